@@ -1,0 +1,27 @@
+"""What a running command or server process holds: settings and the database."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from qbwc_service.db import Database
+from qbwc_service.settings import Settings
+
+__all__ = ["AppContext"]
+
+
+@dataclass
+class AppContext:
+    """Built once in ``main()`` (or by a test) and passed down; never a module global."""
+
+    settings: Settings
+    _database: Database | None = field(default=None, repr=False)
+
+    @cached_property
+    def db(self) -> Database:
+        if self._database is not None:
+            return self._database
+        database = Database(self.settings.resolved_database_url)
+        database.upgrade()
+        return database

@@ -1,0 +1,1 @@
+"""qbXML: rendering, validation, parsing and value formatting. Knows nothing of Magento."""

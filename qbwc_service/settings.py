@@ -1,0 +1,170 @@
+"""One frozen configuration object, built once in ``main()`` and passed down.
+
+Sources, later ones winning: embedded defaults, the TOML config file, environment
+variables (``QBWC_SERVICE_*``). Secrets may come from a file named by
+``QBWC_SERVICE_SECRETS_FILE`` which must not be readable by group or others.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+__all__ = ["ConfigError", "Settings", "load_settings"]
+
+ENV_PREFIX = "QBWC_SERVICE_"
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; the message says what to change."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the service needs to know about its installation."""
+
+    data_dir: Path = Path("data")
+    database_url: str = ""
+    host: str = "127.0.0.1"
+    port: int = 8000
+    public_url: str = ""  # e.g. https://qb.example.com ; derived from host/port when empty
+    app_name: str = "Magento QuickBooks Connector"
+    # Web Connector protocol
+    min_web_connector_version: str = "2.1.0.30"
+    web_connector_version_policy: str = "warn"  # warn | error | ok
+    ticket_ttl_seconds: int = 4 * 3600
+    session_idle_seconds: int = 30 * 60
+    lockout_attempts: int = 5
+    lockout_minutes: int = 15
+    noop_limit: int = 6
+    # qbXML
+    qbxml_xsd_dir: str = ""
+    templates_dir: str = ""
+    transliterate: bool = True
+    batch_start: int = 20
+    batch_max: int = 100
+    batch_max_bytes: int = 512 * 1024
+    batch_target_seconds: float = 20.0
+    max_attempts: int = 5
+    retry_backoff_seconds: int = 60
+    abandon_after_seconds: int = 15 * 60
+    # Request log
+    retention_days: int = 90
+    # Web console
+    secret_key: str = ""
+    web_idle_minutes: int = 30
+    # Scheduler
+    scheduler_enabled: bool = True
+    # Per-company mapping files live here: <data_dir>/companies/<name>.toml
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'qbwc.sqlite3').resolve()}"
+
+    @property
+    def base_url(self) -> str:
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        host = "localhost" if self.host in ("127.0.0.1", "0.0.0.0", "::1", "") else self.host  # noqa: S104
+        return f"http://{host}:{self.port}"
+
+    @property
+    def soap_url(self) -> str:
+        return f"{self.base_url}/qbwc"
+
+    @property
+    def support_url(self) -> str:
+        return f"{self.base_url}/support"
+
+    @property
+    def config_path(self) -> Path:
+        return self.data_dir / "config.toml"
+
+
+_FIELD_TYPES = {f.name: f.type for f in fields(Settings)}
+
+
+def _coerce(name: str, value: Any) -> Any:
+    kind = _FIELD_TYPES[name]
+    if kind in ("int",):
+        return int(value)
+    if kind in ("float",):
+        return float(value)
+    if kind in ("bool",):
+        if isinstance(value, bool):
+            return value
+        return str(value).strip().lower() in ("1", "true", "yes", "on")
+    if kind in ("Path",):
+        return Path(value)
+    if kind.startswith("dict"):
+        return dict(value)
+    return str(value)
+
+
+def _check_private(path: Path) -> None:
+    mode = path.stat().st_mode
+    if os.name == "posix" and mode & (stat.S_IRWXG | stat.S_IRWXO):
+        raise ConfigError(
+            f"{path} holds secrets and is readable by other users; run: chmod 600 {path}"
+        )
+
+
+def load_settings(
+    config_file: str | Path | None = None,
+    *,
+    environ: dict[str, str] | None = None,
+    **overrides: Any,
+) -> Settings:
+    """Build the settings from defaults, an optional TOML file, the environment, overrides."""
+    env = dict(os.environ if environ is None else environ)
+    values: dict[str, Any] = {}
+    path = Path(config_file) if config_file else None
+    if path is None and env.get(ENV_PREFIX + "CONFIG"):
+        path = Path(env[ENV_PREFIX + "CONFIG"])
+    if path is not None:
+        if not path.is_file():
+            raise ConfigError(f"config file {path} does not exist")
+        try:
+            document = tomllib.loads(path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{path}: {exc}") from exc
+        service = document.get("service", document)
+        extra: dict[str, Any] = {}
+        for key, value in service.items():
+            if key in _FIELD_TYPES and key != "extra":
+                values[key] = _coerce(key, value)
+            elif isinstance(value, dict) or key not in _FIELD_TYPES:
+                extra[key] = value
+        for key, value in document.items():
+            if key != "service" and isinstance(value, dict):
+                extra[key] = value
+        values["extra"] = extra
+        if "data_dir" in values and not values["data_dir"].is_absolute():
+            values["data_dir"] = (path.parent / values["data_dir"]).resolve()
+        elif "data_dir" not in values:
+            values["data_dir"] = path.parent.resolve()
+    secrets_file = env.get(ENV_PREFIX + "SECRETS_FILE")
+    if secrets_file:
+        secrets_path = Path(secrets_file)
+        _check_private(secrets_path)
+        for key, value in tomllib.loads(secrets_path.read_text(encoding="utf-8")).items():
+            if key in _FIELD_TYPES:
+                values[key] = _coerce(key, value)
+    for name in _FIELD_TYPES:
+        env_value = env.get(ENV_PREFIX + name.upper())
+        if env_value is not None and name != "extra":
+            values[name] = _coerce(name, env_value)
+    for key, value in overrides.items():
+        if value is not None:
+            values[key] = _coerce(key, value) if key in _FIELD_TYPES else value
+    settings = replace(Settings(), **values)
+    if settings.web_connector_version_policy not in ("warn", "error", "ok"):
+        raise ConfigError("web_connector_version_policy must be warn, error or ok")
+    return settings
