@@ -1,0 +1,172 @@
+"""QuickBooks status codes and Web Connector HRESULTs in plain language.
+
+``classify`` decides what the queue does with a response: ``success`` (done),
+``warning`` (done, but tell the bookkeeper), ``retryable`` (try again later, as is) or
+``permanent`` (a person must change data or settings first).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+__all__ = ["StatusInfo", "StatusKind", "classify", "explain_hresult", "is_ok"]
+
+StatusKind = Literal["success", "warning", "retryable", "permanent"]
+
+
+@dataclass(frozen=True, slots=True)
+class StatusInfo:
+    kind: StatusKind
+    explanation: str
+
+
+_TABLE: dict[int, tuple[StatusKind, str]] = {
+    0: ("success", "QuickBooks processed the request."),
+    1: ("success", "The query found no matching records; this is an empty result, not an error."),
+    500: (
+        "warning",
+        "QuickBooks returned only part of the data: an element it needed could not be found.",
+    ),
+    501: ("warning", "QuickBooks does not know this object at the qbXML version in use."),
+    510: ("warning", "QuickBooks could not return the object."),
+    530: (
+        "warning",
+        "QuickBooks ignored a field this edition or version does not support; the rest was saved.",
+    ),
+    531: ("warning", "QuickBooks ignored an enumeration value it does not support."),
+    550: ("warning", "The record was saved but its notes were not."),
+    560: ("warning", "The request used a field QuickBooks has deprecated."),
+    570: (
+        "warning",
+        "A link to an already closed transaction was not made; check the payment or credit.",
+    ),
+    600: (
+        "success",
+        "No saved message-set state to return or clear (error recovery); nothing is pending.",
+    ),
+    1000: (
+        "retryable",
+        "QuickBooks reported an internal error; it usually passes when tried again.",
+    ),
+    1010: ("retryable", "QuickBooks was not available; the request will be tried again."),
+    1030: ("permanent", "This edition of QuickBooks does not support this request."),
+    1060: (
+        "permanent",
+        "The request ID is invalid (longer than 50 characters); this is a connector bug.",
+    ),
+    3000: (
+        "permanent",
+        "A QuickBooks ID in the request is not valid; the record may have been deleted or merged.",
+    ),
+    3010: ("permanent", "A true/false value in the request is not valid."),
+    3020: ("permanent", "A date in the request is not valid."),
+    3030: ("permanent", "A date range in the request is not valid."),
+    3031: ("permanent", "A text range in the request is not valid."),
+    3100: (
+        "permanent",
+        "The name is already used by another record; names are unique across customers, vendors, employees and other names. Link to the existing record or rename.",
+    ),
+    3120: (
+        "permanent",
+        "A record the request refers to cannot be found in QuickBooks; it may have been deleted. The mapping will need to be rebuilt.",
+    ),
+    3140: (
+        "permanent",
+        "The request refers to a customer, item, account, tax item or site that does not exist in QuickBooks. Create it in QuickBooks (or correct the mapping settings), then retry the request.",
+    ),
+    3170: (
+        "retryable",
+        "Another QuickBooks user changed this list at the same moment; trying again normally succeeds.",
+    ),
+    3175: (
+        "retryable",
+        "QuickBooks could not lock the record because someone is editing it; it will be tried again.",
+    ),
+    3176: (
+        "retryable",
+        "QuickBooks could not acquire a lock on the record; it will be tried again.",
+    ),
+    3180: (
+        "retryable",
+        "QuickBooks could not save the record (it may be in use, or a value duplicates another record); it will be tried again.",
+    ),
+    3200: (
+        "retryable",
+        "The record changed in QuickBooks since it was read (edit sequence out of date); it will be read again and the change re-applied.",
+    ),
+    3210: (
+        "permanent",
+        "QuickBooks refused a field value, for example a payment larger than the amount due; correct the data.",
+    ),
+    3250: (
+        "permanent",
+        "This feature is not enabled or not available in this QuickBooks (for example multi-location inventory is off).",
+    ),
+    3260: (
+        "permanent",
+        "The QuickBooks user this connector logs in as lacks permission; give it the needed rights in QuickBooks.",
+    ),
+    3261: (
+        "permanent",
+        "The connector is not allowed to access personal data; allow it under Integrated Applications in QuickBooks.",
+    ),
+    3391: (
+        "retryable",
+        "The query iterator expired; the query will be restarted from the beginning.",
+    ),
+}
+
+
+def classify(code: int) -> StatusInfo:
+    """What status ``code`` means for the queue, with an explanation for the request log."""
+    if code in _TABLE:
+        kind, text = _TABLE[code]
+        return StatusInfo(kind, f"{code}: {text}")
+    if 0 <= code < 500:
+        return StatusInfo("success", f"{code}: QuickBooks reported information code {code}.")
+    if 500 <= code < 1000:
+        return StatusInfo("warning", f"{code}: QuickBooks saved the request with warning {code}.")
+    return StatusInfo(
+        "permanent",
+        f"{code}: QuickBooks refused the request with status {code}; see the status message.",
+    )
+
+
+def is_ok(code: int) -> bool:
+    """True when the request took effect (success or warning)."""
+    return classify(code).kind in ("success", "warning")
+
+
+_HRESULTS: dict[int, str] = {
+    0x80040400: "QuickBooks could not read the request (XML parse error). Usually an element out of order, an element this QuickBooks version does not know, or characters outside Latin-1. The request has been held for review.",
+    0x80040401: "The Web Connector could not access QuickBooks. Make sure QuickBooks is installed and can be opened by the Windows user running the Web Connector.",
+    0x80040402: "QuickBooks reported an unexpected error. Check qbsdklog.txt in the Intuit folder on the QuickBooks machine; the run will be retried.",
+    0x80040408: "QuickBooks could not be started. Open QuickBooks by hand once to clear any pop-up, then run the Web Connector again.",
+    0x8004040A: "A different company file is open in QuickBooks. Open the company file this connector was set up for, or close QuickBooks so the Web Connector can open it.",
+    0x80040410: "The company file is open in a different mode (single-user vs multi-user). Switch the mode in QuickBooks' File menu, or close the file.",
+    0x80040414: "A dialog box is open in QuickBooks and blocks the connector. Close it on the QuickBooks machine and run again.",
+    0x80040416: "QuickBooks is not running and no company file was named. Open QuickBooks with the company file, or set the company file in the Web Connector.",
+    0x80040418: "This connector has not been authorised for this company file. Log in to QuickBooks as the Admin in single-user mode and accept the connector's certificate prompt.",
+    0x8004041A: "This connector does not have permission to access the company file. In QuickBooks go to Edit > Preferences > Integrated Applications > Company Preferences and allow it.",
+    0x8004041D: "This connector is not allowed to log in automatically. In Integrated Applications preferences, allow it to log in automatically and choose the user it logs in as.",
+    0x80040420: "The QuickBooks user denied the connector access. Grant access under Edit > Preferences > Integrated Applications.",
+    0x80040422: "This action needs QuickBooks in single-user mode, or another application holds the file in single-user mode. Switch modes or close the other application.",
+    0x80040423: "This QuickBooks does not support the qbXML version the connector asked for. Update QuickBooks, or the connector will fall back to an older version on the next run.",
+    0x80040424: "QuickBooks had not finished starting up. Wait until QuickBooks is fully open and run the Web Connector again.",
+}
+
+
+def explain_hresult(hresult: str, message: str) -> str:
+    """Advice for a bookkeeper or IT person about a Web Connector/QuickBooks HRESULT."""
+    text = (hresult or "").strip()
+    try:
+        code = int(text, 16) if text.lower().startswith("0x") else int(text) & 0xFFFFFFFF
+    except ValueError:
+        code = None
+    advice = _HRESULTS.get(code) if code is not None else None
+    label = f"0x{code:08X}" if code is not None else (text or "unknown HRESULT")
+    detail = f' QuickBooks said: "{message.strip()}"' if message and message.strip() else ""
+    if advice is None:
+        advice = "QuickBooks or the Web Connector reported an error the connector does not recognise; check the Web Connector log (QWCLog.txt) and qbsdklog.txt."
+    return f"{label}: {advice}{detail}"
