@@ -44,8 +44,8 @@ __all__ = [
     "RequestTransition",
     "SessionState",
     "SiteQuantity",
-    "WcSession",
     "Watermark",
+    "WcSession",
     "WebUser",
     "utcnow",
 ]
@@ -76,7 +76,7 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
 
-class RequestStatus(str, enum.Enum):
+class RequestStatus(enum.StrEnum):
     """Lifecycle of one QuickBooks request. Changed only by ``queue.transition``."""
 
     QUEUED = "queued"
@@ -87,7 +87,7 @@ class RequestStatus(str, enum.Enum):
     CANCELED = "canceled"
 
 
-class SessionState(str, enum.Enum):
+class SessionState(enum.StrEnum):
     """Where a Web Connector conversation (one ticket) stands: the call we expect next."""
 
     AUTHENTICATED = "authenticated"  # expect sendRequestXML
@@ -98,7 +98,7 @@ class SessionState(str, enum.Enum):
     EXPIRED = "expired"
 
 
-class MessageSetState(str, enum.Enum):
+class MessageSetState(enum.StrEnum):
     SENT = "sent"  # persisted and handed to the Web Connector; outcome unknown
     ANSWERED = "answered"  # QuickBooks' response applied
     RECOVERING = "recovering"  # an oldMessageSetID query is out for it
@@ -219,6 +219,8 @@ class Request(Base):
     __table_args__ = (
         UniqueConstraint("company_id", "idempotency_key", name="uq_requests_company_key"),
         Index("ix_requests_company_status", "company_id", "status"),
+        # The claim walks this in order and stops after one message set's worth.
+        Index("ix_requests_claim", "company_id", "status", "priority", "id"),
         Index("ix_requests_magento_ref", "magento_ref"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -232,6 +234,7 @@ class Request(Base):
     document_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
     changed_after_post: Mapped[bool] = mapped_column(Boolean, default=False)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # template context
+    body_xml: Mapped[str | None] = mapped_column(Text, nullable=True)  # ready <XxxRq>, no payload
     request_xml: Mapped[str | None] = mapped_column(Text, nullable=True)  # last rendered body
     response_xml: Mapped[str | None] = mapped_column(Text, nullable=True)  # last Rs element
     priority: Mapped[int] = mapped_column(Integer, default=100)
@@ -246,6 +249,9 @@ class Request(Base):
     qb_id: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     qb_ref: Mapped[str | None] = mapped_column(String(200), nullable=True)
     qb_edit_sequence: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    # Why the next send is a query instead of the request itself:
+    # unknown_outcome | name_in_use | stale_edit_sequence (see queue.lookups)
+    lookup_reason: Mapped[str | None] = mapped_column(String(32), nullable=True)
     iterator_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     iterator_remaining: Mapped[int | None] = mapped_column(Integer, nullable=True)
     message_set_pk: Mapped[int | None] = mapped_column(
@@ -288,7 +294,7 @@ class Attempt(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     request_id: Mapped[int] = mapped_column(ForeignKey("requests.id"), index=True)
     ticket: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    message_set_id: Mapped[str | None] = mapped_column(String(23), nullable=True)
+    message_set_id: Mapped[str | None] = mapped_column(String(23), nullable=True, index=True)
     sent_at: Mapped[datetime] = mapped_column(default=utcnow)
     received_at: Mapped[datetime | None] = mapped_column(nullable=True)
     outcome: Mapped[str | None] = mapped_column(String(16), nullable=True)

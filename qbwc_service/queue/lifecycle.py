@@ -1,0 +1,264 @@
+"""The request lifecycle: the one function that changes a status, and idempotent enqueue."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from qbwc_service.db.models import (
+    Company,
+    Request,
+    RequestDependency,
+    RequestStatus,
+    RequestTransition,
+    utcnow,
+)
+from qbwc_service.queue.errors import InvalidTransition
+from qbwc_service.queue.lookups import request_field
+
+__all__ = [
+    "ALLOWED",
+    "EnqueueResult",
+    "clear_waiting",
+    "describe",
+    "enqueue",
+    "mark_dependents_waiting",
+    "note",
+    "transition",
+]
+
+S = RequestStatus
+
+ALLOWED: dict[RequestStatus, frozenset[RequestStatus]] = {
+    # queued -> failed: a request that cannot be rendered or validated never leaves.
+    S.QUEUED: frozenset({S.HELD, S.SENT, S.CANCELED, S.FAILED}),
+    S.HELD: frozenset({S.QUEUED, S.CANCELED}),
+    # sent -> queued: requeued after recovery, a retryable error, or the next iterator page.
+    S.SENT: frozenset({S.SUCCEEDED, S.FAILED, S.QUEUED}),
+    S.FAILED: frozenset({S.QUEUED, S.CANCELED}),
+    S.SUCCEEDED: frozenset(),
+    S.CANCELED: frozenset(),
+}
+
+
+def transition(
+    session: Session,
+    request: Request,
+    to: RequestStatus,
+    *,
+    actor: str,
+    reason: str | None = None,
+    now: datetime | None = None,
+) -> None:
+    """Move ``request`` to ``to`` if the lifecycle allows it, and record who and why."""
+    current = RequestStatus(request.status)
+    if to not in ALLOWED[current]:
+        raise InvalidTransition(request.id, current.value, to.value)
+    at = now or utcnow()
+    request.status = to.value
+    request.updated_at = at
+    if to in (S.SUCCEEDED, S.FAILED, S.CANCELED):
+        request.completed_at = at
+    elif to is S.QUEUED:
+        request.completed_at = None
+    session.add(
+        RequestTransition(
+            request_id=request.id, from_status=current.value, to_status=to.value,
+            actor=actor, reason=reason, at=at,
+        )
+    )
+
+
+def note(session: Session, request: Request, *, actor: str, reason: str) -> None:
+    """Record an event on the request's history without changing its status."""
+    session.add(
+        RequestTransition(
+            request_id=request.id, from_status=request.status, to_status=request.status,
+            actor=actor, reason=reason,
+        )
+    )
+
+
+def describe(request: Request) -> str:
+    """``#12 (CustomerAdd Smith & Sons)``: how the bookkeeper recognises a request."""
+    subject = (
+        request.magento_ref
+        or request_field(request, "RefNumber")
+        or request_field(request, "Name")
+        or request_field(request, "FullName")
+    )
+    label = f"{request.operation} {subject}" if subject else request.operation
+    return f"#{request.id} ({label})"
+
+
+@dataclass(frozen=True)
+class EnqueueResult:
+    request: Request
+    created: bool
+    changed: bool
+
+
+_UPDATABLE = (S.QUEUED.value, S.HELD.value, S.FAILED.value)
+_POSTED = (S.SENT.value, S.SUCCEEDED.value)
+
+
+def enqueue(
+    session: Session,
+    *,
+    company_id: int,
+    operation: str,
+    key: str,
+    payload: dict[str, Any] | None = None,
+    body_xml: str | None = None,
+    entity_type: str | None = None,
+    magento_id: str | None = None,
+    magento_ref: str | None = None,
+    document_hash: str | None = None,
+    depends_on: Sequence[Request | int] = (),
+    priority: int = 100,
+    hold_reason: str | None = None,
+    actor: str = "sync",
+) -> EnqueueResult:
+    """Queue an operation once per ``(company_id, key)``; a repeat returns the existing row."""
+    existing = _by_key(session, company_id, key)
+    if existing is None:
+        request = Request(
+            company_id=company_id, operation=operation, idempotency_key=key,
+            payload=dict(payload or {}), body_xml=body_xml, entity_type=entity_type,
+            magento_id=magento_id, magento_ref=magento_ref, document_hash=document_hash,
+            priority=priority, status=S.QUEUED.value,
+        )
+        try:
+            with session.begin_nested():
+                session.add(request)
+                session.flush()
+        except IntegrityError:
+            # Another process queued the same key between our look-up and insert.
+            existing = _by_key(session, company_id, key)
+            if existing is None:
+                raise
+        else:
+            session.add(
+                RequestTransition(
+                    request_id=request.id, from_status=None, to_status=S.QUEUED.value,
+                    actor=actor, reason="queued",
+                )
+            )
+            _add_dependencies(session, request, depends_on)
+            company = session.get(Company, company_id)
+            if hold_reason is None and company is not None and company.approval_required:
+                hold_reason = "awaiting approval"
+            if hold_reason is not None:
+                request.hold_reason = hold_reason
+                transition(session, request, S.HELD, actor=actor, reason=hold_reason)
+            return EnqueueResult(request, created=True, changed=False)
+
+    request = existing
+    _add_dependencies(session, request, depends_on)
+    if document_hash is None or document_hash == request.document_hash:
+        return EnqueueResult(request, created=False, changed=False)
+    if request.status in _POSTED:
+        if not request.changed_after_post:
+            request.changed_after_post = True
+            note(
+                session, request, actor=actor,
+                reason="the Magento document changed after it was posted to QuickBooks; "
+                "review it, it was not posted again",
+            )
+        return EnqueueResult(request, created=False, changed=False)
+    if request.status in _UPDATABLE:
+        request.payload = dict(payload or {})
+        request.body_xml = body_xml
+        request.document_hash = document_hash
+        if magento_ref is not None:
+            request.magento_ref = magento_ref
+        request.updated_at = utcnow()
+        note(session, request, actor=actor, reason="updated from a changed Magento document")
+        return EnqueueResult(request, created=False, changed=True)
+    return EnqueueResult(request, created=False, changed=False)
+
+
+def _by_key(session: Session, company_id: int, key: str) -> Request | None:
+    return session.scalars(
+        select(Request).where(Request.company_id == company_id, Request.idempotency_key == key)
+    ).first()
+
+
+def _add_dependencies(
+    session: Session, request: Request, depends_on: Sequence[Request | int]
+) -> None:
+    if not depends_on:
+        return
+    wanted: set[int] = set()
+    for item in depends_on:
+        if isinstance(item, Request):
+            if item.id is None:
+                session.flush()
+            wanted.add(item.id)
+        else:
+            wanted.add(int(item))
+    wanted.discard(request.id)
+    have = set(
+        session.scalars(
+            select(RequestDependency.depends_on_id).where(
+                RequestDependency.request_id == request.id
+            )
+        )
+    )
+    for depends_on_id in sorted(wanted - have):
+        session.add(RequestDependency(request_id=request.id, depends_on_id=depends_on_id))
+    session.flush()
+    for depends_on_id in sorted(wanted - have):
+        dependency = session.get(Request, depends_on_id)
+        if dependency is not None and dependency.status in (S.FAILED.value, S.CANCELED.value):
+            mark_dependents_waiting(session, dependency)
+
+
+def _dependents(session: Session, request_ids: Sequence[int]) -> list[Request]:
+    return list(
+        session.scalars(
+            select(Request)
+            .join(RequestDependency, RequestDependency.request_id == Request.id)
+            .where(RequestDependency.depends_on_id.in_(request_ids))
+        )
+    )
+
+
+def mark_dependents_waiting(session: Session, blocker: Request) -> None:
+    """Explain to every (transitive) dependent which request holds it back, and why."""
+    if blocker.status == S.CANCELED.value:
+        reason = f"Waiting for request {describe(blocker)}, which was canceled"
+    else:
+        why = blocker.explanation or blocker.status_message or blocker.status
+        reason = f"Waiting for request {describe(blocker)}, which failed: {why}"
+    seen: set[int] = {blocker.id}
+    frontier = [blocker.id]
+    while frontier:
+        found = [r for r in _dependents(session, frontier) if r.id not in seen]
+        frontier = []
+        for dependent in found:
+            seen.add(dependent.id)
+            frontier.append(dependent.id)
+            if dependent.status in (S.QUEUED.value, S.HELD.value):
+                dependent.waiting_reason = reason[:2000]
+
+
+def clear_waiting(session: Session, blocker: Request) -> None:
+    """The blocker is moving again: its dependents no longer wait on its failure."""
+    seen: set[int] = {blocker.id}
+    frontier = [blocker.id]
+    marker = f"Waiting for request {describe(blocker)}"
+    while frontier:
+        found = [r for r in _dependents(session, frontier) if r.id not in seen]
+        frontier = []
+        for dependent in found:
+            seen.add(dependent.id)
+            frontier.append(dependent.id)
+            if dependent.waiting_reason and dependent.waiting_reason.startswith(marker):
+                dependent.waiting_reason = None

@@ -1,0 +1,134 @@
+"""Queries sent in place of a request to learn what QuickBooks already holds.
+
+Three reasons: an Add whose outcome is unknown (QuickBooks kept no recovery state),
+an Add refused with 3100 (name in use), a Mod refused with 3200 (stale EditSequence).
+The query carries the request's own requestID, so its answer routes back to it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lxml import etree
+
+from qbwc_service.db.models import Request
+from qbwc_service.qbxml.xmlsafe import parse_xml
+
+__all__ = [
+    "NAME_IN_USE",
+    "STALE_EDIT_SEQUENCE",
+    "UNKNOWN_OUTCOME",
+    "identity_matches",
+    "lookup_element",
+    "lookup_possible",
+    "request_field",
+]
+
+UNKNOWN_OUTCOME = "unknown_outcome"
+NAME_IN_USE = "name_in_use"
+STALE_EDIT_SEQUENCE = "stale_edit_sequence"
+
+_ITEM_ADDS = (
+    "ItemInventoryAdd", "ItemNonInventoryAdd", "ItemServiceAdd", "ItemOtherChargeAdd",
+    "ItemDiscountAdd", "ItemGroupAdd", "ItemInventoryAssemblyAdd", "ItemSalesTaxAdd",
+)
+# Add operation -> (query operation, query filter element, identifying payload element)
+_BY_NAME: dict[str, tuple[str, str, str]] = {
+    "CustomerAdd": ("CustomerQuery", "FullName", "Name"),
+    "VendorAdd": ("VendorQuery", "FullName", "Name"),
+    **{operation: ("ItemQuery", "FullName", "Name") for operation in _ITEM_ADDS},
+}
+_BY_REF_NUMBER = (
+    "InvoiceAdd", "SalesReceiptAdd", "CreditMemoAdd", "ReceivePaymentAdd", "SalesOrderAdd",
+    "InventoryAdjustmentAdd", "TransferInventoryAdd",
+)
+
+
+def request_field(request: Request, name: str) -> str | None:
+    """A top-level element of the request: from the payload, else from the ready body."""
+    value = (request.payload or {}).get(name)
+    if isinstance(value, dict):
+        value = value.get("FullName")
+    if value not in (None, ""):
+        return str(value)
+    if request.body_xml:
+        aggregate = parse_xml(request.body_xml).find(request.operation)
+        found = None if aggregate is None else aggregate.find(name)
+        if found is not None and len(found):
+            found = found.find("FullName")
+        if found is not None and found.text:
+            return str(found.text)
+    return None
+
+
+def _query_for(request: Request, reason: str) -> tuple[str, str, str] | None:
+    """(query operation, filter element, value) or None when no lookup is possible."""
+    operation = request.operation
+    if reason == STALE_EDIT_SEQUENCE:
+        if not operation.endswith("Mod"):
+            return None
+        entity = operation[: -len("Mod")]
+        query = "ItemQuery" if entity.startswith("Item") else f"{entity}Query"
+        for id_field in ("TxnID", "ListID"):
+            value = request_field(request, id_field) or (
+                request.qb_id if id_field == "ListID" and request.qb_id else None
+            )
+            if value:
+                return query, id_field, value
+        return None
+    if operation in _BY_NAME:
+        query, filter_element, field = _BY_NAME[operation]
+        name = request_field(request, field)
+        if not name:
+            return None
+        parent = request_field(request, "ParentRef")
+        return query, filter_element, f"{parent}:{name}" if parent else name
+    if operation in _BY_REF_NUMBER:
+        ref_number = request_field(request, "RefNumber")
+        if not ref_number:
+            return None
+        return operation[: -len("Add")] + "Query", "RefNumber", ref_number
+    return None
+
+
+def lookup_possible(request: Request, reason: str) -> bool:
+    return _query_for(request, reason) is not None
+
+
+def lookup_element(request: Request, reason: str) -> str:
+    """The ``<XxxQueryRq requestID="…">`` element for the request's lookup."""
+    found = _query_for(request, reason)
+    if found is None:
+        raise ValueError(f"{request.operation} carries nothing to look it up by")
+    query, filter_element, value = found
+    element = etree.Element(f"{query}Rq", requestID=str(request.id))
+    etree.SubElement(element, filter_element).text = value
+    return str(etree.tostring(element, encoding="unicode"))
+
+
+def _ret_texts(ret: Any) -> list[str]:
+    fields = getattr(ret, "fields", None) or {}
+    texts = [str(fields.get(name) or "") for name in ("Memo", "Notes", "ExternalGUID")]
+    texts += [str(getattr(ret, name, None) or "") for name in ("name", "full_name", "ref_number")]
+    return [text for text in texts if text]
+
+
+def identity_matches(request: Request, ret: Any) -> bool:
+    """True when the record QuickBooks holds was made from this request's Magento document."""
+    external_guid = request_field(request, "ExternalGUID")
+    fields = getattr(ret, "fields", None) or {}
+    if external_guid and str(fields.get("ExternalGUID") or "").strip("{}").lower() == (
+        external_guid.strip("{}").lower()
+    ):
+        return True
+    if (request.magento_id or "").startswith("@"):
+        # Items the mapping config names (shipping, discounts, the zero-rate tax item):
+        # the configured name of the configured type is their identity, so one the
+        # merchant made by hand is linked rather than refused.
+        name = request_field(request, "Name")
+        same_type = getattr(ret, "type", "").removesuffix("Ret") == request.operation.removesuffix("Add")
+        return bool(name) and same_type and name in (getattr(ret, "name", None), getattr(ret, "full_name", None))
+    reference = (request.magento_ref or "").strip()
+    if not reference:
+        return False
+    return any(reference in text for text in _ret_texts(ret))

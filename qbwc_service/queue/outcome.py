@@ -1,0 +1,368 @@
+"""Applying QuickBooks' answer: route each response by requestID and settle its request."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from qbwc_service.db.models import (
+    Attempt,
+    Mapping,
+    MessageSet,
+    MessageSetState,
+    Request,
+    RequestStatus,
+    utcnow,
+)
+from qbwc_service.failpoints import failpoint
+from qbwc_service.handlers import handler_for
+from qbwc_service.queue import wire
+from qbwc_service.queue.errors import NoOutstandingMessageSet, ResponseUnreadable
+from qbwc_service.queue.lifecycle import mark_dependents_waiting, note, transition
+from qbwc_service.queue.lookups import (
+    NAME_IN_USE,
+    STALE_EDIT_SEQUENCE,
+    UNKNOWN_OUTCOME,
+    identity_matches,
+    lookup_possible,
+    request_field,
+)
+from qbwc_service.queue.recovery import UNSETTLED
+from qbwc_service.settings import Settings
+
+__all__ = [
+    "ApplySummary",
+    "apply_response",
+    "awaiting_message_set",
+    "open_attempts",
+    "retry_later",
+    "run_handlers",
+    "sent_requests",
+]
+
+log = logging.getLogger(__name__)
+
+S = RequestStatus
+ACTOR = "quickbooks"
+_HANDLER_CALLS = "qbwc_queue_handler_calls"
+STALE_EDIT_SEQUENCE_CODE = 3200
+NAME_IN_USE_CODE = 3100
+ITERATOR_EXPIRED_CODE = 3391
+
+
+@dataclass
+class ApplySummary:
+    succeeded: int = 0
+    failed: int = 0
+    requeued: int = 0
+    recovered: int = 0  # of the above, outcomes learned from QuickBooks' saved state
+
+
+class _Outcome:
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    REQUEUED = "requeued"
+
+
+def awaiting_message_set(session: Session, ticket: str) -> MessageSet | None:
+    return session.scalars(
+        select(MessageSet)
+        .where(MessageSet.ticket == ticket, MessageSet.state.in_(UNSETTLED))
+        .order_by(MessageSet.id.desc())
+    ).first()
+
+
+def sent_requests(session: Session, message_set: MessageSet) -> list[Request]:
+    return list(
+        session.scalars(
+            select(Request)
+            .where(Request.message_set_pk == message_set.id, Request.status == S.SENT.value)
+            .order_by(Request.id)
+        )
+    )
+
+
+def open_attempts(session: Session, message_set: MessageSet) -> dict[int, Attempt]:
+    rows = session.scalars(
+        select(Attempt)
+        .where(
+            Attempt.message_set_id == message_set.message_set_id,
+            Attempt.received_at.is_(None),
+        )
+        .order_by(Attempt.id)
+    )
+    return {attempt.request_id: attempt for attempt in rows}
+
+
+def apply_response(
+    session: Session,
+    *,
+    ticket: str,
+    response_xml: str,
+    elapsed_ms: int | None = None,
+    now: datetime | None = None,
+    settings: Settings | None = None,
+) -> ApplySummary:
+    """Settle the ticket's outstanding message set from QuickBooks' response."""
+    at = now or utcnow()
+    policy = settings or Settings()
+    message_set = awaiting_message_set(session, ticket)
+    if message_set is None:
+        raise NoOutstandingMessageSet(ticket)
+    is_recovery = message_set.state == MessageSetState.RECOVERING.value
+    try:
+        parsed = wire.parse_response(response_xml)
+    except Exception as exc:
+        # Unknown outcome: the set stays unsettled and error recovery will settle it.
+        raise ResponseUnreadable(message_set.message_set_id, str(exc)) from exc
+    pending = {str(request.id): request for request in sent_requests(session, message_set)}
+    attempts = open_attempts(session, message_set)
+    summary = ApplySummary()
+    responses = list(parsed.responses)
+    for response in responses:
+        request = pending.pop(str(response.request_id), None)
+        if request is None:
+            log.warning("response with unknown requestID in message set %s",
+                        message_set.message_set_id)
+            continue
+        outcome = _apply_one(session, request, response, attempts.get(request.id), at, policy)
+        setattr(summary, outcome, getattr(summary, outcome) + 1)
+        if is_recovery:
+            summary.recovered += 1
+    never_processed = is_recovery and not responses
+    for request in pending.values():
+        attempt = attempts.get(request.id)
+        if attempt is not None:
+            attempt.received_at = at
+            attempt.outcome = "not_processed" if never_processed else "no_response"
+        if (
+            never_processed
+            and request.lookup_reason is None
+            and request.operation.endswith("Add")
+            and lookup_possible(request, UNKNOWN_OUTCOME)
+        ):
+            # QuickBooks kept no state: it says the set never ran. Still, look before
+            # adding again, so an Add that did land is linked, not duplicated.
+            request.lookup_reason = UNKNOWN_OUTCOME
+        reason = (
+            "QuickBooks kept no record of this message set; sending it again"
+            if never_processed
+            else "QuickBooks did not answer this request; sending it again"
+        )
+        transition(session, request, S.QUEUED, actor=ACTOR, reason=reason, now=at)
+        summary.requeued += 1
+    if is_recovery:
+        message_set.state = (
+            MessageSetState.REQUEUED.value if never_processed else MessageSetState.RECOVERED.value
+        )
+    else:
+        message_set.state = MessageSetState.ANSWERED.value
+    message_set.answered_at = at
+    message_set.elapsed_ms = elapsed_ms
+    run_handlers(session)
+    session.flush()
+    failpoint("queue.after_apply")
+    return summary
+
+
+def _apply_one(
+    session: Session, request: Request, response: Any, attempt: Attempt | None, at: datetime,
+    policy: Settings,
+) -> str:
+    code = response.status_code
+    kind, explanation = wire.status_kind(code)
+    request.status_code = code
+    request.status_severity = response.severity
+    request.status_message = response.message
+    request.response_xml = response.raw_xml
+    if attempt is not None:
+        attempt.received_at = at
+        attempt.status_code = code
+        attempt.status_severity = response.severity
+        attempt.status_message = response.message
+        attempt.response_xml = response.raw_xml
+        attempt.outcome = kind
+    if request.lookup_reason:
+        return _apply_lookup(session, request, response, kind, explanation, at, policy)
+    if kind in ("success", "warning"):
+        remaining = response.iterator_remaining
+        if remaining and int(remaining) > 0 and response.iterator_id:
+            request.iterator_id = response.iterator_id
+            request.iterator_remaining = int(remaining)
+            _call_handler(session, request, response)
+            return _requeue(session, request, f"next page: {remaining} record(s) remain", at)
+        request.iterator_id = None
+        request.iterator_remaining = None
+        request.explanation = explanation if kind == "warning" else None
+        rets = list(response.rets or [])
+        return _succeed(session, request, response, rets[0] if rets else None,
+                        "QuickBooks accepted it", at)
+    if code == ITERATOR_EXPIRED_CODE:
+        request.iterator_id = None
+        request.iterator_remaining = None
+        return _requeue(session, request, "the query's iterator expired; starting over", at)
+    if code == STALE_EDIT_SEQUENCE_CODE and request.operation.endswith("Mod"):
+        fresh = next((ret for ret in response.rets or [] if ret.edit_sequence), None)
+        if fresh is not None:
+            _set_edit_sequence(request, str(fresh.edit_sequence))
+            return _requeue(session, request, "changed in QuickBooks meanwhile; sending the "
+                            "change again with the current EditSequence", at)
+        if lookup_possible(request, STALE_EDIT_SEQUENCE):
+            request.lookup_reason = STALE_EDIT_SEQUENCE
+            return _requeue(session, request, "changed in QuickBooks meanwhile; reading its "
+                            "current EditSequence first", at)
+    if (
+        code == NAME_IN_USE_CODE
+        and request.operation.endswith("Add")
+        and lookup_possible(request, NAME_IN_USE)
+    ):
+        request.lookup_reason = NAME_IN_USE
+        return _requeue(session, request, "the name is in use; checking whether the "
+                        "record is ours", at)
+    if kind == "retryable":
+        return retry_later(session, request, explanation, at, policy)
+    return _fail(session, request, response, explanation, at)
+
+
+def _apply_lookup(
+    session: Session, request: Request, response: Any, kind: str, explanation: str,
+    at: datetime, policy: Settings,
+) -> str:
+    reason = request.lookup_reason
+    if kind not in ("success", "warning"):
+        if kind == "retryable":
+            return retry_later(session, request, explanation, at, policy)
+        request.lookup_reason = None
+        return _fail(session, request, response, explanation, at)
+    rets = list(response.rets or [])
+    if reason == STALE_EDIT_SEQUENCE:
+        request.lookup_reason = None
+        fresh = next((ret for ret in rets if ret.edit_sequence), None)
+        if fresh is None:
+            return _fail(session, request, response,
+                         "The record to change no longer exists in QuickBooks.", at)
+        _set_edit_sequence(request, str(fresh.edit_sequence))
+        return _requeue(session, request, "sending the change with the current EditSequence", at)
+    ours = next((ret for ret in rets if identity_matches(request, ret)), None)
+    request.lookup_reason = None
+    if ours is not None:
+        return _succeed(session, request, response, ours,
+                        "already in QuickBooks; linked instead of adding it again", at)
+    if reason == NAME_IN_USE:
+        name = request_field(request, "Name") or request_field(request, "RefNumber") or ""
+        held_by = "a record" if not rets else "a record that was not made from this document"
+        return _fail(
+            session, request, response,
+            f'QuickBooks already uses the name "{name}" for {held_by} (names are shared by '
+            "customers, vendors, employees and other names). Rename one of them, then retry.",
+            at,
+        )
+    return _requeue(session, request, "not found in QuickBooks; adding it", at)
+
+
+def _set_edit_sequence(request: Request, edit_sequence: str) -> None:
+    payload = dict(request.payload or {})
+    if payload:
+        payload["EditSequence"] = edit_sequence
+        request.payload = payload
+    request.qb_edit_sequence = edit_sequence
+
+
+def _requeue(session: Session, request: Request, reason: str, at: datetime) -> str:
+    transition(session, request, S.QUEUED, actor=ACTOR, reason=reason, now=at)
+    return _Outcome.REQUEUED
+
+
+def retry_later(
+    session: Session, request: Request, explanation: str, at: datetime, policy: Settings
+) -> str:
+    attempts = request.attempts_count or 1
+    if attempts >= policy.max_attempts:
+        request.explanation = f"{explanation} Gave up after {attempts} attempts."
+        request.lookup_reason = None
+        transition(session, request, S.FAILED, actor=ACTOR, reason=request.explanation, now=at)
+        mark_dependents_waiting(session, request)
+        return _Outcome.FAILED
+    delay = policy.retry_backoff_seconds * 2 ** (attempts - 1)
+    request.not_before = at + timedelta(seconds=delay)
+    request.explanation = explanation
+    return _requeue(session, request, f"{explanation} Trying again in {delay} s.", at)
+
+
+def _fail(session: Session, request: Request, response: Any, explanation: str,
+          at: datetime) -> str:
+    request.explanation = explanation
+    transition(session, request, S.FAILED, actor=ACTOR, reason=explanation[:2000], now=at)
+    mark_dependents_waiting(session, request)
+    _call_handler(session, request, response)
+    return _Outcome.FAILED
+
+
+def _succeed(session: Session, request: Request, response: Any, ret: Any, reason: str,
+             at: datetime) -> str:
+    if ret is not None:
+        request.qb_id = ret.txn_id or ret.list_id or request.qb_id
+        request.qb_ref = ret.ref_number or ret.full_name or ret.name or request.qb_ref
+        request.qb_edit_sequence = ret.edit_sequence or request.qb_edit_sequence
+        _upsert_mapping(session, request, ret)
+    request.not_before = None
+    transition(session, request, S.SUCCEEDED, actor=ACTOR, reason=reason, now=at)
+    _call_handler(session, request, response)
+    return _Outcome.SUCCEEDED
+
+
+def _upsert_mapping(session: Session, request: Request, ret: Any) -> None:
+    if not (request.entity_type and request.magento_id and request.qb_id):
+        return
+    mapping = session.scalars(
+        select(Mapping).where(
+            Mapping.company_id == request.company_id,
+            Mapping.entity_type == request.entity_type,
+            Mapping.magento_id == request.magento_id,
+        )
+    ).first()
+    if mapping is None:
+        mapping = Mapping(
+            company_id=request.company_id, entity_type=request.entity_type,
+            magento_id=request.magento_id,
+        )
+        session.add(mapping)
+    mapping.qb_id = request.qb_id
+    mapping.qb_name = request.qb_ref
+    mapping.edit_sequence = request.qb_edit_sequence
+    mapping.qb_type = getattr(ret, "type", None)
+    mapping.request_id = request.id
+    mapping.magento_ref = request.magento_ref or mapping.magento_ref
+    mapping.document_hash = request.document_hash or mapping.document_hash
+
+
+def _call_handler(session: Session, request: Request, response: Any) -> None:
+    """Queue the handler call; ``run_handlers`` makes them once every outcome is recorded."""
+    if handler_for(request.operation) is not None:
+        session.info.setdefault(_HANDLER_CALLS, []).append((request, response))
+
+
+def run_handlers(session: Session) -> None:
+    calls: list[tuple[Request, Any]] = session.info.pop(_HANDLER_CALLS, [])
+    if not calls:
+        return
+    session.flush()  # one flush for all outcomes, so each savepoint below stays small
+    for request, response in calls:
+        handler = handler_for(request.operation)
+        if handler is None:
+            continue
+        try:
+            with session.begin_nested():
+                handler.handle_response(session, request, response)
+        except Exception as exc:
+            # The outcome is already recorded; losing it over a handler fault would make
+            # recovery apply the same answer again and again.
+            log.warning("handler for %s failed on request #%d: %s", request.operation,
+                        request.id, type(exc).__name__)
+            note(session, request, actor="handler",
+                 reason=f"applying QuickBooks' answer locally failed: {type(exc).__name__}")

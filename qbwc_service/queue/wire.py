@@ -1,0 +1,47 @@
+"""The qbXML calls the queue makes, and the queue's reading of status codes."""
+
+from __future__ import annotations
+
+from qbwc_service.qbxml import (
+    classify,
+    explain_hresult,
+    parse_response,
+    render_message_set,
+    render_request,
+)
+
+__all__ = [
+    "ITERABLE_QUERIES",
+    "QUEUE_PERMANENT",
+    "explain_hresult",
+    "parse_response",
+    "render_message_set",
+    "render_request",
+    "status_kind",
+]
+
+# Queries that accept iterator="Start" (qbXML ops 14.0 sample data; not Account, Class,
+# Terms, InventorySite and the other small lists).
+ITERABLE_QUERIES = frozenset({
+    "CustomerQuery", "VendorQuery", "EmployeeQuery", "OtherNameQuery", "EntityQuery",
+    "ItemQuery", "ItemInventoryQuery", "ItemNonInventoryQuery", "ItemServiceQuery",
+    "ItemOtherChargeQuery", "ItemDiscountQuery", "ItemGroupQuery", "ItemInventoryAssemblyQuery",
+    "ItemSalesTaxQuery", "ItemSitesQuery", "InvoiceQuery", "SalesReceiptQuery",
+    "CreditMemoQuery", "ReceivePaymentQuery", "SalesOrderQuery", "EstimateQuery",
+    "InventoryAdjustmentQuery", "TransferInventoryQuery", "TransactionQuery", "BillQuery",
+    "CheckQuery", "DepositQuery", "JournalEntryQuery", "PurchaseOrderQuery",
+})
+
+# 3140 (missing reference) cannot clear by waiting: dependencies already put customers
+# and items first, so a missing one needs a person. It fails at once instead of
+# spending the retry budget.
+QUEUE_PERMANENT = frozenset({3140, 3210, 3250, 3260})
+
+
+def status_kind(code: int | None) -> tuple[str, str]:
+    """(success|warning|retryable|permanent, plain-language explanation) for a status code."""
+    if code is None:
+        return "permanent", "QuickBooks returned no status for this request."
+    info = classify(int(code))
+    kind = "permanent" if code in QUEUE_PERMANENT else str(info.kind)
+    return kind, str(info.explanation)

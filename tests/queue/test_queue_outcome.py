@@ -1,0 +1,236 @@
+"""Applying QuickBooks' answers: routing, each error class, iterators, stream failures."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from queue_fakeqb import FakeQuickBooks
+from queue_helpers import claim, customer_body, invoice_body
+from sqlalchemy.orm import Session
+
+from qbwc_service.db.models import Attempt, Mapping, MessageSet, Request, RequestStatus, utcnow
+from qbwc_service.handlers import HANDLERS
+from qbwc_service.queue import apply_response, enqueue, record_stream_failure
+from qbwc_service.settings import Settings
+
+
+def _customer(session: Session, company_id: int, name: str, notes: str = "") -> Request:
+    return enqueue(session, company_id=company_id, operation="CustomerAdd", key=f"c:{name}",
+                   body_xml=customer_body(name, notes), entity_type="customer",
+                   magento_id=name.lower(), magento_ref=notes or None).request
+
+
+def _round(session: Session, company_id: int, qb: FakeQuickBooks, ticket: str = "t1",
+           **kwargs: Any) -> Any:
+    outbound = claim(session, company_id, ticket)
+    assert outbound is not None
+    return apply_response(session, ticket=ticket, response_xml=qb.process(outbound.xml), **kwargs)
+
+
+class _Recorder:
+    def __init__(self) -> None:
+        self.seen: list[tuple[int, str, int]] = []
+
+    def handle_response(self, session: Session, request: Request, response: Any) -> None:
+        self.seen.append((request.id, request.status, response.status_code))
+
+
+def test_success_records_ids_mapping_and_calls_handler(
+    session: Session, company_id: int, qb: FakeQuickBooks, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A success stores ListID/Name/EditSequence, upserts the mapping and calls the handler."""
+    recorder = _Recorder()
+    monkeypatch.setitem(HANDLERS, "CustomerAdd", recorder)
+    request = _customer(session, company_id, "Smith & Sons")
+    summary = _round(session, company_id, qb)
+    assert summary.succeeded == 1
+    assert request.status == "succeeded" and request.qb_id and request.qb_ref == "Smith & Sons"
+    assert request.qb_edit_sequence == "1" and request.status_code == 0
+    mapping = session.query(Mapping).one()
+    assert (mapping.entity_type, mapping.magento_id, mapping.qb_id, mapping.qb_type) == (
+        "customer", "smith & sons", request.qb_id, "CustomerRet")
+    assert recorder.seen == [(request.id, "succeeded", 0)]
+    attempt = session.query(Attempt).one()
+    assert attempt.received_at and attempt.status_code == 0 and "CustomerAddRs" in (
+        attempt.response_xml or "")
+    assert session.query(MessageSet).one().state == "answered"
+
+
+def test_responses_routed_by_request_id_in_any_order(session: Session, company_id: int) -> None:
+    """Each Rs settles the request named by its requestID, whatever the order."""
+    a = _customer(session, company_id, "Alpha")
+    b = _customer(session, company_id, "Beta")
+    claim(session, company_id)
+    answer = (
+        '<?xml version="1.0" ?><QBXML><QBXMLMsgsRs>'
+        f'<CustomerAddRs requestID="{b.id}" statusCode="3260" statusSeverity="Error" '
+        'statusMessage="Insufficient permission level to perform this action."/>'
+        f'<CustomerAddRs requestID="{a.id}" statusCode="0" statusSeverity="Info" statusMessage="OK">'
+        '<CustomerRet><ListID>80000001-1</ListID><EditSequence>5</EditSequence><Name>Alpha</Name>'
+        '</CustomerRet></CustomerAddRs></QBXMLMsgsRs></QBXML>'
+    )
+    summary = apply_response(session, ticket="t1", response_xml=answer)
+    assert (summary.succeeded, summary.failed) == (1, 1)
+    assert a.status == "succeeded" and a.qb_id == "80000001-1"
+    assert b.status == "failed" and b.explanation and "permission" in b.explanation
+
+
+def test_request_without_response_goes_back_to_queue(session: Session, company_id: int) -> None:
+    """A request of the set that got no Rs (stopOnError, truncated answer) is queued again."""
+    a = _customer(session, company_id, "Alpha")
+    b = _customer(session, company_id, "Beta")
+    claim(session, company_id)
+    answer = (
+        '<?xml version="1.0" ?><QBXML><QBXMLMsgsRs>'
+        f'<CustomerAddRs requestID="{a.id}" statusCode="0" statusSeverity="Info" statusMessage="OK">'
+        '<CustomerRet><ListID>1-1</ListID><Name>Alpha</Name></CustomerRet></CustomerAddRs>'
+        '</QBXMLMsgsRs></QBXML>'
+    )
+    summary = apply_response(session, ticket="t1", response_xml=answer)
+    assert (summary.succeeded, summary.requeued) == (1, 1)
+    assert b.status == "queued" and b.lookup_reason is None
+
+
+def test_retryable_backs_off_then_gives_up(session: Session, company_id: int,
+                                          qb: FakeQuickBooks) -> None:
+    """3170 requeues with growing not_before until max_attempts, then fails."""
+    settings = Settings(max_attempts=2, retry_backoff_seconds=10)
+    request = _customer(session, company_id, "Busy")
+    qb.force(request.id, 3170, "This list has been modified by another user.")
+    qb.force(request.id, 3175, "internals could not be locked")
+    now = utcnow()
+    outbound = claim(session, company_id, now=now)
+    apply_response(session, ticket="t1", response_xml=qb.process(outbound.xml), now=now,
+                   settings=settings)
+    assert request.status == "queued" and request.not_before == now + timedelta(seconds=10)
+    assert claim(session, company_id, now=now) is None
+    later = now + timedelta(seconds=11)
+    outbound = claim(session, company_id, now=later)
+    assert outbound is not None
+    apply_response(session, ticket="t1", response_xml=qb.process(outbound.xml), now=later,
+                   settings=settings)
+    assert request.status == "failed" and "Gave up after 2 attempts" in (request.explanation or "")
+
+
+@pytest.mark.parametrize("code", [3140, 3210, 3250, 3260])
+def test_permanent_errors_fail_with_explanation(session: Session, company_id: int,
+                                               qb: FakeQuickBooks, code: int) -> None:
+    """Permanent codes fail at once with the plain-language explanation."""
+    request = _customer(session, company_id, "Doomed")
+    qb.force(request.id, code, "refused")
+    summary = _round(session, company_id, qb)
+    assert summary.failed == 1 and request.status == "failed"
+    assert request.status_code == code and request.explanation
+    assert request.explanation.startswith(str(code))
+
+
+def test_stale_edit_sequence_requeries_then_mods(session: Session, company_id: int,
+                                                qb: FakeQuickBooks) -> None:
+    """3200 on a Mod: read the current EditSequence, then the Mod succeeds."""
+    _customer(session, company_id, "Alpha")
+    _round(session, company_id, qb)
+    record = qb.records[0]
+    record.edit_sequence = 7  # changed in QuickBooks meanwhile
+    mod = enqueue(session, company_id=company_id, operation="CustomerMod", key="mod:1",
+                  payload={"ListID": record.qb_id, "EditSequence": "1", "Name": "Alpha"}).request
+    _round(session, company_id, qb)
+    assert mod.status == "queued" and mod.lookup_reason == "stale_edit_sequence"
+    outbound = claim(session, company_id)
+    assert "<CustomerQueryRq" in outbound.xml and f"<ListID>{record.qb_id}</ListID>" in outbound.xml
+    apply_response(session, ticket="t1", response_xml=qb.process(outbound.xml))
+    assert mod.payload["EditSequence"] == "7" and mod.lookup_reason is None
+    _round(session, company_id, qb)
+    assert mod.status == "succeeded" and qb.posted[("Mod", "Alpha")] == 1
+
+
+def test_name_in_use_links_when_ours(session: Session, company_id: int, qb: FakeQuickBooks) -> None:
+    """3100 on an Add: a same-name record carrying our Magento reference is linked, not re-added."""
+    qb.process(
+        '<?xml version="1.0"?><?qbxml version="13.0"?><QBXML><QBXMLMsgsRq onError="stopOnError">'
+        + customer_body("Jane Roe", "magento #42") + '</QBXMLMsgsRq></QBXML>')
+    request = _customer(session, company_id, "Jane Roe", notes="magento #42")
+    _round(session, company_id, qb)
+    assert request.lookup_reason == "name_in_use"
+    _round(session, company_id, qb)
+    assert request.status == "succeeded" and request.qb_id == qb.records[0].qb_id
+    assert qb.posted[("Customer", "Jane Roe")] == 1
+
+
+def test_name_in_use_by_someone_else_fails(session: Session, company_id: int,
+                                          qb: FakeQuickBooks) -> None:
+    """3100 on an Add: a same-name record that is not ours fails with an explanation."""
+    qb.process(
+        '<?xml version="1.0"?><?qbxml version="13.0"?><QBXML><QBXMLMsgsRq onError="stopOnError">'
+        + customer_body("Jane Roe", "walk-in") + '</QBXMLMsgsRq></QBXML>')
+    request = _customer(session, company_id, "Jane Roe", notes="magento #42")
+    _round(session, company_id, qb)
+    _round(session, company_id, qb)
+    assert request.status == "failed"
+    assert 'already uses the name "Jane Roe"' in (request.explanation or "")
+
+
+def test_iterator_pages_until_done_and_restarts_on_3391(
+    session: Session, company_id: int, qb: FakeQuickBooks, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A query pages with Continue and identical criteria; 3391 restarts it with Start."""
+    recorder = _Recorder()
+    monkeypatch.setitem(HANDLERS, "CustomerQuery", recorder)
+    for index in range(5):
+        qb.process(
+            '<?xml version="1.0"?><QBXML><QBXMLMsgsRq onError="stopOnError">'
+            + customer_body(f"C{index}") + '</QBXMLMsgsRq></QBXML>')
+    query = enqueue(session, company_id=company_id, operation="CustomerQuery", key="q",
+                    payload={"ActiveStatus": "All"}).request
+    _round(session, company_id, qb)
+    assert query.status == "queued" and query.iterator_remaining == 3 and query.iterator_id
+    outbound = claim(session, company_id)
+    assert 'iterator="Continue"' in outbound.xml and "<ActiveStatus>All</ActiveStatus>" in outbound.xml
+    qb.iterators.clear()  # the iterator expired inside QuickBooks
+    apply_response(session, ticket="t1", response_xml=qb.process(outbound.xml))
+    assert query.status == "queued" and query.iterator_id is None
+    for _ in range(3):
+        _round(session, company_id, qb)
+    assert query.status == "succeeded"
+    assert len(recorder.seen) == 4 and recorder.seen[-1][1] == "succeeded"
+
+
+def test_iterator_restarts_in_a_new_session(session: Session, company_id: int,
+                                           qb: FakeQuickBooks) -> None:
+    """An iterator id never carries over to another ticket: the query starts again."""
+    for index in range(3):
+        qb.process('<?xml version="1.0"?><QBXML><QBXMLMsgsRq onError="stopOnError">'
+                   + customer_body(f"C{index}") + '</QBXMLMsgsRq></QBXML>')
+    enqueue(session, company_id=company_id, operation="CustomerQuery", key="q", payload={})
+    _round(session, company_id, qb, "first")
+    outbound = claim(session, company_id, "second")
+    assert 'iterator="Start"' in outbound.xml and "iteratorID" not in outbound.xml
+
+
+@pytest.mark.parametrize(("hresult", "count", "status"), [
+    ("0x80040400", 1, "failed"), ("0x80040400", 2, "queued"), ("0x80040402", 2, "queued")])
+def test_stream_failure_fails_or_requeues(session: Session, company_id: int, hresult: str,
+                                          count: int, status: str) -> None:
+    """A parse error fails a lone request, sends a batch back to be isolated; transient requeues."""
+    requests = [_customer(session, company_id, f"C{i}") for i in range(count)]
+    claim(session, company_id)
+    record_stream_failure(session, ticket="t1", hresult=hresult, message="QuickBooks said no")
+    assert {r.status for r in requests} == {status}
+    assert session.query(MessageSet).one().state == "failed"
+    attempt = session.query(Attempt).first()
+    assert attempt.hresult == hresult and attempt.outcome == "refused"
+    if status == "failed":
+        assert requests[0].explanation and "pars" in requests[0].explanation.lower()
+
+
+def test_invoice_waits_then_goes_after_customer(session: Session, company_id: int,
+                                               qb: FakeQuickBooks) -> None:
+    """Customer then invoice, in two sets, both posted once."""
+    customer = _customer(session, company_id, "Alpha")
+    enqueue(session, company_id=company_id, operation="InvoiceAdd", key="inv",
+            body_xml=invoice_body("1001", "Alpha"), depends_on=[customer])
+    _round(session, company_id, qb)
+    _round(session, company_id, qb)
+    assert qb.posted[("Invoice", "1001")] == 1
+    assert {r.status for r in session.query(Request)} == {RequestStatus.SUCCEEDED.value}

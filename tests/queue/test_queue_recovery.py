@@ -1,0 +1,162 @@
+"""Recovery: lost answers settled through oldMessageSetID, look-before-add, abandoned work."""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+import pytest
+from queue_fakeqb import FakeQuickBooks
+from queue_helpers import claim, customer_body, drain, invoice_body
+from sqlalchemy.orm import Session
+
+from qbwc_service.db import Database
+from qbwc_service.db.models import (
+    MessageSet,
+    QbwcUser,
+    Request,
+    WcSession,
+    utcnow,
+)
+from qbwc_service.qbxml.xmlsafe import parse_xml
+from qbwc_service.queue import (
+    NoOutstandingMessageSet,
+    ResponseUnreadable,
+    abandon_ticket,
+    apply_response,
+    enqueue,
+    needs_recovery,
+    recover_abandoned,
+)
+
+
+def _queue_documents(session: Session, company_id: int, count: int) -> None:
+    for index in range(count):
+        customer = enqueue(session, company_id=company_id, operation="CustomerAdd",
+                           key=f"c:{index}", body_xml=customer_body(f"Customer {index}", f"m{index}"),
+                           magento_ref=f"m{index}").request
+        enqueue(session, company_id=company_id, operation="InvoiceAdd", key=f"i:{index}",
+                body_xml=invoice_body(f"INV{index}", f"Customer {index}", f"order m{index}"),
+                magento_ref=f"INV{index}", depends_on=[customer])
+
+
+def test_lost_answer_recovered_from_saved_state(session: Session, company_id: int,
+                                               qb: FakeQuickBooks) -> None:
+    """QuickBooks processed the set but the answer was lost: saved responses settle it."""
+    _queue_documents(session, company_id, 2)
+    lost = claim(session, company_id, "first")
+    qb.process(lost.xml)  # processed; the answer never reaches us
+    assert needs_recovery(session, company_id)
+    recovery = claim(session, company_id, "second")
+    assert recovery.is_recovery and recovery.request_ids == lost.request_ids
+    messages = parse_xml(recovery.xml).find("QBXMLMsgsRq")
+    assert messages.get("oldMessageSetID") == lost.message_set_id and len(messages) == 0
+    summary = apply_response(session, ticket="second", response_xml=qb.process(recovery.xml))
+    assert summary.recovered == 2 and summary.succeeded == 2
+    assert session.get(MessageSet, 1).state == "recovered"
+    assert not needs_recovery(session, company_id)
+    claim_after = claim(session, company_id, "second")
+    assert claim_after is not None and not claim_after.is_recovery
+    assert all(qb.posted[("Customer", f"Customer {i}")] == 1 for i in range(2))
+
+
+def test_no_saved_state_requeues_with_lookup_first(db: Database, company_id: int,
+                                                  qb: FakeQuickBooks) -> None:
+    """No saved state: the requests go back, each Add preceded by a lookup that links a hit."""
+    with db.session() as session:
+        _queue_documents(session, company_id, 1)
+        lost = claim(session, company_id, "first")
+    qb.process(lost.xml)
+    qb.saved.clear()  # QuickBooks forgot the set, yet the customer exists
+    with db.session() as session:
+        recovery = claim(session, company_id, "second")
+        summary = apply_response(session, ticket="second", response_xml=qb.process(recovery.xml))
+        assert summary.requeued == 1
+        assert session.get(MessageSet, 1).state == "requeued"
+        customer = session.query(Request).filter(Request.operation == "CustomerAdd").one()
+        assert customer.lookup_reason == "unknown_outcome"
+    drain(db, company_id, qb, "second")
+    with db.session() as session:
+        customer = session.query(Request).filter(Request.operation == "CustomerAdd").one()
+        assert customer.status == "succeeded" and customer.qb_id == qb.records[0].qb_id
+    assert qb.posted[("Customer", "Customer 0")] == 1
+    assert qb.posted[("Invoice", "INV0")] == 1
+
+
+def test_live_ticket_blocks_and_abandon_releases(session: Session, company_id: int,
+                                                qb: FakeQuickBooks) -> None:
+    """Another live run's set is waited on; once abandoned it is recovered by the next run."""
+    user = QbwcUser(company_id=company_id, username="wc", password_hash="x")
+    session.add(user)
+    session.flush()
+    session.add(WcSession(ticket="live", company_id=company_id, user_id=user.id,
+                          expires_at=utcnow() + timedelta(hours=1)))
+    _queue_documents(session, company_id, 1)
+    claim(session, company_id, "live")
+    assert claim(session, company_id, "other") is None
+    assert abandon_ticket(session, "live", reason="closeConnection") == 1
+    wc = session.get(WcSession, "live")
+    wc.closed_at = utcnow()
+    recovery = claim(session, company_id, "other")
+    assert recovery is not None and recovery.is_recovery
+
+
+def test_recover_abandoned_marks_old_sets(session: Session, company_id: int) -> None:
+    """Old in-flight write sets become RECOVERING; old query sets go straight back."""
+    _queue_documents(session, company_id, 1)
+    enqueue(session, company_id=company_id, operation="CustomerQuery", key="q", payload={},
+            priority=1)
+    then = utcnow() - timedelta(hours=2)
+    queries = claim(session, company_id, "a", max_requests=1, now=then)
+    session.get(MessageSet, 1).state = "answered"  # pretend settled to claim the write next
+    writes = claim(session, company_id, "b", now=then)
+    session.get(MessageSet, 1).state = "sent"
+    assert queries and writes
+    touched = recover_abandoned(session, older_than=timedelta(minutes=15))
+    assert touched == 2
+    states = {m.ticket: m.state for m in session.query(MessageSet)}
+    assert states == {"a": "requeued", "b": "recovering"}
+    query = session.query(Request).filter(Request.operation == "CustomerQuery").one()
+    assert query.status == "queued"
+
+
+def test_unreadable_answer_leaves_set_for_recovery(session: Session, company_id: int) -> None:
+    """A garbled response raises and keeps the set unsettled (nothing guessed)."""
+    _queue_documents(session, company_id, 1)
+    claim(session, company_id)
+    with pytest.raises(ResponseUnreadable):
+        apply_response(session, ticket="t1", response_xml="<QBXML><oops")
+    assert needs_recovery(session, company_id)
+    with pytest.raises(NoOutstandingMessageSet):
+        apply_response(session, ticket="nobody", response_xml="<QBXML/>")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", range(6))
+def test_exactly_once_under_lost_answers(db: Database, company_id: int, seed: int) -> None:
+    """Answers lost at random points (before/after QuickBooks ran) never duplicate or drop."""
+    rng = random.Random(seed)
+    qb = FakeQuickBooks()
+    with db.session() as session:
+        _queue_documents(session, company_id, 12)
+    for run in range(60):
+        ticket = f"run-{run}"
+        with db.session() as session:
+            outbound = claim(session, company_id, ticket, max_requests=rng.randint(1, 6))
+        if outbound is None:
+            break
+        fate = rng.random()
+        if fate < 0.2:
+            continue  # lost on the way to QuickBooks
+        answer = qb.process(outbound.xml)
+        if fate < 0.4:
+            continue  # QuickBooks ran it, the answer was lost
+        if fate < 0.45:
+            qb.saved.clear()
+        with db.session() as session:
+            apply_response(session, ticket=ticket, response_xml=answer)
+    with db.session() as session:
+        assert session.query(Request).filter(Request.status != "succeeded").count() == 0
+    for index in range(12):
+        assert qb.posted[("Customer", f"Customer {index}")] == 1
+        assert qb.posted[("Invoice", f"INV{index}")] == 1
