@@ -30,9 +30,8 @@ def _default_config(data_dir: str | None) -> Path | None:
 def cli(ctx: click.Context, config_file: str | None, data_dir: str | None) -> None:
     """Magento ⇄ QuickBooks Desktop through the QuickBooks Web Connector."""
     path = Path(config_file) if config_file else _default_config(data_dir)
-    overrides = {"data_dir": Path(data_dir)} if data_dir else {}
     try:
-        settings = load_settings(path, **overrides)
+        settings = load_settings(path, data_dir=Path(data_dir) if data_dir else None)
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from exc
     ctx.obj = AppContext(settings)

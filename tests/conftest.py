@@ -7,6 +7,7 @@ import socket
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -23,7 +24,7 @@ PG_URL = os.environ.get("QBWC_TEST_PG_URL", "postgresql+psycopg://postgres@127.0
 _real_connect = socket.socket.connect
 
 
-def _loopback_only(self: socket.socket, address: object) -> object:
+def _loopback_only(self: socket.socket, address: Any) -> object:
     if isinstance(address, tuple) and self.family in (socket.AF_INET, socket.AF_INET6):
         host = str(address[0])
         if not (host.startswith("127.") or host in ("::1", "localhost")):
@@ -35,6 +36,16 @@ def _loopback_only(self: socket.socket, address: object) -> object:
 def _no_internet(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every test: sockets may reach 127.0.0.1 only."""
     monkeypatch.setattr(socket.socket, "connect", _loopback_only)
+
+
+@pytest.fixture(autouse=True)
+def _cheap_password_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Still argon2id, with test-sized cost so the suite does not spend minutes hashing."""
+    from argon2 import PasswordHasher
+
+    import qbwc_service.auth as auth
+
+    monkeypatch.setattr(auth, "_HASHER", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
 
 def reference_path(*parts: str) -> Path:

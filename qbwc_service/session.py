@@ -1,0 +1,402 @@
+"""The Web Connector conversation, one ticket at a time. No SOAP in here.
+
+Each public method is one Web Connector callback. Every method answers; none raises:
+a SOAP fault makes the Web Connector retry forever, and a stack trace in the body
+breaks its XML parser. An unknown or expired ticket gets the protocol's benign
+answer for that call ("" / -1 / "done").
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from qbwc_service import __version__, queue
+from qbwc_service.auth import AuthOutcome, check_credentials, new_ticket
+from qbwc_service.context import AppContext
+from qbwc_service.db.models import Company, MessageSet, SessionState, WcSession, utcnow
+from qbwc_service.failpoints import failpoint
+from qbwc_service.hcp import apply_hcp
+from qbwc_service.qbxml import explain_hresult
+
+__all__ = ["BUSY", "INVALID_USER", "NOOP", "NO_WORK", "Conversation", "version_tuple"]
+
+log = logging.getLogger(__name__)
+
+# authenticate() vocabulary (qbwc-protocol.md §4.1): lowercase is what working servers send.
+INVALID_USER = "nvu"
+NO_WORK = "none"
+BUSY = "busy"
+NOOP = "NoOp"
+DONE = "done"
+
+# A second login for a company whose run made a call this recently is a concurrent
+# Web Connector, not the same one coming back after losing its session.
+BUSY_WINDOW = timedelta(seconds=90)
+BUSY_POSTPONE_SECONDS = 120
+# Work that becomes ready this soon is worth a NoOp pause rather than ending the run.
+NOOP_HORIZON = timedelta(seconds=30)
+# connectionError hresults worth one retry with the configured company file path.
+RETRY_WITH_PATH = {"0x80040416", "0x8004040a", "0x80040410", "0x80040414"}
+
+T = TypeVar("T")
+
+
+def version_tuple(text: str) -> tuple[int, ...]:
+    parts = []
+    for piece in text.strip().split("."):
+        digits = "".join(ch for ch in piece if ch.isdigit())
+        parts.append(int(digits) if digits else 0)
+    return tuple(parts)
+
+
+class Conversation:
+    """Answers the Web Connector's callbacks against the database-backed session state."""
+
+    def __init__(self, ctx: AppContext, *, clock: Callable[[], datetime] = utcnow) -> None:
+        self.ctx = ctx
+        self.settings = ctx.settings
+        self.clock = clock
+
+    # -- helpers ---------------------------------------------------------------
+    def _guard(self, callback: str, fallback: T, work: Callable[[Session], T]) -> T:
+        try:
+            with self.ctx.db.session() as session:
+                return work(session)
+        except Exception:
+            # The details go to the server log only; the Web Connector gets a benign answer.
+            log.exception("web connector callback %s failed", callback)
+            return fallback
+
+    def _live(self, session: Session, ticket: str | None) -> WcSession | None:
+        if not ticket:
+            return None
+        run = session.get(WcSession, ticket, with_for_update=True)
+        if run is None or run.state in (SessionState.CLOSED.value, SessionState.EXPIRED.value):
+            return None
+        now = self.clock()
+        if run.expires_at <= now:
+            self._end(session, run, SessionState.EXPIRED, "the session expired")
+            return None
+        run.last_call_at = now
+        return run
+
+    def _end(self, session: Session, run: WcSession, state: SessionState, reason: str) -> None:
+        queue.abandon_ticket(session, run.ticket, reason=reason)
+        run.state = state.value
+        run.closed_at = self.clock()
+        run.open_company_id = None
+
+    def _expire_stale(self, session: Session, company_id: int) -> WcSession | None:
+        """End open runs of the company nobody is talking to; return a live one if any."""
+        now = self.clock()
+        idle = timedelta(seconds=self.settings.session_idle_seconds)
+        open_runs = session.scalars(
+            select(WcSession).where(WcSession.open_company_id == company_id).with_for_update()
+        ).all()
+        live = None
+        for run in open_runs:
+            if run.expires_at <= now or run.last_call_at + idle <= now:
+                self._end(session, run, SessionState.EXPIRED, "the Web Connector stopped calling")
+            elif run.last_call_at + BUSY_WINDOW > now:
+                live = run
+            else:
+                # The same Web Connector is back after losing its run: what it had in
+                # flight goes through recovery before anything new is sent.
+                self._end(session, run, SessionState.EXPIRED, "superseded by a new login")
+        session.flush()
+        return live
+
+    # -- callbacks ---------------------------------------------------------------
+    def server_version(self) -> str:
+        return f"qbwc-service {__version__}"
+
+    def client_version(self, version: str | None) -> str:
+        if not version:
+            return ""
+        minimum = self.settings.min_web_connector_version
+        if version_tuple(version) >= version_tuple(minimum):
+            return ""
+        policy = self.settings.web_connector_version_policy
+        if policy == "error":
+            return f"E:This service needs QuickBooks Web Connector {minimum} or newer; you have {version}."
+        if policy == "ok":
+            return f"O:{minimum}"
+        return (
+            f"W:QuickBooks Web Connector {version} is older than {minimum}, the oldest version "
+            "this service is tested with. Updating is recommended."
+        )
+
+    def authenticate(self, username: str | None, password: str | None) -> list[str | None]:
+        refused: list[str | None] = [new_ticket(), INVALID_USER]
+        return self._guard("authenticate", [new_ticket(), BUSY], lambda s: self._authenticate(
+            s, username or "", password or "", refused))
+
+    def _authenticate(
+        self, session: Session, username: str, password: str, refused: list[str | None]
+    ) -> list[str | None]:
+        result = check_credentials(
+            session, username, password,
+            max_attempts=self.settings.lockout_attempts,
+            lockout=timedelta(minutes=self.settings.lockout_minutes),
+            now=self.clock(),
+        )
+        if result.outcome != AuthOutcome.OK or result.user is None or result.company is None:
+            return refused
+        company = result.company
+        every_seconds = company.every_seconds or company.every_minutes * 60
+        min_run = str(max(every_seconds, 60)) if every_seconds else None
+        if self._expire_stale(session, company.id) is not None:
+            return [new_ticket(), BUSY, str(BUSY_POSTPONE_SECONDS), min_run]
+        now = self.clock()
+        ticket = new_ticket()
+        outstanding = queue.outstanding_count(session, company.id)
+        has_work = outstanding > 0 or queue.needs_recovery(session, company.id)
+        run = WcSession(
+            ticket=ticket,
+            company_id=company.id,
+            user_id=result.user.id,
+            created_at=now,
+            last_call_at=now,
+            expires_at=now + timedelta(seconds=self.settings.ticket_ttl_seconds),
+            batch_size=self.settings.batch_start,
+            initial_work=outstanding,
+        )
+        company.last_session_at = now
+        if not has_work:
+            run.state = SessionState.CLOSED.value
+            run.closed_at = now
+            run.summary = "Nothing to send to QuickBooks."
+            session.add(run)
+            return [ticket, NO_WORK, None, min_run]
+        run.open_company_id = company.id
+        session.add(run)
+        try:
+            session.flush()
+        except IntegrityError:
+            # Another process opened a run for this company a moment ago.
+            session.rollback()
+            return [new_ticket(), BUSY, str(BUSY_POSTPONE_SECONDS), min_run]
+        log.info("web connector run opened for company %s", company.id)
+        return [ticket, company.company_file or "", None, min_run]
+
+    def send_request_xml(
+        self,
+        ticket: str | None,
+        hcp_response: str | None,
+        company_file_name: str | None,
+        country: str | None,
+        major: int | None,
+        minor: int | None,
+    ) -> str:
+        def work(session: Session) -> str:
+            run = self._live(session, ticket)
+            if run is None:
+                return ""
+            company = session.get(Company, run.company_id)
+            assert company is not None
+            if company_file_name:
+                run.company_file_name = company_file_name[:500]
+            if hcp_response and not run.hcp_parsed:
+                problem = apply_hcp(session, self.settings, company, run, hcp_response)
+                if problem:
+                    run.last_error = problem
+                    run.state = SessionState.AWAITING_LAST_ERROR.value
+                    return ""
+            if run.qbxml_version is None:
+                run.qbxml_version = _fallback_version(company.qbxml_version, major, minor)
+            if run.state == SessionState.AWAITING_RESPONSE.value:
+                # The answer to our last message set never arrived: recover it first.
+                queue.abandon_ticket(session, run.ticket, reason="response lost in transit")
+            outbound = queue.next_message_set(
+                session,
+                company_id=company.id,
+                ticket=run.ticket,
+                qbxml_version=run.qbxml_version,
+                max_requests=run.batch_size,
+                max_bytes=self.settings.batch_max_bytes,
+                now=self.clock(),
+            )
+            if outbound is None:
+                run.state = SessionState.AWAITING_LAST_ERROR.value
+                soonest = queue.soonest_ready_at(session, company.id)
+                if soonest is not None and soonest <= self.clock() + NOOP_HORIZON and (
+                    run.noop_count < self.settings.noop_limit
+                ):
+                    run.noop_count += 1
+                    run.last_error = NOOP
+                else:
+                    run.last_error = _nothing_ready_message(session, company.id)
+                return ""
+            run.state = SessionState.AWAITING_RESPONSE.value
+            run.sent_count += len(outbound.request_ids)
+            run.noop_count = 0
+            return outbound.xml
+
+        outbound_xml = self._guard("sendRequestXML", "", work)
+        failpoint("queue.after_persist")
+        return outbound_xml
+
+    def receive_response_xml(
+        self, ticket: str | None, response: str | None, hresult: str | None, message: str | None
+    ) -> int:
+        failpoint("session.receive_start")
+
+        def work(session: Session) -> int:
+            run = self._live(session, ticket)
+            if run is None:
+                return -1
+            if hresult:
+                explanation = explain_hresult(hresult, message or "")
+                queue.record_stream_failure(
+                    session, ticket=run.ticket, hresult=hresult, message=message or ""
+                )
+                run.hresult = hresult
+                run.last_error = explanation
+                run.batch_size = 1  # isolate the request QuickBooks could not read
+            else:
+                elapsed_ms = self._round_trip_ms(session, run.ticket)
+                summary = queue.apply_response(
+                    session, ticket=run.ticket, response_xml=response or "", elapsed_ms=elapsed_ms
+                )
+                run.succeeded_count += summary.succeeded
+                run.failed_count += summary.failed
+                self._adapt_batch(run, elapsed_ms)
+            run.state = SessionState.AUTHENTICATED.value
+            return self._percent(session, run)
+
+        return self._guard("receiveResponseXML", -1, work)
+
+    def _round_trip_ms(self, session: Session, ticket: str) -> int | None:
+        sent_at = session.scalars(
+            select(MessageSet.sent_at)
+            .where(MessageSet.ticket == ticket, MessageSet.answered_at.is_(None))
+            .order_by(MessageSet.id.desc())
+            .limit(1)
+        ).first()
+        if sent_at is None:
+            return None
+        return max(0, int((self.clock() - sent_at).total_seconds() * 1000))
+
+    def _adapt_batch(self, run: WcSession, elapsed_ms: int | None) -> None:
+        """Keep each round trip well under the Web Connector's timeout."""
+        if elapsed_ms is None:
+            return
+        target_ms = self.settings.batch_target_seconds * 1000
+        if elapsed_ms > target_ms:
+            run.batch_size = max(1, run.batch_size // 2)
+        elif elapsed_ms < target_ms / 4:
+            run.batch_size = min(self.settings.batch_max, max(run.batch_size + 1, run.batch_size * 3 // 2))
+
+    def _percent(self, session: Session, run: WcSession) -> int:
+        ready = queue.ready_count(session, run.company_id, now=self.clock())
+        if ready == 0 and not queue.needs_recovery(session, run.company_id):
+            soonest = queue.soonest_ready_at(session, run.company_id)
+            if soonest is None or soonest > self.clock() + NOOP_HORIZON:
+                return 100
+        done = run.succeeded_count + run.failed_count
+        remaining = queue.outstanding_count(session, run.company_id)
+        total = done + remaining
+        return max(1, min(99, (100 * done) // total)) if total else 99
+
+    def connection_error(self, ticket: str | None, hresult: str | None, message: str | None) -> str:
+        def work(session: Session) -> str:
+            run = self._live(session, ticket)
+            if run is None:
+                return DONE
+            company = session.get(Company, run.company_id)
+            run.hresult = hresult
+            run.last_error = explain_hresult(hresult or "", message or "")
+            log.warning("QuickBooks connection failed for company %s: %s", run.company_id, hresult)
+            retry = (hresult or "").lower() in RETRY_WITH_PATH and run.connection_retries == 0
+            if retry and company is not None and company.company_file:
+                run.connection_retries += 1
+                return company.company_file
+            run.state = SessionState.CONNECTION_ERROR.value
+            self._end(session, run, SessionState.CONNECTION_ERROR, "QuickBooks could not be reached")
+            run.summary = f"Could not connect to QuickBooks: {run.last_error}"
+            return DONE
+
+        return self._guard("connectionError", DONE, work)
+
+    def get_last_error(self, ticket: str | None) -> str:
+        def work(session: Session) -> str:
+            run = session.get(WcSession, ticket) if ticket else None
+            if run is None:
+                return "This Web Connector run is no longer known to the service; the next run starts afresh."
+            if run.last_error == NOOP and run.state != SessionState.CLOSED.value:
+                run.last_error = None
+                run.state = SessionState.AUTHENTICATED.value
+                return NOOP
+            return run.last_error or "No errors."
+
+        return self._guard("getLastError", "The service could not read its error log.", work)
+
+    def close_connection(self, ticket: str | None) -> str:
+        def work(session: Session) -> str:
+            run = session.get(WcSession, ticket, with_for_update=True) if ticket else None
+            if run is None:
+                return DONE
+            if run.state not in (SessionState.CLOSED.value, SessionState.EXPIRED.value):
+                self._end(session, run, SessionState.CLOSED, "the Web Connector closed the run")
+            if run.summary is None or run.sent_count:
+                run.summary = self._summary(run)
+            return run.summary
+
+        return self._guard("closeConnection", DONE, work)
+
+    def _summary(self, run: WcSession) -> str:
+        link = f"{self.settings.base_url}/requests?company={run.company_id}"
+        if run.sent_count == 0:
+            text = "No requests were sent to QuickBooks."
+            if run.last_error and run.last_error != NOOP:
+                text += f" {run.last_error}"
+            return text
+        noun = "request" if run.sent_count == 1 else "requests"
+        text = f"Sent {run.sent_count} {noun}: {run.succeeded_count} succeeded, {run.failed_count} failed"
+        return f"{text} — see {link}"
+
+    def get_interactive_url(self, ticket: str | None, session_id: str | None) -> str:
+        def work(session: Session) -> str:
+            run = session.get(WcSession, ticket) if ticket else None
+            if run is None:
+                return ""
+            return f"{self.settings.base_url}/requests?company={run.company_id}"
+
+        return self._guard("getInteractiveURL", "", work)
+
+    def interactive_done(self, ticket: str | None) -> str:
+        return "Done"
+
+    def interactive_rejected(self, ticket: str | None, reason: str | None) -> str:
+        def work(session: Session) -> str:
+            run = session.get(WcSession, ticket) if ticket else None
+            if run is not None:
+                run.last_error = f"Interactive session rejected: {(reason or 'no reason given')[:500]}"
+            return "Interactive session rejected; the reason was recorded."
+
+        return self._guard("interactiveRejected", "", work)
+
+
+def _fallback_version(target: str, major: int | None, minor: int | None) -> str:
+    """Without an HCP response, trust the request processor's reported level."""
+    if not major:
+        return target
+    reported = f"{major}.{minor or 0}"
+    return min(target, reported, key=version_tuple)
+
+
+def _nothing_ready_message(session: Session, company_id: int) -> str:
+    outstanding = queue.outstanding_count(session, company_id)
+    if outstanding:
+        return (
+            f"{outstanding} requests are waiting (on failed requests they depend on, or to be "
+            "retried later); see the request log."
+        )
+    return "Everything queued for QuickBooks has been sent."
