@@ -1,0 +1,151 @@
+"""Sandbox commands: ``simulate`` (a Web Connector run), ``sandbox exec``, ``sandbox report``."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from qbwc_service.context import AppContext
+from qbwc_service.sandbox.exceptions import WebConnectorError
+from qbwc_service.sandbox.quickbooks import (
+    RELEASES,
+    QbFaults,
+    QbHresultError,
+    QuickBooksSimulator,
+    report,
+)
+from qbwc_service.sandbox.webconnector import WebConnector
+
+__all__ = ["register"]
+
+HRESULT_EXIT_STATUS = 3
+_RELEASE = click.Choice(sorted(RELEASES))
+
+
+def _company_db(ctx: click.Context, value: str | None) -> Path:
+    if value:
+        return Path(value)
+    app: AppContext = ctx.obj
+    return app.settings.data_dir / "sandbox" / "company.sqlite3"
+
+
+def _xsd_dir(ctx: click.Context, value: str | None) -> Path | None:
+    if value:
+        return Path(value)
+    configured = ctx.obj.settings.qbxml_xsd_dir if ctx.obj is not None else ""
+    return Path(configured) if configured else None
+
+
+@click.command("simulate")
+@click.option("--url", required=True, help="The Web Connector server's SOAP URL.")
+@click.option("--username", required=True)
+@click.option("--password", required=True)
+@click.option("--company-db", default=None, help="Simulated company file (SQLite).")
+@click.option("--qb-release", type=_RELEASE, default="enterprise-2023", show_default=True)
+@click.option("--latency-ms", type=int, default=0, show_default=True)
+@click.option("--faults", default="", help='e.g. "lose_response=0.1,busy=0.05".')
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--sessions", type=int, default=1, show_default=True)
+@click.option("--every-seconds", type=float, default=0.0, show_default=True)
+@click.option("--noop-pause", type=float, default=5.0, show_default=True,
+              help="Seconds the Web Connector waits after a NoOp.")
+@click.option("--wsdl", default=None, help="WSDL file (default: URL?wsdl).")
+@click.option("--xsd-dir", default=None, help="qbXML XSD folder (13.0/, 16.0/).")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.pass_context
+def simulate(ctx: click.Context, url: str, username: str, password: str,
+             company_db: str | None, qb_release: str, latency_ms: int, faults: str, seed: int,
+             sessions: int, every_seconds: float, noop_pause: float, wsdl: str | None,
+             xsd_dir: str | None, as_json: bool) -> None:
+    """Run the simulated Web Connector against URL with the simulated QuickBooks."""
+    try:
+        fault_spec = QbFaults.parse(faults)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--faults") from exc
+    path = _company_db(ctx, company_db)
+    simulator = QuickBooksSimulator(path, release=qb_release, xsd_dir=_xsd_dir(ctx, xsd_dir),
+                                    latency_ms=latency_ms, faults=fault_spec, seed=seed)
+    connector = WebConnector(url, username, password, simulator, wsdl=wsdl,
+                             noop_pause_seconds=noop_pause)
+    try:
+        summary = connector.run(sessions=sessions, every_seconds=every_seconds)
+    except WebConnectorError as exc:
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        simulator.close()
+    counts = report(path)
+    result = summary.as_dict({"lists": counts["lists"], "transactions": counts["transactions"]})
+    if as_json:
+        click.echo(json.dumps(result, indent=2))
+        return
+    for number, session in enumerate(summary.sessions, start=1):
+        click.echo(f"session {number}: {session.outcome}; {session.message_sets} message sets, "
+                   f"{session.requests} requests; calls: {' '.join(session.calls)}")
+        if session.last_error:
+            click.echo(f"  last error: {session.last_error}")
+    click.echo(f"requests {result['requests']}, succeeded {result['succeeded']}, failed "
+               f"{result['failed_by_status'] or 0} in {result['seconds']} s")
+
+
+@click.group("sandbox")
+def sandbox() -> None:
+    """The simulated QuickBooks company: run requests, report what it holds."""
+
+
+@sandbox.command("exec")
+@click.option("--company-db", default=None, help="Simulated company file (SQLite).")
+@click.option("--qb-release", type=_RELEASE, default="enterprise-2023", show_default=True)
+@click.option("--xsd-dir", default=None, help="qbXML XSD folder (13.0/, 16.0/).")
+@click.option("--single-site", is_flag=True, help="Multi-location inventory turned off.")
+@click.argument("source", default="-")
+@click.pass_context
+def exec_request(ctx: click.Context, company_db: str | None, qb_release: str,
+                 xsd_dir: str | None, single_site: bool, source: str) -> None:
+    """Run one qbXML request message set (FILE or - for stdin) and print the response."""
+    text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
+    simulator = QuickBooksSimulator(_company_db(ctx, company_db), release=qb_release,
+                                    xsd_dir=_xsd_dir(ctx, xsd_dir), multi_site=not single_site)
+    try:
+        click.echo(simulator.process(text), nl=False)
+    except QbHresultError as refusal:
+        detail = f" detail={refusal.detail}" if refusal.detail else ""
+        click.echo(f"hresult={refusal.hresult} message={refusal.message}{detail}")
+        ctx.exit(HRESULT_EXIT_STATUS)
+    finally:
+        simulator.close()
+
+
+@sandbox.command("report")
+@click.option("--company-db", default=None, help="Simulated company file (SQLite).")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def report_command(ctx: click.Context, company_db: str | None, as_json: bool) -> None:
+    """Counts per list and transaction type, duplicates, totals per day."""
+    path = _company_db(ctx, company_db)
+    if not path.is_file():
+        raise click.ClickException(f"no simulated company at {path}")
+    summary: dict[str, Any] = report(path)
+    if as_json:
+        click.echo(json.dumps(summary, indent=2))
+        return
+    click.echo(f"company {summary['company_db']}")
+    for title in ("lists", "transactions"):
+        click.echo(f"{title}:")
+        for kind, count in summary[title].items():
+            click.echo(f"  {kind:<22}{count:>8}")
+    click.echo(f"duplicates: {len(summary['duplicates'])}")
+    for duplicate in summary["duplicates"]:
+        click.echo(f"  {duplicate['type']} {duplicate['field']}={duplicate['value']}: "
+                   f"{', '.join(duplicate['txn_ids'])}")
+    click.echo("totals by day:")
+    for day, kinds in summary["totals_by_day"].items():
+        click.echo(f"  {day} " + ", ".join(f"{k} {v}" for k, v in kinds.items()))
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(simulate)
+    cli.add_command(sandbox)

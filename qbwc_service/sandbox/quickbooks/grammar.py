@@ -1,0 +1,260 @@
+"""The built-in qbXML grammar: what the simulator checks when no XSD folder is at hand.
+
+Each aggregate is written as a line of tokens in schema order. A token is
+``Name`` + a flag (``!`` required, ``?`` optional, ``*`` optional and repeatable,
+``+`` required and repeatable, ``~`` optional with unchecked content) + optional
+``:maxlength`` + optional ``@version`` (the qbXML version that introduced it).
+Alternatives of one xsd:choice are joined with ``|`` and share a position.
+Names ending in ``Ref`` without an entry of their own are ListID-or-FullName references
+(the length, if any, applies to FullName).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+__all__ = ["GRAMMAR", "REQUEST_SINCE", "Rule", "rules_for", "supported_requests"]
+
+_ADDRESS = ("Addr1?:41 Addr2?:41 Addr3?:41 Addr4?:41@2.0 Addr5?:41@6.0 City?:31 State?:21 "
+            "PostalCode?:13 Country?:31 Note?:41@6.0")
+_LINE_TAIL = ("InventorySiteRef?:31@10.0 InventorySiteLocationRef?:31@12.0 "
+              "SerialNumber?:4095@11.0|LotNumber?:40@11.0 ServiceDate? SalesTaxCodeRef?:3 "
+              "IsTaxable?@4.0 OverrideItemAccountRef?:159 Other1?:29@6.0 Other2?:29@6.0")
+_SALES_LINE = ("ItemRef?:159 Desc?:4095 Quantity? UnitOfMeasure?:31@7.0 "
+               "Rate?|RatePercent?|PriceLevelRef?:31 ClassRef?:159 Amount? TaxAmount?@6.1 ")
+_GROUP_LINE = ("ItemGroupRef!:159 Desc? Quantity? UnitOfMeasure?:31@7.0 ServiceDate? "
+               "InventorySiteRef?:31@10.0 InventorySiteLocationRef?:31@12.0 DataExt*~")
+_SALES_HEAD = ("CustomerRef{cust}:209 ClassRef?:159 {ar}TemplateRef?:31 TxnDate? RefNumber?:11 "
+               "BillAddress? ShipAddress? IsPending? {middle}")
+_ITEM_HEAD = "Name!:31 BarCode?~ IsActive? ClassRef?:159 ParentRef?:159"
+_SALES_OR_PURCHASE = "SalesOrPurchase?|SalesAndPurchase?"
+_LIST_FILTERS = ("ListID*:36 FullName*:209 MaxReturned? ActiveStatus? FromModifiedDate? "
+                 "ToModifiedDate? NameFilter?|NameRangeFilter?")
+_TXN_FILTERS = ("TxnID*:36 RefNumber*:20 RefNumberCaseSensitive*@4.0 MaxReturned? "
+                "ModifiedDateRangeFilter?|TxnDateRangeFilter? EntityFilter? AccountFilter?~ "
+                "RefNumberFilter?|RefNumberRangeFilter? CurrencyFilter?~")
+_TAIL = "IncludeRetElement*:50@4.0 OwnerID*@2.0"
+
+GRAMMAR: dict[str, str] = {
+    "BillAddress": _ADDRESS,
+    "ShipAddress": _ADDRESS,
+    "NameFilter": "MatchCriterion! Name!",
+    "NameRangeFilter": "FromName? ToName?",
+    "ModifiedDateRangeFilter": "FromModifiedDate? ToModifiedDate?",
+    "TxnDateRangeFilter": "FromTxnDate? ToTxnDate?|DateMacro?",
+    "EntityFilter": "ListID*|FullName*|ListIDWithChildren?|FullNameWithChildren?",
+    "RefNumberFilter": "MatchCriterion! RefNumber!",
+    "RefNumberRangeFilter": "FromRefNumber? ToRefNumber?",
+    "ItemSiteFilter": "ItemFilter?~ SiteFilter?~",
+    "SalesOrPurchase": "Desc?:4095 Price?|PricePercent? AccountRef?:159",
+    "SalesAndPurchase": ("SalesDesc?:4095 SalesPrice? IncomeAccountRef?:159 PurchaseDesc?:4095 "
+                         "PurchaseCost? PurchaseTaxCodeRef?:3 ExpenseAccountRef?:159 "
+                         "PrefVendorRef?:41"),
+    "ItemGroupLine": "ItemRef?:159 Quantity? UnitOfMeasure?:31",
+    # Lists
+    "HostQueryRq": _TAIL,
+    "CompanyQueryRq": _TAIL,
+    "PreferencesQueryRq": _TAIL,
+    "CustomerAddRq": "CustomerAdd! " + _TAIL,
+    "CustomerAdd": ("Name!:41 IsActive? ClassRef?:159 ParentRef?:209 CompanyName?:41 "
+                    "Salutation?:15 FirstName?:25 MiddleName?:5 LastName?:25 Suffix?:10 "
+                    "JobTitle?:41@12.0 BillAddress? ShipAddress? ShipToAddress*~ PrintAs?:41 "
+                    "Phone?:21 Mobile?:21 Pager?:21 AltPhone?:21 Fax?:21 Email?:1023 "
+                    "Cc?:1023@12.0 Contact?:41 AltContact?:41 AdditionalContactRef*~ Contacts*~ "
+                    "CustomerTypeRef?:159 TermsRef?:31 SalesRepRef?:5 OpenBalance? "
+                    "OpenBalanceDate? SalesTaxCodeRef?:3 ItemSalesTaxRef?:31 "
+                    "SalesTaxCountry?@6.0 ResaleNumber?:15 AccountNumber?:99 CreditLimit? "
+                    "PreferredPaymentMethodRef?:31 CreditCardInfo?~ JobStatus? JobStartDate? "
+                    "JobProjectedEndDate? JobEndDate? JobDesc?:99 JobTypeRef?:159 "
+                    "Notes?:4095@3.0 AdditionalNotes*~ IsStatementWithParent? DeliveryMethod? "
+                    "PreferredDeliveryMethod?@12.0 PriceLevelRef?:31 ExternalGUID?@8.0 "
+                    "TaxRegistrationNumber?@8.0 CurrencyRef?:64@8.0"),
+    "CustomerModRq": "CustomerMod! " + _TAIL,
+    "CustomerMod": ("ListID!:36 EditSequence!:16 Name?:41 IsActive? ClassRef?:159 "
+                    "ParentRef?:209 CompanyName?:41 Salutation?:15 FirstName?:25 MiddleName?:5 "
+                    "LastName?:25 Suffix?:10 JobTitle?:41@12.0 BillAddress? ShipAddress? "
+                    "ShipToAddress*~ PrintAs?:41 Phone?:21 Mobile?:21 Pager?:21 AltPhone?:21 "
+                    "Fax?:21 Email?:1023 Cc?:1023@12.0 Contact?:41 AltContact?:41 "
+                    "AdditionalContactRef*~ ContactsMod*~ CustomerTypeRef?:159 TermsRef?:31 "
+                    "SalesRepRef?:5 SalesTaxCodeRef?:3 ItemSalesTaxRef?:31 SalesTaxCountry?@6.0 "
+                    "ResaleNumber?:15 AccountNumber?:99 CreditLimit? "
+                    "PreferredPaymentMethodRef?:31 CreditCardInfo?~ JobStatus? JobStartDate? "
+                    "JobProjectedEndDate? JobEndDate? JobDesc?:99 JobTypeRef?:159 "
+                    "Notes?:4095@3.0 AdditionalNotesMod*~ IsStatementWithParent? "
+                    "DeliveryMethod? PreferredDeliveryMethod?@12.0 PriceLevelRef?:31 "
+                    "TaxRegistrationNumber?@8.0 CurrencyRef?:64@8.0"),
+    "ItemInventoryAddRq": "ItemInventoryAdd! " + _TAIL,
+    "ItemInventoryAdd": (_ITEM_HEAD + " ManufacturerPartNumber?:31@7.0 UnitOfMeasureSetRef?:31 "
+                         "IsTaxIncluded?@6.0 SalesTaxCodeRef?:3 SalesDesc?:4095 SalesPrice? "
+                         "IncomeAccountRef?:159 PurchaseDesc?:4095 PurchaseCost? "
+                         "PurchaseTaxCodeRef?:3 COGSAccountRef?:159 PrefVendorRef?:41 "
+                         "AssetAccountRef?:159 ReorderPoint? Max?@13.0 QuantityOnHand? "
+                         "TotalValue? InventoryDate? ExternalGUID?@8.0"),
+    "ItemInventoryModRq": "ItemInventoryMod! " + _TAIL,
+    "ItemInventoryMod": ("ListID!:36 EditSequence!:16 Name?:31 BarCode?~ IsActive? "
+                         "ClassRef?:159 ParentRef?:159 ManufacturerPartNumber?:31@7.0 "
+                         "UnitOfMeasureSetRef?:31 ForceUOMChange?@7.0 IsTaxIncluded?@6.0 "
+                         "SalesTaxCodeRef?:3 SalesDesc?:4095 SalesPrice? IncomeAccountRef?:159 "
+                         "ApplyIncomeAccountRefToExistingTxns?@7.0 PurchaseDesc?:4095 "
+                         "PurchaseCost? PurchaseTaxCodeRef?:3 COGSAccountRef?:159 "
+                         "ApplyCOGSAccountRefToExistingTxns?@8.0 PrefVendorRef?:41 "
+                         "AssetAccountRef?:159 ReorderPoint? Max?@13.0"),
+    "ItemNonInventoryAddRq": "ItemNonInventoryAdd! " + _TAIL,
+    "ItemNonInventoryAdd": ("Name!:31 BarCode?~ IsActive? ParentRef?:159 ClassRef?:159 "
+                            "ManufacturerPartNumber?:31@7.0 UnitOfMeasureSetRef?:31 "
+                            "IsTaxIncluded?@6.0 SalesTaxCodeRef?:3 " + _SALES_OR_PURCHASE +
+                            " ExternalGUID?@8.0"),
+    "ItemServiceAddRq": "ItemServiceAdd! " + _TAIL,
+    "ItemServiceAdd": (_ITEM_HEAD + " UnitOfMeasureSetRef?:31 IsTaxIncluded?@6.0 "
+                       "SalesTaxCodeRef?:3 " + _SALES_OR_PURCHASE + " ExternalGUID?@8.0"),
+    "ItemOtherChargeAddRq": "ItemOtherChargeAdd! " + _TAIL,
+    "ItemOtherChargeAdd": (_ITEM_HEAD + " IsTaxIncluded?@6.0 SalesTaxCodeRef?:3 " +
+                           _SALES_OR_PURCHASE + " ExternalGUID?@8.0"),
+    "ItemDiscountAddRq": "ItemDiscountAdd! " + _TAIL,
+    "ItemDiscountAdd": (_ITEM_HEAD + " ItemDesc?:4095 SalesTaxCodeRef?:3 "
+                        "DiscountRate?|DiscountRatePercent? AccountRef?:159 ExternalGUID?@8.0"),
+    "ItemGroupAddRq": "ItemGroupAdd! " + _TAIL,
+    "ItemGroupAdd": ("Name!:31 BarCode?~ IsActive? ItemDesc?:4095 UnitOfMeasureSetRef?:31 "
+                     "IsPrintItemsInGroup? ExternalGUID?@8.0 ItemGroupLine*"),
+    "ItemSalesTaxAddRq": "ItemSalesTaxAdd! " + _TAIL,
+    "ItemSalesTaxAdd": ("Name!:31 BarCode?~ IsActive? ClassRef?:159 ItemDesc?:4095 TaxRate? "
+                        "TaxVendorRef?:41 SalesTaxReturnLineRef?:159 ExternalGUID?@8.0"),
+    "AccountAddRq": "AccountAdd! " + _TAIL,
+    "AccountAdd": ("Name!:31 IsActive? ParentRef?:159 AccountType! DetailAccountType? "
+                   "AccountNumber?:7 BankNumber?:25 Desc?:200 OpenBalance? OpenBalanceDate? "
+                   "SalesTaxCodeRef?:3 TaxLineID?@7.0 CurrencyRef?:64@8.0"),
+    "ClassAddRq": "ClassAdd! " + _TAIL,
+    "ClassAdd": "Name!:31 IsActive? ParentRef?:159",
+    "PaymentMethodAddRq": "PaymentMethodAdd! " + _TAIL,
+    "PaymentMethodAdd": "Name!:31 IsActive? PaymentMethodType?@8.0",
+    # Transactions
+    "InvoiceAddRq": "InvoiceAdd! " + _TAIL,
+    "InvoiceAdd": (_SALES_HEAD.format(cust="!", ar="ARAccountRef?:159 ", middle="IsFinanceCharge?@8.0 ") +
+                   "PONumber?:25 TermsRef?:31 DueDate? SalesRepRef?:5 FOB?:13 ShipDate? "
+                   "ShipMethodRef?:15 ItemSalesTaxRef?:31 Memo?:4095 CustomerMsgRef?:101 "
+                   "IsToBePrinted? IsToBeEmailed?@6.0 IsTaxIncluded?@6.0 "
+                   "CustomerSalesTaxCodeRef?:3 Other?:29@6.0 ExchangeRate?@8.0 "
+                   "ExternalGUID?@9.0 LinkToTxnID*@6.0 SetCredit*~ "
+                   "InvoiceLineAdd*|InvoiceLineGroupAdd* DiscountLineAdd?~ SalesTaxLineAdd?~ "
+                   "ShippingLineAdd?~"),
+    "InvoiceLineAdd": _SALES_LINE + "OptionForPriceRuleConflict?@13.0 " + _LINE_TAIL +
+                      " LinkToTxn?~ DataExt*~",
+    "InvoiceLineGroupAdd": _GROUP_LINE,
+    "SalesReceiptAddRq": "SalesReceiptAdd! " + _TAIL,
+    "SalesReceiptAdd": (_SALES_HEAD.format(cust="?", ar="", middle="") +
+                        "CheckNumber?:25 PaymentMethodRef?:31 DueDate? SalesRepRef?:5 "
+                        "ShipDate? ShipMethodRef?:15 FOB?:13 ItemSalesTaxRef?:31 Memo?:4095 "
+                        "CustomerMsgRef?:101 IsToBePrinted? IsToBeEmailed?@6.0 "
+                        "IsTaxIncluded?@6.0 CustomerSalesTaxCodeRef?:3 "
+                        "DepositToAccountRef?:159 CreditCardTxnInfo?~ Other?:29@6.0 "
+                        "ExchangeRate?@8.0 ExternalGUID?@9.0 "
+                        "SalesReceiptLineAdd*|SalesReceiptLineGroupAdd* DiscountLineAdd?~ "
+                        "SalesTaxLineAdd?~ ShippingLineAdd?~"),
+    "SalesReceiptLineAdd": _SALES_LINE + "OptionForPriceRuleConflict?@13.0 " + _LINE_TAIL +
+                           " CreditCardTxnInfo?~ DataExt*~",
+    "SalesReceiptLineGroupAdd": _GROUP_LINE,
+    "CreditMemoAddRq": "CreditMemoAdd! " + _TAIL,
+    "CreditMemoAdd": (_SALES_HEAD.format(cust="!", ar="ARAccountRef?:159 ", middle="") +
+                      "PONumber?:25 TermsRef?:31 DueDate? SalesRepRef?:5 FOB?:13 ShipDate? "
+                      "ShipMethodRef?:15 ItemSalesTaxRef?:31 Memo?:4095 CustomerMsgRef?:101 "
+                      "IsToBePrinted? IsToBeEmailed?@6.0 IsTaxIncluded?@6.0 "
+                      "CustomerSalesTaxCodeRef?:3 Other?:29@6.0 ExchangeRate?@8.0 "
+                      "ExternalGUID?@9.0 CreditMemoLineAdd*|CreditMemoLineGroupAdd* "
+                      "DiscountLineAdd?~ SalesTaxLineAdd?~ ShippingLineAdd?~"),
+    "CreditMemoLineAdd": _SALES_LINE + _LINE_TAIL + " CreditCardTxnInfo?~ DataExt*~",
+    "CreditMemoLineGroupAdd": _GROUP_LINE,
+    "ReceivePaymentAddRq": "ReceivePaymentAdd! " + _TAIL,
+    "ReceivePaymentAdd": ("CustomerRef!:209 ARAccountRef?:159 TxnDate? RefNumber?:20 "
+                          "TotalAmount? ExchangeRate?@8.0 PaymentMethodRef?:31 Memo?:4095 "
+                          "DepositToAccountRef?:159 CreditCardTxnInfo?~ ExternalGUID?@9.0 "
+                          "IsAutoApply?|AppliedToTxnAdd*"),
+    "AppliedToTxnAdd": ("TxnID!:36 PaymentAmount? TxnLineDetail*~ SetCredit*~ DiscountAmount? "
+                        "DiscountAccountRef?:159 DiscountClassRef?:159"),
+    "InventoryAdjustmentAddRq": "InventoryAdjustmentAdd! " + _TAIL,
+    "InventoryAdjustmentAdd": ("AccountRef!:159 TxnDate? RefNumber?:11 "
+                               "InventorySiteRef?:31@10.0 CustomerRef?:209 ClassRef?:159 "
+                               "Memo?:4095 ExternalGUID?@9.0 InventoryAdjustmentLineAdd*"),
+    "InventoryAdjustmentLineAdd": ("ItemRef!:159 QuantityAdjustment?|ValueAdjustment?~|"
+                                   "SerialNumberAdjustment?~|LotNumberAdjustment?~"),
+    "QuantityAdjustment": ("NewQuantity?|QuantityDifference? SerialNumber?:4095@11.0|"
+                           "LotNumber?:40@11.0 InventorySiteLocationRef?:31@12.0"),
+    "TransferInventoryAddRq": "TransferInventoryAdd! " + _TAIL,
+    "TransferInventoryAdd": ("TxnDate? RefNumber?:11 FromInventorySiteRef!:31 "
+                             "ToInventorySiteRef!:31 Memo?:4095 ExternalGUID? "
+                             "TransferInventoryLineAdd+"),
+    "TransferInventoryLineAdd": ("ItemRef!:159 FromInventorySiteLocationRef?:31@12.0 "
+                                 "ToInventorySiteLocationRef?:31@12.0 QuantityToTransfer! "
+                                 "SerialNumber?:4095|LotNumber?:40"),
+    # Queries
+    "CustomerQueryRq": _LIST_FILTERS + " TotalBalanceFilter?~ CurrencyFilter?~ ClassFilter?~ "
+                       + _TAIL,
+    "ItemQueryRq": _LIST_FILTERS + " " + _TAIL,
+    "AccountQueryRq": _LIST_FILTERS + " AccountType* CurrencyFilter?~ " + _TAIL,
+    "ClassQueryRq": _LIST_FILTERS + " " + _TAIL,
+    "SalesTaxCodeQueryRq": _LIST_FILTERS + " IncludeRetElement*:50@4.0",
+    "PaymentMethodQueryRq": _LIST_FILTERS + " PaymentMethodType?@8.0 IncludeRetElement*:50@4.0",
+    "InventorySiteQueryRq": ("ListID*:36 FullName*:31 ActiveStatus? FromModifiedDate? "
+                             "ToModifiedDate? NameFilter?|NameRangeFilter? "
+                             "IncludeRetElement*:50"),
+    "ItemSitesQueryRq": ("ListID*:36 ItemTypeFilter? ItemSiteFilter? MaxReturned? ActiveStatus? "
+                         "IncludeRetElement*:50"),
+    "InvoiceQueryRq": _TXN_FILTERS + " PaidStatus? IncludeLineItems? IncludeLinkedTxns?@1.1 "
+                      + _TAIL,
+    "SalesReceiptQueryRq": _TXN_FILTERS + " IncludeLineItems? " + _TAIL,
+    "CreditMemoQueryRq": _TXN_FILTERS + " IncludeLineItems? IncludeLinkedTxns? " + _TAIL,
+    "ReceivePaymentQueryRq": _TXN_FILTERS + " IncludeLineItems? " + _TAIL,
+}
+
+for _kind in ("Inventory", "NonInventory", "Service", "OtherCharge", "Discount", "Group",
+              "SalesTax"):
+    GRAMMAR[f"Item{_kind}QueryRq"] = GRAMMAR["ItemQueryRq"].replace(
+        "OwnerID*@2.0", "ClassFilter?~ OwnerID*@2.0") if _kind != "Group" else \
+        GRAMMAR["ItemQueryRq"]
+
+# Requests the multi-location inventory feature brought (qbXML 10.0).
+REQUEST_SINCE: dict[str, str] = {
+    "InventorySiteQueryRq": "10.0",
+    "ItemSitesQueryRq": "10.0",
+    "TransferInventoryAddRq": "10.0",
+}
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One child position of an aggregate."""
+
+    name: str
+    position: int
+    required: bool
+    repeat: bool
+    opaque: bool
+    max_length: int | None
+    since: str | None
+
+
+def _parse_token(token: str, position: int) -> Rule:
+    head, _, since = token.partition("@")
+    head, _, length = head.partition(":")
+    name = head.rstrip("!?*+~")
+    flags = head[len(name):] or "!"
+    return Rule(name, position, "!" in flags or "+" in flags, "*" in flags or "+" in flags,
+                "~" in flags, int(length) if length else None, since or None)
+
+
+@cache
+def rules_for(aggregate: str) -> dict[str, Rule] | None:
+    """The child rules of ``aggregate`` by name, or ``None`` when it has no entry."""
+    line = GRAMMAR.get(aggregate)
+    if line is None:
+        return None
+    rules: dict[str, Rule] = {}
+    for position, group in enumerate(line.split()):
+        for token in group.split("|"):
+            rule = _parse_token(token, position)
+            rules[rule.name] = rule
+    return rules
+
+
+def supported_requests() -> frozenset[str]:
+    return frozenset(name for name in GRAMMAR if name.endswith("Rq"))

@@ -1,0 +1,188 @@
+"""List requests: Add for every list the simulator keeps, Mod with EditSequence, seeding."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from lxml import etree
+
+from qbwc_service.sandbox.quickbooks.company import ITEM_KINDS, Answer, Company
+from qbwc_service.sandbox.quickbooks.exceptions import QbRequestRefused
+from qbwc_service.sandbox.quickbooks.retxml import (
+    RET_ORDER,
+    element,
+    money,
+    ordered,
+    text_of,
+    to_text,
+)
+from qbwc_service.sandbox.quickbooks.store import ListRow
+
+__all__ = ["LIST_ADDS", "LIST_MODS", "add_list", "create_list", "mod_list", "seed_company"]
+
+LIST_ADDS = frozenset({"Customer", "Account", "Class", "PaymentMethod", *ITEM_KINDS})
+LIST_MODS = frozenset({"Customer", "ItemInventory"})
+_NESTED_WITH_REFS = frozenset({"SalesOrPurchase", "SalesAndPurchase", "ItemGroupLine"})
+_ACCOUNTS_REQUIRED = {"ItemInventory": ("IncomeAccountRef", "COGSAccountRef", "AssetAccountRef")}
+_DROPPED = frozenset({"BarCode", "OpenBalance", "OpenBalanceDate", "QuantityOnHand",
+                      "TotalValue", "InventoryDate", "ListID", "EditSequence", "ForceUOMChange",
+                      "ApplyIncomeAccountRefToExistingTxns", "ApplyCOGSAccountRefToExistingTxns"})
+
+
+def _converted(company: Company, kind: str, child: etree._Element) -> etree._Element:
+    """A request child as it appears in the Ret: references resolved, aggregates recursed."""
+    tag = str(child.tag)
+    where = f"{kind} list" if not kind.startswith("Item") else "item"
+    if tag.endswith("Ref") and tag != "ParentRef":
+        return company.resolve(child, where)
+    if tag in _NESTED_WITH_REFS:
+        return element(tag, children=[_converted(company, kind, c) for c in child
+                                      if isinstance(c.tag, str)])
+    copy = element(tag, child.text)
+    copy.extend(_converted(company, kind, c) for c in child if isinstance(c.tag, str))
+    return copy
+
+
+def create_list(company: Company, kind: str, source: etree._Element) -> ListRow:
+    """Insert a list record built from an Add aggregate (or a seed shaped like one)."""
+    store = company.store
+    name = text_of(source, "Name") or ""
+    parent_ref = source.find("ParentRef")
+    parts: list[etree._Element] = []
+    full_name, sublevel = name, 0
+    if parent_ref is not None:
+        kinds = ITEM_KINDS if kind.startswith("Item") else (kind,)
+        parent = company.lookup(kinds, parent_ref)
+        if parent is None:
+            raise QbRequestRefused(
+                3140, f'There is an invalid reference to QuickBooks {kind} '
+                      f'"{text_of(parent_ref, "FullName") or text_of(parent_ref, "ListID")}" '
+                      "in the parent field. QuickBooks error message: Invalid argument. The "
+                      "specified record does not exist in the list.")
+        full_name = f"{parent.full_name}:{name}"
+        sublevel = parent.full_name.count(":") + 1
+        parts.append(company.ref("ParentRef", parent))
+    if store.name_taken(kind, full_name):
+        raise QbRequestRefused(3100, f'The name "{full_name}" of the list element is already '
+                                     "in use.")
+    for tag in _ACCOUNTS_REQUIRED.get(kind, ()):
+        if source.find(tag) is None:
+            raise QbRequestRefused(3180, f'There was an error when saving a {kind} list, '
+                                         f'element "{name}". QuickBooks error message: '
+                                         f"{tag} is required for this item type.")
+    stamp, epoch = store.now()
+    list_id = store.new_list_id(epoch)
+    parts += [element("ListID", list_id), element("TimeCreated", stamp),
+              element("TimeModified", stamp), element("EditSequence", str(epoch)),
+              element("Name", name), element("FullName", full_name),
+              element("Sublevel", str(sublevel))]
+    if source.find("IsActive") is None:
+        parts.append(element("IsActive", "true"))
+    barcode = text_of(source, "BarCode/BarCodeValue")
+    if barcode:
+        parts.append(element("BarCodeValue", barcode))
+    parts += [_converted(company, kind, child) for child in source
+              if isinstance(child.tag, str) and child.tag not in _DROPPED
+              and child.tag != "Name" and child.tag != "ParentRef"]
+    parts += _computed_fields(kind, source)
+    ret = ordered(f"{kind}Ret", parts)
+    row = ListRow(list_id, kind, name, full_name, text_of(ret, "IsActive") != "false",
+                  str(epoch), stamp, to_text(ret))
+    store.insert_list(row)
+    opening = text_of(source, "QuantityOnHand")
+    if kind == "ItemInventory" and opening:
+        store.adjust_quantity(list_id, "", Decimal(opening))
+    return row
+
+
+def _computed_fields(kind: str, source: etree._Element) -> list[etree._Element]:
+    if kind in ("Customer", "Account"):
+        balance = money(Decimal(text_of(source, "OpenBalance") or "0"))
+        return [element("Balance", balance), element("TotalBalance", balance)]
+    if kind == "ItemInventory":
+        cost = Decimal(text_of(source, "PurchaseCost") or "0")
+        return [element("QuantityOnHand", "0"), element("AverageCost", money(cost)),
+                element("QuantityOnOrder", "0"), element("QuantityOnSalesOrder", "0")]
+    return []
+
+
+def add_list(company: Company, request: etree._Element) -> Answer:
+    source = request[0]
+    kind = str(source.tag)[: -len("Add")]
+    row = create_list(company, kind, source)
+    return Answer([company.list_ret(row)])
+
+
+def mod_list(company: Company, request: etree._Element) -> Answer:
+    """CustomerMod / ItemInventoryMod: the EditSequence must match the stored one (3200)."""
+    source = request[0]
+    kind = str(source.tag)[: -len("Mod")]
+    store = company.store
+    list_id = text_of(source, "ListID") or ""
+    row = store.get_list(list_id)
+    if row is None or row.kind != kind:
+        raise QbRequestRefused(3120, f'Object "{list_id}" specified in the request cannot be '
+                                     "found.")
+    edit_sequence = text_of(source, "EditSequence") or ""
+    if edit_sequence != row.edit_sequence:
+        raise QbRequestRefused(3200, f'The provided edit sequence "{edit_sequence}" is '
+                                     "out-of-date.", ret=company.list_ret(row))
+    ret = company.list_ret(row)
+    name, full_name = row.name, row.full_name
+    new_name = text_of(source, "Name")
+    if new_name is not None and new_name != row.name:
+        name = new_name
+        full_name = full_name[: len(full_name) - len(row.name)] + new_name
+        if store.name_taken(kind, full_name, except_id=row.list_id):
+            raise QbRequestRefused(3100, f'The name "{full_name}" of the list element is '
+                                         "already in use.")
+    changes = {str(c.tag): _converted(company, kind, c) for c in source
+               if isinstance(c.tag, str) and c.tag not in _DROPPED}
+    changes["Name"] = element("Name", name)
+    changes["FullName"] = element("FullName", full_name)
+    stamp, epoch = store.now()
+    edit_sequence = store.next_edit_sequence(row.edit_sequence, epoch)
+    changes["TimeModified"] = element("TimeModified", stamp)
+    changes["EditSequence"] = element("EditSequence", edit_sequence)
+    kept = [child for child in ret if child.tag not in changes]
+    allowed = {n for names in RET_ORDER[f"{kind}Ret"] for n in names.split("|")}
+    new_ret = ordered(f"{kind}Ret", kept + [v for k, v in changes.items() if k in allowed])
+    updated = ListRow(row.list_id, kind, name, full_name, text_of(new_ret, "IsActive") != "false",
+                      edit_sequence, stamp, to_text(new_ret))
+    store.update_list(updated)
+    return Answer([company.list_ret(updated)])
+
+
+def seed_company(company: Company) -> None:
+    """A fresh company: chart of accounts, tax codes, a tax item, payment methods, sites."""
+    accounts = (("Checking", "Bank"), ("Accounts Receivable", "AccountsReceivable"),
+                ("Undeposited Funds", "OtherCurrentAsset"),
+                ("Inventory Asset", "OtherCurrentAsset"),
+                ("Sales Tax Payable", "OtherCurrentLiability"), ("Sales", "Income"),
+                ("Shipping Income", "Income"), ("Discounts Given", "Income"),
+                ("Cost of Goods Sold", "CostOfGoodsSold"),
+                ("Inventory Adjustments", "CostOfGoodsSold"))
+    for name, account_type in accounts:
+        create_list(company, "Account", _seed(("Name", name), ("AccountType", account_type)))
+    for name, taxable, desc in (("Tax", "true", "Taxable Sales"),
+                                ("Non", "false", "Non-Taxable Sales")):
+        create_list(company, "SalesTaxCode",
+                    _seed(("Name", name), ("IsTaxable", taxable), ("Desc", desc)))
+    create_list(company, "ItemSalesTax", _seed(("Name", "State Tax"),
+                                               ("ItemDesc", "State sales tax"),
+                                               ("TaxRate", "8.25")))
+    for name, method_type in (("Visa", "Visa"), ("MasterCard", "MasterCard"),
+                              ("Check", "Check"), ("PayPal", "Other")):
+        create_list(company, "PaymentMethod",
+                    _seed(("Name", name), ("PaymentMethodType", method_type)))
+    for name in ("Online Store", "Wholesale"):
+        create_list(company, "Class", _seed(("Name", name)))
+    if company.multi_site:
+        for name, default in (("Main Warehouse", "true"), ("East Warehouse", "false")):
+            create_list(company, "InventorySite",
+                        _seed(("Name", name), ("IsDefaultSite", default),
+                              ("SiteDesc", f"{name} stock")))
+
+
+def _seed(*fields: tuple[str, str]) -> etree._Element:
+    return element("Seed", children=[element(tag, text) for tag, text in fields])

@@ -1,0 +1,57 @@
+"""What a simulated company holds: counts, duplicates and daily totals."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections import defaultdict
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+__all__ = ["report"]
+
+# Memos written by the service carry the Magento reference, e.g. "Magento order 000000123".
+_MAGENTO_REFERENCE = re.compile(r"magento\D{0,20}?([0-9][0-9A-Za-z-]*)", re.IGNORECASE)
+
+
+def _duplicates(rows: list[tuple[str, str, str | None, str | None, str | None, str | None]]
+                ) -> list[dict[str, Any]]:
+    seen: dict[tuple[str, str, str], list[str]] = defaultdict(list)
+    for txn_id, kind, ref_number, memo, other, guid in rows:
+        keys = [("RefNumber", ref_number), ("Other", other), ("ExternalGUID", guid)]
+        match = _MAGENTO_REFERENCE.search(memo or "")
+        if match:
+            keys.append(("Memo", match.group(1)))
+        for field_name, value in keys:
+            if value:
+                seen[(kind, field_name, value)].append(txn_id)
+    return [{"type": kind, "field": field_name, "value": value, "txn_ids": txn_ids}
+            for (kind, field_name, value), txn_ids in sorted(seen.items()) if len(txn_ids) > 1]
+
+
+def report(company_db: Path) -> dict[str, Any]:
+    """Counts per list and transaction type, ``duplicates`` (always a list), totals per day."""
+    connection = sqlite3.connect(f"file:{Path(company_db)}?mode=ro", uri=True)
+    try:
+        lists = {str(kind): int(count) for kind, count in connection.execute(
+            "SELECT kind, COUNT(*) FROM list_record GROUP BY kind ORDER BY kind")}
+        txns = {str(kind): int(count) for kind, count in connection.execute(
+            "SELECT kind, COUNT(*) FROM txn GROUP BY kind ORDER BY kind")}
+        rows = connection.execute(
+            "SELECT txn_id, kind, ref_number, memo, other, external_guid FROM txn "
+            "ORDER BY txn_number").fetchall()
+        totals: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+        for kind, txn_date, total in connection.execute(
+                "SELECT kind, txn_date, total FROM txn ORDER BY txn_date"):
+            totals[str(txn_date)][str(kind)] += Decimal(total)
+    finally:
+        connection.close()
+    return {
+        "company_db": str(company_db),
+        "lists": lists,
+        "transactions": txns,
+        "duplicates": _duplicates(rows),
+        "totals_by_day": {day: {kind: f"{amount:.2f}" for kind, amount in sorted(kinds.items())}
+                          for day, kinds in sorted(totals.items())},
+    }
