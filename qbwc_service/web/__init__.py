@@ -1,0 +1,166 @@
+"""The bookkeeper's web console: a Flask app served beside the SOAP endpoint.
+
+``create_web_app(ctx)`` builds it. Every page needs a signed-in console user except
+``/login``, ``/support`` (the Web Connector's AppSupport page) and static files.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import time
+from pathlib import Path
+from typing import Any
+
+import flask
+from flask import Flask, g, redirect, request, session, url_for
+from flask.sessions import SecureCookieSessionInterface
+from werkzeug.exceptions import BadRequest, HTTPException
+from werkzeug.wrappers.response import Response
+
+from qbwc_service.context import AppContext
+from qbwc_service.db.models import WebUser
+from qbwc_service.settings import Settings
+from qbwc_service.web import formatting
+from qbwc_service.web.common import CurrentUser
+from qbwc_service.web.security import Role, csrf_matches, new_csrf_token
+
+__all__ = ["CurrentUser", "create_web_app", "resolve_secret_key"]
+
+log = logging.getLogger(__name__)
+
+PUBLIC_ENDPOINTS = frozenset({"auth.login", "support.support", "static"})
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+CSRF_REFUSAL = (
+    "This form was refused because its security token is missing or out of date. "
+    "Go back, reload the page and submit it again."
+)
+
+
+def resolve_secret_key(settings: Settings) -> str:
+    """The configured key, else one generated once and kept in ``<data_dir>/secret_key``."""
+    if settings.secret_key:
+        return settings.secret_key
+    path = Path(settings.data_dir) / "secret_key"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text(encoding="ascii").strip()
+    with os.fdopen(descriptor, "w", encoding="ascii") as handle:
+        handle.write(secrets.token_hex(32))
+    return path.read_text(encoding="ascii").strip()
+
+
+class _ConsoleSessionInterface(SecureCookieSessionInterface):
+    """Marks the cookie Secure whenever this request, or the public URL, is https."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        if app.config.get("SESSION_COOKIE_SECURE"):
+            return True
+        return flask.has_request_context() and request.is_secure
+
+
+def create_web_app(ctx: AppContext) -> Flask:
+    """The console's WSGI app; the SOAP endpoint is mounted in front of it elsewhere."""
+    app = Flask(__name__)
+    app.config.update(
+        SECRET_KEY=resolve_secret_key(ctx.settings),
+        SESSION_COOKIE_NAME="qbwc_console",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=ctx.settings.public_url.lower().startswith("https://"),
+        MAX_CONTENT_LENGTH=2 * 1024 * 1024,
+        TEMPLATES_AUTO_RELOAD=False,
+    )
+    app.session_interface = _ConsoleSessionInterface()
+    app.extensions["qbwc_context"] = ctx
+    formatting.install(app)
+    _install_guards(app, ctx)
+    _install_error_pages(app)
+    _register_blueprints(app)
+    return app
+
+
+def _install_guards(app: Flask, ctx: AppContext) -> None:
+    idle_seconds = max(ctx.settings.web_idle_minutes, 1) * 60
+
+    @app.before_request
+    def _guard() -> Response | None:
+        g.user = None
+        if request.endpoint == "static":
+            return None
+        now = int(time.time())
+        if "user_id" in session:
+            if now - int(session.get("seen", 0)) > idle_seconds:
+                session.clear()
+                flask.flash("You were signed out after a period of inactivity.", "info")
+            else:
+                with ctx.db.session() as db_session:
+                    user = db_session.get(WebUser, session["user_id"])
+                    if user is None or user.username != session.get("username"):
+                        session.clear()
+                    else:
+                        g.user = CurrentUser(user.id, user.username, user.role)
+                        session["seen"] = now
+        if request.method in UNSAFE_METHODS:
+            submitted = request.form.get("csrf_token") or request.headers.get("X-CSRF-Token")
+            if not csrf_matches(session.get("csrf"), submitted):
+                raise BadRequest(CSRF_REFUSAL)
+        if g.user is None and request.endpoint not in PUBLIC_ENDPOINTS:
+            if request.endpoint is None:
+                return None  # an unknown path: let the 404 page answer
+            return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+        return None
+
+    @app.after_request
+    def _headers(response: Response) -> Response:
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            "frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+        )
+        if g.get("user") is not None:
+            response.headers["Cache-Control"] = "no-store"
+        return response
+
+    @app.context_processor
+    def _globals() -> dict[str, Any]:
+        return {"current_user": g.get("user"), "csrf_token": _csrf_token, "Role": Role,
+                "app_name": ctx.settings.app_name}
+
+
+def _csrf_token() -> str:
+    token = session.get("csrf")
+    if not token:
+        token = session["csrf"] = new_csrf_token()
+    return str(token)
+
+
+def _install_error_pages(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def _http_error(error: HTTPException) -> tuple[str, int]:
+        code = error.code or 500
+        return flask.render_template("error.html", code=code, title=error.name,
+                                     message=error.description), code
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception) -> tuple[str, int]:
+        # The trace goes to the server log only; the page never shows internals.
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return flask.render_template(
+            "error.html", code=500, title="Something went wrong",
+            message="The console could not show this page. The error was logged for the administrator.",
+        ), 500
+
+
+def _register_blueprints(app: Flask) -> None:
+    # Imported here: the views import this package's helpers at their own import time.
+    from qbwc_service.web import views
+
+    for blueprint in views.BLUEPRINTS:
+        app.register_blueprint(blueprint)

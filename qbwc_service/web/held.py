@@ -1,0 +1,68 @@
+"""Held requests: approval mode, closed-period holds, items to create — reviewed in bulk."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from sqlalchemy import select
+from werkzeug.wrappers.response import Response
+
+from qbwc_service.db.models import Company, Request, RequestStatus
+from qbwc_service.web import actions
+from qbwc_service.web.common import app_context, current_user, require_role
+from qbwc_service.web.exceptions import ActionRefused
+from qbwc_service.web.security import Role
+
+__all__ = ["BULK_ACTIONS", "blueprint"]
+
+blueprint = Blueprint("held", __name__)
+
+BULK_ACTIONS = ("approve", "release", "cancel")
+MAX_BULK = 500
+
+
+@blueprint.route("/held")
+def held_requests() -> str:
+    company_id = request.args.get("company", type=int)
+    with app_context().db.session() as db_session:
+        statement = (
+            select(Request, Company.name)
+            .join(Company, Company.id == Request.company_id)
+            .where(Request.status == RequestStatus.HELD.value)
+            .order_by(Request.created_at, Request.id)
+            .limit(MAX_BULK)
+        )
+        if company_id is not None:
+            statement = statement.where(Request.company_id == company_id)
+        rows = [(row[0], row[1]) for row in db_session.execute(statement)]
+        companies = list(db_session.scalars(select(Company).order_by(Company.name)))
+        return render_template("held.html", rows=rows, companies=companies, company_id=company_id,
+                               action_labels=actions.ACTION_LABELS)
+
+
+@blueprint.route("/held", methods=["POST"])
+@require_role(Role.BOOKKEEPER)
+def decide() -> Response:
+    action = request.form.get("action", "")
+    if action not in BULK_ACTIONS:
+        abort(400, description="Choose approve, release or cancel.")
+    ids = sorted({int(value) for value in request.form.getlist("request_id") if value.isdigit()})
+    if not ids:
+        flash("Select at least one held request first.", "error")
+        return redirect(url_for("held.held_requests"))
+    user = current_user()
+    done: list[int] = []
+    refused: list[str] = []
+    for request_id in ids[:MAX_BULK]:
+        # One transaction per request: a refusal must not undo the others.
+        try:
+            with app_context().db.session() as db_session:
+                actions.perform(db_session, action, request_id, username=user.username)
+            done.append(request_id)
+        except ActionRefused as refusal:
+            refused.append(f"{request_id}: {refusal}")
+    label = actions.ACTION_LABELS[action]
+    if done:
+        flash(f"{label}: {len(done)} request(s) done ({', '.join(map(str, done))}).", "success")
+    if refused:
+        flash(f"{label} refused for {len(refused)} request(s) — " + "; ".join(refused), "error")
+    return redirect(url_for("held.held_requests", company=request.form.get("company") or None))

@@ -1,0 +1,158 @@
+"""Console accounts and the guards around them: roles, argon2id passwords, lockout, CSRF.
+
+Passwords are checked in constant time by argon2 itself; an unknown user name is
+verified against a dummy hash so the response time does not reveal which names exist.
+"""
+
+from __future__ import annotations
+
+import enum
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from qbwc_service.db.models import WebUser, utcnow
+from qbwc_service.web import audit
+from qbwc_service.web.exceptions import WebUserError
+
+__all__ = [
+    "MIN_PASSWORD_LENGTH",
+    "ROLES",
+    "LoginOutcome",
+    "LoginResult",
+    "Role",
+    "add_web_user",
+    "authenticate",
+    "csrf_matches",
+    "hash_password",
+    "new_csrf_token",
+    "role_allows",
+    "verify_password",
+]
+
+MIN_PASSWORD_LENGTH = 10
+
+_HASHER = PasswordHasher()  # argon2id with RFC 9106's low-memory parameters
+_DUMMY_HASH = _HASHER.hash(secrets.token_urlsafe(16))
+
+
+class Role(enum.StrEnum):
+    """What a console user may do; each role may do everything the ones before it may."""
+
+    VIEWER = "viewer"
+    BOOKKEEPER = "bookkeeper"
+    ADMIN = "admin"
+
+
+ROLES: tuple[str, ...] = tuple(role.value for role in Role)
+
+
+def role_allows(role: str | None, minimum: Role) -> bool:
+    """True when ``role`` ranks at or above ``minimum``."""
+    if role not in ROLES:
+        return False
+    return ROLES.index(role) >= ROLES.index(minimum.value)
+
+
+def hash_password(password: str) -> str:
+    return _HASHER.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    try:
+        return _HASHER.verify(password_hash, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+class LoginOutcome(enum.StrEnum):
+    OK = "ok"
+    BAD_CREDENTIALS = "bad_credentials"
+    LOCKED = "locked"
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    outcome: LoginOutcome
+    user: WebUser | None = None
+    locked_until: datetime | None = None
+
+
+def authenticate(
+    session: Session,
+    username: str,
+    password: str,
+    *,
+    max_failures: int,
+    lockout: timedelta,
+    now: datetime | None = None,
+) -> LoginResult:
+    """Check a sign-in; after ``max_failures`` wrong passwords in a row the account locks."""
+    now = now or utcnow()
+    user = session.scalar(select(WebUser).where(WebUser.username == username))
+    if user is None:
+        verify_password(_DUMMY_HASH, password)
+        return LoginResult(LoginOutcome.BAD_CREDENTIALS)
+    if user.locked_until is not None and user.locked_until > now:
+        # Verify anyway so a locked account answers as slowly as any other.
+        verify_password(_DUMMY_HASH, password)
+        return LoginResult(LoginOutcome.LOCKED, locked_until=user.locked_until)
+    if not verify_password(user.password_hash, password):
+        user.failed_attempts += 1
+        if user.failed_attempts >= max_failures:
+            user.locked_until = now + lockout
+            user.failed_attempts = 0
+            return LoginResult(LoginOutcome.LOCKED, locked_until=user.locked_until)
+        return LoginResult(LoginOutcome.BAD_CREDENTIALS)
+    user.failed_attempts = 0
+    user.locked_until = None
+    if _HASHER.check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    return LoginResult(LoginOutcome.OK, user=user)
+
+
+def add_web_user(
+    session: Session, username: str, password: str, role: str, *, actor: str
+) -> WebUser:
+    """Create a console account and write the audit event for it."""
+    username = username.strip()
+    if not username or len(username) > 100:
+        raise WebUserError("the user name must be 1 to 100 characters", username=username)
+    if role not in ROLES:
+        raise WebUserError(f"role must be one of {', '.join(ROLES)}", username=username)
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise WebUserError(
+            f"the password must be at least {MIN_PASSWORD_LENGTH} characters", username=username
+        )
+    if session.scalar(select(WebUser.id).where(WebUser.username == username)) is not None:
+        raise WebUserError(f"web user {username!r} already exists", username=username)
+    user = WebUser(username=username, password_hash=hash_password(password), role=role)
+    session.add(user)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="web-user add",
+        target_type="web_user",
+        target_id=user.id,
+        before=None,
+        after={"username": username, "role": role},
+    )
+    return user
+
+
+def new_csrf_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def csrf_matches(expected: str | None, submitted: str | None) -> bool:
+    """Constant-time comparison; a missing token on either side never matches."""
+    if not expected or not submitted:
+        return False
+    return hmac.compare_digest(expected.encode("utf-8"), submitted.encode("utf-8"))

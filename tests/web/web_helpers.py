@@ -1,0 +1,23 @@
+"""Shared steps for console tests: read a page's CSRF token, sign in through the form."""
+
+from __future__ import annotations
+
+import re
+
+from flask.testing import FlaskClient
+from web_seed import PASSWORD
+
+
+def csrf_from(html: str) -> str:
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match, "page has no CSRF token"
+    return match.group(1)
+
+
+def sign_in(client: FlaskClient, username: str, password: str = PASSWORD) -> str:
+    """Sign in through the login form; returns the session's CSRF token."""
+    token = csrf_from(client.get("/login").get_data(as_text=True))
+    response = client.post("/login", data={"username": username, "password": password,
+                                           "csrf_token": token})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return csrf_from(client.get("/").get_data(as_text=True))

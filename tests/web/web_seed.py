@@ -1,0 +1,119 @@
+"""A small, realistic console database built through the models and the queue's functions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from qbwc_service.db import Database
+from qbwc_service.db.models import (
+    Attempt,
+    Company,
+    Mapping,
+    QbwcUser,
+    Request,
+    RequestStatus,
+    WcSession,
+    utcnow,
+)
+from qbwc_service.qbxml.status import classify
+from qbwc_service.queue import enqueue, transition
+from qbwc_service.web.security import add_web_user, hash_password
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "web"
+PASSWORD = "correct horse battery"
+S = RequestStatus
+
+
+@dataclass(frozen=True)
+class Seeded:
+    company_id: int
+    other_company_id: int
+    customer_id: int
+    failed_invoice_id: int
+    failed_memo_id: int
+    queued_receipt_id: int
+    held_ids: tuple[int, ...]
+
+
+def _finish(session: Session, request: Request, to: RequestStatus, **fields: object) -> None:
+    transition(session, request, S.SENT, actor="session:test-ticket")
+    for name, value in fields.items():
+        setattr(request, name, value)
+    transition(session, request, to, actor="session:test-ticket")
+
+
+def seed_console(db: Database) -> Seeded:
+    """Two companies, users of every role, and requests in every interesting state."""
+    now = utcnow()
+    with db.session() as session:
+        for username, role in (("ada", "admin"), ("bob", "bookkeeper"), ("vera", "viewer")):
+            add_web_user(session, username, PASSWORD, role, actor="test")
+        acme = Company(name="Acme Books", company_file=r"C:\QB\Acme.qbw", file_id="{A1}",
+                       every_minutes=10, negotiated_version="13.0", qb_product="QuickBooks Enterprise Solutions 23.0",
+                       multi_site_enabled=True, last_session_at=now - timedelta(minutes=5))
+        bravo = Company(name="Bravo Ltd", file_id="{B2}")
+        session.add_all([acme, bravo])
+        session.flush()
+        wc_user = QbwcUser(company_id=acme.id, username="acme-wc", password_hash=hash_password("x" * 12))
+        session.add(wc_user)
+        session.flush()
+        session.add(WcSession(ticket="test-ticket", company_id=acme.id, user_id=wc_user.id, state="closed",
+                              created_at=now - timedelta(minutes=5, seconds=42),
+                              last_call_at=now - timedelta(minutes=5), closed_at=now - timedelta(minutes=5),
+                              expires_at=now + timedelta(hours=1), sent_count=3, succeeded_count=1,
+                              failed_count=2, summary="3 requests, 2 failed"))
+        session.flush()
+
+        customer = enqueue(session, company_id=acme.id, operation="CustomerAdd", key="customer:7",
+                           entity_type="customer", magento_id="7", magento_ref="smith@example.com",
+                           payload={"name": "Smith & Sons"}).request
+        _finish(session, customer, S.SUCCEEDED, qb_id="80000001-1714600000", qb_ref="Smith & Sons",
+                status_code=0, status_severity="Info")
+
+        invoice = enqueue(session, company_id=acme.id, operation="InvoiceAdd", key="invoice:1234",
+                          entity_type="invoice", magento_id="1234", magento_ref="000001234",
+                          payload={"customer": "Smith & Sons", "ref_number": "000001234"},
+                          depends_on=[customer]).request
+        request_xml = (FIXTURES / "invoice_add_rq.xml").read_text(encoding="utf-8")
+        response_xml = (FIXTURES / "invoice_add_rs_3140.xml").read_text(encoding="utf-8")
+        session.add(Attempt(request_id=invoice.id, ticket="test-ticket", message_set_id="ms-1",
+                            sent_at=now - timedelta(minutes=6), received_at=now - timedelta(minutes=5),
+                            outcome="failed", status_code=3140, status_severity="Error",
+                            status_message="Invalid reference to item WIDGET-BLUE",
+                            request_xml=request_xml, response_xml=response_xml))
+        _finish(session, invoice, S.FAILED, request_xml=request_xml, response_xml=response_xml,
+                status_code=3140, status_severity="Error", attempts_count=1,
+                status_message='There is an invalid reference to QuickBooks Item "WIDGET-BLUE" in the Invoice line.',
+                explanation=classify(3140).explanation)
+
+        memo = enqueue(session, company_id=acme.id, operation="CreditMemoAdd", key="creditmemo:55",
+                       entity_type="creditmemo", magento_id="55", magento_ref="000000055").request
+        _finish(session, memo, S.FAILED, status_code=3100, status_severity="Error",
+                status_message="=HYPERLINK(\"x\") name is already in use", explanation=classify(3100).explanation)
+
+        receipt = enqueue(session, company_id=acme.id, operation="SalesReceiptAdd", key="receipt:9",
+                          entity_type="order", magento_id="9", magento_ref="000000009").request
+        held = []
+        for number in (21, 22):
+            held_request = enqueue(session, company_id=acme.id, operation="InvoiceAdd",
+                                   key=f"invoice:{number}", entity_type="invoice", magento_id=str(number),
+                                   magento_ref=f"0000000{number}", hold_reason="approval required").request
+            held.append(held_request.id)
+        enqueue(session, company_id=bravo.id, operation="ItemInventoryAdd", key="item:B",
+                        entity_type="item", magento_id="B-1", magento_ref="B-1").request
+        # History for the 30-day chart: one success two days ago, one failure three days ago.
+        for offset, outcome in ((2, S.SUCCEEDED), (3, S.FAILED)):
+            past = enqueue(session, company_id=acme.id, operation="ItemInventoryAdd",
+                           key=f"item:old{offset}", entity_type="item", magento_id=f"old{offset}",
+                           magento_ref=f"SKU-OLD-{offset}").request
+            _finish(session, past, outcome)
+            past.completed_at = now - timedelta(days=offset)
+        session.add(Mapping(company_id=acme.id, entity_type="invoice", magento_id="1233",
+                            magento_ref="000001233", qb_type="Invoice", qb_id="1F-1714600000",
+                            qb_name="000001233", amount=39.90, txn_date=now.date(), request_id=customer.id))
+        session.flush()
+        return Seeded(acme.id, bravo.id, customer.id, invoice.id, memo.id, receipt.id, tuple(held))
