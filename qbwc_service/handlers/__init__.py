@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from qbwc_service.db.models import Request
 
-__all__ = ["HANDLERS", "Handler", "handler_for"]
+__all__ = ["FAMILY_MODULES", "HANDLERS", "Handler", "handler_for", "register_all"]
 
 
 class Handler(Protocol):
@@ -25,5 +25,31 @@ class Handler(Protocol):
 HANDLERS: dict[str, Handler] = {}
 
 
+# One module per QuickBooks object family; each exposes handler classes with ``operations``.
+FAMILY_MODULES: dict[str, str] = {
+    "customer": "CustomerHandler",
+    "item": "ItemHandler",
+    "invoice": "InvoiceHandler",
+    "sales_receipt": "SalesReceiptHandler",
+    "credit_memo": "CreditMemoHandler",
+    "payment": "PaymentHandler",
+    "inventory": "InventoryHandler",
+}
+
+
+def register_all() -> dict[str, Handler]:
+    """Fill ``HANDLERS`` from the family modules (idempotent)."""
+    import importlib
+
+    for module_name, class_name in FAMILY_MODULES.items():
+        module = importlib.import_module(f"{__name__}.{module_name}")
+        handler = getattr(module, class_name)()
+        for operation in handler.operations:
+            HANDLERS.setdefault(operation, handler)
+    return HANDLERS
+
+
 def handler_for(operation: str) -> Handler | None:
+    if operation not in HANDLERS:
+        register_all()
     return HANDLERS.get(operation)

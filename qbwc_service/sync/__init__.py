@@ -1,0 +1,33 @@
+"""Magento → QuickBooks accounting sync: mapping config, plans, pulls, inventory, reconciliation.
+
+Import the parts from their modules: ``sync.config`` (per-company mapping),
+``sync.plan`` / ``sync.documents`` / ``sync.parties`` / ``sync.lines`` (pure planning),
+``sync.runner`` (pull and enqueue), ``sync.scheduler`` and ``sync.lease`` (scheduled
+jobs), ``sync.inventory`` and ``sync.reconcile``.
+"""
+
+from __future__ import annotations
+
+from qbwc_service.sync.config import CompanyMappingConfig, load_company_config
+from qbwc_service.sync.exceptions import (
+    LeaseError,
+    MappingConfigError,
+    PlanningError,
+    SyncError,
+    TotalsMismatch,
+)
+from qbwc_service.sync.plan import CompanyFacts, MemoryLookup, PlanContext, PlannedRequest
+
+__all__ = [
+    "CompanyFacts",
+    "CompanyMappingConfig",
+    "LeaseError",
+    "MappingConfigError",
+    "MemoryLookup",
+    "PlanContext",
+    "PlannedRequest",
+    "PlanningError",
+    "SyncError",
+    "TotalsMismatch",
+    "load_company_config",
+]

@@ -1,0 +1,160 @@
+"""``qbwc-service sync`` and ``qbwc-service reconcile``: one-shot pulls and daily checks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn
+from rich.table import Table
+
+from magento_client.documents import CreditMemo, Invoice
+from qbwc_service.context import AppContext
+from qbwc_service.sync.config import company_table, load_company_config
+from qbwc_service.sync.exceptions import SyncError
+from qbwc_service.sync.plan import CompanyFacts, PlanContext
+from qbwc_service.sync.reconcile import reconcile
+from qbwc_service.sync.runner import ENTITIES, get_company, pull_and_enqueue, store_timezones
+
+__all__ = ["make_client", "register"]
+
+
+def make_client(ctx: AppContext, company_name: str) -> Any:
+    """The Magento client of a company, from ``[companies.NAME.magento]``."""
+    from magento_client.client import MagentoClient
+    from magento_client.config import MagentoConfig
+
+    table = company_table(ctx.settings, company_name).get("magento")
+    if not isinstance(table, dict):
+        raise click.ClickException(
+            f"no [companies.{company_name}.magento] table in the config file")
+    return MagentoClient(MagentoConfig.from_mapping(table))
+
+
+def _day(value: str, option: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise click.BadParameter(f"{value!r} is not a date like 2024-03-31", param_hint=option) \
+            from exc
+
+
+def _sync(ctx: AppContext, company: str, entity: str | None, since: str | None,
+          dry_run: bool) -> None:
+    console = Console()
+    entities = (entity,) if entity else ("orders", "invoices", "creditmemos")
+    since_at = datetime.combine(_day(since, "--since"), datetime.min.time(), tzinfo=UTC) \
+        if since else None
+    client = make_client(ctx, company)
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+                  TextColumn("{task.completed} read"), console=console,
+                  transient=True) as progress:
+        tasks: dict[str, Any] = {}
+
+        def advance(name: str, done: int, total: int | None) -> None:
+            if name not in tasks:
+                tasks[name] = progress.add_task(f"{company}: {name}", total=total)
+            progress.update(tasks[name], completed=done, total=total)
+
+        try:
+            report = pull_and_enqueue(ctx, company, client=client, entities=entities,
+                                      since=since_at, dry_run=dry_run, progress=advance)
+        except SyncError as exc:
+            raise click.ClickException(str(exc)) from exc
+    if dry_run:
+        table = Table(title=f"Would queue for {company}")
+        for column in ("operation", "key", "amount", "held because"):
+            table.add_column(column)
+        for planned in report.planned:
+            table.add_row(planned.operation, planned.key,
+                          "" if planned.amount is None else str(planned.amount),
+                          planned.hold_reason or "")
+        console.print(table)
+    read = ", ".join(f"{name} {count}" for name, count in report.read.items())
+    console.print(f"read: {read or 'nothing'}; queued {report.created} new, {report.changed} "
+                  f"changed, {report.unchanged} unchanged, {report.held} held"
+                  + (" (dry run: nothing queued)" if dry_run else ""))
+    for line in report.skipped:
+        console.print(f"skipped: {line}")
+    for line in report.errors:
+        console.print(f"[red]error:[/red] {line}")
+
+
+def _documents(client: Any, first: date, last: date) -> Iterator[Invoice | CreditMemo]:
+    from magento_client.search import SearchCriteria
+
+    # A day either side: documents are dated in the store's time zone, Magento filters in UTC.
+    start = f"{first - timedelta(days=1)} 00:00:00"
+    end = f"{last + timedelta(days=1)} 23:59:59"
+    criteria = SearchCriteria().where("created_at", start, "gteq").where("created_at", end, "lteq")
+    yield from client.invoices(criteria)
+    yield from client.credit_memos(criteria)
+
+
+def register(cli: click.Group) -> None:
+    @cli.command("sync")
+    @click.argument("company")
+    @click.option("--entity", type=click.Choice(ENTITIES), default=None,
+                  help="Pull one kind of document (default: orders, invoices, credit memos).")
+    @click.option("--since", default=None, help="Pull from this date (UTC) instead of the watermark.")
+    @click.option("--dry-run", is_flag=True, help="Print what would be queued; queue nothing.")
+    @click.pass_obj
+    def sync_command(obj: AppContext, company: str, entity: str | None, since: str | None,
+                     dry_run: bool) -> None:
+        """Pull Magento documents for COMPANY and queue their QuickBooks requests."""
+        _sync(obj, company, entity, since, dry_run)
+
+    @cli.command("reconcile")
+    @click.argument("company")
+    @click.option("--date", "day", default=None, help="One day (default: yesterday).")
+    @click.option("--from", "first", default=None, help="First day of a range.")
+    @click.option("--to", "last", default=None, help="Last day of a range.")
+    @click.option("--json", "as_json", is_flag=True, help="Print JSON with a `variances` list.")
+    @click.pass_obj
+    def reconcile_command(obj: AppContext, company: str, day: str | None, first: str | None,
+                          last: str | None, as_json: bool) -> None:
+        """Magento totals beside what QuickBooks recorded, per day, with every variance."""
+        if day and (first or last):
+            raise click.UsageError("use either --date or --from/--to")
+        if day:
+            date_from = date_to = _day(day, "--date")
+        elif first or last:
+            date_from = _day(first or last or "", "--from")
+            date_to = _day(last or first or "", "--to")
+        else:
+            date_from = date_to = datetime.now(UTC).date() - timedelta(days=1)
+        config = load_company_config(obj.settings, company)
+        client = make_client(obj, company)
+        with obj.db.session() as session:
+            try:
+                row = get_company(session, company)
+            except SyncError as exc:
+                raise click.ClickException(str(exc)) from exc
+            plan_ctx = PlanContext(config=config, facts=CompanyFacts.from_company(row),
+                                   store_timezones=store_timezones(client))
+            report = reconcile(session, row, date_from, date_to,
+                               magento_documents=list(_documents(client, date_from, date_to)),
+                               ctx=plan_ctx)
+        if as_json:
+            click.echo(report.to_json())
+            return
+        console = Console()
+        table = Table(title=f"{company}: {date_from} to {date_to}")
+        for column in ("day", "invoiced (Magento)", "invoiced (QuickBooks)",
+                       "refunds (Magento)", "refunds (QuickBooks)", "payments (Magento)",
+                       "payments (QuickBooks)"):
+            table.add_column(column, justify="right")
+        for totals in report.days:
+            m, q = totals.magento, totals.quickbooks
+            table.add_row(str(totals.day), str(m["invoiced"]), str(q["invoiced"]),
+                          str(m["refunds"]), str(q["refunds"]), str(m["payments"]),
+                          str(q["payments"]))
+        console.print(table)
+        for variance in report.variances:
+            console.print(f"{variance.document}: Magento {variance.magento_amount}, QuickBooks "
+                          f"{variance.quickbooks_amount} — {variance.reason} {variance.detail}")
+        if not report.variances:
+            console.print("no variances")

@@ -1,0 +1,78 @@
+"""What the transaction handlers share: mapping amounts and TxnID hand-over to dependents."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from qbwc_service.db.models import Mapping, Request, RequestDependency
+
+__all__ = ["AWAITING_PREFIX", "fill_awaited_ids", "mapping_for", "record_posted_amount"]
+
+AWAITING_PREFIX = "@txn:"
+
+
+def mapping_for(session: Session, request: Request) -> Mapping | None:
+    if not (request.entity_type and request.magento_id):
+        return None
+    return session.scalars(select(Mapping).where(
+        Mapping.company_id == request.company_id, Mapping.entity_type == request.entity_type,
+        Mapping.magento_id == request.magento_id)).first()
+
+
+def _parse_date(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def record_posted_amount(session: Session, request: Request, response: Any) -> None:
+    """Keep QuickBooks' own total and date on the mapping: reconciliation compares them."""
+    if not response.ok or not response.rets:
+        return
+    mapping = mapping_for(session, request)
+    if mapping is None:
+        return
+    ret = response.rets[0]
+    if ret.total is not None:
+        mapping.amount = Decimal(ret.total)
+    mapping.txn_date = _parse_date(ret.txn_date) or mapping.txn_date
+    mapping.document_hash = request.document_hash or mapping.document_hash
+
+
+def _replace(value: Any, token: str, txn_id: str) -> tuple[Any, bool]:
+    if isinstance(value, dict):
+        changed = False
+        out: dict[str, Any] = {}
+        for key, item in value.items():
+            out[key], hit = _replace(item, token, txn_id)
+            changed |= hit
+        return out, changed
+    if isinstance(value, list):
+        results = [_replace(item, token, txn_id) for item in value]
+        return [item for item, _ in results], any(hit for _, hit in results)
+    if value == token:
+        return txn_id, True
+    return value, False
+
+
+def fill_awaited_ids(session: Session, request: Request, response: Any) -> int:
+    """Give dependents waiting for this request's TxnID (payments, credit applications) the ID."""
+    if not response.ok or not request.qb_id:
+        return 0
+    token = f"{AWAITING_PREFIX}{request.idempotency_key}"
+    dependents = session.scalars(
+        select(Request).join(RequestDependency, RequestDependency.request_id == Request.id)
+        .where(RequestDependency.depends_on_id == request.id))
+    filled = 0
+    for dependent in dependents:
+        payload, changed = _replace(dependent.payload or {}, token, request.qb_id)
+        if changed:
+            dependent.payload = payload  # reassigned so the JSON column sees the change
+            filled += 1
+    return filled

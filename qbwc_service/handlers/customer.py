@@ -1,0 +1,34 @@
+"""Customers: ``CustomerAdd`` planned from orders (one per Magento customer or guest)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from qbwc_service.db.models import Request
+from qbwc_service.handlers._common import mapping_for
+from qbwc_service.sync.plan import PlannedRequest
+
+__all__ = ["OPERATIONS", "CustomerHandler"]
+
+OPERATIONS = ("CustomerAdd",)
+
+
+class CustomerHandler:
+    """Keeps the name QuickBooks holds on the mapping, so later lines refer to it exactly."""
+
+    operations = OPERATIONS
+
+    def build_requests(self, plan: Iterable[PlannedRequest]) -> list[PlannedRequest]:
+        return [item for item in plan if item.operation in OPERATIONS]
+
+    def handle_response(self, session: Session, request: Request, response: Any) -> None:
+        if not response.ok or not response.rets:
+            return
+        mapping = mapping_for(session, request)
+        ret = response.rets[0]
+        if mapping is not None and (ret.full_name or ret.name):
+            mapping.qb_name = ret.full_name or ret.name
+            mapping.qb_type = "Customer"

@@ -1,0 +1,63 @@
+"""Inventory: quantities QuickBooks reports, per site when the company file uses sites.
+
+``ItemSitesQuery`` answers one ``ItemSitesRet`` per item and site; ``ItemInventoryQuery``
+answers company-wide totals (site ""). Each response page upserts ``SiteQuantity`` rows,
+which ``sync.inventory.push_inventory`` writes to Magento's mapped sources.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from qbwc_service.db.models import Request, SiteQuantity
+from qbwc_service.sync.plan import PlannedRequest
+
+__all__ = ["OPERATIONS", "InventoryHandler", "store_quantities"]
+
+OPERATIONS = ("ItemSitesQuery", "ItemInventoryQuery", "InventoryAdjustmentAdd")
+
+
+def store_quantities(session: Session, company_id: int, rets: Iterable[Any],
+                     *, now: datetime | None = None) -> int:
+    """Upsert one ``SiteQuantity`` per (item, site) from query Rets; returns rows touched."""
+    moment = now or datetime.now(UTC)
+    touched = 0
+    for ret in rets:
+        if ret.type == "ItemSitesRet":
+            item_name, site = ret.item_name, ret.site_name or ""
+            list_id = ret.fields.get("ItemInventoryRef/ListID")
+        else:
+            item_name, site, list_id = ret.full_name or ret.name, "", ret.list_id
+        if not item_name or ret.quantity_on_hand is None:
+            continue
+        row = session.scalars(select(SiteQuantity).where(
+            SiteQuantity.company_id == company_id, SiteQuantity.item_name == item_name,
+            SiteQuantity.site_name == site)).first()
+        if row is None:
+            row = SiteQuantity(company_id=company_id, item_name=item_name, site_name=site,
+                               quantity_on_hand=Decimal(0))
+            session.add(row)
+        row.item_list_id = list_id or row.item_list_id
+        row.quantity_on_hand = Decimal(ret.quantity_on_hand)
+        row.reported_at = moment
+        touched += 1
+    session.flush()
+    return touched
+
+
+class InventoryHandler:
+    operations = OPERATIONS
+
+    def build_requests(self, plan: Iterable[PlannedRequest]) -> list[PlannedRequest]:
+        return [item for item in plan if item.operation in OPERATIONS]
+
+    def handle_response(self, session: Session, request: Request, response: Any) -> None:
+        if request.operation == "InventoryAdjustmentAdd" or not response.ok:
+            return
+        store_quantities(session, request.company_id, response.rets)

@@ -1,0 +1,37 @@
+"""Items: inventory, service and non-inventory adds made from Magento products.
+
+The mapping is keyed by SKU, so a SKU longer than QuickBooks' 31-character name still
+finds its item; the QuickBooks name is whatever QuickBooks answered with.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from qbwc_service.db.models import Request
+from qbwc_service.handlers._common import mapping_for
+from qbwc_service.sync.plan import PlannedRequest
+
+__all__ = ["OPERATIONS", "ItemHandler"]
+
+OPERATIONS = ("ItemInventoryAdd", "ItemServiceAdd", "ItemNonInventoryAdd", "ItemOtherChargeAdd",
+              "ItemDiscountAdd")
+
+
+class ItemHandler:
+    operations = OPERATIONS
+
+    def build_requests(self, plan: Iterable[PlannedRequest]) -> list[PlannedRequest]:
+        return [item for item in plan if item.operation in OPERATIONS]
+
+    def handle_response(self, session: Session, request: Request, response: Any) -> None:
+        if not response.ok or not response.rets:
+            return
+        mapping = mapping_for(session, request)
+        ret = response.rets[0]
+        if mapping is not None:
+            mapping.qb_name = ret.full_name or ret.name or mapping.qb_name
+            mapping.qb_type = request.operation.removesuffix("Add")

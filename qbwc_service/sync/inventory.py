@@ -1,0 +1,187 @@
+"""Quantities between QuickBooks (the system of record by default) and Magento MSI.
+
+QuickBooks lowers on-hand when the invoice is posted; Magento lowers a source only at
+shipment and holds a reservation until then. Pushing QuickBooks' on-hand as it is
+would deduct unshipped units twice (magento-rest.md §13), so the pushed quantity is
+QuickBooks on-hand plus what invoiced-but-unshipped orders still reserve.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any, Protocol
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from magento_client.documents import Order, SourceItem
+from qbwc_service.context import AppContext
+from qbwc_service.db.models import Company, SiteQuantity
+from qbwc_service.db.models import Mapping as MappingRow
+from qbwc_service.sync.config import CompanyMappingConfig, load_company_config
+from qbwc_service.sync.plan import PlannedRequest, Priority
+
+__all__ = [
+    "InventoryPush",
+    "enqueue_inventory_query",
+    "plan_opening_quantities",
+    "push_inventory",
+    "quantities_to_push",
+    "unshipped_reservations",
+]
+
+
+class SourceItemWriter(Protocol):
+    def save_source_items(self, items: Iterable[SourceItem], *,
+                          batch_size: int | None = None) -> int: ...
+
+
+@dataclass
+class InventoryPush:
+    """What a push wrote to Magento."""
+
+    items: list[SourceItem] = field(default_factory=list)
+    batches: int = 0
+    skipped: list[str] = field(default_factory=list)
+
+
+def enqueue_inventory_query(session: Session, company: Company, *,
+                            dry_run: bool = False, now: datetime | None = None) -> PlannedRequest:
+    """One quantity query per run: per site when the company file uses sites."""
+    moment = now or datetime.now(UTC)
+    operation = "ItemSitesQuery" if company.multi_site_enabled else "ItemInventoryQuery"
+    context: dict[str, Any] = {"ActiveStatus": "ActiveOnly"}
+    planned = PlannedRequest(
+        operation=operation, key=f"inventory:{moment:%Y%m%dT%H%M}", context=context,
+        entity_type=None, priority=Priority.INVENTORY,
+    )
+    if not dry_run:
+        from qbwc_service.sync.runner import enqueue_plan
+
+        enqueue_plan(session, company.id, [planned])
+    return planned
+
+
+def unshipped_reservations(orders: Iterable[Order]) -> dict[str, Decimal]:
+    """Units per SKU invoiced in Magento (so already deducted by QuickBooks) but not shipped."""
+    reserved: dict[str, Decimal] = {}
+    for order in orders:
+        if order.state in ("canceled", "closed", "complete"):
+            continue
+        for row in order.all_items():
+            if row.product_type in ("configurable", "bundle") or row.is_virtual:
+                continue  # the simple child row carries the stock
+            pending = min(row.qty_invoiced, row.qty_ordered - row.qty_canceled) - row.qty_shipped
+            quantity = pending if row.parent_product_type != "configurable" else \
+                _parent_pending(order, row)
+            if quantity > 0:
+                reserved[row.sku] = reserved.get(row.sku, Decimal(0)) + quantity
+    return reserved
+
+
+def _parent_pending(order: Order, row: Any) -> Decimal:
+    # Quantities of a configurable's variant are tracked on the parent row.
+    parent = order.item_by_id(row.parent_item_id) if row.parent_item_id else None
+    if parent is None:
+        return Decimal(0)
+    return min(parent.qty_invoiced, parent.qty_ordered - parent.qty_canceled) - parent.qty_shipped
+
+
+def quantities_to_push(
+    site_quantities: Iterable[SiteQuantity],
+    item_skus: Mapping[str, str],
+    config: CompanyMappingConfig,
+    reserved: Mapping[str, Decimal],
+    *,
+    multi_site: bool,
+) -> tuple[list[SourceItem], list[str]]:
+    """Magento source items from QuickBooks quantities: (items, reasons for skipped rows)."""
+    sources_by_site = {site: source for source, site in config.sites.items()}
+    items: list[SourceItem] = []
+    skipped: list[str] = []
+    for row in site_quantities:
+        sku = item_skus.get(row.item_name)
+        if sku is None:
+            skipped.append(f"QuickBooks item {row.item_name!r} is not mapped to a Magento SKU")
+            continue
+        if multi_site:
+            source = sources_by_site.get(row.site_name)
+            if source is None:
+                skipped.append(f"site {row.site_name!r} is not mapped to a Magento source")
+                continue
+        else:
+            source = config.sales_source
+        quantity = row.quantity_on_hand
+        if source == config.sales_source:
+            quantity += reserved.get(sku, Decimal(0))
+        quantity = max(quantity, Decimal(0))
+        items.append(SourceItem(sku=sku, source_code=source, quantity=quantity,
+                                status=1 if quantity > 0 else 0))
+    return items, skipped
+
+
+def push_inventory(ctx: AppContext, company_name: str, client: SourceItemWriter, *,
+                   open_orders: Iterable[Order] = (), batch_size: int | None = None
+                   ) -> InventoryPush:
+    """Write QuickBooks' last reported quantities to Magento's mapped sources, in batches."""
+    from qbwc_service.sync.runner import get_company
+
+    config = load_company_config(ctx.settings, company_name)
+    result = InventoryPush()
+    if config.inventory_direction != "quickbooks_to_magento":
+        result.skipped.append(f"inventory direction is {config.inventory_direction}")
+        return result
+    with ctx.db.session() as session:
+        company = get_company(session, company_name)
+        rows = list(session.scalars(select(SiteQuantity).where(
+            SiteQuantity.company_id == company.id)))
+        item_skus = {name: sku for name, sku in session.execute(
+            select(MappingRow.qb_name, MappingRow.magento_id).where(
+                MappingRow.company_id == company.id, MappingRow.entity_type == "item"))
+            if name and not sku.startswith("@")}
+        items, result.skipped = quantities_to_push(
+            rows, item_skus, config,
+            unshipped_reservations(open_orders), multi_site=bool(company.multi_site_enabled))
+        if items:
+            result.batches = client.save_source_items(items, batch_size=batch_size)
+        result.items = items
+        now = datetime.now(UTC)
+        for row in rows:
+            row.pushed_at = now
+    return result
+
+
+def plan_opening_quantities(
+    source_items: Iterable[SourceItem], item_names: Mapping[str, str],
+    config: CompanyMappingConfig, *, multi_site: bool, ref: str,
+) -> list[PlannedRequest]:
+    """Initial load Magento → QuickBooks: one ``InventoryAdjustmentAdd`` per site."""
+    by_site: dict[str, list[dict[str, Any]]] = {}
+    for item in source_items:
+        name = item_names.get(item.sku)
+        site = config.sites.get(item.source_code) if multi_site else ""
+        if name is None or site is None:
+            continue
+        by_site.setdefault(site, []).append({
+            "ItemRef": {"FullName": name},
+            "QuantityAdjustment": {"NewQuantity": item.quantity},
+        })
+    planned: list[PlannedRequest] = []
+    for site, lines in sorted(by_site.items()):
+        context: dict[str, Any] = {
+            "AccountRef": {"FullName": config.accounts.inventory_adjustment},
+            "RefNumber": ref[:11],
+            "Memo": "Opening quantities from Magento",
+            "InventoryAdjustmentLineAdd": lines,
+        }
+        if site:
+            context["InventorySiteRef"] = {"FullName": site}
+        planned.append(PlannedRequest(
+            operation="InventoryAdjustmentAdd", key=f"opening:{ref}:{site or 'all'}",
+            context=context, entity_type=None, priority=Priority.INVENTORY,
+            depends_on_keys=tuple(f"item:{sku}" for sku in item_names),
+        ))
+    return planned

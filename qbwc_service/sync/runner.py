@@ -1,0 +1,268 @@
+"""Pull changed Magento documents and queue the QuickBooks requests they plan to.
+
+Incremental by ``updated_at`` (UTC) with an overlap window and a watermark per company
+and entity; safe to repeat because the queue is idempotent by request key and a
+changed document only updates a request that was not posted yet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any, Protocol
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from magento_client.documents import CreditMemo, Invoice, Order, Product, format_datetime
+from qbwc_service.context import AppContext
+from qbwc_service.db.models import Company, Mapping, Request, RequestStatus, Watermark
+from qbwc_service.queue import enqueue
+from qbwc_service.sync.config import load_company_config
+from qbwc_service.sync.documents import plan_credit_memo, plan_invoice, plan_order
+from qbwc_service.sync.exceptions import PlanningError, SyncError
+from qbwc_service.sync.parties import plan_customer, plan_product, plan_setup_items
+from qbwc_service.sync.plan import CompanyFacts, MemoryLookup, PlanContext, PlannedRequest
+
+__all__ = [
+    "ENTITIES",
+    "DbLookup",
+    "MagentoSource",
+    "SyncReport",
+    "enqueue_plan",
+    "get_company",
+    "pull_and_enqueue",
+    "store_timezones",
+    "to_payload",
+]
+
+ENTITIES = ("orders", "invoices", "creditmemos", "products", "inventory")
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_NAMED = ("customer", "item", "invoice", "creditmemo")
+
+Progress = Callable[[str, int, int | None], None]
+
+
+class MagentoSource(Protocol):
+    """The parts of ``MagentoClient`` the runner reads."""
+
+    def iter_updated(self, entity: str, since: datetime, overlap: timedelta = ...,
+                     criteria: Any = None) -> Any: ...
+
+    def order(self, entity_id: int) -> Order: ...
+
+    def invoice(self, entity_id: int) -> Invoice: ...
+
+    def store_configs(self, store_codes: Iterable[str] = ()) -> list[Any]: ...
+
+
+@dataclass
+class SyncReport:
+    """What one pull read, planned and queued."""
+
+    company: str
+    dry_run: bool = False
+    read: dict[str, int] = field(default_factory=dict)
+    created: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    held: int = 0
+    skipped: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    planned: list[PlannedRequest] = field(default_factory=list)
+    watermarks: dict[str, str] = field(default_factory=dict)
+
+
+class DbLookup(MemoryLookup):
+    """Names from the mapping table, plus those of requests still waiting to be posted."""
+
+    def __init__(self, session: Session, company_id: int) -> None:
+        super().__init__()
+        self.session = session
+        self.company_id = company_id
+        pending = session.execute(
+            select(Request.entity_type, Request.magento_id, Request.payload).where(
+                Request.company_id == company_id, Request.entity_type.in_(_NAMED),
+                Request.status.notin_((RequestStatus.SUCCEEDED.value,
+                                       RequestStatus.CANCELED.value)),
+            )
+        )
+        for entity_type, magento_id, payload in pending:
+            name = (payload or {}).get("Name") or (payload or {}).get("RefNumber")
+            if entity_type and magento_id and name:
+                self.claim(entity_type, magento_id, str(name))
+
+    def qb_name(self, entity_type: str, magento_id: str) -> str | None:
+        planned = super().qb_name(entity_type, magento_id)
+        if planned:
+            return planned
+        return self.session.scalars(select(Mapping.qb_name).where(
+            Mapping.company_id == self.company_id, Mapping.entity_type == entity_type,
+            Mapping.magento_id == magento_id)).first()
+
+    def name_owner(self, entity_type: str, qb_name: str) -> str | None:
+        planned = super().name_owner(entity_type, qb_name)
+        if planned:
+            return planned
+        return self.session.scalars(select(Mapping.magento_id).where(
+            Mapping.company_id == self.company_id, Mapping.entity_type == entity_type,
+            func.lower(Mapping.qb_name) == qb_name.lower())).first()
+
+
+def to_payload(value: Any) -> Any:
+    """A template context as JSON the request row can store (Decimal and dates as text)."""
+    if isinstance(value, dict):
+        return {key: to_payload(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [to_payload(item) for item in value]
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def enqueue_plan(session: Session, company_id: int, planned: Sequence[PlannedRequest],
+                 report: SyncReport | None = None, *, actor: str = "sync") -> list[Request]:
+    """Queue planned requests in order, turning dependency keys into request rows."""
+    rows: list[Request] = []
+    for item in planned:
+        depends: list[Request] = []
+        for key in item.depends_on_keys:
+            found = session.scalars(select(Request).where(
+                Request.company_id == company_id, Request.idempotency_key == key)).first()
+            if found is not None:
+                depends.append(found)
+        result = enqueue(
+            session, company_id=company_id, operation=item.operation, key=item.key,
+            payload=to_payload(item.context), entity_type=item.entity_type,
+            magento_id=item.magento_id, magento_ref=item.magento_ref,
+            document_hash=item.document_hash, depends_on=depends, priority=item.priority,
+            hold_reason=item.hold_reason, actor=actor,
+        )
+        rows.append(result.request)
+        if report is not None:
+            report.created += result.created
+            report.changed += result.changed
+            report.unchanged += not (result.created or result.changed)
+            report.held += result.created and item.hold_reason is not None
+    return rows
+
+
+def get_company(session: Session, company_name: str) -> Company:
+    company = session.scalars(select(Company).where(Company.name == company_name)).first()
+    if company is None:
+        raise SyncError(f"no company named {company_name!r}; create it with `qbwc-service company`")
+    return company
+
+
+def store_timezones(client: MagentoSource) -> dict[int, str]:
+    try:
+        return {config.id: config.timezone for config in client.store_configs()
+                if getattr(config, "timezone", None)}
+    except Exception:
+        return {}
+
+
+def _plan_one(entity: str, document: Any, client: MagentoSource, ctx: PlanContext,
+              orders: dict[int, Order], report: SyncReport) -> list[PlannedRequest]:
+    def order_of(order_id: int) -> Order:
+        if order_id not in orders:
+            orders[order_id] = client.order(order_id)
+        return orders[order_id]
+
+    if entity == "orders":
+        order: Order = document
+        orders[order.entity_id] = order
+        plan = plan_order(order, ctx)
+        if plan.skipped_reason:
+            report.skipped.append(plan.skipped_reason)
+            return []
+        customer = plan_customer(order, ctx)
+        return [customer.request] if customer.request else []
+    if entity == "invoices":
+        invoice: Invoice = document
+        return plan_invoice(invoice, order_of(invoice.order_id), ctx)
+    if entity == "creditmemos":
+        memo: CreditMemo = document
+        invoice_of = client.invoice(memo.invoice_id) if memo.invoice_id else None
+        return plan_credit_memo(memo, order_of(memo.order_id), ctx, invoice=invoice_of)
+    if entity == "products":
+        product: Product = document
+        planned = plan_product(product, ctx)
+        return [planned] if planned else []
+    raise SyncError(f"unknown entity {entity!r}; use one of {', '.join(ENTITIES)}")
+
+
+def _label(entity: str, document: Any) -> str:
+    ref = getattr(document, "increment_id", None) or getattr(document, "sku", None)
+    return f"{entity[:-1]} {ref}"
+
+
+def pull_and_enqueue(
+    ctx: AppContext,
+    company_name: str,
+    *,
+    client: MagentoSource,
+    entities: Sequence[str] = ("orders", "invoices", "creditmemos"),
+    since: datetime | None = None,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+) -> SyncReport:
+    """Read what changed in Magento since the watermark (or ``since``) and queue its plan."""
+    config = load_company_config(ctx.settings, company_name)
+    report = SyncReport(company=company_name, dry_run=dry_run)
+    timezones = store_timezones(client)
+    for entity in entities:
+        if entity == "inventory":
+            from qbwc_service.sync.inventory import enqueue_inventory_query
+
+            with ctx.db.session() as session:
+                company = get_company(session, company_name)
+                report.planned.append(
+                    enqueue_inventory_query(session, company, dry_run=dry_run))
+                report.read[entity] = 0
+            continue
+        if entity not in ENTITIES:
+            raise SyncError(f"unknown entity {entity!r}; use one of {', '.join(ENTITIES)}")
+        with ctx.db.session() as session:
+            company = get_company(session, company_name)
+            watermark = session.get(Watermark, (company.id, entity))
+            start = since or (datetime.fromisoformat(watermark.updated_at_value).replace(tzinfo=UTC)
+                              if watermark else EPOCH)
+            plan_ctx = PlanContext(config=config, facts=CompanyFacts.from_company(company),
+                                   lookup=DbLookup(session, company.id),
+                                   store_timezones=timezones)
+            if not dry_run and entity in ("invoices", "creditmemos"):
+                enqueue_plan(session, company.id, plan_setup_items(plan_ctx), report)
+            pull = client.iter_updated(entity, start, timedelta(minutes=config.overlap_minutes))
+            orders: dict[int, Order] = {}
+            count = 0
+            for document in pull:
+                count += 1
+                planned: list[PlannedRequest] = []
+                try:
+                    planned = _plan_one(entity, document, client, plan_ctx, orders, report)
+                except PlanningError as error:
+                    report.errors.append(str(error))
+                report.planned.extend(planned)
+                if not dry_run and planned:
+                    enqueue_plan(session, company.id, planned, report)
+                if progress is not None:
+                    progress(entity, count, None)
+            report.read[entity] = count
+            newest = getattr(pull, "max_updated_at", None)
+            if not dry_run and newest is not None:
+                value = format_datetime(newest)
+                if watermark is None:
+                    session.add(Watermark(company_id=company.id, entity=entity,
+                                          updated_at_value=value))
+                elif value > watermark.updated_at_value:
+                    watermark.updated_at_value = value
+                    watermark.last_run_at = datetime.now(UTC)
+                report.watermarks[entity] = value
+            if dry_run:
+                session.rollback()
+    return report

@@ -1,0 +1,461 @@
+"""One test per mapping rule: Magento documents in, planned QuickBooks requests out."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal as D
+
+import pytest
+
+from qbwc_service.qbxml.render import validate_request
+from qbwc_service.sync.config import parse_mapping_config
+from qbwc_service.sync.documents import plan_credit_memo, plan_invoice, plan_order
+from qbwc_service.sync.lines import sum_lines
+from qbwc_service.sync.plan import CompanyFacts, MemoryLookup, PlanContext, PlannedRequest
+
+from .factories import Line, OrderBuilder
+
+
+def ctx(**mapping: object) -> PlanContext:
+    facts = mapping.pop("facts", CompanyFacts())
+    return PlanContext(config=parse_mapping_config(dict(mapping)), facts=facts)  # type: ignore[arg-type]
+
+
+def only(plan: list[PlannedRequest], operation: str) -> PlannedRequest:
+    found = [item for item in plan if item.operation == operation]
+    assert len(found) == 1, [item.operation for item in plan]
+    return found[0]
+
+
+def lines_of(request: PlannedRequest) -> list[dict]:
+    key = next(k for k in request.context if k.endswith("LineAdd"))
+    return request.context[key]
+
+
+def items_on(request: PlannedRequest) -> list[str]:
+    return [line["ItemRef"]["FullName"] for line in lines_of(request)]
+
+
+def test_simple_items_become_inventory_items_and_lines() -> None:
+    """A simple product: ItemInventoryAdd with the configured accounts, one invoice line."""
+    b = OrderBuilder(shipping=D(5)).add(Line("SKU-1", D("10.00"), qty=D(3)))
+    plan = plan_invoice(b.invoice(), b.order(), ctx(accounts={"income": "Web Sales"}))
+    item = only(plan, "ItemInventoryAdd")
+    assert item.context["Name"] == "SKU-1"
+    assert item.context["IncomeAccountRef"] == {"FullName": "Web Sales"}
+    invoice = only(plan, "InvoiceAdd")
+    assert items_on(invoice) == ["SKU-1", "Shipping"]
+    assert lines_of(invoice)[0]["Quantity"] == D(3)
+    assert sum_lines(lines_of(invoice)) == D("35.00")
+    assert set(invoice.depends_on_keys) == {"customer:7", "item:SKU-1", "setup-item:shipping"}
+
+
+def test_virtual_items_become_service_or_non_inventory() -> None:
+    """Virtual products are ItemServiceAdd by default, ItemNonInventoryAdd when configured."""
+    b = OrderBuilder().add(Line("EBOOK", D("9.00"), kind="virtual"))
+    assert only(plan_invoice(b.invoice(), b.order(), ctx()), "ItemServiceAdd")
+    plan = plan_invoice(b.invoice(), b.order(), ctx(virtual_item_type="non_inventory"))
+    assert only(plan, "ItemNonInventoryAdd").context["SalesOrPurchase"]["Price"] == D("9.00")
+
+
+def test_configurable_posts_the_chosen_child_once() -> None:
+    """A configurable parent + child row post one line, on the child's SKU, at the parent price."""
+    b = OrderBuilder().add(Line("MH01-S-Gray", D(52), kind="configurable"))
+    invoice = only(plan_invoice(b.invoice(), b.order(), ctx()), "InvoiceAdd")
+    assert items_on(invoice) == ["MH01-S-Gray"]
+    assert lines_of(invoice)[0]["Amount"] == D("52.00")
+
+
+def test_dynamic_bundle_posts_its_priced_children_not_the_parent() -> None:
+    """A dynamic-price bundle becomes its children's lines; the parent is never posted."""
+    b = OrderBuilder().add(Line("KIT", D(0), kind="bundle_dynamic",
+                                children=[Line("BALL", D(27)), Line("BRICK", D(5))]))
+    plan = plan_invoice(b.invoice(), b.order(), ctx())
+    invoice = only(plan, "InvoiceAdd")
+    assert items_on(invoice) == ["BALL", "BRICK"]
+    assert "item:KIT" not in {item.key for item in plan}
+    assert sum_lines(lines_of(invoice)) == D("32.00")
+
+
+def test_dynamic_bundle_as_parent_carries_the_childrens_total() -> None:
+    """With bundles = "parent" a dynamic bundle is one non-inventory line at its children's sum."""
+    b = OrderBuilder().add(Line("KIT", D(0), kind="bundle_dynamic",
+                                children=[Line("BALL", D(27)), Line("BRICK", D(5))]))
+    plan = plan_invoice(b.invoice(), b.order(), ctx(bundles="parent"))
+    invoice = only(plan, "InvoiceAdd")
+    assert items_on(invoice) == ["KIT"]
+    assert lines_of(invoice)[0]["Amount"] == D("32.00")
+    assert only(plan, "ItemNonInventoryAdd").magento_id == "KIT"
+
+
+def test_fixed_bundle_posts_the_parent_only() -> None:
+    """A fixed-price bundle posts the parent's price; its zero-priced children are not lines."""
+    b = OrderBuilder().add(Line("DESK", D(300), kind="bundle_fixed",
+                                children=[Line("RAM", D(0)), Line("MONITOR", D(0))]))
+    plan = plan_invoice(b.invoice(), b.order(), ctx())
+    invoice = only(plan, "InvoiceAdd")
+    assert items_on(invoice) == ["DESK"]
+    assert sum_lines(lines_of(invoice)) == D("300.00")
+    assert {item.key for item in plan if item.entity_type == "item"} == {"item:DESK"}
+
+
+def test_tax_exclusive_prices_post_magentos_tax_as_one_line() -> None:
+    """Tax is one line on the tax item; taxable lines carry the taxable code; header is zero-rate."""
+    b = OrderBuilder(shipping=D(10), shipping_tax_rate=D("0.1"))
+    b.add(Line("A", D("19.99"), qty=D(2), tax_rate=D("0.0825"))).add(Line("B", D("5.00")))
+    invoice = only(plan_invoice(b.invoice(), b.order(), ctx()), "InvoiceAdd")
+    lines = lines_of(invoice)
+    assert [line.get("SalesTaxCodeRef", {}).get("FullName") for line in lines] == \
+        ["Tax", "Non", "Tax", "Non"]
+    tax_line = lines[-1]
+    assert tax_line["ItemRef"]["FullName"] == "Magento Sales Tax"
+    assert tax_line["Amount"] == D("3.30") + D("1.00")
+    assert invoice.context["ItemSalesTaxRef"] == {"FullName": "Magento Tax Zero"}
+    assert sum_lines(lines) == b.invoice().base_grand_total
+
+
+def test_tax_item_mode_sends_no_line_codes() -> None:
+    """In tax_item mode lines carry no sales tax code; the tax line still holds Magento's tax."""
+    b = OrderBuilder().add(Line("A", D("10.00"), tax_rate=D("0.2")))
+    invoice = only(plan_invoice(b.invoice(), b.order(), ctx(tax={"mode": "tax_item"})),
+                   "InvoiceAdd")
+    assert all("SalesTaxCodeRef" not in line for line in lines_of(invoice))
+    assert lines_of(invoice)[-1]["Amount"] == D("2.00")
+
+
+def test_tax_inclusive_prices_post_net_lines_plus_tax() -> None:
+    """Tax-inclusive catalogue: lines are net of tax and the tax line makes up the gross."""
+    b = OrderBuilder(inclusive=True).add(Line("A", D("12.00"), tax_rate=D("0.2")))
+    invoice = only(plan_invoice(b.invoice(), b.order(), ctx()), "InvoiceAdd")
+    assert [line["Amount"] for line in lines_of(invoice)] == [D("10.00"), D("2.00")]
+    assert sum_lines(lines_of(invoice)) == D("12.00")
+
+
+def test_discount_with_hidden_tax_compensation_is_posted_net() -> None:
+    """A discount on tax-inclusive prices is posted net of its hidden tax; totals still match."""
+    b = OrderBuilder(inclusive=True).add(Line("A", D("12.00"), qty=D(2), discount=D("2.40"),
+                                              tax_rate=D("0.2")))
+    invoice_doc = b.invoice()
+    assert invoice_doc.base_discount_tax_compensation_amount == D("0.40")
+    invoice = only(plan_invoice(invoice_doc, b.order(), ctx()), "InvoiceAdd")
+    by_item = {line["ItemRef"]["FullName"]: line["Amount"] for line in lines_of(invoice)}
+    assert by_item["Discount"] == D("-2.00")
+    assert by_item["Magento Sales Tax"] == D("3.60")
+    assert sum_lines(lines_of(invoice)) == invoice_doc.base_grand_total == D("21.60")
+
+
+def test_discounts_split_into_taxable_and_non_taxable() -> None:
+    """Discounts on taxed lines go to the taxable discount item, others to the non-taxable one."""
+    b = OrderBuilder()
+    b.add(Line("T", D("50.00"), discount=D("5.00"), tax_rate=D("0.1")))
+    b.add(Line("N", D("20.00"), discount=D("2.00")))
+    invoice = only(plan_invoice(b.invoice(), b.order(), ctx()), "InvoiceAdd")
+    by_item = {line["ItemRef"]["FullName"]: line for line in lines_of(invoice)}
+    assert by_item["Discount"]["Amount"] == D("-5.00")
+    assert by_item["Discount"]["SalesTaxCodeRef"] == {"FullName": "Tax"}
+    assert by_item["Discount Non-Taxable"]["Amount"] == D("-2.00")
+    assert sum_lines(lines_of(invoice)) == b.invoice().base_grand_total
+
+
+def test_multicurrency_posts_order_amounts_with_exchange_rate() -> None:
+    """multicurrency: order-currency amounts, ExchangeRate = 1 / base_to_order_rate, own customer."""
+    b = OrderBuilder(rate=D("0.8"), currency="EUR", base_currency="USD", shipping=D(10))
+    b.add(Line("A", D("100.00")))
+    plan = plan_invoice(b.invoice(), b.order(), ctx(currency_mode="multicurrency"))
+    invoice = only(plan, "InvoiceAdd")
+    assert sum_lines(lines_of(invoice)) == D("88.00") == b.invoice().grand_total
+    assert invoice.context["ExchangeRate"] == D("1.25")
+    customer = only(plan, "CustomerAdd")
+    assert customer.magento_id == "7#EUR"
+    assert customer.context["CurrencyRef"] == {"FullName": "Euro"}
+
+
+def test_home_currency_posts_base_amounts() -> None:
+    """home mode: the base-currency amounts Magento captured, no ExchangeRate."""
+    b = OrderBuilder(rate=D("0.8"), currency="EUR").add(Line("A", D("100.00")))
+    invoice = only(plan_invoice(b.invoice(), b.order(), ctx()), "InvoiceAdd")
+    assert sum_lines(lines_of(invoice)) == D("100.00")
+    assert "ExchangeRate" not in invoice.context
+
+
+def test_guests_get_one_customer_per_email() -> None:
+    """per_email guests: keyed by the lower-cased email, with the order's address."""
+    b = OrderBuilder(guest=True, email="Guest@Example.com").add(Line("A", D(1)))
+    customer = only(plan_invoice(b.invoice(), b.order(), ctx()), "CustomerAdd")
+    assert customer.key == "customer:guest:guest@example.com"
+    assert customer.context["BillAddress"]["City"] == "Springfield"
+
+
+def test_guests_share_one_customer_when_configured() -> None:
+    """shared guests: one customer by the configured name; the address rides on the invoice."""
+    b = OrderBuilder(guest=True).add(Line("A", D(1)))
+    plan = plan_invoice(b.invoice(), b.order(),
+                        ctx(guest_customers="shared", guest_customer_name="Web Guest"))
+    customer = only(plan, "CustomerAdd")
+    assert customer.context == {"Name": "Web Guest"}
+    invoice = only(plan, "InvoiceAdd")
+    assert invoice.context["CustomerRef"] == {"FullName": "Web Guest"}
+    assert invoice.context["BillAddress"]["Addr1"] == "1 Main St"
+
+
+def test_customer_name_collision_is_suffixed_with_the_magento_id() -> None:
+    """Two different customers called Ann Lee get distinct QuickBooks names."""
+    plan_ctx = PlanContext(lookup=MemoryLookup([("customer", "1", "Ann Lee")]))
+    b = OrderBuilder(customer_id=7).add(Line("A", D(1)))
+    customer = only(plan_invoice(b.invoice(), b.order(), plan_ctx), "CustomerAdd")
+    assert customer.context["Name"] == "Ann Lee (#7)"
+
+
+def test_known_customer_and_items_are_referenced_not_added() -> None:
+    """Mapped customers and items are referred to by their QuickBooks names; no adds planned."""
+    lookup = MemoryLookup([("customer", "7", "Ann Lee"), ("item", "A", "A-QB")])
+    b = OrderBuilder().add(Line("A", D(1)))
+    plan = plan_invoice(b.invoice(), b.order(), PlanContext(lookup=lookup))
+    assert [item.operation for item in plan] == ["InvoiceAdd", "ReceivePaymentAdd"]
+    assert items_on(plan[0]) == ["A-QB"]
+
+
+def test_paid_invoice_on_account_gets_a_payment_applied_to_it() -> None:
+    """flow=invoice and state paid: ReceivePaymentAdd for the total, waiting for the TxnID."""
+    b = OrderBuilder(method="checkmo").add(Line("A", D("10.00")))
+    plan = plan_invoice(b.invoice(), b.order(), ctx(
+        payment_methods={"checkmo": {"qb_method": "Check", "deposit_account": "Bank"}}))
+    payment = only(plan, "ReceivePaymentAdd")
+    assert payment.depends_on_keys == ("invoice:1",)
+    assert payment.context["AppliedToTxnAdd"] == [{"TxnID": "@txn:invoice:1",
+                                                   "PaymentAmount": D("10.00")}]
+    assert payment.context["PaymentMethodRef"] == {"FullName": "Check"}
+    assert payment.context["DepositToAccountRef"] == {"FullName": "Bank"}
+
+
+def test_open_invoice_has_no_payment_yet() -> None:
+    """An unpaid Magento invoice (state 1) becomes an InvoiceAdd only."""
+    b = OrderBuilder().add(Line("A", D("10.00")))
+    plan = plan_invoice(b.invoice(state=1), b.order(), ctx())
+    assert "ReceivePaymentAdd" not in [item.operation for item in plan]
+
+
+def test_paid_at_checkout_becomes_a_sales_receipt() -> None:
+    """flow=sales_receipt: SalesReceiptAdd with payment method and deposit account, no payment."""
+    b = OrderBuilder(method="braintree").add(Line("A", D("10.00")))
+    plan = plan_invoice(b.invoice(), b.order(), ctx(payment_methods={
+        "braintree": {"flow": "sales_receipt", "qb_method": "Card"}}))
+    receipt = only(plan, "SalesReceiptAdd")
+    assert receipt.context["PaymentMethodRef"] == {"FullName": "Card"}
+    assert "SalesReceiptLineAdd" in receipt.context
+    assert "ReceivePaymentAdd" not in [item.operation for item in plan]
+
+
+def test_partial_invoices_each_post_their_own_rows_and_shipping_once() -> None:
+    """Two partial invoices: each has its rows; shipping only on the first; each sums to its total."""
+    b = OrderBuilder(shipping=D(8)).add(Line("A", D("10.00"))).add(Line("B", D("20.00")))
+    order = b.order()
+    first = b.invoice(entity_id=1, increment_id="000000001", skus={"A"})
+    second = b.invoice(entity_id=2, increment_id="000000002", skus={"B"}, with_shipping=False)
+    plan_ctx = ctx()
+    one = only(plan_invoice(first, order, plan_ctx), "InvoiceAdd")
+    two = only(plan_invoice(second, order, plan_ctx), "InvoiceAdd")
+    assert items_on(one) == ["A", "Shipping"] and items_on(two) == ["B"]
+    assert sum_lines(lines_of(one)) == D("18.00") and sum_lines(lines_of(two)) == D("20.00")
+    assert one.key != two.key
+
+
+def test_partial_refund_with_adjustments() -> None:
+    """A credit memo for one row plus shipping, an extra refund and a fee sums to its total."""
+    b = OrderBuilder(shipping=D(5)).add(Line("A", D("10.00"))).add(Line("B", D("20.00")))
+    memo = b.credit_memo(skus={"A"}, shipping=D(5), adjustment_positive=D("2.50"),
+                         adjustment_negative=D("1.00"))
+    plan = plan_credit_memo(memo, b.order(), ctx())
+    credit = only(plan, "CreditMemoAdd")
+    by_item = {line["ItemRef"]["FullName"]: line["Amount"] for line in lines_of(credit)}
+    assert by_item == {"A": D("10.00"), "Shipping": D("5.00"), "Refund Adjustment": D("2.50"),
+                       "Refund Fee": D("-1.00")}
+    assert sum_lines(lines_of(credit)) == memo.base_grand_total == D("16.50")
+    assert "invoice:1" in credit.depends_on_keys
+
+
+def test_credit_memo_is_applied_to_its_open_invoice() -> None:
+    """While the QuickBooks invoice is open, the credit is applied to it through SetCredit."""
+    b = OrderBuilder().add(Line("A", D("10.00")))
+    memo = b.credit_memo(invoice_id=1)
+    plan = plan_credit_memo(memo, b.order(), ctx(), invoice=b.invoice(state=1))
+    apply = only(plan, "ReceivePaymentAdd")
+    applied = apply.context["AppliedToTxnAdd"][0]
+    assert applied["TxnID"] == "@txn:invoice:1"
+    assert applied["SetCredit"] == [{"CreditTxnID": "@txn:creditmemo:1",
+                                     "AppliedAmount": D("10.00")}]
+    assert set(apply.depends_on_keys) == {"creditmemo:1", "invoice:1"}
+    paid = plan_credit_memo(memo, b.order(), ctx(), invoice=b.invoice(state=2))
+    assert "ReceivePaymentAdd" not in [item.operation for item in paid]
+
+
+def test_closing_date_holds_the_transaction_by_default() -> None:
+    """TxnDate on or before the closing date: held, with the reason naming both dates."""
+    b = OrderBuilder().add(Line("A", D("10.00")))
+    plan_ctx = ctx(facts=CompanyFacts(closing_date=date(2024, 3, 31)))
+    plan = plan_invoice(b.invoice(), b.order(), plan_ctx)
+    invoice = only(plan, "InvoiceAdd")
+    assert invoice.hold_reason and "2024-03-01" in invoice.hold_reason
+    assert "2024-03-31" in invoice.hold_reason
+    assert only(plan, "ReceivePaymentAdd").hold_reason == invoice.hold_reason
+    assert only(plan, "CustomerAdd").hold_reason is None
+
+
+def test_closing_date_can_post_on_the_first_open_date() -> None:
+    """post_on_open_date: TxnDate moves to the day after closing; memo keeps the Magento date."""
+    b = OrderBuilder().add(Line("A", D("10.00")))
+    plan_ctx = ctx(closing_date_policy="post_on_open_date",
+                   facts=CompanyFacts(closing_date=date(2024, 3, 31)))
+    invoice = only(plan_invoice(b.invoice(), b.order(), plan_ctx), "InvoiceAdd")
+    assert invoice.hold_reason is None
+    assert invoice.context["TxnDate"] == date(2024, 4, 1)
+    assert "Magento date 2024-03-01" in invoice.context["Memo"]
+    assert invoice.notes
+
+
+def test_txn_date_is_the_stores_local_date() -> None:
+    """Magento's UTC timestamp becomes the store's local date (late evening in New York)."""
+    b = OrderBuilder(created_at="2024-03-02 03:30:00").add(Line("A", D(1)))
+    plan_ctx = PlanContext(store_timezones={1: "America/New_York"})
+    invoice = only(plan_invoice(b.invoice(), b.order(), plan_ctx), "InvoiceAdd")
+    assert invoice.context["TxnDate"] == date(2024, 3, 1)
+
+
+def test_store_maps_to_class_when_class_tracking_is_on() -> None:
+    """Store id → ClassRef; left out when the company file does not track classes."""
+    b = OrderBuilder(store_id=2).add(Line("A", D(1)))
+    on = only(plan_invoice(b.invoice(), b.order(), ctx(classes={"2": "Web:EU"})), "InvoiceAdd")
+    assert on.context["ClassRef"] == {"FullName": "Web:EU"}
+    off = only(plan_invoice(b.invoice(), b.order(), ctx(
+        classes={"2": "Web:EU"}, facts=CompanyFacts(class_tracking_enabled=False))), "InvoiceAdd")
+    assert "ClassRef" not in off.context
+
+
+def test_long_increment_id_is_shortened_with_the_full_id_in_memo() -> None:
+    """A 13-character invoice number gets an 11-character RefNumber; the memo keeps it whole."""
+    b = OrderBuilder(increment_id="1000000066100").add(Line("A", D(1)))
+    invoice = only(plan_invoice(b.invoice(increment_id="1000000066100"), b.order(), ctx()),
+                   "InvoiceAdd")
+    assert len(invoice.context["RefNumber"]) == 11
+    assert "1000000066100" in invoice.context["Memo"]
+    assert invoice.magento_ref == "1000000066100"
+
+
+def test_ref_number_collision_with_an_existing_mapping_is_avoided() -> None:
+    """A short RefNumber already used by another invoice in the mappings is not reused."""
+    from qbwc_service.sync.names import ref_number
+
+    taken = ref_number("1000000066100")
+    lookup = MemoryLookup([("invoice", "999", taken)])
+    b = OrderBuilder().add(Line("A", D(1)))
+    invoice = only(plan_invoice(b.invoice(increment_id="1000000066100"), b.order(),
+                                PlanContext(lookup=lookup)), "InvoiceAdd")
+    assert invoice.context["RefNumber"] != taken
+
+
+def test_long_sku_gets_a_short_item_name_with_the_full_sku_in_description() -> None:
+    """A 45-character SKU: item Name ≤ 31, the full SKU in SalesDesc, identity = the SKU."""
+    sku = "24-WG080-24-WG084-24-WG088-24-WG082-blue-24-X"
+    b = OrderBuilder().add(Line(sku, D(5)))
+    plan = plan_invoice(b.invoice(), b.order(), ctx())
+    item = only(plan, "ItemInventoryAdd")
+    assert len(item.context["Name"]) <= 31
+    assert sku in item.context["SalesDesc"]
+    assert item.magento_id == sku
+    assert items_on(only(plan, "InvoiceAdd")) == [item.context["Name"]]
+
+
+def test_missing_items_can_be_held_for_approval() -> None:
+    """missing_items = "hold": the item add is planned held; the invoice waits on it."""
+    b = OrderBuilder().add(Line("A", D(5)))
+    plan = plan_invoice(b.invoice(), b.order(), ctx(missing_items="hold"))
+    assert "approve" in (only(plan, "ItemInventoryAdd").hold_reason or "")
+    assert "item:A" in only(plan, "InvoiceAdd").depends_on_keys
+
+
+def test_canceled_never_invoiced_order_is_never_posted() -> None:
+    """A canceled order without invoices plans nothing and says why."""
+    b = OrderBuilder(state="canceled").add(Line("A", D(5)))
+    result = plan_order(b.order(), ctx())
+    assert result.requests == [] and result.skipped_reason
+    assert plan_invoice(b.invoice(state=3), b.order(), ctx()) == []
+
+
+def test_edited_order_is_a_new_order_replacing_the_original() -> None:
+    """An admin edit (-1) names the order it replaces and its invoices post normally."""
+    b = OrderBuilder(increment_id="000000003-1").add(Line("A", D(5)))
+    b.extra = {"original_increment_id": "000000003", "relation_parent_id": 3,
+               "edit_increment": 1}
+    order = b.order()
+    assert plan_order(order, ctx()).supersedes == "000000003"
+    invoice = only(plan_invoice(b.invoice(), order, ctx()), "InvoiceAdd")
+    assert "edit of 000000003" in invoice.context["Memo"]
+    original = OrderBuilder(increment_id="000000003", state="canceled").add(Line("A", D(5)))
+    assert plan_order(original.order(), ctx()).skipped_reason
+
+
+def test_totals_mismatch_holds_the_document_instead_of_posting_it() -> None:
+    """If lines cannot add up to Magento's total, the transaction is held with the difference."""
+    b = OrderBuilder().add(Line("A", D("10.00")))
+    invoice_doc = b.invoice()
+    broken = type(invoice_doc)(**{**invoice_doc.__dict__, "base_grand_total": D("10.01")})
+    invoice = only(plan_invoice(broken, b.order(), ctx()), "InvoiceAdd")
+    assert invoice.hold_reason and "10.01" in invoice.hold_reason
+    assert "InvoiceLineAdd" not in invoice.context
+
+
+def test_sales_lines_carry_the_site_when_the_company_uses_sites() -> None:
+    """Multi-site company files: inventory lines name the site of the sales source."""
+    b = OrderBuilder().add(Line("A", D(5))).add(Line("E", D(5), kind="virtual"))
+    plan_ctx = ctx(sites={"default": "Main"}, facts=CompanyFacts(multi_site_enabled=True))
+    lines = lines_of(only(plan_invoice(b.invoice(), b.order(), plan_ctx), "InvoiceAdd"))
+    assert lines[0]["InventorySiteRef"] == {"FullName": "Main"}
+    assert "InventorySiteRef" not in lines[1]
+
+
+@pytest.mark.parametrize("operation", ["CustomerAdd", "ItemInventoryAdd", "ItemNonInventoryAdd",
+                                       "ItemServiceAdd", "InvoiceAdd", "SalesReceiptAdd",
+                                       "CreditMemoAdd", "ReceivePaymentAdd"])
+def test_planned_contexts_render_as_valid_qbxml(operation: str) -> None:
+    """Every planned context passes the qbXML renderer's checks for version 13.0."""
+    b = OrderBuilder(shipping=D(5), method="card")
+    b.add(Line("A", D("10.00"), tax_rate=D("0.1"), discount=D(1)))
+    b.add(Line("E", D(3), kind="virtual"))
+    b.add(Line("DESK", D(30), kind="bundle_fixed", children=[Line("RAM", D(0))]))
+    config = {"payment_methods": {"card": {"flow": "sales_receipt"}}} \
+        if operation == "SalesReceiptAdd" else {}
+    plan_ctx = ctx(**config)
+    plan = plan_invoice(b.invoice(), b.order(), plan_ctx) + plan_credit_memo(
+        b.credit_memo(skus={"A"}, adjustment_positive=D(1)), b.order(), plan_ctx)
+    found = [item for item in plan if item.operation == operation]
+    assert found
+    for item in found:
+        assert validate_request(operation, item.context, version="13.0") == []
+
+
+def test_setup_items_render_as_valid_qbxml() -> None:
+    """Shipping, tax-line, adjustment, discount and zero-rate tax items: planned once, valid."""
+    from qbwc_service.sync.parties import plan_setup_items
+
+    plan = plan_setup_items(ctx())
+    assert {p.context["Name"] for p in plan} == {
+        "Shipping", "Magento Sales Tax", "Refund Adjustment", "Refund Fee", "Discount",
+        "Discount Non-Taxable", "Magento Tax Zero"}
+    zero = next(p for p in plan if p.operation == "ItemSalesTaxAdd")
+    assert zero.context["TaxRate"] == 0
+    for item in plan:
+        assert validate_request(item.operation, item.context, version="13.0") == []
+    known = PlanContext(lookup=MemoryLookup([("item", "@shipping", "Shipping")]))
+    assert "setup-item:shipping" not in {p.key for p in plan_setup_items(known)}
+
+
+def test_long_guest_email_keeps_a_key_that_fits_the_request_row() -> None:
+    """A guest e-mail longer than 40 characters is keyed by a digest within 64 characters."""
+    email = "a.very.long.mailbox.name.for.testing@subdomain.example-company.com"
+    b = OrderBuilder(guest=True, email=email).add(Line("A", D(1)))
+    customer = only(plan_invoice(b.invoice(), b.order(), ctx()), "CustomerAdd")
+    assert customer.magento_id is not None and len(customer.magento_id) <= 64
+    assert customer.context["Email"] == email
+    other = OrderBuilder(guest=True, email="x" + email).add(Line("A", D(1)))
+    assert only(plan_invoice(other.invoice(), other.order(), ctx()), "CustomerAdd").magento_id \
+        != customer.magento_id

@@ -1,0 +1,108 @@
+"""Pull and enqueue: watermarks, idempotent repeats, dependencies, dry runs."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal as D
+
+from sqlalchemy import select
+
+from qbwc_service.db.models import Request, RequestDependency, Watermark
+from qbwc_service.sync.runner import pull_and_enqueue
+
+from .factories import Line, OrderBuilder
+from .fakeclient import FakeMagento
+from .posting import add_company
+
+
+def _store() -> FakeMagento:
+    builder = OrderBuilder(shipping=D(5)).add(Line("A", D("10.00")))
+    canceled = OrderBuilder(entity_id=2, increment_id="000000002", state="canceled")
+    canceled.add(Line("B", D(3)))
+    memo = builder.credit_memo(skus={"A"})
+    return FakeMagento(orders=[builder.order(), canceled.order()], invoices=[builder.invoice()],
+                       creditmemos=[memo])
+
+
+def _keys(session) -> set[str]:
+    return set(session.scalars(select(Request.idempotency_key)))
+
+
+def test_pull_queues_plans_with_dependencies_and_sets_watermarks(app_context) -> None:
+    """Invoices depend on their customer and items; credit memos on their invoice."""
+    with app_context.db.session() as session:
+        company_id = add_company(session).id
+    client = _store()
+    report = pull_and_enqueue(app_context, "acme", client=client)
+    assert report.read == {"orders": 2, "invoices": 1, "creditmemos": 1}
+    assert any("canceled before it was invoiced" in line for line in report.skipped)
+    with app_context.db.session() as session:
+        keys = _keys(session)
+        assert {"customer:7", "item:A", "invoice:1", "payment:1", "creditmemo:1",
+                "setup-item:shipping"} <= keys
+        invoice = session.scalars(select(Request).where(
+            Request.idempotency_key == "invoice:1")).one()
+        memo = session.scalars(select(Request).where(
+            Request.idempotency_key == "creditmemo:1")).one()
+        deps = {d for (d,) in session.execute(select(RequestDependency.depends_on_id).where(
+            RequestDependency.request_id == memo.id))}
+        assert invoice.id in deps
+        marks = {w.entity: w.updated_at_value for w in session.scalars(
+            select(Watermark).where(Watermark.company_id == company_id))}
+    assert marks == {"orders": "2024-03-01 12:00:00", "invoices": "2024-03-01 12:00:00",
+                     "creditmemos": "2024-03-01 12:00:00"}
+
+
+def test_repeating_a_pull_queues_nothing_new(app_context) -> None:
+    """A second run re-reads the overlap window but creates no duplicate requests."""
+    with app_context.db.session() as session:
+        add_company(session)
+    client = _store()
+    first = pull_and_enqueue(app_context, "acme", client=client)
+    second = pull_and_enqueue(app_context, "acme", client=client)
+    assert first.created > 0
+    assert second.created == 0 and second.changed == 0
+    with app_context.db.session() as session:
+        count = len(_keys(session))
+    assert count == first.created
+    watermark_start = [start for entity, start in client.pulls if entity == "invoices"][-1]
+    assert watermark_start == datetime(2024, 3, 1, 11, 50, tzinfo=UTC)
+
+
+def test_dry_run_plans_but_queues_nothing_and_keeps_watermarks(app_context) -> None:
+    """--dry-run lists the planned requests without touching the queue or watermarks."""
+    with app_context.db.session() as session:
+        add_company(session)
+    report = pull_and_enqueue(app_context, "acme", client=_store(), dry_run=True)
+    assert {p.key for p in report.planned} >= {"invoice:1", "creditmemo:1"}
+    with app_context.db.session() as session:
+        assert _keys(session) == set()
+        assert session.scalars(select(Watermark)).first() is None
+
+
+def test_since_overrides_the_watermark(app_context) -> None:
+    """An explicit since reads from that date even when a later watermark exists."""
+    with app_context.db.session() as session:
+        add_company(session)
+    client = _store()
+    pull_and_enqueue(app_context, "acme", client=client, entities=("invoices",))
+    since = datetime(2020, 1, 1, tzinfo=UTC)
+    pull_and_enqueue(app_context, "acme", client=client, entities=("invoices",), since=since)
+    assert client.pulls[-1][1] < datetime(2020, 1, 1, tzinfo=UTC)
+
+
+def test_changed_document_updates_the_unsent_request(app_context) -> None:
+    """A Magento invoice edited before it was sent updates its queued request in place."""
+    with app_context.db.session() as session:
+        add_company(session)
+    client = _store()
+    pull_and_enqueue(app_context, "acme", client=client, entities=("invoices",))
+    edited = OrderBuilder(shipping=D(7)).add(Line("A", D("10.00")))
+    client.documents["invoices"] = [edited.invoice()]
+    client.documents["orders"] = [edited.order()]
+    report = pull_and_enqueue(app_context, "acme", client=client, entities=("invoices",))
+    assert report.changed >= 1
+    with app_context.db.session() as session:
+        invoice = session.scalars(select(Request).where(
+            Request.idempotency_key == "invoice:1")).one()
+    assert any(line["Amount"] == "7.00" for line in invoice.payload["InvoiceLineAdd"])
