@@ -93,8 +93,13 @@ class Conversation:
         run.closed_at = self.clock()
         run.open_company_id = None
 
-    def _expire_stale(self, session: Session, company_id: int) -> WcSession | None:
-        """End open runs of the company nobody is talking to; return a live one if any."""
+    def _expire_stale(self, session: Session, company_id: int, user_id: int) -> WcSession | None:
+        """End open runs of the company nobody is talking to; return a live one if any.
+
+        One Web Connector entry never runs twice at once, so a new login by the same user
+        means its previous run died (qbwc-protocol.md §3: authenticate while a response was
+        expected means data was lost): that run is ended and recovered, never "busy".
+        """
         now = self.clock()
         idle = timedelta(seconds=self.settings.session_idle_seconds)
         open_runs = session.scalars(
@@ -104,7 +109,7 @@ class Conversation:
         for run in open_runs:
             if run.expires_at <= now or run.last_call_at + idle <= now:
                 self._end(session, run, SessionState.EXPIRED, "the Web Connector stopped calling")
-            elif run.last_call_at + BUSY_WINDOW > now:
+            elif run.user_id != user_id and run.last_call_at + BUSY_WINDOW > now:
                 live = run
             else:
                 # The same Web Connector is back after losing its run: what it had in
@@ -152,7 +157,7 @@ class Conversation:
         company = result.company
         every_seconds = company.every_seconds or company.every_minutes * 60
         min_run = str(max(every_seconds, 60)) if every_seconds else None
-        if self._expire_stale(session, company.id) is not None:
+        if self._expire_stale(session, company.id, result.user.id) is not None:
             return [new_ticket(), BUSY, str(BUSY_POSTPONE_SECONDS), min_run]
         now = self.clock()
         ticket = new_ticket()

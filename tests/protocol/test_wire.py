@@ -7,7 +7,8 @@ from datetime import timedelta
 from lxml import etree
 
 from qbwc_service import queue
-from qbwc_service.db.models import Request, RequestStatus, WcSession
+from qbwc_service.auth import hash_password
+from qbwc_service.db.models import QbwcUser, Request, RequestStatus, WcSession
 
 from .conftest import PASSWORD, Shop
 from .wire import TNS, hcp, result, strings
@@ -104,12 +105,31 @@ def test_authenticate_with_work_returns_company_file(make_shop) -> None:  # type
 
 
 def test_second_live_login_is_busy(shop: Shop) -> None:
-    """A second Web Connector for the same company file while one is running gets "busy"."""
+    """Another Web Connector user for the same company file, while a run is live, gets "busy"."""
     _enqueue_customers(shop, 1)
+    with shop.ctx.db.session() as session:
+        session.add(QbwcUser(company_id=shop.company_id, username="second-pc",
+                             password_hash=hash_password(PASSWORD)))
     first = _login(shop)
     assert first[1] == ""
-    second = _login(shop)
+    second = strings(result(shop.call("authenticate", strUserName="second-pc", strPassword=PASSWORD),
+                            "authenticate"))
     assert second[1] == "busy" and second[2] is not None and int(second[2]) > 0
+
+
+def test_same_user_login_supersedes_a_run_that_lost_its_answer(shop: Shop) -> None:
+    """A new login by the same user ends the dead run; its message set is recovered first."""
+    _enqueue_customers(shop, 2)
+    first = _login(shop)[0]
+    assert first
+    sent = _send(shop, first, hcp(shop.owner_id, shop.file_id))
+    assert sent.count("<CustomerAddRq") == 2
+    second = _login(shop)
+    assert second[1] == "" and second[0] != first
+    recovery = _send(shop, second[0], hcp(shop.owner_id, shop.file_id))
+    assert "oldMessageSetID" in recovery and "<CustomerAddRq" not in recovery
+    with shop.ctx.db.session() as session:
+        assert session.get(WcSession, first).state == "expired"  # type: ignore[union-attr]
 
 
 def test_full_run_sends_qbxml_and_drains(shop: Shop) -> None:
