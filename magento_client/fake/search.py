@@ -1,0 +1,238 @@
+"""searchCriteria on the fake's side: parse the query string, filter, sort, page, trim.
+
+Both spellings are understood (``filter_groups``/``filterGroups``,
+``condition_type``/``conditionType``). ``like`` is case-insensitive as in MySQL's default
+collation. Missing ``pageSize`` returns every match, as Magento does.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+from urllib.parse import unquote
+
+__all__ = ["Criteria", "SearchError", "apply_fields", "parse_criteria", "run_search"]
+
+_KEY = re.compile(r"\[([^\]]*)\]")
+
+
+class SearchError(Exception):
+    """A malformed searchCriteria: Magento's message template and parameters."""
+
+    def __init__(self, template: str, parameters: object = None) -> None:
+        super().__init__(template)
+        self.template = template
+        self.parameters = parameters
+
+
+@dataclass
+class Criteria:
+    groups: list[list[tuple[str, str, str]]] = field(default_factory=list)
+    sort: list[tuple[str, str]] = field(default_factory=list)
+    page_size: int | None = None
+    current_page: int = 1
+    fields: str | None = None
+    echo: dict[str, Any] = field(default_factory=dict)
+
+
+def parse_query(query: str) -> list[tuple[str, str]]:
+    pairs = []
+    for part in query.split("&"):
+        if part:
+            key, _, value = part.partition("=")
+            pairs.append((unquote(key.replace("+", " ")), unquote(value.replace("+", " "))))
+    return pairs
+
+
+def parse_criteria(pairs: Iterable[tuple[str, str]], *, required: bool = True) -> Criteria:
+    tree: dict[str, Any] = {}
+    fields = None
+    seen = False
+    for key, value in pairs:
+        if key == "fields":
+            fields = value
+            continue
+        head, _, rest = key.partition("[")
+        if head != "searchCriteria":
+            continue
+        seen = True
+        path = _KEY.findall("[" + rest) if rest else []
+        node = tree
+        for step in path[:-1]:
+            node = node.setdefault(step, {})
+        if path:
+            node[path[-1]] = value
+    if required and not seen:
+        raise SearchError("%fieldName is a required field.", {"fieldName": "searchCriteria"})
+    criteria = Criteria(fields=fields)
+    groups = tree.get("filter_groups", tree.get("filterGroups", {}))
+    for g in sorted(groups, key=_index):
+        filters = groups[g].get("filters", {})
+        group = []
+        for f in sorted(filters, key=_index):
+            entry = filters[f]
+            condition = entry.get("condition_type", entry.get("conditionType", "eq")) or "eq"
+            if "field" not in entry:
+                raise SearchError("%fieldName is a required field.", {"fieldName": "field"})
+            group.append((entry["field"], entry.get("value", ""), condition))
+        criteria.groups.append(group)
+    orders = tree.get("sortOrders", tree.get("sort_orders", {}))
+    for s in sorted(orders, key=_index):
+        criteria.sort.append((orders[s].get("field", ""), orders[s].get("direction", "ASC").upper()))
+    page_size = tree.get("pageSize", tree.get("page_size"))
+    if page_size not in (None, ""):
+        criteria.page_size = int(page_size)
+    current_page = tree.get("currentPage", tree.get("current_page"))
+    if current_page not in (None, ""):
+        # currentPage=0 behaves like 1 (magento2 #25619).
+        criteria.current_page = max(1, int(current_page))
+    criteria.echo = _echo(criteria)
+    return criteria
+
+
+def _index(key: str) -> int:
+    return int(key) if key.isdigit() else 0
+
+
+def _echo(criteria: Criteria) -> dict[str, Any]:
+    echo: dict[str, Any] = {"filter_groups": [
+        {"filters": [{"field": f, "value": v, "condition_type": c} for f, v, c in group]}
+        for group in criteria.groups]}
+    if criteria.sort:
+        echo["sort_orders"] = [{"field": f, "direction": d} for f, d in criteria.sort]
+    if criteria.page_size is not None:
+        echo["page_size"] = criteria.page_size
+        echo["current_page"] = criteria.current_page
+    return echo
+
+
+def _number(value: Any) -> Decimal | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        return None
+
+
+def _compare(left: Any, right: str) -> int:
+    if type(left) is int and right.isdigit():
+        # Ids dominate keyset paging; skip the Decimal round trip for them.
+        other = int(right)
+        return (left > other) - (left < other)
+    a, b = _number(left), _number(right)
+    if a is not None and b is not None:
+        return (a > b) - (a < b)
+    text = "" if left is None else str(left)
+    return (text > right) - (text < right)
+
+
+def _like(pattern: str) -> re.Pattern[str]:
+    regex = "".join(".*" if ch == "%" else "." if ch == "_" else re.escape(ch) for ch in pattern)
+    return re.compile(f"^{regex}$", re.IGNORECASE | re.DOTALL)
+
+
+def _matches(row: Mapping[str, Any], field_name: str, value: str, condition: str) -> bool:
+    present = row.get(field_name)
+    if condition == "null":
+        return present is None
+    if condition == "notnull":
+        return present is not None
+    if condition in ("in", "nin"):
+        options = [v.strip() for v in value.split(",")]
+        hit = any(_compare(present, option) == 0 for option in options)
+        return hit if condition == "in" else not hit
+    if condition in ("finset", "nfinset"):
+        members = [m.strip() for m in str(present or "").split(",")]
+        return (value in members) == (condition == "finset")
+    if condition in ("like", "nlike"):
+        hit = present is not None and bool(_like(value).match(str(present)))
+        return hit if condition == "like" else not hit
+    if present is None:
+        return condition == "neq"
+    order = _compare(present, value)
+    checks: dict[str, Callable[[int], bool]] = {
+        "eq": lambda o: o == 0, "neq": lambda o: o != 0, "gt": lambda o: o > 0,
+        "gteq": lambda o: o >= 0, "from": lambda o: o >= 0, "moreq": lambda o: o >= 0,
+        "lt": lambda o: o < 0, "lteq": lambda o: o <= 0, "to": lambda o: o <= 0,
+    }
+    if condition not in checks:
+        raise SearchError("Invalid condition type: %1", [condition])
+    return checks[condition](order)
+
+
+def run_search(rows: Iterable[Mapping[str, Any]], criteria: Criteria, *,
+               aliases: Mapping[str, str] | None = None, default_sort: str | None = None,
+               repeat_last_page: bool = False) -> tuple[list[Mapping[str, Any]], int]:
+    """The page of rows and ``total_count``; ``aliases`` maps filter fields to row keys."""
+    names = dict(aliases or {})
+
+    def key_of(name: str) -> str:
+        return names.get(name, name)
+
+    matched = [
+        row for row in rows
+        if all(any(_matches(row, key_of(f), v, c) for f, v, c in group) for group in criteria.groups)
+    ]
+    sort = criteria.sort or ([(default_sort, "DESC")] if default_sort else [])
+    for field_name, direction in reversed(sort):
+        key = key_of(field_name)
+        matched.sort(key=lambda row: _sort_key(row.get(key)), reverse=direction == "DESC")
+    total = len(matched)
+    if criteria.page_size is None:
+        return matched, total
+    size = criteria.page_size
+    start = (criteria.current_page - 1) * size
+    if start >= total and repeat_last_page and total:
+        # Magento 2.0-2.3 answered a page past the end with the last page again (#8099).
+        start = ((total - 1) // size) * size
+    return matched[start:start + size], total
+
+
+def _sort_key(value: Any) -> tuple[int, Any]:
+    if type(value) is int:
+        return (0, value)
+    number = _number(value)
+    if number is not None:
+        return (0, number)
+    return (1, "" if value is None else str(value))
+
+
+def apply_fields(document: Any, spec: str) -> Any:
+    """Partial response: ``items[entity_id,items[sku]],total_count``."""
+    return _select(document, _parse_fields(spec))
+
+
+def _parse_fields(spec: str) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    stack = [result]
+    name = ""
+    for ch in spec:
+        if ch == "[":
+            child: dict[str, Any] = {}
+            stack[-1][name.strip()] = child
+            stack.append(child)
+            name = ""
+        elif ch in ",]":
+            if name.strip():
+                stack[-1][name.strip()] = None
+            name = ""
+            if ch == "]" and len(stack) > 1:
+                stack.pop()
+        else:
+            name += ch
+    if name.strip():
+        stack[-1][name.strip()] = None
+    return result
+
+
+def _select(document: Any, wanted: dict[str, Any]) -> Any:
+    if isinstance(document, list):
+        return [_select(entry, wanted) for entry in document]
+    if not isinstance(document, Mapping):
+        return document
+    return {key: (document[key] if sub is None else _select(document[key], sub))
+            for key, sub in wanted.items() if key in document}

@@ -1,0 +1,91 @@
+"""searchCriteria semantics of the fake, exercised through the client."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from magento_client.client import MagentoClient
+from magento_client.fake import FakeStore
+from magento_client.search import Filter, SearchCriteria
+
+
+def _order_ids(client: MagentoClient, criteria: SearchCriteria) -> set[int]:
+    return {o.entity_id for o in client.orders(criteria)}
+
+
+def _expected(store: FakeStore, keep: object) -> set[int]:
+    return {o["entity_id"] for o in store.orders.values() if keep(o)}  # type: ignore[operator]
+
+
+@pytest.mark.parametrize(("condition", "value", "keep"), [
+    ("eq", "processing", lambda o: o["state"] == "processing"),
+    ("neq", "processing", lambda o: o["state"] != "processing"),
+    ("in", ["new", "canceled"], lambda o: o["state"] in ("new", "canceled")),
+    ("nin", ["new", "canceled"], lambda o: o["state"] not in ("new", "canceled")),
+    ("like", "proc%", lambda o: o["state"].startswith("proc")),
+])
+def test_string_conditions(shared_client: MagentoClient, shared_store: FakeStore,
+                           condition: str, value: object, keep: object) -> None:
+    """eq, neq, in, nin and like on a text field match the store's own reading."""
+    criteria = SearchCriteria().where("state", value, condition)  # type: ignore[arg-type]
+    assert _order_ids(shared_client, criteria) == _expected(shared_store, keep)
+
+
+@pytest.mark.parametrize(("condition", "keep"), [
+    ("gt", lambda o: o["grand_total"] > 100), ("gteq", lambda o: o["grand_total"] >= 100),
+    ("lt", lambda o: o["grand_total"] < 100), ("lteq", lambda o: o["grand_total"] <= 100),
+    ("from", lambda o: o["grand_total"] >= 100), ("to", lambda o: o["grand_total"] <= 100),
+])
+def test_numeric_conditions_compare_as_numbers(shared_client: MagentoClient, shared_store: FakeStore,
+                                                condition: str, keep: object) -> None:
+    """Range conditions on amounts compare numerically, not as text."""
+    criteria = SearchCriteria().where("grand_total", 100, condition)  # type: ignore[arg-type]
+    assert _order_ids(shared_client, criteria) == _expected(shared_store, keep)
+
+
+def test_null_notnull_and_finset(shared_client: MagentoClient, shared_store: FakeStore) -> None:
+    """null/notnull test missing values; finset tests membership of a comma list."""
+    guests = SearchCriteria().where("customer_id", None, "null")
+    assert _order_ids(shared_client, guests) == _expected(shared_store, lambda o: o["customer_id"] is None)
+    members = SearchCriteria().where("customer_id", None, "notnull")
+    assert _order_ids(shared_client, members) == _expected(shared_store, lambda o: o["customer_id"] is not None)
+    with_rule = SearchCriteria().where("applied_rule_ids", "1", "finset")
+    assert _order_ids(shared_client, with_rule) == _expected(shared_store, lambda o: o.get("applied_rule_ids") == "1")
+
+
+def test_groups_and_filters_or(shared_client: MagentoClient, shared_store: FakeStore) -> None:
+    """Filters in one group OR together; separate groups AND together."""
+    criteria = (SearchCriteria()
+                .where_any(Filter("state", "new"), Filter("state", "canceled"))
+                .where("store_id", 2))
+    assert _order_ids(shared_client, criteria) == _expected(
+        shared_store, lambda o: o["state"] in ("new", "canceled") and o["store_id"] == 2)
+
+
+def test_sort_descending_and_paging_total(shared_client: MagentoClient, shared_store: FakeStore) -> None:
+    """An explicit DESC sort is honoured; total_count reports every match."""
+    criteria = SearchCriteria().sort("grand_total", "DESC")
+    totals = [o.grand_total for o in shared_client.orders(criteria)]
+    assert totals == sorted(totals, reverse=True) and len(totals) == len(shared_store.orders)
+    body = shared_client.get("/V1/orders", SearchCriteria().page(5, 2))
+    assert body["total_count"] == len(shared_store.orders) and len(body["items"]) == 5
+
+
+def test_fields_returns_a_partial_response(shared_client: MagentoClient) -> None:
+    """fields= trims items to the named keys and keeps total_count."""
+    body = shared_client.get("/V1/orders", SearchCriteria().page(3, 1)
+                             .with_fields("items[entity_id,increment_id,items[sku]],total_count"))
+    assert set(body) == {"items", "total_count"}
+    assert set(body["items"][0]) == {"entity_id", "increment_id", "items"}
+    assert set(body["items"][0]["items"][0]) == {"sku"}
+
+
+def test_source_items_filter_by_sku_and_source(shared_client: MagentoClient, shared_store: FakeStore) -> None:
+    """Source items filter on sku (in) and source_code, quantities as Decimal."""
+    sku = "CABLE:USB-C/USB-A&HDMI-ADAPTER-KIT-2M"
+    items = list(shared_client.source_items_for_skus([sku, "SIMPLE-002"], source_code="default"))
+    assert {i.sku for i in items} == {sku, "SIMPLE-002"}
+    assert all(i.source_code == "default" and isinstance(i.quantity, Decimal) for i in items)
+    assert items[0].quantity == shared_store.source_items[(items[0].sku, "default")]["quantity"]
