@@ -260,7 +260,8 @@ class Conversation:
             if hresult:
                 explanation = explain_hresult(hresult, message or "")
                 queue.record_stream_failure(
-                    session, ticket=run.ticket, hresult=hresult, message=message or ""
+                    session, ticket=run.ticket, hresult=hresult, message=message or "",
+                    settings=self.settings,
                 )
                 run.hresult = hresult
                 run.last_error = explanation
@@ -268,7 +269,8 @@ class Conversation:
             else:
                 elapsed_ms = self._round_trip_ms(session, run.ticket)
                 summary = queue.apply_response(
-                    session, ticket=run.ticket, response_xml=response or "", elapsed_ms=elapsed_ms
+                    session, ticket=run.ticket, response_xml=response or "",
+                    elapsed_ms=elapsed_ms, settings=self.settings,
                 )
                 run.succeeded_count += summary.succeeded
                 run.failed_count += summary.failed

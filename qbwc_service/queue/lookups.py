@@ -12,6 +12,7 @@ from typing import Any
 from lxml import etree
 
 from qbwc_service.db.models import Request
+from qbwc_service.qbxml.values import clean_text
 from qbwc_service.qbxml.xmlsafe import parse_xml
 
 __all__ = [
@@ -102,7 +103,9 @@ def lookup_element(request: Request, reason: str) -> str:
         raise ValueError(f"{request.operation} carries nothing to look it up by")
     query, filter_element, value = found
     element = etree.Element(f"{query}Rq", requestID=str(request.id))
-    etree.SubElement(element, filter_element).text = value
+    # The Add sent the value as QuickBooks can store it (non-Latin-1 transliterated);
+    # the look-up must search for that same text.
+    etree.SubElement(element, filter_element).text = clean_text(value)
     return str(etree.tostring(element, encoding="unicode"))
 
 

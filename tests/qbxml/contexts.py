@@ -127,6 +127,11 @@ CONTEXTS: dict[str, dict[str, Any]] = {
         "DiscountRate": Decimal("-10"),
         "AccountRef": {"FullName": "Sales Discounts"},
     },
+    "ItemSalesTaxAdd": {
+        "Name": "Magento Tax Zero",
+        "ItemDesc": "Zero rate: Magento's own tax is posted as a line",
+        "TaxRate": Decimal("0"),
+    },
     "ItemGroupAdd": {
         "Name": "GIFT-SET",
         "ItemDesc": "Gift set: hoodie and cap",

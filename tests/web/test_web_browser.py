@@ -73,7 +73,7 @@ def test_bookkeeper_finds_failure_reads_it_and_retries(browser: Any, base_url: s
     page.wait_for_url("**/requests?*status=failed*")
     assert "3 requests" in page.locator("#result-count").inner_text()
     page.get_by_role("link", name=f"Request {seeded.failed_invoice_id}", exact=True).click()
-    assert "does not exist in QuickBooks yet" in page.locator("#explanation").inner_text()
+    assert "does not exist in QuickBooks" in page.locator("#explanation").inner_text()
     assert page.locator("#request-status").inner_text() == "failed"
     assert page.locator("pre.xml .nt").first.is_visible()
     page.get_by_role("button", name="Retry").click()

@@ -60,7 +60,7 @@ def test_request_detail_shows_explanation_xml_attempts_and_dependencies(
     """The detail page explains the status and pretty-prints both qbXML bodies."""
     client, _ = client_for("vera")
     html = client.get(f"/requests/{seeded.failed_invoice_id}").get_data(as_text=True)
-    assert "does not exist in QuickBooks yet" in html  # classify(3140).explanation
+    assert "does not exist in QuickBooks" in html  # classify(3140).explanation
     assert '<span class="nt">&lt;InvoiceAddRq</span>' in html
     assert "Smith<span" in html and "&amp;amp;" in html  # escaped, never raw markup
     assert '<span class="na">statusCode=</span><span class="s">&#34;3140&#34;</span>' in html or \
