@@ -351,7 +351,18 @@ def run_handlers(session: Session) -> None:
     calls: list[tuple[Request, Any]] = session.info.pop(_HANDLER_CALLS, [])
     if not calls:
         return
-    session.flush()  # one flush for all outcomes, so each savepoint below stays small
+    session.flush()  # one flush for all outcomes, so the savepoints below stay small
+    try:
+        # One savepoint for the whole message set: a savepoint per request costs more
+        # than the handlers themselves.
+        with session.begin_nested():
+            for request, response in calls:
+                handler = handler_for(request.operation)
+                if handler is not None:
+                    handler.handle_response(session, request, response)
+        return
+    except Exception:  # noqa: S110 - redone one by one below, where the fault is recorded
+        pass
     for request, response in calls:
         handler = handler_for(request.operation)
         if handler is None:

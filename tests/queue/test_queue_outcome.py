@@ -234,3 +234,36 @@ def test_invoice_waits_then_goes_after_customer(session: Session, company_id: in
     _round(session, company_id, qb)
     assert qb.posted[("Invoice", "1001")] == 1
     assert {r.status for r in session.query(Request)} == {RequestStatus.SUCCEEDED.value}
+
+
+class _FailsOn:
+    """Marks each customer's mapping as handled, and raises for one name."""
+
+    def __init__(self, bad_name: str) -> None:
+        self.bad_name = bad_name
+
+    def handle_response(self, session: Session, request: Request, response: Any) -> None:
+        name = response.rets[0].name
+        mapping = session.query(Mapping).filter_by(request_id=request.id).one()
+        mapping.magento_ref = f"handled {name}"
+        session.flush()
+        if name == self.bad_name:
+            raise RuntimeError("handler fault")
+
+
+def test_a_failing_handler_does_not_undo_the_others(
+    session: Session, company_id: int, qb: FakeQuickBooks, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One handler fault in a message set: the others' work stays and the fault is noted."""
+    monkeypatch.setitem(HANDLERS, "CustomerAdd", _FailsOn("Beta"))
+    requests = [_customer(session, company_id, name) for name in ("Alpha", "Beta", "Gamma")]
+    summary = _round(session, company_id, qb)
+    assert summary.succeeded == 3
+    assert all(r.status == "succeeded" for r in requests)
+    handled = {m.magento_id: m.magento_ref for m in session.query(Mapping)}
+    assert handled["alpha"] == "handled Alpha" and handled["gamma"] == "handled Gamma"
+    assert handled["beta"] != "handled Beta"
+    from qbwc_service.db.models import RequestTransition
+
+    notes = [t.reason or "" for t in session.query(RequestTransition).filter_by(request_id=requests[1].id)]
+    assert any("applying QuickBooks' answer locally failed" in reason for reason in notes)
