@@ -196,13 +196,11 @@ def start_scheduler(ctx: AppContext):  # type: ignore[no-untyped-def]
         isinstance(table, dict) and "magento" in table for table in companies.values()
     ):
         return None
-    from magento_client.client import MagentoClient
-    from magento_client.config import MagentoConfig
+    from functools import partial
+
+    from qbwc_service.sync.config import magento_client_for
     from qbwc_service.sync.scheduler import build_scheduler
 
-    def client_factory(company_name: str) -> MagentoClient:
-        return MagentoClient(MagentoConfig.from_mapping(companies[company_name]["magento"]))
-
-    scheduler = build_scheduler(ctx, client_factory)
+    scheduler = build_scheduler(ctx, partial(magento_client_for, ctx.settings))
     scheduler.start()
     return scheduler

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -11,27 +10,21 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn
 from rich.table import Table
 
-from magento_client.documents import CreditMemo, Invoice
 from qbwc_service.context import AppContext
-from qbwc_service.sync.config import company_table, load_company_config
+from qbwc_service.sync.config import magento_client_for
 from qbwc_service.sync.exceptions import SyncError
-from qbwc_service.sync.plan import CompanyFacts, PlanContext
-from qbwc_service.sync.reconcile import reconcile
-from qbwc_service.sync.runner import ENTITIES, get_company, pull_and_enqueue, store_timezones
+from qbwc_service.sync.reconcile import reconcile_from_magento
+from qbwc_service.sync.runner import ENTITIES, get_company, pull_and_enqueue
 
 __all__ = ["make_client", "register"]
 
 
 def make_client(ctx: AppContext, company_name: str) -> Any:
     """The Magento client of a company, from ``[companies.NAME.magento]``."""
-    from magento_client.client import MagentoClient
-    from magento_client.config import MagentoConfig
-
-    table = company_table(ctx.settings, company_name).get("magento")
-    if not isinstance(table, dict):
-        raise click.ClickException(
-            f"no [companies.{company_name}.magento] table in the config file")
-    return MagentoClient(MagentoConfig.from_mapping(table))
+    try:
+        return magento_client_for(ctx.settings, company_name)
+    except SyncError as exc:
+        raise click.ClickException(str(exc)) from exc
 
 
 def _day(value: str, option: str) -> date:
@@ -83,17 +76,6 @@ def _sync(ctx: AppContext, company: str, entity: str | None, since: str | None,
         console.print(f"[red]error:[/red] {line}")
 
 
-def _documents(client: Any, first: date, last: date) -> Iterator[Invoice | CreditMemo]:
-    from magento_client.search import SearchCriteria
-
-    # A day either side: documents are dated in the store's time zone, Magento filters in UTC.
-    start = f"{first - timedelta(days=1)} 00:00:00"
-    end = f"{last + timedelta(days=1)} 23:59:59"
-    criteria = SearchCriteria().where("created_at", start, "gteq").where("created_at", end, "lteq")
-    yield from client.invoices(criteria)
-    yield from client.credit_memos(criteria)
-
-
 def register(cli: click.Group) -> None:
     @cli.command("sync")
     @click.argument("company")
@@ -126,18 +108,14 @@ def register(cli: click.Group) -> None:
             date_to = _day(last or first or "", "--to")
         else:
             date_from = date_to = datetime.now(UTC).date() - timedelta(days=1)
-        config = load_company_config(obj.settings, company)
         client = make_client(obj, company)
         with obj.db.session() as session:
             try:
                 row = get_company(session, company)
+                report = reconcile_from_magento(session, obj.settings, row, date_from, date_to,
+                                                client=client)
             except SyncError as exc:
                 raise click.ClickException(str(exc)) from exc
-            plan_ctx = PlanContext(config=config, facts=CompanyFacts.from_company(row),
-                                   store_timezones=store_timezones(client))
-            report = reconcile(session, row, date_from, date_to,
-                               magento_documents=list(_documents(client, date_from, date_to)),
-                               ctx=plan_ctx)
         if as_json:
             click.echo(report.to_json())
             return

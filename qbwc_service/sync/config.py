@@ -26,6 +26,7 @@ __all__ = [
     "TaxConfig",
     "company_table",
     "load_company_config",
+    "magento_client_for",
     "parse_mapping_config",
 ]
 
@@ -289,3 +290,16 @@ def load_company_config(settings: Settings, company_name: str) -> CompanyMapping
     table = company_table(settings, company_name)
     return parse_mapping_config(table.get("mapping", {}),
                                 path=f"companies.{company_name}.mapping")
+
+
+def magento_client_for(settings: Settings, company_name: str) -> Any:
+    """The company's Magento client, from ``[companies.NAME.magento]``."""
+    from magento_client.client import MagentoClient
+    from magento_client.config import MagentoConfig
+
+    table = company_table(settings, company_name).get("magento")
+    if not isinstance(table, dict):
+        raise MappingConfigError(
+            f"companies.{company_name}.magento",
+            "no Magento connection is configured for this company")
+    return MagentoClient(MagentoConfig.from_mapping(table))

@@ -8,7 +8,7 @@ answers (its transaction totals), and optionally from a fresh QuickBooks query
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from collections.abc import Mapping as MappingABC
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
@@ -22,7 +22,15 @@ from magento_client.documents import CreditMemo, Invoice
 from qbwc_service.db.models import Company, Mapping, Request, RequestStatus
 from qbwc_service.sync.plan import PlanContext, cents, money
 
-__all__ = ["DayTotals", "ReconciliationReport", "Variance", "VarianceReason", "reconcile"]
+__all__ = [
+    "DayTotals",
+    "ReconciliationReport",
+    "Variance",
+    "VarianceReason",
+    "magento_documents_between",
+    "reconcile",
+    "reconcile_from_magento",
+]
 
 _ZERO = Decimal("0.00")
 
@@ -218,3 +226,32 @@ def reconcile(
             report.variances.append(variance)
     report.days = [days[key] for key in sorted(days)]
     return report
+
+
+def magento_documents_between(client: Any, first: date, last: date) -> Iterator[Invoice | CreditMemo]:
+    """The invoices and credit memos created around ``first``..``last``."""
+    from magento_client.search import SearchCriteria
+
+    # A day either side: documents are dated in the store's time zone, Magento filters in UTC.
+    start = f"{first - timedelta(days=1)} 00:00:00"
+    end = f"{last + timedelta(days=1)} 23:59:59"
+    criteria = SearchCriteria().where("created_at", start, "gteq").where("created_at", end, "lteq")
+    yield from client.invoices(criteria)
+    yield from client.credit_memos(criteria)
+
+
+def reconcile_from_magento(
+    session: Session, settings: Any, company: Company, date_from: date, date_to: date,
+    *, client: Any,
+) -> ReconciliationReport:
+    """``reconcile`` with the documents read from the company's Magento store."""
+    from qbwc_service.sync.config import load_company_config
+    from qbwc_service.sync.plan import CompanyFacts
+    from qbwc_service.sync.runner import store_timezones
+
+    plan_ctx = PlanContext(config=load_company_config(settings, company.name),
+                           facts=CompanyFacts.from_company(company),
+                           store_timezones=store_timezones(client))
+    documents = list(magento_documents_between(client, date_from, date_to))
+    return reconcile(session, company, date_from, date_to, magento_documents=documents,
+                     ctx=plan_ctx)

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from qbwc_service.db.models import Company, Mapping, utcnow
 from qbwc_service.web.common import app_context
 
-__all__ = ["DayRow", "VarianceRow", "blueprint"]
+__all__ = ["MEASURES", "DayRow", "blueprint"]
 
 log = logging.getLogger(__name__)
 blueprint = Blueprint("reconciliation", __name__)
@@ -29,69 +29,44 @@ MAX_RANGE_DAYS = 92
 
 @dataclass(frozen=True)
 class DayRow:
-    day: date | None
-    magento_total: Any
-    quickbooks_total: Any
-    difference: Any
+    """One day: each measure as Magento has it and as QuickBooks recorded it."""
+
+    day: date
+    magento: dict[str, Decimal]
+    quickbooks: dict[str, Decimal]
+
+    @property
+    def balanced(self) -> bool:
+        return all(self.magento[key] == self.quickbooks[key] for key in MEASURES)
 
 
-@dataclass(frozen=True)
-class VarianceRow:
-    day: date | None
-    document: str
-    reason: str
-    amount: Any
-
-
-def _first(source: Any, *names: str) -> Any:
-    for name in names:
-        value = source.get(name) if isinstance(source, dict) else getattr(source, name, None)
-        if value is not None:
-            return value
-    return None
-
-
-def _as_date(value: Any) -> date | None:
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value)[:10]) if value else None
-    except ValueError:
-        return None
-
-
-def _day_row(source: Any) -> DayRow:
-    magento = _first(source, "magento_total", "magento")
-    quickbooks = _first(source, "quickbooks_total", "qb_total", "quickbooks")
-    difference = _first(source, "difference", "variance")
-    if difference is None and isinstance(magento, (int, Decimal)) and isinstance(quickbooks, (int, Decimal)):
-        difference = magento - quickbooks
-    return DayRow(_as_date(_first(source, "day", "date")), magento, quickbooks, difference)
-
-
-def _variance_row(source: Any) -> VarianceRow:
-    return VarianceRow(
-        _as_date(_first(source, "day", "date", "txn_date")),
-        str(_first(source, "document", "magento_ref", "reference") or ""),
-        str(_first(source, "reason", "explanation") or ""),
-        _first(source, "amount", "difference"),
-    )
+# Measures both sides report; Magento's breakdown of sales, tax, shipping and discounts
+# is shown beside them.
+MEASURES = ("invoiced", "refunds", "payments")
 
 
 def _report(db_session: Session, company: Company, date_from: date, date_to: date
-            ) -> tuple[list[DayRow], list[VarianceRow], str | None]:
+            ) -> tuple[list[DayRow], list[Any], str | None]:
+    """The report from the company's Magento store, or a plain reason why there is none."""
+    from qbwc_service.sync.config import magento_client_for
+    from qbwc_service.sync.exceptions import SyncError
+    from qbwc_service.sync.reconcile import reconcile_from_magento
+
+    settings = app_context().settings
     try:
-        from qbwc_service.sync.reconcile import reconcile
-    except ImportError:
-        return [], [], "Reconciliation is not available in this installation."
+        client = magento_client_for(settings, company.name)
+    except SyncError:
+        return [], [], (f"Reconciliation reads the Magento store: add a [companies.\"{company.name}\""
+                        ".magento] table to the config file.")
     try:
-        report = reconcile(db_session, company, date_from, date_to)
+        report = reconcile_from_magento(db_session, settings, company, date_from, date_to,
+                                        client=client)
     except Exception:
         log.exception("reconciliation failed for company %s", company.id)
-        return [], [], "The reconciliation report could not be produced; the error was logged."
-    days = [_day_row(day) for day in _first(report, "days") or []]
-    variances = [_variance_row(variance) for variance in _first(report, "variances") or []]
-    return days, variances, None
+        return [], [], ("The Magento store could not be read for this period; the error was "
+                        "logged. Try again, or run `qbwc-service reconcile` for details.")
+    days = [DayRow(day.day, day.magento, day.quickbooks) for day in report.days]
+    return days, list(report.variances), None
 
 
 def _date_arg(name: str, default: date) -> date:
@@ -109,19 +84,18 @@ def reconciliation() -> str:
     if date_from > date_to:
         date_from, date_to = date_to, date_from
     date_from = max(date_from, date_to - timedelta(days=MAX_RANGE_DAYS))
-    chosen_day = _as_date(request.args.get("day"))
+    chosen_day = _date_arg("day", today) if request.args.get("day") else None
     with app_context().db.session() as db_session:
         companies = list(db_session.scalars(select(Company).order_by(Company.name)))
         wanted = request.args.get("company", type=int)
         company = next((c for c in companies if c.id == wanted), companies[0] if companies else None)
         days: list[DayRow] = []
-        variances: list[VarianceRow] = []
+        variances: list[Any] = []
         unavailable = None
         documents: list[Mapping] = []
         if company is not None:
             days, variances, unavailable = _report(db_session, company, date_from, date_to)
             if chosen_day is not None:
-                variances = [v for v in variances if v.day in (None, chosen_day)]
                 documents = list(db_session.scalars(
                     select(Mapping)
                     .where(Mapping.company_id == company.id, Mapping.txn_date == chosen_day)
@@ -130,5 +104,5 @@ def reconciliation() -> str:
         return render_template(
             "reconciliation.html", companies=companies, company=company, date_from=date_from,
             date_to=date_to, days=days, variances=variances, unavailable=unavailable,
-            chosen_day=chosen_day, documents=documents,
+            chosen_day=chosen_day, documents=documents, measures=MEASURES,
         )

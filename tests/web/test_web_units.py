@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import sys
-import types
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal
 
-import pytest
 from flask.testing import FlaskClient
+from web_helpers import sign_in
 from web_seed import FIXTURES, Seeded
 
-from qbwc_service.db.models import utcnow
+from qbwc_service.context import AppContext
+from qbwc_service.web import create_web_app
 from qbwc_service.web.chart import bar_chart
 from qbwc_service.web.queries import DayOutcome
 from qbwc_service.web.xmlview import highlight_xml, pretty_xml
@@ -42,51 +39,39 @@ def test_pretty_xml_keeps_the_qbxml_instruction_and_escapes() -> None:
     assert "<script>" not in html and "&lt;script&gt;" in html
 
 
-@dataclass
-class _Day:
-    day: date
-    magento_total: Decimal
-    quickbooks_total: Decimal
+def test_reconciliation_reads_the_magento_store(app_context: AppContext, seeded: Seeded) -> None:
+    """Magento's daily totals beside QuickBooks', with each unposted document a variance."""
+    from dataclasses import replace as replace_settings
+
+    from magento_client.documents import Invoice
+    from magento_client.fake import FakeMagento
+
+    with FakeMagento(orders=6, seed=3) as fake:
+        table = {"base_url": fake.base_url, **fake.store.credentials.as_dict()}
+        settings = replace_settings(app_context.settings,
+                                    extra={"companies": {"Acme Books": {"magento": table}}})
+        app = create_web_app(AppContext(settings, _database=app_context.db))
+        invoices = [Invoice.from_json(raw) for raw in fake.store.invoices.values()]
+        first = min(invoice.created_at.date() for invoice in invoices) - timedelta(days=1)
+        last = max(invoice.created_at.date() for invoice in invoices) + timedelta(days=1)
+        client = app.test_client()
+        sign_in(client, "bob")
+        html = client.get(f"/reconciliation?company={seeded.company_id}&from={first}&to={last}"
+                          ).get_data(as_text=True)
+    open_invoices = [i for i in invoices if i.state != 3]
+    assert 'class="row-bad"' in html  # nothing of it reached QuickBooks for this company
+    assert html.count("not yet posted") >= len(open_invoices)
+    for invoice in open_invoices:
+        assert f"invoice {invoice.increment_id}" in html
+        assert f"{invoice.base_grand_total:.2f}" in html  # home-currency mode posts base amounts
 
 
-@dataclass
-class _Variance:
-    day: date
-    document: str
-    reason: str
-
-
-def test_reconciliation_report_and_drill_down(client_for: Client, seeded: Seeded,
-                                             monkeypatch: pytest.MonkeyPatch) -> None:
-    """Days show totals and differences; a chosen day lists its variances and documents."""
-    today = utcnow().date()
-    calls: list[tuple[date, date]] = []
-
-    def reconcile(session: object, company: object, date_from: date, date_to: date) -> object:
-        calls.append((date_from, date_to))
-        return types.SimpleNamespace(
-            days=[_Day(today, Decimal("139.90"), Decimal("39.90"))],
-            variances=[_Variance(today, "000001234", "not in QuickBooks: the invoice failed")],
-        )
-
-    module = types.ModuleType("qbwc_service.sync.reconcile")
-    module.reconcile = reconcile  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "qbwc_service.sync.reconcile", module)
+def test_reconciliation_without_magento_says_what_to_configure(client_for: Client, seeded: Seeded) -> None:
+    """A company with no Magento connection gets the config table to add, not an error."""
     client, _ = client_for("bob")
-    html = client.get(f"/reconciliation?company={seeded.company_id}").get_data(as_text=True)
-    assert "139.90" in html and "100.00" in html and 'class="row-bad"' in html
-    assert calls == [(today - timedelta(days=6), today)]
-    html = client.get(f"/reconciliation?company={seeded.company_id}&day={today.isoformat()}").get_data(as_text=True)
-    assert "not in QuickBooks: the invoice failed" in html
-    assert 'href="/requests?company=1&amp;q=000001234"' in html or "q=000001234" in html
-    assert "000001233" in html and "1F-1714600000" in html  # the mapping posted that day
-
-
-def test_reconciliation_unavailable_is_said_plainly(client_for: Client, seeded: Seeded,
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    """When the report cannot be imported the page says it is not available."""
-    monkeypatch.setitem(sys.modules, "qbwc_service.sync.reconcile", None)
-    client, _ = client_for("bob")
-    response = client.get("/reconciliation")
+    response = client.get(f"/reconciliation?company={seeded.company_id}")
     assert response.status_code == 200
-    assert "Reconciliation is not available in this installation." in response.get_data(as_text=True)
+    assert "[companies.&#34;Acme Books&#34;.magento]" in response.get_data(as_text=True) or \
+        '[companies."Acme Books".magento]' in response.get_data(as_text=True)
+
+
