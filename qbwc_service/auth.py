@@ -10,6 +10,7 @@ import logging
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -21,9 +22,11 @@ from qbwc_service.db.models import Company, QbwcUser, utcnow
 __all__ = [
     "AuthOutcome",
     "AuthResult",
+    "Lockable",
     "check_credentials",
     "hash_password",
     "new_ticket",
+    "verify_login",
     "verify_password",
 ]
 
@@ -64,6 +67,44 @@ class AuthResult:
     locked_until: datetime | None = None
 
 
+class Lockable(Protocol):
+    """An account with a password hash and a failure count: Web Connector or console user."""
+
+    password_hash: str
+    failed_attempts: int
+    locked_until: datetime | None
+
+
+def verify_login(
+    account: Lockable | None, password: str, *, max_attempts: int, lockout: timedelta,
+    now: datetime,
+) -> str:
+    """One login attempt against ``account``: an ``AuthOutcome``, counting failures.
+
+    A correct password during a lockout is still refused: otherwise lockout would only
+    slow a brute force down, not stop it. Unknown and locked accounts are verified
+    against a dummy hash so the answer takes as long as any other.
+    """
+    if account is None:
+        verify_password(_DUMMY_HASH, password)
+        return AuthOutcome.BAD_CREDENTIALS
+    if account.locked_until is not None and account.locked_until > now:
+        verify_password(_DUMMY_HASH, password)
+        return AuthOutcome.LOCKED
+    if not verify_password(account.password_hash, password):
+        account.failed_attempts += 1
+        if account.failed_attempts >= max_attempts:
+            account.locked_until = now + lockout
+            account.failed_attempts = 0
+            return AuthOutcome.LOCKED
+        return AuthOutcome.BAD_CREDENTIALS
+    account.failed_attempts = 0
+    account.locked_until = None
+    if _HASHER.check_needs_rehash(account.password_hash):
+        account.password_hash = hash_password(password)
+    return AuthOutcome.OK
+
+
 def check_credentials(
     session: Session,
     username: str,
@@ -73,36 +114,16 @@ def check_credentials(
     lockout: timedelta,
     now: datetime | None = None,
 ) -> AuthResult:
-    """Verify a Web Connector login, counting failures and locking the user when due.
-
-    A correct password during a lockout is still refused: otherwise lockout would only
-    slow a brute force down, not stop it.
-    """
+    """Verify a Web Connector login, counting failures and locking the user when due."""
     now = now or utcnow()
     user = session.scalars(
         select(QbwcUser).where(QbwcUser.username == username).with_for_update()
     ).first()
-    if user is None:
-        verify_password(_DUMMY_HASH, password)
-        log.warning("web connector login refused: unknown user")
-        return AuthResult(AuthOutcome.BAD_CREDENTIALS)
-    if user.locked_until is not None and user.locked_until > now:
-        verify_password(_DUMMY_HASH, password)
-        log.warning("web connector login refused: user %s is locked", user.id)
-        return AuthResult(AuthOutcome.LOCKED, user=user, locked_until=user.locked_until)
-    if not verify_password(user.password_hash, password):
-        user.failed_attempts += 1
-        if user.failed_attempts >= max_attempts:
-            user.locked_until = now + lockout
-            user.failed_attempts = 0
-            log.warning(
-                "web connector user %s locked for %s after %s failed logins",
-                user.id, lockout, max_attempts,
-            )
-        else:
-            log.warning("web connector login refused: bad password for user %s", user.id)
-        return AuthResult(AuthOutcome.BAD_CREDENTIALS, user=user)
-    user.failed_attempts = 0
-    user.locked_until = None
+    outcome = verify_login(user, password, max_attempts=max_attempts, lockout=lockout, now=now)
+    if outcome != AuthOutcome.OK or user is None:
+        # The user id only: names and passwords never reach the log.
+        log.warning("web connector login refused (%s) for user %s", outcome,
+                    user.id if user is not None else "unknown")
+        return AuthResult(outcome, user=user, locked_until=user.locked_until if user else None)
     user.last_login_at = now
     return AuthResult(AuthOutcome.OK, user=user, company=user.company)

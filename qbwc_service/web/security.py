@@ -12,11 +12,10 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from qbwc_service.auth import AuthOutcome, hash_password, verify_login, verify_password
 from qbwc_service.db.models import WebUser, utcnow
 from qbwc_service.web import audit
 from qbwc_service.web.exceptions import WebUserError
@@ -38,8 +37,6 @@ __all__ = [
 
 MIN_PASSWORD_LENGTH = 10
 
-_HASHER = PasswordHasher()  # argon2id with RFC 9106's low-memory parameters
-_DUMMY_HASH = _HASHER.hash(secrets.token_urlsafe(16))
 
 
 class Role(enum.StrEnum):
@@ -58,17 +55,6 @@ def role_allows(role: str | None, minimum: Role) -> bool:
     if role not in ROLES:
         return False
     return ROLES.index(role) >= ROLES.index(minimum.value)
-
-
-def hash_password(password: str) -> str:
-    return _HASHER.hash(password)
-
-
-def verify_password(password_hash: str, password: str) -> bool:
-    try:
-        return _HASHER.verify(password_hash, password)
-    except (VerifyMismatchError, VerificationError, InvalidHashError):
-        return False
 
 
 class LoginOutcome(enum.StrEnum):
@@ -96,25 +82,12 @@ def authenticate(
     """Check a sign-in; after ``max_failures`` wrong passwords in a row the account locks."""
     now = now or utcnow()
     user = session.scalar(select(WebUser).where(WebUser.username == username))
-    if user is None:
-        verify_password(_DUMMY_HASH, password)
-        return LoginResult(LoginOutcome.BAD_CREDENTIALS)
-    if user.locked_until is not None and user.locked_until > now:
-        # Verify anyway so a locked account answers as slowly as any other.
-        verify_password(_DUMMY_HASH, password)
+    outcome = verify_login(user, password, max_attempts=max_failures, lockout=lockout, now=now)
+    if outcome == AuthOutcome.OK:
+        return LoginResult(LoginOutcome.OK, user=user)
+    if outcome == AuthOutcome.LOCKED and user is not None:
         return LoginResult(LoginOutcome.LOCKED, locked_until=user.locked_until)
-    if not verify_password(user.password_hash, password):
-        user.failed_attempts += 1
-        if user.failed_attempts >= max_failures:
-            user.locked_until = now + lockout
-            user.failed_attempts = 0
-            return LoginResult(LoginOutcome.LOCKED, locked_until=user.locked_until)
-        return LoginResult(LoginOutcome.BAD_CREDENTIALS)
-    user.failed_attempts = 0
-    user.locked_until = None
-    if _HASHER.check_needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
-    return LoginResult(LoginOutcome.OK, user=user)
+    return LoginResult(LoginOutcome.BAD_CREDENTIALS)
 
 
 def add_web_user(

@@ -5,21 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from argon2 import PasswordHasher
 from flask import Flask
 from flask.testing import FlaskClient
 from web_helpers import sign_in
 from web_seed import Seeded, seed_console
 
 from qbwc_service.context import AppContext
-from qbwc_service.web import create_web_app, security
-
-
-@pytest.fixture(autouse=True)
-def _cheap_argon2(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Still argon2id, with the smallest cost, so sign-ins in tests take milliseconds."""
-    monkeypatch.setattr(security, "_HASHER", PasswordHasher(time_cost=1, memory_cost=1024,
-                                                           parallelism=1))
+from qbwc_service.web import create_web_app
 
 
 @pytest.fixture
