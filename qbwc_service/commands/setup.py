@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
 from sqlalchemy import select
 
 from qbwc_service.auth import hash_password
+from qbwc_service.commands import read_password
 from qbwc_service.context import AppContext
 from qbwc_service.db.models import Company, QbwcUser
 from qbwc_service.qwc import QwcError, build_qwc, new_guid, owner_id
@@ -99,10 +99,7 @@ def register(cli: click.Group) -> None:
     @click.pass_obj
     def user_add(ctx: AppContext, company_name: str, username: str, password_stdin: bool) -> None:
         """Add a Web Connector user for COMPANY."""
-        if password_stdin:
-            password = sys.stdin.readline().rstrip("\r\n")
-        else:
-            password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+        password = read_password(password_stdin)
         if len(password) < 8:
             raise click.ClickException("the password must have at least 8 characters")
         with ctx.db.session() as session:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import sys
-
 import click
 from sqlalchemy import select
 
+from qbwc_service.commands import read_password
 from qbwc_service.context import AppContext
 from qbwc_service.db.models import WebUser, utcnow
 from qbwc_service.web.exceptions import WebUserError
@@ -28,10 +27,7 @@ def web_user() -> None:
 @click.pass_obj
 def add(ctx: AppContext, username: str, role: str, password_stdin: bool) -> None:
     """Create a console account; the password is prompted for unless --password-stdin."""
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
-    else:
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    password = read_password(password_stdin)
     try:
         with ctx.db.session() as session:
             add_web_user(session, username, password, role, actor="cli")
