@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from qbwc_service.db import Database
+from qbwc_service.observability import Metrics
 from qbwc_service.settings import Settings
 
 __all__ = ["AppContext"]
@@ -17,6 +18,8 @@ class AppContext:
 
     settings: Settings
     _database: Database | None = field(default=None, repr=False)
+    # In-process counters and heartbeats read by /metrics and /healthz.
+    metrics: Metrics = field(default_factory=Metrics, repr=False)
 
     @cached_property
     def db(self) -> Database:

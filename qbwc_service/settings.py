@@ -54,6 +54,8 @@ class Settings:
     abandon_after_seconds: int = 15 * 60
     # Request log
     retention_days: int = 90
+    # Bodies larger than this are refused before they reach the SOAP layer or the console.
+    max_body_bytes: int = 32 * 1024 * 1024
     # Web console
     secret_key: str = ""
     web_idle_minutes: int = 30

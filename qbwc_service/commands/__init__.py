@@ -3,14 +3,29 @@
 from __future__ import annotations
 
 import importlib
+import sys
 
 import click
 
-__all__ = ["COMMAND_MODULES", "register_all"]
+__all__ = ["COMMAND_MODULES", "read_password", "register_all"]
 
 COMMAND_MODULES: tuple[str, ...] = (
     "setup",
+    "log",
+    "ops",
+    "web",
+    "sync",
+    "sandbox",
+    "magento",
+    "demo",
 )
+
+
+def read_password(from_stdin: bool) -> str:
+    """The first line of standard input (for scripts), or a hidden prompt typed twice."""
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return str(click.prompt("Password", hide_input=True, confirmation_prompt=True))
 
 
 def register_all(cli: click.Group) -> None:

@@ -1,0 +1,396 @@
+"""Health, Prometheus metrics and structured JSON logs for operators.
+
+``make_ops_app(ctx)`` answers ``GET /healthz`` and ``GET /metrics``. Figures about
+sessions, requests, queue depth and QuickBooks round trips come from the database, so
+every server process reports the same numbers; only the counters kept in ``Metrics``
+(Magento call errors and the like) are per process.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import case, func, select, text
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+
+from qbwc_service import __version__
+from qbwc_service.db.models import Company, MessageSet, Request, RequestStatus, WcSession
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIEnvironment
+
+    from qbwc_service.context import AppContext
+    from qbwc_service.settings import Settings
+
+__all__ = [
+    "ROUND_TRIP_BUCKETS_SECONDS",
+    "Heartbeat",
+    "JsonFormatter",
+    "Metrics",
+    "RedactingFilter",
+    "configure_logging",
+    "health_report",
+    "iter_json_lines",
+    "make_ops_app",
+    "redact_text",
+    "render_metrics",
+]
+
+# QuickBooks answers small message sets in well under a second and large queries in
+# minutes; the Web Connector gives up on a call after a few minutes.
+ROUND_TRIP_BUCKETS_SECONDS: tuple[float, ...] = (0.25, 0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300)
+
+COUNTER_HELP: dict[str, str] = {
+    "qbwc_magento_call_errors_total": "Magento REST calls that failed, by kind.",
+}
+
+LabelSet = tuple[tuple[str, str], ...]
+
+
+class Heartbeat:
+    """Something alive ticks this; it counts as dead once a tick is older than max_age."""
+
+    def __init__(
+        self, name: str, max_age_seconds: float, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.name = name
+        self.max_age_seconds = max_age_seconds
+        self._clock = clock
+        self._last: float | None = None
+
+    def tick(self) -> None:
+        self._last = self._clock()
+
+    def age_seconds(self) -> float | None:
+        return None if self._last is None else self._clock() - self._last
+
+    def alive(self) -> bool:
+        age = self.age_seconds()
+        return age is not None and age <= self.max_age_seconds
+
+
+class Metrics:
+    """Per-process counters and heartbeats, carried by the ``AppContext``; thread-safe."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._counters: dict[tuple[str, LabelSet], float] = {}
+        self.heartbeats: dict[str, Heartbeat] = {}
+
+    def increment(self, name: str, amount: float = 1.0, **labels: str) -> None:
+        key = (name, tuple(sorted(labels.items())))
+        with self._lock:
+            self._counters[key] = self._counters.get(key, 0.0) + amount
+
+    def magento_call_error(self, kind: str) -> None:
+        """Count one failed Magento call; ``kind`` is a short class such as ``http_503``."""
+        self.increment("qbwc_magento_call_errors_total", kind=kind)
+
+    def value(self, name: str, **labels: str) -> float:
+        with self._lock:
+            return self._counters.get((name, tuple(sorted(labels.items()))), 0.0)
+
+    def counters(self) -> list[tuple[str, LabelSet, float]]:
+        with self._lock:
+            return sorted((name, labels, value) for (name, labels), value in self._counters.items())
+
+    def heartbeat(self, name: str, max_age_seconds: float) -> Heartbeat:
+        """Register (or fetch) the heartbeat ``name``; /healthz checks every registered one."""
+        with self._lock:
+            if name not in self.heartbeats:
+                self.heartbeats[name] = Heartbeat(name, max_age_seconds)
+            return self.heartbeats[name]
+
+
+# --------------------------------------------------------------------------- health
+
+
+def health_report(ctx: AppContext) -> tuple[bool, dict[str, Any]]:
+    """Whether the service can do its job, with one entry per check."""
+    checks: dict[str, dict[str, Any]] = {}
+    try:
+        with ctx.db.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        checks["database"] = {"ok": True}
+    except Exception as exc:
+        # The class name says enough; the message may carry the database URL.
+        checks["database"] = {"ok": False, "error": type(exc).__name__}
+    for name, beat in sorted(ctx.metrics.heartbeats.items()):
+        age = beat.age_seconds()
+        checks[name] = {
+            "ok": beat.alive(),
+            "age_seconds": None if age is None else round(age, 3),
+            "max_age_seconds": beat.max_age_seconds,
+        }
+    healthy = all(check["ok"] for check in checks.values())
+    return healthy, {"status": "ok" if healthy else "fail", "version": __version__, "checks": checks}
+
+
+# --------------------------------------------------------------------------- metrics
+
+
+def _escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+
+
+def _labels(pairs: Iterable[tuple[str, str]]) -> str:
+    inner = ",".join(f'{key}="{_escape(str(value))}"' for key, value in pairs)
+    return "{" + inner + "}" if inner else ""
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+class _Exposition:
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def family(self, name: str, kind: str, help_text: str) -> None:
+        self.lines.append(f"# HELP {name} {help_text}")
+        self.lines.append(f"# TYPE {name} {kind}")
+
+    def sample(self, name: str, value: float, labels: Iterable[tuple[str, str]] = ()) -> None:
+        self.lines.append(f"{name}{_labels(labels)} {_number(value)}")
+
+    def text(self) -> str:
+        return "\n".join(self.lines) + "\n"
+
+
+def _session_figures(session: Session, out: _Exposition) -> None:
+    opened, closed, open_now = session.execute(
+        select(
+            func.count(WcSession.ticket),
+            func.count(WcSession.closed_at),
+            func.coalesce(func.sum(case((WcSession.open_company_id.is_not(None), 1), else_=0)), 0),
+        )
+    ).one()
+    out.family("qbwc_sessions_opened_total", "counter", "Web Connector sessions ever opened.")
+    out.sample("qbwc_sessions_opened_total", opened)
+    out.family("qbwc_sessions_closed_total", "counter", "Web Connector sessions closed.")
+    out.sample("qbwc_sessions_closed_total", closed)
+    out.family("qbwc_sessions_open", "gauge", "Web Connector sessions open now.")
+    out.sample("qbwc_sessions_open", open_now)
+
+
+def _request_figures(session: Session, out: _Exposition) -> None:
+    rows = session.execute(
+        select(Request.status, Request.operation, func.count(Request.id))
+        .group_by(Request.status, Request.operation)
+        .order_by(Request.status, Request.operation)
+    ).all()
+    out.family("qbwc_requests", "gauge", "QuickBooks requests by status and operation.")
+    for status, operation, count in rows:
+        out.sample("qbwc_requests", count, (("status", status), ("operation", operation)))
+    queued = func.sum(case((Request.status == RequestStatus.QUEUED.value, 1), else_=0))
+    depth = session.execute(
+        select(Company.name, func.coalesce(queued, 0))
+        .select_from(Company)
+        .outerjoin(Request, Request.company_id == Company.id)
+        .group_by(Company.name)
+        .order_by(Company.name)
+    ).all()
+    out.family("qbwc_queue_depth", "gauge", "Requests waiting for the Web Connector, per company.")
+    for company, count in depth:
+        out.sample("qbwc_queue_depth", count, (("company", company),))
+
+
+def _round_trip_figures(session: Session, out: _Exposition) -> None:
+    answered = MessageSet.elapsed_ms.is_not(None)
+    columns: list[ColumnElement[Any]] = [
+        func.count(MessageSet.id),
+        func.coalesce(func.sum(MessageSet.elapsed_ms), 0),
+    ]
+    columns += [
+        func.coalesce(func.sum(case((MessageSet.elapsed_ms <= bound * 1000, 1), else_=0)), 0)
+        for bound in ROUND_TRIP_BUCKETS_SECONDS
+    ]
+    count, total_ms, *cumulative = session.execute(select(*columns).where(answered)).one()
+    name = "qbwc_quickbooks_round_trip_seconds"
+    out.family(name, "histogram", "Time from handing a message set out to its answer.")
+    for bound, below in zip(ROUND_TRIP_BUCKETS_SECONDS, cumulative, strict=True):
+        out.sample(f"{name}_bucket", below, (("le", _number(bound)),))
+    out.sample(f"{name}_bucket", count, (("le", "+Inf"),))
+    out.sample(f"{name}_sum", float(total_ms) / 1000.0)
+    out.sample(f"{name}_count", count)
+
+
+def _counter_figures(metrics: Metrics, out: _Exposition) -> None:
+    by_name: dict[str, list[tuple[LabelSet, float]]] = {name: [] for name in COUNTER_HELP}
+    for name, labels, value in metrics.counters():
+        by_name.setdefault(name, []).append((labels, value))
+    for name, samples in by_name.items():
+        out.family(name, "counter", COUNTER_HELP.get(name, "Counted in this process."))
+        for labels, value in samples:
+            out.sample(name, value, labels)
+
+
+def render_metrics(ctx: AppContext) -> str:
+    """The Prometheus text exposition (format 0.0.4) of everything we measure."""
+    out = _Exposition()
+    out.family("qbwc_build_info", "gauge", "The running version.")
+    out.sample("qbwc_build_info", 1, (("version", __version__),))
+    with ctx.db.session() as session:
+        _session_figures(session, out)
+        _request_figures(session, out)
+        _round_trip_figures(session, out)
+    _counter_figures(ctx.metrics, out)
+    return out.text()
+
+
+# --------------------------------------------------------------------------- WSGI
+
+
+def make_ops_app(ctx: AppContext) -> Callable[[WSGIEnvironment, StartResponse], Iterable[bytes]]:
+    """A WSGI app for ``/healthz`` and ``/metrics``; mountable at the root or under a prefix."""
+    log = logging.getLogger("qbwc_service.ops")
+
+    def reply(
+        start_response: StartResponse, status: str, body: bytes, content_type: str, head: bool
+    ) -> list[bytes]:
+        headers = [
+            ("Content-Type", content_type),
+            ("Content-Length", str(len(body))),
+            ("Cache-Control", "no-store"),
+        ]
+        start_response(status, headers)
+        return [] if head else [body]
+
+    def ops_app(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        path = (environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")).rstrip("/")
+        method = environ.get("REQUEST_METHOD", "GET")
+        head = method == "HEAD"
+        if method not in ("GET", "HEAD"):
+            return reply(start_response, "405 Method Not Allowed", b"", "text/plain", head)
+        if path.endswith("/healthz"):
+            healthy, report = health_report(ctx)
+            status = "200 OK" if healthy else "503 Service Unavailable"
+            body = json.dumps(report, sort_keys=True).encode()
+            return reply(start_response, status, body, "application/json", head)
+        if path.endswith("/metrics"):
+            try:
+                body = render_metrics(ctx).encode()
+            except Exception:
+                log.exception("metrics could not be read from the database")
+                return reply(start_response, "503 Service Unavailable", b"", "text/plain", head)
+            content_type = "text/plain; version=0.0.4; charset=utf-8"
+            return reply(start_response, "200 OK", body, content_type, head)
+        return reply(start_response, "404 Not Found", b"not found\n", "text/plain", head)
+
+    return ops_app
+
+
+# --------------------------------------------------------------------------- logging
+
+_RECORD_FIELDS = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
+    "message",
+    "asctime",
+    "taskName",
+}
+_SECRET_KEY = re.compile(
+    r"pass(word|wd)?|pwd|token|secret|authori[sz]ation|oauth|api[_-]?key|cookie|credential|"
+    r"signature|private[_-]?key|database_url|dsn",
+    re.IGNORECASE,
+)
+# Customer fields and bodies: these live only in the request log, with its retention.
+_PRIVATE_KEY = re.compile(
+    r"e[-_]?mail|first[_-]?name|last[_-]?name|full[_-]?name|^name$|customer[_-]?name|phone|"
+    r"telephone|fax|street|addr|city|postcode|zip|region|^company$|contact|"
+    r"xml|payload|body|hcp|^response$|^request$",
+    re.IGNORECASE,
+)
+_SECRET_ASSIGNMENT = re.compile(
+    r"(?i)\b((?:\w*(?:password|passwd|pwd|token|secret|api[_-]?key|oauth_\w+))[\"']?\s*[:=]\s*)"
+    r"(\"[^\"]*\"|'[^']*'|[^\s,;&]+)"
+)
+_SECRET_SCHEME = re.compile(r"(?i)\b(bearer|basic|oauth|digest)\s+[A-Za-z0-9._~+/=,\"-]{6,}")
+_URL_PASSWORD = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://[^:/@\s]+:)[^@\s]+@")
+_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+_XML_BODY = re.compile(r"(?is)(<\?xml|<\?qbxml|<qbxml|&lt;\?xml|&lt;qbxml|<[\w.-]*:?envelope).*")
+_TICKET_KEY = re.compile(r"ticket", re.IGNORECASE)
+REDACTED = "[redacted]"
+
+
+def redact_text(message: str) -> str:
+    """Strip secrets, e-mail addresses and XML bodies out of free text."""
+    message = _XML_BODY.sub("[xml body withheld]", message)
+    message = _URL_PASSWORD.sub(r"\1" + REDACTED + "@", message)
+    message = _SECRET_ASSIGNMENT.sub(r"\1" + REDACTED, message)
+    message = _SECRET_SCHEME.sub(r"\1 " + REDACTED, message)
+    return _EMAIL.sub("[email]", message)
+
+
+def _redact_value(key: str, value: Any) -> Any:
+    if _SECRET_KEY.search(key) or _PRIVATE_KEY.search(key):
+        return REDACTED
+    if _TICKET_KEY.search(key) and isinstance(value, str):
+        # A live ticket is a bearer credential; its head is enough to correlate lines.
+        return value[:8] + "…" if len(value) > 8 else value
+    if isinstance(value, str):
+        return redact_text(value)
+    if isinstance(value, Mapping):
+        return {str(k): _redact_value(str(k), v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_redact_value(key, item) for item in value]
+    if isinstance(value, int | float | bool) or value is None:
+        return value
+    return redact_text(str(value))
+
+
+class RedactingFilter(logging.Filter):
+    """Rewrites each record so neither secrets nor customer data nor qbXML leave the process."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = redact_text(record.getMessage())
+        record.args = None
+        for key in [key for key in vars(record) if key not in _RECORD_FIELDS]:
+            setattr(record, key, _redact_value(key, getattr(record, key)))
+        return True
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time, level, logger, message and the ``extra`` fields."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        for key, value in vars(record).items():
+            if key not in _RECORD_FIELDS:
+                entry[key] = value
+        if record.exc_info:
+            entry["exception"] = redact_text(self.formatException(record.exc_info))
+        return json.dumps(entry, default=str, ensure_ascii=False)
+
+
+def configure_logging(settings: Settings, stream: Any = None) -> logging.Handler:
+    """Route every logger to JSON lines on stderr through the redacting filter."""
+    level = str(settings.extra.get("log_level", "INFO")).upper()
+    handler = logging.StreamHandler(stream if stream is not None else sys.stderr)
+    handler.setFormatter(JsonFormatter())
+    handler.addFilter(RedactingFilter())
+    root = logging.getLogger()
+    for existing in [h for h in root.handlers if isinstance(h.formatter, JsonFormatter)]:
+        root.removeHandler(existing)
+    root.addHandler(handler)
+    root.setLevel(getattr(logging, level, logging.INFO))
+    return handler
+
+
+def iter_json_lines(text_block: str) -> Iterator[dict[str, Any]]:
+    """Parse JSON log lines back (operators' scripts and the tests use it)."""
+    for line in text_block.splitlines():
+        if line.strip():
+            yield json.loads(line)
