@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable
+from io import BytesIO
 from typing import Any
 
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.wrappers import Request, Response
 
 from qbwc_service.context import AppContext
+from qbwc_service.observability import configure_logging, make_ops_app
 from qbwc_service.security import harden
 from qbwc_service.session import Conversation
 from qbwc_service.settings import load_settings
@@ -54,14 +56,20 @@ class SoapEndpoint:
             body = request.get_data(cache=True)
             if len(body) > self.max_body_bytes:
                 return self._fault("Request body too large", 413)(environ, start_response)
+            if not body.strip():
+                return self._fault("Empty request: a SOAP envelope was expected", 400)(
+                    environ, start_response)
+            try:
+                body.decode("utf-8")
+            except UnicodeDecodeError:
+                # The Web Connector always sends UTF-8; anything else is not a client of ours.
+                return self._fault("The request is not UTF-8 text", 400)(environ, start_response)
             head = body.upper()
             if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
                 return self._fault("XML with a DTD or entities is not accepted", 400)(
                     environ, start_response
                 )
             # spyne reads the body again from wsgi.input.
-            from io import BytesIO
-
             environ["wsgi.input"] = BytesIO(body)
             environ["CONTENT_LENGTH"] = str(len(body))
         return self.soap(environ, start_response)
@@ -80,23 +88,17 @@ def make_app(ctx: AppContext) -> WSGIApp:
     settings = ctx.settings
     conversation = Conversation(ctx)
     soap = make_soap_app(conversation, public_url=settings.soap_url)
-    max_body = int(getattr(settings, "max_body_bytes", 32 * 1024 * 1024))
+    max_body = settings.max_body_bytes
     endpoint = SoapEndpoint(soap, settings.support_url, max_body)
     web = create_web_app(ctx)
-    mounts: dict[str, WSGIApp] = {"/qbwc": endpoint}
-    try:
-        from qbwc_service.observability import make_ops_app
-    except ImportError:  # pragma: no cover - present in every release
-        pass
-    else:
-        ops = make_ops_app(ctx)
-        mounts["/healthz"] = ops
-        mounts["/metrics"] = ops
+    ops = make_ops_app(ctx)
+    mounts: dict[str, WSGIApp] = {"/qbwc": endpoint, "/healthz": ops, "/metrics": ops}
     return harden(DispatcherMiddleware(web, mounts), max_body)  # type: ignore[arg-type]
 
 
 def wsgi_app_from_env() -> WSGIApp:
     """Entry point for gunicorn: settings from ``QBWC_SERVICE_*`` and the config file."""
     ctx = AppContext(load_settings(os.environ.get("QBWC_SERVICE_CONFIG") or None))
+    configure_logging(ctx.settings)
     ctx.db  # noqa: B018 - upgrade the schema before the first request
     return make_app(ctx)

@@ -24,6 +24,7 @@ from qbwc_service.db.models import Company, MessageSet, SessionState, WcSession,
 from qbwc_service.failpoints import failpoint
 from qbwc_service.hcp import apply_hcp
 from qbwc_service.qbxml import explain_hresult
+from qbwc_service.security import LoginThrottle
 
 __all__ = ["BUSY", "INVALID_USER", "NOOP", "NO_WORK", "Conversation", "version_tuple"]
 
@@ -63,6 +64,8 @@ class Conversation:
         self.ctx = ctx
         self.settings = ctx.settings
         self.clock = clock
+        self.throttle = LoginThrottle(ctx.settings.address_login_limit,
+                                      ctx.settings.address_login_window_seconds)
 
     # -- helpers ---------------------------------------------------------------
     def _guard(self, callback: str, fallback: T, work: Callable[[Session], T]) -> T:
@@ -138,10 +141,20 @@ class Conversation:
             "this service is tested with. Updating is recommended."
         )
 
-    def authenticate(self, username: str | None, password: str | None) -> list[str | None]:
+    def authenticate(
+        self, username: str | None, password: str | None, address: str = ""
+    ) -> list[str | None]:
         refused: list[str | None] = [new_ticket(), INVALID_USER]
-        return self._guard("authenticate", [new_ticket(), BUSY], lambda s: self._authenticate(
+        if address and not self.throttle.allowed(address):
+            # Too many failed logins from this address: refused before any password check.
+            log.warning("web connector login refused: too many failures from one address")
+            return refused
+        answer: list[str | None] = self._guard(
+            "authenticate", [new_ticket(), BUSY], lambda s: self._authenticate(
             s, username or "", password or "", refused))
+        if address and answer[1] == INVALID_USER:
+            self.throttle.record_failure(address)
+        return answer
 
     def _authenticate(
         self, session: Session, username: str, password: str, refused: list[str | None]

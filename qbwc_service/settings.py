@@ -40,6 +40,11 @@ class Settings:
     session_idle_seconds: int = 30 * 60
     lockout_attempts: int = 5
     lockout_minutes: int = 15
+    # Failed logins (Web Connector and console) one address may make per window.
+    address_login_limit: int = 20
+    address_login_window_seconds: int = 300
+    # Proxies whose X-Forwarded-For is believed (comma-separated addresses or networks).
+    trusted_proxies: str = "127.0.0.1,::1"
     noop_limit: int = 6
     # qbXML
     qbxml_xsd_dir: str = ""

@@ -14,6 +14,7 @@ from spyne import Application, Array, Integer, ServiceBase, Unicode, rpc
 from spyne.protocol.soap import Soap11
 from spyne.server.wsgi import WsgiApplication
 
+from qbwc_service.security import client_address
 from qbwc_service.session import Conversation
 
 __all__ = ["TNS", "make_soap_app"]
@@ -32,6 +33,11 @@ Int = Integer(min_occurs=1, nillable=False)
 def make_soap_app(conversation: Conversation, *, public_url: str) -> WsgiApplication:
     """A WSGI application answering the Web Connector at ``public_url``."""
     c = conversation
+    proxies = [p.strip() for p in conversation.settings.trusted_proxies.split(",") if p.strip()]
+
+    def caller_address(ctx: Any) -> str:
+        environ = getattr(getattr(ctx, "transport", None), "req_env", None) or {}
+        return client_address(environ, proxies)
 
     class QBWebConnectorSvc(ServiceBase):
         @rpc(_returns=Unicode, _body_style="wrapped")
@@ -50,7 +56,7 @@ def make_soap_app(conversation: Conversation, *, public_url: str) -> WsgiApplica
         def authenticate(
             ctx: Any, strUserName: str | None, strPassword: str | None
         ) -> list[str | None]:
-            return c.authenticate(strUserName, strPassword)
+            return c.authenticate(strUserName, strPassword, caller_address(ctx))
 
         @rpc(Str, Str, Str, Str, Int, Int, _returns=Unicode)
         def sendRequestXML(

@@ -154,9 +154,11 @@ def register(cli: click.Group) -> None:
         import waitress
 
         from qbwc_service.app import make_app
+        from qbwc_service.observability import configure_logging
 
         settings = replace(ctx.settings, host=host or ctx.settings.host,
                            port=port or ctx.settings.port)
+        configure_logging(settings)
         app_ctx = AppContext(settings, _database=ctx.db)
         app = make_app(app_ctx)
         scheduler = None if no_scheduler else start_scheduler(app_ctx)
@@ -199,5 +201,9 @@ def start_scheduler(ctx: AppContext):  # type: ignore[no-untyped-def]
     from qbwc_service.sync.scheduler import build_scheduler
 
     scheduler = build_scheduler(ctx, partial(magento_client_for, ctx.settings))
+    # /healthz reports the scheduler dead when this stops ticking.
+    heartbeat = ctx.metrics.heartbeat("scheduler", max_age_seconds=120)
+    heartbeat.tick()
+    scheduler.add_job(heartbeat.tick, "interval", seconds=30, id="heartbeat")
     scheduler.start()
     return scheduler

@@ -21,6 +21,7 @@ from werkzeug.wrappers.response import Response
 
 from qbwc_service.context import AppContext
 from qbwc_service.db.models import WebUser
+from qbwc_service.security import LoginThrottle
 from qbwc_service.settings import Settings
 from qbwc_service.web import formatting
 from qbwc_service.web.common import CurrentUser
@@ -76,6 +77,8 @@ def create_web_app(ctx: AppContext) -> Flask:
     )
     app.session_interface = _ConsoleSessionInterface()
     app.extensions["qbwc_context"] = ctx
+    app.extensions["qbwc_login_throttle"] = LoginThrottle(
+        ctx.settings.address_login_limit, ctx.settings.address_login_window_seconds)
     formatting.install(app)
     _install_guards(app, ctx)
     _install_error_pages(app)

@@ -6,9 +6,20 @@ import logging
 import time
 from datetime import timedelta
 
-from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from werkzeug.wrappers.response import Response
 
+from qbwc_service.security import client_address
 from qbwc_service.web import audit
 from qbwc_service.web.common import app_context, current_user, next_or
 from qbwc_service.web.security import LoginOutcome, authenticate, new_csrf_token
@@ -20,6 +31,7 @@ blueprint = Blueprint("auth", __name__)
 
 BAD_CREDENTIALS = "That user name and password do not match."
 LOCKED = "Too many failed sign-ins. This account is locked for a while; try again later."
+THROTTLED = "Too many failed sign-ins from this address. Wait a few minutes and try again."
 
 
 @blueprint.route("/login", methods=["GET", "POST"])
@@ -31,6 +43,13 @@ def login() -> Response | str | tuple[str, int]:
     ctx = app_context()
     username = request.form.get("username", "").strip()[:100]
     password = request.form.get("password", "")
+    throttle = current_app.extensions["qbwc_login_throttle"]
+    proxies = [p.strip() for p in ctx.settings.trusted_proxies.split(",") if p.strip()]
+    address = client_address(request.environ, proxies)
+    if not throttle.allowed(address):
+        log.info("console sign-in refused: too many failures from one address")
+        return render_template("login.html", next=next_or(""), error=THROTTLED,
+                               username=username), 429
     with ctx.db.session() as db_session:
         result = authenticate(
             db_session, username, password,
@@ -45,6 +64,7 @@ def login() -> Response | str | tuple[str, int]:
             audit.record(db_session, actor=f"web:{username}", action="login refused",
                          target_type="web_user", after={"reason": "locked"})
     if result.outcome is not LoginOutcome.OK:
+        throttle.record_failure(address)
         log.info("console sign-in refused (%s)", result.outcome.value)
         message = LOCKED if result.outcome is LoginOutcome.LOCKED else BAD_CREDENTIALS
         return render_template("login.html", next=next_or(""), error=message,

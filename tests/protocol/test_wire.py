@@ -11,7 +11,7 @@ from qbwc_service.auth import hash_password
 from qbwc_service.db.models import QbwcUser, Request, RequestStatus, WcSession
 
 from .conftest import PASSWORD, Shop
-from .wire import TNS, hcp, result, strings
+from .wire import TNS, envelope, hcp, headers, result, strings
 
 
 def _enqueue_customers(shop: Shop, count: int) -> list[int]:
@@ -291,3 +291,21 @@ def test_dtd_is_refused_without_internals(shop: Shop) -> None:
     text = response.get_data(as_text=True)
     assert response.status_code == 400 and "Fault" in text
     assert "Traceback" not in text and "root:" not in text
+
+
+def test_failed_logins_from_one_address_are_throttled(make_shop) -> None:  # type: ignore[no-untyped-def]
+    """After the address limit, even the right password from that address is refused."""
+    shop = make_shop(address_login_limit=3, lockout_attempts=100)
+    _enqueue_customers(shop, 1)
+
+    def login(password: str, address: str) -> str | None:
+        reply = shop.client.post("/qbwc", data=envelope("authenticate", strUserName="qbuser",
+                                                        strPassword=password),
+                                 headers={**headers("authenticate"), "X-Forwarded-For": address},
+                                 environ_base={"REMOTE_ADDR": "127.0.0.1"})  # the local proxy
+        return strings(result(reply.get_data(), "authenticate"))[1]
+
+    for _ in range(3):
+        assert login("wrong", "203.0.113.9") == "nvu"
+    assert login(PASSWORD, "203.0.113.9") == "nvu"
+    assert login(PASSWORD, "198.51.100.4") == ""

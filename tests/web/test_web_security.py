@@ -175,3 +175,18 @@ def test_errors_never_show_a_trace(web_app: Flask, client_for: Client, monkeypat
     assert response.status_code == 500
     assert "secret internals" not in html and "Traceback" not in html
     assert "could not show this page" in html
+
+
+def test_failed_sign_ins_from_one_address_are_throttled(app_context: AppContext, seeded: Seeded) -> None:
+    """Past the per-address limit, sign-ins from that address get 429, others still work."""
+    settings = replace(app_context.settings, address_login_limit=2, lockout_attempts=100)
+    app = create_web_app(AppContext(settings, _database=app_context.db))
+    attacker = app.test_client()
+    attacker.environ_base["HTTP_X_FORWARDED_FOR"] = "203.0.113.7"
+    for user in ("bob", "ada"):
+        assert _login(attacker, user, "wrong password!")[0] == 401
+    status, html = _login(attacker, "bob", PASSWORD)
+    assert status == 429 and "from this address" in html
+    elsewhere = app.test_client()
+    elsewhere.environ_base["HTTP_X_FORWARDED_FOR"] = "198.51.100.8"
+    assert _login(elsewhere, "bob", PASSWORD)[0] == 302
