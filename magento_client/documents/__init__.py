@@ -6,7 +6,7 @@ strings or Decimals for amounts); the original payload stays in ``raw`` where us
 
 from __future__ import annotations
 
-from magento_client.documents._values import as_datetime, format_datetime
+from magento_client.documents._values import DocumentError, as_datetime, format_datetime
 from magento_client.documents.address import Address
 from magento_client.documents.catalog import (
     BundleLink,
@@ -33,6 +33,7 @@ __all__ = [
     "CreditMemo",
     "CreditMemoItem",
     "Customer",
+    "DocumentError",
     "Invoice",
     "InvoiceItem",
     "LegacyStockItem",

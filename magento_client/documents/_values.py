@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import functools
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypeVar
 
 __all__ = [
     "ZERO",
+    "DocumentError",
     "as_bool",
     "as_datetime",
     "as_decimal",
@@ -20,9 +22,40 @@ __all__ = [
     "as_str",
     "format_datetime",
     "get_path",
+    "readable",
 ]
 
 ZERO = Decimal("0")
+
+T = TypeVar("T")
+
+
+class DocumentError(ValueError):
+    """Magento sent a document of the wrong shape; ``kind`` names it (order, invoice…)."""
+
+    def __init__(self, kind: str, reason: str) -> None:
+        super().__init__(f"Magento sent a {kind} this client cannot read: {reason}")
+        self.kind = kind
+
+
+def readable(kind: str) -> Callable[[Callable[[Any, Any], T]], Callable[[Any, Any], T]]:
+    """Wrap a top-level ``from_json``: a wrongly shaped payload (a list where an object
+    belongs, an item that is null) becomes one ``DocumentError`` naming the document,
+    instead of whatever TypeError or AttributeError it met on the way."""
+
+    def wrap(parse: Callable[[Any, Any], T]) -> Callable[[Any, Any], T]:
+        @functools.wraps(parse)
+        def checked(cls: Any, document: Any) -> T:
+            if not isinstance(document, Mapping):
+                raise DocumentError(kind, f"expected a JSON object, got {type(document).__name__}")
+            try:
+                return parse(cls, document)
+            except (TypeError, AttributeError, KeyError, IndexError) as exc:
+                raise DocumentError(kind, f"a field has the wrong type ({type(exc).__name__})") from exc
+
+        return checked
+
+    return wrap
 
 
 def as_optional_decimal(value: Any) -> Decimal | None:
@@ -58,7 +91,10 @@ def as_decimal(value: Any) -> Decimal:
 def as_optional_int(value: Any) -> int | None:
     if value is None or value == "":
         return None
-    return int(value)
+    try:
+        return int(value)
+    except (TypeError, ValueError, OverflowError) as exc:
+        raise ValueError(f"not a whole number: {value!r}"[:200]) from exc
 
 
 def as_int(value: Any, default: int = 0) -> int:

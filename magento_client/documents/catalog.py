@@ -19,6 +19,7 @@ from magento_client.documents._values import (
     as_raw,
     as_str,
     get_path,
+    readable,
 )
 from magento_client.documents.address import Address
 from magento_client.documents.orders import BundlePriceType
@@ -126,6 +127,7 @@ class Product:
     STATUS_DISABLED = 2
 
     @classmethod
+    @readable("product")
     def from_json(cls, document: Mapping[str, Any]) -> Product:
         attributes = {
             str(entry.get("attribute_code")): entry.get("value")
@@ -195,6 +197,7 @@ class Customer:
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
+    @readable("customer")
     def from_json(cls, document: Mapping[str, Any]) -> Customer:
         return cls(
             id=as_int(document.get("id")),

@@ -15,6 +15,7 @@ from magento_client.documents._values import (
     as_optional_str,
     as_raw,
     as_str,
+    readable,
 )
 
 __all__ = ["SalesChannel", "Source", "SourceItem", "Stock", "StoreConfig"]
@@ -39,6 +40,7 @@ class Source:
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
+    @readable("source")
     def from_json(cls, document: Mapping[str, Any]) -> Source:
         return cls(
             source_code=as_str(document.get("source_code")),
@@ -70,6 +72,7 @@ class SourceItem:
     STATUS_OUT_OF_STOCK = 0
 
     @classmethod
+    @readable("source item")
     def from_json(cls, document: Mapping[str, Any]) -> SourceItem:
         return cls(
             sku=as_str(document.get("sku")),
@@ -107,6 +110,7 @@ class Stock:
     sales_channels: list[SalesChannel]
 
     @classmethod
+    @readable("stock")
     def from_json(cls, document: Mapping[str, Any]) -> Stock:
         channels = (document.get("extension_attributes") or {}).get("sales_channels") or []
         return cls(
@@ -135,6 +139,7 @@ class StoreConfig:
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
+    @readable("store config")
     def from_json(cls, document: Mapping[str, Any]) -> StoreConfig:
         return cls(
             id=as_int(document.get("id")),

@@ -24,6 +24,7 @@ from magento_client.documents._values import (
     as_optional_str,
     as_raw,
     as_str,
+    readable,
 )
 
 __all__ = ["CreditMemo", "CreditMemoItem", "Invoice", "InvoiceItem"]
@@ -194,6 +195,7 @@ class Invoice:
     STATE_CANCELED = 3
 
     @classmethod
+    @readable("invoice")
     def from_json(cls, document: Mapping[str, Any]) -> Invoice:
         return cls(
             **_totals(document),
@@ -257,6 +259,7 @@ class CreditMemo:
     STATE_CANCELED = 3
 
     @classmethod
+    @readable("credit memo")
     def from_json(cls, document: Mapping[str, Any]) -> CreditMemo:
         positive = abs(as_decimal(document.get("adjustment_positive")))
         negative = abs(as_decimal(document.get("adjustment_negative")))

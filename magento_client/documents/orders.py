@@ -28,6 +28,7 @@ from magento_client.documents._values import (
     as_raw,
     as_str,
     get_path,
+    readable,
 )
 from magento_client.documents.address import Address
 
@@ -302,6 +303,7 @@ class Order:
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
+    @readable("order")
     def from_json(cls, document: Mapping[str, Any]) -> Order:
         payment = document.get("payment")
         billing = document.get("billing_address")
