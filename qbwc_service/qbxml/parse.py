@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from typing import IO, Any
 
 from lxml import etree
 
 from qbwc_service.qbxml.exceptions import ResponseParseError
+from qbwc_service.qbxml.records import RetRecord, flatten, ret_record, streamed_record
 from qbwc_service.qbxml.status import StatusInfo, classify
 from qbwc_service.qbxml.xmlsafe import UnsafeXMLError, XMLSyntaxError, parse_xml
 
@@ -30,26 +30,6 @@ __all__ = [
 ]
 
 MAX_STREAM_BYTES = 1024 * 1024 * 1024
-
-
-@dataclass(slots=True)
-class RetRecord:
-    """One ``…Ret`` element: the identifiers every handler needs, the rest in ``fields``."""
-
-    type: str
-    list_id: str | None = None
-    txn_id: str | None = None
-    edit_sequence: str | None = None
-    name: str | None = None
-    full_name: str | None = None
-    ref_number: str | None = None
-    txn_date: str | None = None
-    total: Decimal | None = None
-    time_modified: str | None = None
-    item_name: str | None = None
-    site_name: str | None = None
-    quantity_on_hand: Decimal | None = None
-    fields: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -100,72 +80,6 @@ def _int(text: str | None) -> int | None:
         return None
 
 
-def _decimal(text: str | None) -> Decimal | None:
-    if text is None or not text.strip():
-        return None
-    try:
-        return Decimal(text.strip())
-    except InvalidOperation:
-        return None
-
-
-def _flatten(element: etree._Element, prefix: str, into: dict[str, Any]) -> None:
-    for child in element:
-        tag = child.tag
-        if tag.__class__ is not str:
-            continue  # comments and processing instructions
-        if len(child):
-            _flatten(child, prefix + tag + "/", into)
-            continue
-        path = prefix + tag
-        text = child.text
-        value = text.strip() if text else ""
-        if path not in into:
-            into[path] = value
-        else:
-            existing = into[path]
-            if isinstance(existing, list):
-                existing.append(value)
-            else:
-                into[path] = [existing, value]
-
-
-def _first(value: Any) -> str | None:
-    if value is None or type(value) is str:
-        return value
-    return str(value[0])
-
-
-def ret_record(element: etree._Element) -> RetRecord:
-    """A ``RetRecord`` from one ``…Ret`` element."""
-    fields: dict[str, Any] = {}
-    _flatten(element, "", fields)
-    get = fields.get
-    total = _decimal(_first(get("TotalAmount")))
-    if total is None and "Subtotal" in fields:
-        subtotal = _decimal(_first(get("Subtotal"))) or Decimal(0)
-        total = subtotal + (_decimal(_first(get("SalesTaxTotal"))) or Decimal(0))
-    if total is None and "Amount" in fields:
-        total = _decimal(_first(get("Amount")))
-    item_name = get("ItemInventoryRef/FullName") or get("ItemInventoryAssemblyRef/FullName")
-    return RetRecord(
-        type=str(element.tag),
-        list_id=_first(get("ListID")),
-        txn_id=_first(get("TxnID")),
-        edit_sequence=_first(get("EditSequence")),
-        name=_first(get("Name")),
-        full_name=_first(get("FullName")),
-        ref_number=_first(get("RefNumber")),
-        txn_date=_first(get("TxnDate")),
-        total=total,
-        time_modified=_first(get("TimeModified")),
-        item_name=_first(item_name),
-        site_name=_first(get("InventorySiteRef/FullName")),
-        quantity_on_hand=_decimal(_first(get("QuantityOnHand"))),
-        fields=fields,
-    )
-
-
 def _response(rs: etree._Element) -> QbResponse:
     get = rs.get
     status_code = _int(get("statusCode"))
@@ -185,7 +99,7 @@ def _response(rs: etree._Element) -> QbResponse:
             continue
         if child.tag == "ErrorRecovery":
             recovery: dict[str, Any] = {}
-            _flatten(child, "", recovery)
+            flatten(child, "", recovery)
             response.error_recovery = {k: str(v) for k, v in recovery.items()}
         elif child.tag.endswith("Ret"):
             response.rets.append(ret_record(child))
@@ -238,6 +152,17 @@ class _GuardedStream:
         return chunk
 
 
+def _may_match_later(parent: etree._Element, ret_tag: str | None) -> bool:
+    """Whether ``parent`` or an ancestor could itself be yielded once it ends."""
+    if ret_tag is not None:
+        return parent.tag == ret_tag or next(parent.iterancestors(ret_tag), None) is not None
+    for ancestor in (parent, *parent.iterancestors()):
+        tag = ancestor.tag
+        if isinstance(tag, str) and tag.endswith("Ret"):
+            return True
+    return False
+
+
 def iter_rets(
     source: bytes | IO[bytes],
     ret_tag: str | None = None,
@@ -247,7 +172,8 @@ def iter_rets(
     """Stream the ``…Ret`` records of a (large) query response in bounded memory.
 
     ``ret_tag`` (e.g. ``"ItemInventoryRet"``) narrows to one type; otherwise every Ret
-    directly under an ``…Rs`` is yielded. Elements are cleared as they are read.
+    directly under an ``…Rs`` is yielded. Each element leaves the tree as reading moves
+    on and lives only as long as its record, which flattens it into ``fields`` on demand.
     """
     stream = _GuardedStream(source, max_bytes)
     events = etree.iterparse(
@@ -260,22 +186,39 @@ def iter_rets(
         dtd_validation=False,
         huge_tree=True,
         remove_comments=True,
+        # Fewer nodes to build and free; leaf values are stripped, so none changes.
+        remove_blank_text=True,
     )
+    enclosing: etree._Element | None = None
+    nested = False
     try:
         for _, element in events:
-            tag = element.tag
             parent = element.getparent()
-            if ret_tag is None and not (
-                isinstance(tag, str)
-                and tag.endswith("Ret")
-                and parent is not None
-                and str(parent.tag).endswith("Rs")
-            ):
-                continue
-            yield ret_record(element)
-            element.clear(keep_tail=False)
+            if ret_tag is None:
+                tag = element.tag
+                if not (
+                    isinstance(tag, str)
+                    and tag.endswith("Ret")
+                    and parent is not None
+                    and str(parent.tag).endswith("Rs")
+                ):
+                    continue
+            record = streamed_record(element)
             if parent is not None:
-                while element.getprevious() is not None:
-                    del parent[0]
+                if parent is not enclosing:
+                    enclosing, nested = parent, _may_match_later(parent, ret_tag)
+                # Earlier elements leave the tree, each freed once its record is dropped.
+                # The one just before stays a step longer: its reader most likely still
+                # holds that record, and detaching a held element walks its subtree.
+                previous = element if nested else element.getprevious()
+                if previous is not None:
+                    while previous.getprevious() is not None:
+                        del parent[0]
+            yield record
+            if nested:
+                # An enclosing element yet to be read must see this one emptied, as
+                # before, so this record takes its fields now.
+                record.fields  # noqa: B018
+                element.clear(keep_tail=False)
     except etree.XMLSyntaxError as exc:
         raise XMLSyntaxError(f"not well-formed XML: {exc}") from exc

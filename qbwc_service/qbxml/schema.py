@@ -32,6 +32,7 @@ __all__ = [
 EDITION_BY_COUNTRY = {"US": "QBD", "CA": "QBCA", "UK": "QBUK", "GB": "QBUK", "AU": "QBAU"}
 
 
+@lru_cache(maxsize=256)
 def version_tuple(version: str) -> tuple[int, ...]:
     """``"13.0"`` → ``(13, 0)`` for comparisons."""
     return tuple(int(part) for part in str(version).strip().split(".") if part.isdigit())
@@ -67,8 +68,9 @@ class ElementSpec:
     # For each child, the names in other branches of the same choice.
     exclusive: dict[str, frozenset[str]] = field(default_factory=dict)
     repeatable: frozenset[str] = frozenset()  # children that may occur more than once
-    # Content-model verdicts by the set of children present (they repeat across lines).
-    check_cache: dict[frozenset[str], tuple[tuple[str, str], ...]] = field(default_factory=dict)
+    # Content-model verdicts by the set of children present (they repeat across lines),
+    # as a bit set: bit ``1 << order[name]`` for each child present.
+    check_cache: dict[int, tuple[tuple[str, str], ...]] = field(default_factory=dict)
 
     @property
     def is_aggregate(self) -> bool:

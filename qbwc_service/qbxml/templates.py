@@ -29,6 +29,8 @@ class TemplateNode:
 
     children: dict[str, TemplateNode] = field(default_factory=dict)
     defaults: dict[str, Any] = field(default_factory=dict)
+    # What the writer derives from this node and its aggregate's spec, built once.
+    plans: dict[ElementSpec, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
 def _compile(element: etree._Element, spec: ElementSpec, source: str) -> TemplateNode:

@@ -47,6 +47,11 @@ _LINE_BREAKS = {"\t": " ", "\n": " ", "\r": " "}
 
 def to_decimal(value: Decimal | str | int | float) -> Decimal:
     """``value`` as a finite Decimal; floats go through ``str`` so 19.9 stays 19.9."""
+    if value.__class__ is Decimal:
+        assert isinstance(value, Decimal)
+        if value.is_finite():
+            return value
+        raise ValueError(f"{value!r} is not a finite number")
     if isinstance(value, bool):
         raise ValueError(f"{value!r} is not a number")
     try:
@@ -60,16 +65,15 @@ def to_decimal(value: Decimal | str | int | float) -> Decimal:
 
 def format_amount(value: Decimal | str | int | float) -> str:
     """Money with exactly two decimals, rounded half-up (qbXML AMTTYPE)."""
-    text = format(to_decimal(value).quantize(_CENT, rounding=ROUND_HALF_UP), "f")
+    # A value quantized to a negative exponent prints without an exponent, as with "f".
+    text = str(to_decimal(value).quantize(_CENT, rounding=ROUND_HALF_UP))
     return "0.00" if text == "-0.00" else text
 
 
 def format_quantity(value: Decimal | str | int | float) -> str:
     """Up to five decimals, half-up, trailing zeros dropped (qbXML QUANTYPE)."""
-    number = to_decimal(value).quantize(_FIFTH, rounding=ROUND_HALF_UP)
-    text = format(number, "f")
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
+    text = str(to_decimal(value).quantize(_FIFTH, rounding=ROUND_HALF_UP))
+    text = text.rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
 
 
@@ -129,7 +133,9 @@ def _approximate(char: str) -> str:
 def clean_text(value: object, max_len: int | None = None, *, transliterate: bool = True) -> str:
     """``value`` as text QuickBooks can store, cut to ``max_len`` characters."""
     text = value if isinstance(value, str) else str(value)
-    if not (text.isascii() and text.isprintable()):
+    # Printable Latin-1 text is already NFC and needs no change: the loop below would
+    # keep every character of it.
+    if not (text.isprintable() and (text.isascii() or max(text) <= "\xff")):
         text = unicodedata.normalize("NFC", text)
         out: list[str] = []
         for char in text:

@@ -9,6 +9,7 @@ only-one-of, enumeration, length) with a message a bookkeeper can act on.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Mapping
 from typing import Any
 
@@ -62,6 +63,39 @@ def escape_attribute(text: str) -> str:
     return escape_text(text).replace('"', "&quot;")
 
 
+# Per child an aggregate may hold: schema position, spec, template, open and close tag,
+# whether ``admit`` must look at it first (version- or edition-gated), for plain text
+# elements the longest text that needs no check beyond ``clean_text`` (else -1), the
+# child's bit in a set of schema positions, and its name.
+_Slot = tuple[int, ElementSpec, TemplateNode, str, str, bool, int, int, str]
+_Plan = tuple[dict[str, _Slot], dict[int, _Slot]]
+_PLAIN_TEXT_KINDS = ("STRTYPE", "ENUMTYPE", "UUIDTYPE", "")
+
+
+def _plan(spec: ElementSpec, template: TemplateNode) -> _Plan:
+    """The slots of every child both the schema and the template allow."""
+    slots: dict[str, _Slot] = {}
+    for key, child_template in template.children.items():
+        child = spec.children.get(key)
+        if child is None:
+            continue
+        gated = child.since is not None or bool(child.not_in)
+        plain = -1
+        if (
+            child.content is None
+            and child.kind in _PLAIN_TEXT_KINDS
+            and child.enum is None
+            and key != "Name"  # names are checked for the ':' separator
+        ):
+            plain = child.max_len if child.max_len is not None else sys.maxsize
+        position = spec.order[key]
+        slots[key] = (
+            position, child, child_template, f"<{key}>", f"</{key}>", gated, plain,
+            1 << position, key,
+        )  # fmt: skip
+    return slots, {slot[7]: slot for slot in slots.values()}
+
+
 def _preview(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[:limit] + "…"
 
@@ -112,45 +146,71 @@ class RequestWriter:
                 ):
                     merged[key] = default
             context = merged
-        children = spec.children
-        order = spec.order
-        allowed = template.children
-        present: list[tuple[int, str, Any, ElementSpec]] = []
+        plan = template.plans.get(spec)
+        if plan is None:
+            plan = template.plans[spec] = _plan(spec, template)
+        slots, by_bit = plan
+        # The children present as one bit per schema position: the bits come out in
+        # schema order and key the content-check cache, with no per-element tuples or
+        # sets to allocate and collect.
+        present = 0
         for key, value in context.items():
             if value is None:
                 continue
             kind = type(value)
             if (kind is str or kind is list or kind is tuple) and not value:
                 continue
-            child = children.get(key)
-            if child is None or key not in allowed or child.since is not None or child.not_in:
-                if not self.admit(spec, allowed, key, child, path):
+            slot = slots.get(key)
+            if slot is None or slot[5]:
+                if not self.admit(spec, template.children, key, spec.children.get(key), path):
                     continue
-                assert child is not None
-            present.append((order[key], key, value, child))
-        present.sort()
+                assert slot is not None
+            present |= slot[7]
         if check_content and spec.content is not None:
-            self.check_cached(spec, frozenset([item[1] for item in present]), path)
+            if spec.check_cache.get(present) != ():
+                self.check_cached(spec, present, path)
         out = self.out
-        for _, key, value, child in present:
+        while present:
+            bit = present & -present
+            present ^= bit
+            slot = by_bit[bit]
+            key = slot[8]
+            value = context[key]
             kind = type(value)
+            limit = slot[6]
+            if (
+                kind is str
+                and limit >= 0
+                and value.isprintable()
+                and (value.isascii() or max(value) <= "\xff")
+                and len(value) <= limit
+            ):
+                # Printable Latin-1 text that fits: exactly what ``scalar`` would return.
+                out.append(slot[3] + escape_text(value) + slot[4])
+                continue
+            child = slot[1]
             if kind is list or kind is tuple:
                 if len(value) > 1 and key not in spec.repeatable:
                     self.problem(f"{path}/{key}", f"only one {key} may be given")
                     continue
                 for index, item in enumerate(value):
-                    self.element(child, allowed[key], item, f"{path}/{key}[{index}]")
+                    if child.content is not None and type(item) is dict:
+                        out.append(slot[3])
+                        self.aggregate(child, slot[2], item, f"{path}/{key}[{index}]")
+                        out.append(slot[4])
+                    else:
+                        self.element(child, slot[2], item, f"{path}/{key}[{index}]")
             elif child.content is not None:
                 if not (kind is dict or isinstance(value, Mapping)):
                     self.problem(f"{path}/{key}", f"{key} must hold elements, not a single value")
                     continue
-                out.append(f"<{key}>")
-                self.aggregate(child, allowed[key], value, f"{path}/{key}")
-                out.append(f"</{key}>")
+                out.append(slot[3])
+                self.aggregate(child, slot[2], value, f"{path}/{key}")
+                out.append(slot[4])
             else:
                 text = self.scalar(child, value, path)
                 if text is not None:
-                    out.append(f"<{key}>{escape_text(text)}</{key}>")
+                    out.append(slot[3] + escape_text(text) + slot[4])
 
     def admit(
         self,
@@ -184,14 +244,18 @@ class RequestWriter:
             return False
         return True
 
-    def check_cached(self, spec: ElementSpec, present: frozenset[str], path: str) -> None:
-        """Content-model checks, memoised per aggregate and set of present elements."""
+    def check_cached(self, spec: ElementSpec, present: int, path: str) -> None:
+        """Content-model checks, memoised per aggregate and set of present elements.
+
+        ``present`` has bit ``1 << position`` set for each child present.
+        """
         cache = spec.check_cache
         messages = cache.get(present)
         if messages is None:
             probe = RequestWriter(self.operation, "0", "US", True)
             assert spec.content is not None
-            probe.check_content(spec.content, set(present), "\0")
+            names = {name for name, position in spec.order.items() if present >> position & 1}
+            probe.check_content(spec.content, names, "\0")
             messages = tuple((p.path, p.message) for p in probe.problems)
             if len(cache) < 4096:
                 cache[present] = messages

@@ -142,3 +142,16 @@ def _item_inventory_rs(count: int) -> bytes:
     )
     body = "".join(ret.format(n=n, q=n % 50) for n in range(count)).encode()
     return head + body + b"</ItemInventoryQueryRs>\n</QBXMLMsgsRs>\n</QBXML>\n"
+
+
+@pytest.mark.parametrize("name", ["customer_query_iterator_page.xml", "item_sites_query_rs.xml",
+                                  "invoice_add_rs_info.xml", "customer_query_rs_warn_500.xml"])
+def test_streamed_records_equal_fully_parsed_ones(name: str) -> None:
+    """iter_rets builds the same records, field for field, as parse_response."""
+    text = fixture_text(name)
+    parsed = [ret for response in parse_response(text).responses for ret in response.rets]
+    streamed = list(iter_rets(text.encode()))
+    assert streamed and len(streamed) == len(parsed)
+    for one, other in zip(streamed, parsed, strict=True):
+        assert one == other
+        assert one.fields == other.fields
