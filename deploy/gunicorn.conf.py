@@ -61,6 +61,12 @@ def on_starting(server: Any) -> None:
 
 def post_worker_init(worker: Any) -> None:
     """Application logs as JSON lines on stderr (journald or docker logs pick them up)."""
+    import gc
+
     from qbwc_service.observability import configure_logging
 
     configure_logging(_settings())
+    # What is alive now lives as long as the worker: frozen, it is no longer walked by
+    # the full collections the SOAP library forces every second under load.
+    gc.collect()
+    gc.freeze()

@@ -315,14 +315,13 @@ class Conversation:
             run.batch_size = min(self.settings.batch_max, max(run.batch_size + 1, run.batch_size * 3 // 2))
 
     def _percent(self, session: Session, run: WcSession) -> int:
-        ready = queue.ready_count(session, run.company_id, now=self.clock())
-        if ready == 0 and not queue.needs_recovery(session, run.company_id):
+        progress = queue.queue_progress(session, run.company_id, now=self.clock())
+        if not progress.ready and not progress.recovering:
             soonest = queue.soonest_ready_at(session, run.company_id)
             if soonest is None or soonest > self.clock() + NOOP_HORIZON:
                 return 100
         done = run.succeeded_count + run.failed_count
-        remaining = queue.outstanding_count(session, run.company_id)
-        total = done + remaining
+        total = done + progress.outstanding
         return max(1, min(99, (100 * done) // total)) if total else 99
 
     def connection_error(self, ticket: str | None, hresult: str | None, message: str | None) -> str:

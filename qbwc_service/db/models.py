@@ -199,8 +199,10 @@ class MessageSet(Base):
     """One qbXML message set handed to the Web Connector, persisted before it left."""
 
     __tablename__ = "message_sets"
+    # "Does this company have a message set whose outcome is unknown?" on every callback.
+    __table_args__ = (Index("ix_message_sets_company_state", "company_id", "state"),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id"), index=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id"))
     ticket: Mapped[str] = mapped_column(String(64), index=True)
     message_set_id: Mapped[str] = mapped_column(String(23), unique=True)
     state: Mapped[str] = mapped_column(String(16), default=MessageSetState.SENT.value, index=True)

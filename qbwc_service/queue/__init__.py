@@ -20,8 +20,10 @@ from qbwc_service.queue.actions import (
 )
 from qbwc_service.queue.claim import (
     OutboundMessageSet,
+    QueueProgress,
     next_message_set,
     outstanding_count,
+    queue_progress,
     ready_count,
     soonest_ready_at,
 )
@@ -32,7 +34,14 @@ from qbwc_service.queue.errors import (
     RequestNotFound,
     ResponseUnreadable,
 )
-from qbwc_service.queue.lifecycle import ALLOWED, EnqueueResult, describe, enqueue, transition
+from qbwc_service.queue.lifecycle import (
+    ALLOWED,
+    EnqueueResult,
+    describe,
+    enqueue,
+    transition,
+    transition_many,
+)
 from qbwc_service.queue.outcome import ApplySummary, apply_response
 from qbwc_service.queue.recovery import abandon_ticket, needs_recovery, recover_abandoned
 from qbwc_service.queue.stream import record_stream_failure
@@ -45,6 +54,7 @@ __all__ = [
     "NoOutstandingMessageSet",
     "OutboundMessageSet",
     "QueueError",
+    "QueueProgress",
     "RequestNotFound",
     "ResponseUnreadable",
     "abandon_ticket",
@@ -59,6 +69,7 @@ __all__ = [
     "next_message_set",
     "outstanding_count",
     "purge_bodies",
+    "queue_progress",
     "ready_count",
     "record_stream_failure",
     "recover_abandoned",
@@ -67,4 +78,5 @@ __all__ = [
     "retry_failed",
     "soonest_ready_at",
     "transition",
+    "transition_many",
 ]

@@ -27,19 +27,23 @@ from qbwc_service.db.models import (
 )
 from qbwc_service.qbxml.xmlsafe import parse_xml
 from qbwc_service.queue import wire
-from qbwc_service.queue.lifecycle import mark_dependents_waiting, transition
+from qbwc_service.queue.bulk import insert_rows
+from qbwc_service.queue.lifecycle import mark_dependents_waiting, transition, transition_many
 from qbwc_service.queue.lookups import lookup_element
 from qbwc_service.queue.recovery import (
     outstanding_sets,
     recovery_message_set_xml,
     requeue_unanswered,
     ticket_is_live,
+    unsettled_writes,
 )
 
 __all__ = [
     "OutboundMessageSet",
+    "QueueProgress",
     "next_message_set",
     "outstanding_count",
+    "queue_progress",
     "ready_count",
     "soonest_ready_at",
 ]
@@ -57,13 +61,13 @@ class OutboundMessageSet:
     is_recovery: bool
 
 
-def _dependencies_met() -> object:
-    blocker = aliased(Request)
-    return ~exists().where(
-        RequestDependency.request_id == Request.id,
-        blocker.id == RequestDependency.depends_on_id,
-        blocker.status != RequestStatus.SUCCEEDED.value,
-    )
+_BLOCKER = aliased(Request, name="blocker")
+# Built once: a fresh alias per query costs more to build than the query costs to run.
+_DEPENDENCIES_MET = ~exists().where(
+    RequestDependency.request_id == Request.id,
+    _BLOCKER.id == RequestDependency.depends_on_id,
+    _BLOCKER.status != RequestStatus.SUCCEEDED.value,
+)
 
 
 def _ready(company_id: int, now: datetime) -> Select[Request]:
@@ -71,7 +75,7 @@ def _ready(company_id: int, now: datetime) -> Select[Request]:
         Request.company_id == company_id,
         Request.status == RequestStatus.QUEUED.value,
         or_(Request.not_before.is_(None), Request.not_before <= now),
-        _dependencies_met(),  # type: ignore[arg-type]
+        _DEPENDENCIES_MET,
     )
 
 
@@ -81,17 +85,38 @@ def ready_count(session: Session, company_id: int, now: datetime | None = None) 
     return int(session.scalar(query) or 0)
 
 
+def _outstanding(company_id: int) -> Select[int]:
+    return select(func.count(Request.id)).where(
+        Request.company_id == company_id,
+        Request.status.in_((RequestStatus.QUEUED.value, RequestStatus.SENT.value)),
+    )
+
+
 def outstanding_count(session: Session, company_id: int) -> int:
     """Work still owed to QuickBooks: queued or sent (held requests await a person)."""
-    return int(
-        session.scalar(
-            select(func.count(Request.id)).where(
-                Request.company_id == company_id,
-                Request.status.in_((RequestStatus.QUEUED.value, RequestStatus.SENT.value)),
-            )
+    return int(session.scalar(_outstanding(company_id)) or 0)
+
+
+@dataclass(frozen=True)
+class QueueProgress:
+    ready: bool  # a request could be handed out right now
+    recovering: bool  # a writing message set's outcome is still unknown
+    outstanding: int  # queued or sent
+
+
+def queue_progress(session: Session, company_id: int, now: datetime | None = None) -> QueueProgress:
+    """Where the company's queue stands, in one statement (asked after every message set).
+
+    Readiness is an EXISTS, not a count: it stops at the first ready request instead of
+    visiting every queued one, so its cost does not grow with the queue.
+    """
+    ready = _ready(company_id, now or utcnow()).with_only_columns(Request.id).exists()
+    row = session.execute(
+        select(
+            ready, unsettled_writes(company_id), _outstanding(company_id).scalar_subquery()
         )
-        or 0
-    )
+    ).one()
+    return QueueProgress(ready=bool(row[0]), recovering=bool(row[1]), outstanding=int(row[2] or 0))
 
 
 def soonest_ready_at(session: Session, company_id: int) -> datetime | None:
@@ -100,7 +125,7 @@ def soonest_ready_at(session: Session, company_id: int) -> datetime | None:
         select(func.min(func.coalesce(Request.not_before, Request.created_at))).where(
             Request.company_id == company_id,
             Request.status == RequestStatus.QUEUED.value,
-            _dependencies_met(),  # type: ignore[arg-type]
+            _DEPENDENCIES_MET,
         )
     )
 
@@ -205,24 +230,24 @@ def _claim(
     )
     session.add(message_set)
     session.flush()
-    for request, element in chosen:
-        request.request_xml = element
-        request.message_set_pk = message_set.id
-        request.ticket = ticket
-        request.sent_at = at
-        request.attempts_count = (request.attempts_count or 0) + 1
-        session.add(
-            Attempt(
-                request_id=request.id, ticket=ticket, message_set_id=message_set_id,
-                sent_at=at, request_xml=element,
-                outcome="lookup" if request.lookup_reason else None,
-            )
-        )
-        transition(
-            session, request, RequestStatus.SENT, actor="session",
-            reason=f"sent in message set {message_set_id}", now=at,
-        )
-    session.flush()
+    # Written in bulk: per-object unit-of-work bookkeeping would cost more than the SQL.
+    insert_rows(session, Attempt, [
+        {"request_id": request.id, "ticket": ticket, "message_set_id": message_set_id,
+         "sent_at": at, "request_xml": element,
+         "outcome": "lookup" if request.lookup_reason else None}
+        for request, element in chosen
+    ])
+    transition_many(
+        session, [request for request, _ in chosen], RequestStatus.SENT, actor="session",
+        reason=f"sent in message set {message_set_id}", now=at,
+        values={
+            request.id: {
+                "request_xml": element, "message_set_pk": message_set.id, "ticket": ticket,
+                "sent_at": at, "attempts_count": (request.attempts_count or 0) + 1,
+            }
+            for request, element in chosen
+        },
+    )
     return OutboundMessageSet(
         xml, message_set_id, [request.id for request, _ in chosen], is_recovery=False
     )

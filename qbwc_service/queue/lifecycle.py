@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -19,6 +19,7 @@ from qbwc_service.db.models import (
     RequestTransition,
     utcnow,
 )
+from qbwc_service.queue.bulk import insert_rows, loaded_as, update_rows
 from qbwc_service.queue.errors import InvalidTransition
 from qbwc_service.queue.lookups import request_field
 
@@ -31,6 +32,7 @@ __all__ = [
     "mark_dependents_waiting",
     "note",
     "transition",
+    "transition_many",
 ]
 
 S = RequestStatus
@@ -73,6 +75,54 @@ def transition(
             actor=actor, reason=reason, at=at,
         )
     )
+
+
+def transition_many(
+    session: Session,
+    requests: Sequence[Request],
+    to: RequestStatus,
+    *,
+    actor: str,
+    reason: str | None = None,
+    now: datetime | None = None,
+    values: Mapping[int, Mapping[str, Any]] | None = None,
+) -> None:
+    """``transition`` for a whole message set: a few statements, not a few per request.
+
+    ``values`` (by request id) are further columns written with the status. The rows
+    are written at once and the objects in the session are given the written values as
+    their loaded state, so nothing is left for a later flush and nothing reads stale.
+    Every move is checked before anything is written.
+    """
+    if not requests:
+        return
+    at = now or utcnow()
+    moves: list[tuple[Request, str]] = []
+    for request in requests:
+        current = RequestStatus(request.status)
+        if to not in ALLOWED[current]:
+            raise InvalidTransition(request.id, current.value, to.value)
+        moves.append((request, current.value))
+    completed: dict[str, Any] = {}
+    if to in (S.SUCCEEDED, S.FAILED, S.CANCELED):
+        completed = {"completed_at": at}
+    elif to is S.QUEUED:
+        completed = {"completed_at": None}
+    extra = values or {}
+    rows = [
+        {**extra.get(request.id, {}), "status": to.value, "updated_at": at, **completed,
+         "id": request.id}
+        for request, _ in moves
+    ]
+    session.flush()  # the rows below are written past the unit of work: nothing may lag
+    update_rows(session, Request, rows)
+    insert_rows(session, RequestTransition, [
+        {"request_id": request.id, "from_status": current, "to_status": to.value,
+         "actor": actor, "reason": reason, "at": at}
+        for request, current in moves
+    ])
+    for (request, _), row in zip(moves, rows, strict=True):
+        loaded_as(request, ((key, value) for key, value in row.items() if key != "id"))
 
 
 def note(session: Session, request: Request, *, actor: str, reason: str) -> None:

@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session
 
 from qbwc_service.db.models import (
     Attempt,
-    Mapping,
     MessageSet,
     MessageSetState,
     Request,
@@ -22,6 +21,7 @@ from qbwc_service.db.models import (
 from qbwc_service.failpoints import failpoint
 from qbwc_service.handlers import handler_for
 from qbwc_service.queue import wire
+from qbwc_service.queue.accepted import ACCEPTED_REASON, AcceptedResponses, plainly_accepted
 from qbwc_service.queue.errors import NoOutstandingMessageSet, ResponseUnreadable
 from qbwc_service.queue.lifecycle import mark_dependents_waiting, note, transition
 from qbwc_service.queue.lookups import (
@@ -32,6 +32,7 @@ from qbwc_service.queue.lookups import (
     lookup_possible,
     request_field,
 )
+from qbwc_service.queue.mappings import MappingBook
 from qbwc_service.queue.recovery import UNSETTLED
 from qbwc_service.settings import Settings
 
@@ -99,6 +100,24 @@ def open_attempts(session: Session, message_set: MessageSet) -> dict[int, Attemp
     return {attempt.request_id: attempt for attempt in rows}
 
 
+def _open_attempt_ids(session: Session, message_set: MessageSet) -> dict[int, int]:
+    """``open_attempts`` as ids: a plain success never needs the Attempt object itself."""
+    rows = session.execute(
+        select(Attempt.request_id, Attempt.id)
+        .where(
+            Attempt.message_set_id == message_set.message_set_id,
+            Attempt.received_at.is_(None),
+        )
+        .order_by(Attempt.id)
+    )
+    return {request_id: attempt_id for request_id, attempt_id in rows}
+
+
+def _attempt(session: Session, attempt_ids: dict[int, int], request_id: int) -> Attempt | None:
+    attempt_id = attempt_ids.get(request_id)
+    return None if attempt_id is None else session.get(Attempt, attempt_id)
+
+
 def apply_response(
     session: Session,
     *,
@@ -121,7 +140,9 @@ def apply_response(
         # Unknown outcome: the set stays unsettled and error recovery will settle it.
         raise ResponseUnreadable(message_set.message_set_id, str(exc)) from exc
     pending = {str(request.id): request for request in sent_requests(session, message_set)}
-    attempts = open_attempts(session, message_set)
+    attempt_ids = _open_attempt_ids(session, message_set)
+    book = MappingBook(session, pending.values())
+    accepted = AcceptedResponses(book, ACTOR)
     summary = ApplySummary()
     responses = list(parsed.responses)
     for response in responses:
@@ -130,13 +151,22 @@ def apply_response(
             log.warning("response with unknown requestID in message set %s",
                         message_set.message_set_id)
             continue
-        outcome = _apply_one(session, request, response, attempts.get(request.id), at, policy)
+        kind, explanation = wire.status_kind(response.status_code)
+        if plainly_accepted(request, response, kind):
+            accepted.add(request, response, kind, explanation, attempt_ids.get(request.id), at)
+            _call_handler(session, request, response)
+            outcome = _Outcome.SUCCEEDED
+        else:
+            outcome = _apply_one(
+                session, request, response, _attempt(session, attempt_ids, request.id), at,
+                policy, book,
+            )
         setattr(summary, outcome, getattr(summary, outcome) + 1)
         if is_recovery:
             summary.recovered += 1
     never_processed = is_recovery and not responses
     for request in pending.values():
-        attempt = attempts.get(request.id)
+        attempt = _attempt(session, attempt_ids, request.id)
         if attempt is not None:
             attempt.received_at = at
             attempt.outcome = "not_processed" if never_processed else "no_response"
@@ -164,6 +194,8 @@ def apply_response(
         message_set.state = MessageSetState.ANSWERED.value
     message_set.answered_at = at
     message_set.elapsed_ms = elapsed_ms
+    accepted.write(session, at)
+    book.write()
     run_handlers(session)
     session.flush()
     failpoint("queue.after_apply")
@@ -172,7 +204,7 @@ def apply_response(
 
 def _apply_one(
     session: Session, request: Request, response: Any, attempt: Attempt | None, at: datetime,
-    policy: Settings,
+    policy: Settings, book: MappingBook,
 ) -> str:
     code = response.status_code
     kind, explanation = wire.status_kind(code)
@@ -188,7 +220,7 @@ def _apply_one(
         attempt.response_xml = response.raw_xml
         attempt.outcome = kind
     if request.lookup_reason:
-        return _apply_lookup(session, request, response, kind, explanation, at, policy)
+        return _apply_lookup(session, request, response, kind, explanation, at, policy, book)
     if kind in ("success", "warning"):
         remaining = response.iterator_remaining
         if remaining and int(remaining) > 0 and response.iterator_id:
@@ -201,7 +233,7 @@ def _apply_one(
         request.explanation = explanation if kind == "warning" else None
         rets = list(response.rets or [])
         return _succeed(session, request, response, rets[0] if rets else None,
-                        "QuickBooks accepted it", at)
+                        ACCEPTED_REASON, at, book)
     if code == ITERATOR_EXPIRED_CODE:
         request.iterator_id = None
         request.iterator_remaining = None
@@ -231,7 +263,7 @@ def _apply_one(
 
 def _apply_lookup(
     session: Session, request: Request, response: Any, kind: str, explanation: str,
-    at: datetime, policy: Settings,
+    at: datetime, policy: Settings, book: MappingBook,
 ) -> str:
     reason = request.lookup_reason
     if kind not in ("success", "warning"):
@@ -252,7 +284,7 @@ def _apply_lookup(
     request.lookup_reason = None
     if ours is not None:
         return _succeed(session, request, response, ours,
-                        "already in QuickBooks; linked instead of adding it again", at)
+                        "already in QuickBooks; linked instead of adding it again", at, book)
     if reason == NAME_IN_USE:
         name = request_field(request, "Name") or request_field(request, "RefNumber") or ""
         held_by = "a record" if not rets else "a record that was not made from this document"
@@ -304,41 +336,17 @@ def _fail(session: Session, request: Request, response: Any, explanation: str,
 
 
 def _succeed(session: Session, request: Request, response: Any, ret: Any, reason: str,
-             at: datetime) -> str:
+             at: datetime, book: MappingBook) -> str:
     if ret is not None:
         request.qb_id = ret.txn_id or ret.list_id or request.qb_id
         request.qb_ref = ret.ref_number or ret.full_name or ret.name or request.qb_ref
         request.qb_edit_sequence = ret.edit_sequence or request.qb_edit_sequence
-        _upsert_mapping(session, request, ret)
+        book.link(request, ret, qb_id=request.qb_id, qb_name=request.qb_ref,
+                  edit_sequence=request.qb_edit_sequence)
     request.not_before = None
     transition(session, request, S.SUCCEEDED, actor=ACTOR, reason=reason, now=at)
     _call_handler(session, request, response)
     return _Outcome.SUCCEEDED
-
-
-def _upsert_mapping(session: Session, request: Request, ret: Any) -> None:
-    if not (request.entity_type and request.magento_id and request.qb_id):
-        return
-    mapping = session.scalars(
-        select(Mapping).where(
-            Mapping.company_id == request.company_id,
-            Mapping.entity_type == request.entity_type,
-            Mapping.magento_id == request.magento_id,
-        )
-    ).first()
-    if mapping is None:
-        mapping = Mapping(
-            company_id=request.company_id, entity_type=request.entity_type,
-            magento_id=request.magento_id,
-        )
-        session.add(mapping)
-    mapping.qb_id = request.qb_id
-    mapping.qb_name = request.qb_ref
-    mapping.edit_sequence = request.qb_edit_sequence
-    mapping.qb_type = getattr(ret, "type", None)
-    mapping.request_id = request.id
-    mapping.magento_ref = request.magento_ref or mapping.magento_ref
-    mapping.document_hash = request.document_hash or mapping.document_hash
 
 
 def _call_handler(session: Session, request: Request, response: Any) -> None:

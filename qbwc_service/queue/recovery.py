@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from sqlalchemy import exists, select
+from sqlalchemy import Exists, exists, select
 from sqlalchemy.orm import Session
 
 from qbwc_service.db.models import (
@@ -36,6 +36,7 @@ __all__ = [
     "recovery_message_set_xml",
     "requeue_unanswered",
     "ticket_is_live",
+    "unsettled_writes",
 ]
 
 log = logging.getLogger(__name__)
@@ -64,19 +65,18 @@ def ticket_is_live(session: Session, ticket: str) -> bool:
     )
 
 
+def unsettled_writes(company_id: int) -> Exists:
+    """EXISTS: a message set that writes is out for this company with its outcome unknown."""
+    return exists().where(
+        MessageSet.company_id == company_id,
+        MessageSet.state.in_(UNSETTLED),
+        MessageSet.writes.is_(True),
+    )
+
+
 def needs_recovery(session: Session, company_id: int) -> bool:
     """A message set that writes is out for this company with its outcome unknown."""
-    return bool(
-        session.scalar(
-            select(
-                exists().where(
-                    MessageSet.company_id == company_id,
-                    MessageSet.state.in_(UNSETTLED),
-                    MessageSet.writes.is_(True),
-                )
-            )
-        )
-    )
+    return bool(session.scalar(select(unsettled_writes(company_id))))
 
 
 def recovery_message_set_xml(message_set: MessageSet, qbxml_version: str) -> str:

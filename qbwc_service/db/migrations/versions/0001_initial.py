@@ -90,7 +90,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('message_set_id')
     )
-    op.create_index(op.f('ix_message_sets_company_id'), 'message_sets', ['company_id'], unique=False)
+    op.create_index('ix_message_sets_company_state', 'message_sets', ['company_id', 'state'], unique=False)
     op.create_index(op.f('ix_message_sets_state'), 'message_sets', ['state'], unique=False)
     op.create_index(op.f('ix_message_sets_ticket'), 'message_sets', ['ticket'], unique=False)
     op.create_table('qbwc_users',
@@ -291,7 +291,7 @@ def downgrade() -> None:
     op.drop_table('qbwc_users')
     op.drop_index(op.f('ix_message_sets_ticket'), table_name='message_sets')
     op.drop_index(op.f('ix_message_sets_state'), table_name='message_sets')
-    op.drop_index(op.f('ix_message_sets_company_id'), table_name='message_sets')
+    op.drop_index('ix_message_sets_company_state', table_name='message_sets')
     op.drop_table('message_sets')
     op.drop_table('web_users')
     op.drop_table('meta')

@@ -1,0 +1,86 @@
+"""Writing a whole message set's rows at once, and keeping the session's objects in step.
+
+A message set touches up to a batch of requests, attempts and transitions. Through the
+unit of work each object costs far more Python than its SQL does, so these rows are
+written with a statement or two per table, and the objects already loaded in the session
+are given the written values as their loaded state (never left stale, never flushed
+again).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import Table, bindparam, insert, inspect, update
+from sqlalchemy.orm import DeclarativeBase, Session
+from sqlalchemy.orm.attributes import set_committed_value
+
+__all__ = ["insert_rows", "loaded_as", "update_rows"]
+
+_KEY = "row_pk"  # the WHERE bind: a column's own name is reserved for its SET value
+_IN_CHUNK = 500  # ids per IN list, well under every backend's bind-parameter limit
+
+
+def update_rows(
+    session: Session, model: type[DeclarativeBase], rows: Sequence[Mapping[str, Any]]
+) -> None:
+    """UPDATE rows by their ``id``.
+
+    Columns given the same value in every row are set by one ``WHERE id IN`` statement;
+    only the columns that differ go row by row (binding a value costs more than the SQL).
+    """
+    groups: dict[tuple[str, ...], list[Mapping[str, Any]]] = {}
+    for row in rows:
+        groups.setdefault(tuple(sorted(key for key in row if key != "id")), []).append(row)
+    for columns, group in groups.items():
+        if columns:
+            _update_group(session, model.__table__, columns, group)  # type: ignore[arg-type]
+
+
+def _update_group(
+    session: Session, table: Table, columns: tuple[str, ...], rows: list[Mapping[str, Any]]
+) -> None:
+    first = rows[0]
+    shared = {
+        column: first[column] for column in columns
+        if all(type(row[column]) is type(first[column]) and row[column] == first[column]
+               for row in rows)
+    }
+    varying = [column for column in columns if column not in shared]
+    if shared:
+        ids = [row["id"] for row in rows]
+        for start in range(0, len(ids), _IN_CHUNK):
+            session.execute(
+                update(table).where(table.c.id.in_(ids[start:start + _IN_CHUNK])).values(shared)
+            )
+    if varying:
+        statement = (
+            update(table)
+            .where(table.c.id == bindparam(_KEY))
+            .values({column: bindparam(column) for column in varying})
+        )
+        session.execute(
+            statement, [{_KEY: row["id"], **{c: row[c] for c in varying}} for row in rows]
+        )
+
+
+def insert_rows(
+    session: Session, model: type[DeclarativeBase], rows: Sequence[Mapping[str, Any]]
+) -> None:
+    """INSERT rows in one statement (column defaults apply to the keys left out)."""
+    if rows:
+        session.execute(insert(model.__table__), list(rows))  # type: ignore[arg-type]
+
+
+def loaded_as(instance: object, values: Mapping[str, Any] | Iterable[tuple[str, Any]]) -> None:
+    """Make ``values`` the loaded, unmodified state of ``instance`` (the row already has them)."""
+    state = inspect(instance)
+    pairs = values.items() if isinstance(values, Mapping) else values
+    if state.modified or state.expired or state.expired_attributes:
+        for key, value in pairs:
+            set_committed_value(instance, key, value)
+        return
+    # Nothing pending and nothing to load: the instance dict is the loaded state itself,
+    # so writing it is what a refresh from the row would do, without the round trip.
+    state.dict.update(pairs)
