@@ -10,6 +10,7 @@ id) avoids deep offsets on large tables.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -54,22 +55,39 @@ def iter_search(
         return
     if not criteria.sort_orders:
         criteria = criteria.sort(id_field, "ASC")
+
+    def page_at(number: int) -> Any:
+        return fetch(replace(criteria, page_size=page_size, current_page=number))
+
     page_number = max(1, criteria.current_page or 1)
-    while True:
-        page = SearchPage.from_json(fetch(replace(criteria, page_size=page_size,
-                                                  current_page=page_number)))
-        if not page.items:
-            return
-        for row in page.items:
-            row_id = row.get(id_key)
-            if row_id is not None:
-                if row_id in seen:
-                    continue
-                seen.add(row_id)
-            yield row
-        if page.total_count is not None and page_number * page_size >= page.total_count:
-            return
-        page_number += 1
+    # Read-ahead: the next page downloads while the caller works through this one, so the
+    # store's time and ours overlap instead of adding up.
+    reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="magento-read-ahead")
+    try:
+        upcoming: Future[Any] | None = None
+        while True:
+            body = upcoming.result() if upcoming is not None else page_at(page_number)
+            upcoming = None
+            page = SearchPage.from_json(body)
+            if not page.items:
+                return
+            last = page.total_count is not None and page_number * page_size >= page.total_count
+            if not last:
+                upcoming = reader.submit(page_at, page_number + 1)
+            for row in page.items:
+                row_id = row.get(id_key)
+                if row_id is not None:
+                    if row_id in seen:
+                        continue
+                    seen.add(row_id)
+                yield row
+            if last:
+                return
+            page_number += 1
+    finally:
+        if upcoming is not None:
+            upcoming.cancel()
+        reader.shutdown(wait=False)
 
 
 def _keyset(

@@ -51,6 +51,7 @@ class Router:
     def __init__(self, store: FakeStore) -> None:
         self.store = store
         self.base_url = ""
+        self._order_cache: dict[str, dict[Any, Any]] = {}
         self.admin_tokens: set[str] = set()
         self.source_item_writes = 0
         self._routes: list[tuple[str, re.Pattern[str], Handler]] = []
@@ -99,7 +100,9 @@ class Router:
                 id_key: str = "entity_id") -> tuple[int, bytes]:
         criteria = parse_criteria(parse_query(query))
         page, total = run_search(rows, criteria, aliases=aliases, default_sort=default_sort,
-                                 repeat_last_page=self.store.repeat_last_page)
+                                 repeat_last_page=self.store.repeat_last_page,
+                                 order_cache=self._order_cache.setdefault(kind, {}),
+                                 generation=self.store.generation)
         if criteria.fields:
             envelope = {"items": [plain(render(row) if render else row) for row in page],
                         "search_criteria": criteria.echo, "total_count": total}

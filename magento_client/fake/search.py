@@ -166,24 +166,41 @@ def _matches(row: Mapping[str, Any], field_name: str, value: str, condition: str
 
 def run_search(rows: Iterable[Mapping[str, Any]], criteria: Criteria, *,
                aliases: Mapping[str, str] | None = None, default_sort: str | None = None,
-               repeat_last_page: bool = False) -> tuple[list[Mapping[str, Any]], int]:
-    """The page of rows and ``total_count``; ``aliases`` maps filter fields to row keys."""
+               repeat_last_page: bool = False, order_cache: dict[Any, Any] | None = None,
+               generation: Any = None) -> tuple[list[Mapping[str, Any]], int]:
+    """The page of rows and ``total_count``; ``aliases`` maps filter fields to row keys.
+
+    With ``order_cache`` (and the store's ``generation``, which changes with every edit) an
+    unfiltered search sorts once and pages through that order, as a database index would.
+    """
     names = dict(aliases or {})
 
     def key_of(name: str) -> str:
         return names.get(name, name)
 
-    matched = [
-        row for row in rows
-        if all(any(_matches(row, key_of(f), v, c) for f, v, c in group) for group in criteria.groups)
-    ]
     sort = criteria.sort or ([(default_sort, "DESC")] if default_sort else [])
-    for field_name, direction in reversed(sort):
-        key = key_of(field_name)
-        matched.sort(key=lambda row: _sort_key(row.get(key)), reverse=direction == "DESC")
+    cached: list[Mapping[str, Any]] | None = None
+    if order_cache is not None and not criteria.groups:
+        rows = list(rows)
+        cache_key = (generation, tuple(sort), len(rows))
+        cached = order_cache.get(cache_key)
+    if cached is not None:
+        matched = cached
+    else:
+        matched = [
+            row for row in rows
+            if all(any(_matches(row, key_of(f), v, c) for f, v, c in group)
+                   for group in criteria.groups)
+        ]
+        for field_name, direction in reversed(sort):
+            key = key_of(field_name)
+            matched.sort(key=lambda row: _sort_key(row.get(key)), reverse=direction == "DESC")
+        if order_cache is not None and not criteria.groups:
+            order_cache.clear()
+            order_cache[cache_key] = matched
     total = len(matched)
     if criteria.page_size is None:
-        return matched, total
+        return list(matched), total
     size = criteria.page_size
     start = (criteria.current_page - 1) * size
     if start >= total and repeat_last_page and total:

@@ -80,6 +80,8 @@ class FakeStore:
     _invoices_by_order: dict[int, list[int]] = field(default_factory=dict, repr=False)
     _memos_by_order: dict[int, list[int]] = field(default_factory=dict, repr=False)
     _clock: datetime = EPOCH
+    # Bumped by every edit; search results cached in an older generation are stale.
+    generation: int = 0
 
     @classmethod
     def generate(cls, orders: int = 50, seed: int = 1, customers: int | None = None) -> FakeStore:
@@ -116,6 +118,7 @@ class FakeStore:
             self._clock = moment
             collection[entity_id]["updated_at"] = format_datetime(moment)
             self._json_cache.pop((kind, entity_id), None)
+            self.generation += 1
 
     def update_order(self, entity_id: int, changes: Mapping[str, Any],
                      when: datetime | None = None) -> dict[str, Any]:

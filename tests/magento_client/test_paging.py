@@ -82,3 +82,30 @@ def test_keyset_walk_against_fake_matches_offset_walk(shared_client: MagentoClie
     offset = [o.entity_id for o in shared_client.orders()]
     keyset = [o.entity_id for o in shared_client.orders(keyset=True)]
     assert offset == keyset == sorted(offset)
+
+
+def test_next_page_is_read_ahead_while_the_caller_works() -> None:
+    """While the caller holds page 1's first row, page 2 is already being fetched."""
+    import threading
+
+    asked_for_two = threading.Event()
+
+    class Tracking(Pages):
+        def __call__(self, criteria: SearchCriteria) -> dict[str, Any]:
+            if criteria.current_page == 2:
+                asked_for_two.set()
+            return super().__call__(criteria)
+
+    rows = iter_search(Tracking([[1, 2], [3, 4], [5]], total=5), SearchCriteria(), page_size=2)
+    assert next(rows)["entity_id"] == 1
+    assert asked_for_two.wait(5)
+    assert [row["entity_id"] for row in rows] == [2, 3, 4, 5]
+
+
+def test_stopping_early_leaves_nothing_running() -> None:
+    """A caller that stops after one row gets no error and no page beyond the next."""
+    pages = Pages([[1, 2], [3, 4], [5, 6]], total=6)
+    rows = iter_search(pages, SearchCriteria(), page_size=2)
+    assert next(rows)["entity_id"] == 1
+    rows.close()
+    assert [c.current_page for c in pages.asked] in ([1], [1, 2])
