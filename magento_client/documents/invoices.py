@@ -156,8 +156,8 @@ def _totals(document: Mapping[str, Any]) -> dict[str, Any]:
 
 
 @dataclass(frozen=True)
-class Invoice:
-    """``GET /V1/invoices/{id}``; ``state`` 1 open, 2 paid, 3 canceled."""
+class _SalesTotals:
+    """What invoices and credit memos share: identity, dates, currencies and totals."""
 
     entity_id: int
     increment_id: str
@@ -185,6 +185,12 @@ class Invoice:
     base_discount_amount: Decimal
     discount_tax_compensation_amount: Decimal
     base_discount_tax_compensation_amount: Decimal
+
+
+@dataclass(frozen=True)
+class Invoice(_SalesTotals):
+    """``GET /V1/invoices/{id}``; ``state`` 1 open, 2 paid, 3 canceled."""
+
     total_qty: Decimal = ZERO
     transaction_id: str | None = None
     items: list[InvoiceItem] = field(default_factory=list)
@@ -210,7 +216,7 @@ class Invoice:
 
 
 @dataclass(frozen=True)
-class CreditMemo:
+class CreditMemo(_SalesTotals):
     """``GET /V1/creditmemo/{id}``; ``state`` 1 open, 2 refunded, 3 canceled.
 
     ``adjustment_positive`` is an extra refund, ``adjustment_negative`` a fee kept back;
@@ -218,32 +224,6 @@ class CreditMemo:
     offline refunds made from the order.
     """
 
-    entity_id: int
-    increment_id: str
-    order_id: int
-    store_id: int | None
-    state: int
-    created_at: datetime | None
-    updated_at: datetime | None
-    order_currency_code: str
-    base_currency_code: str
-    base_to_order_rate: Decimal
-    grand_total: Decimal
-    base_grand_total: Decimal
-    subtotal: Decimal
-    base_subtotal: Decimal
-    subtotal_incl_tax: Decimal
-    tax_amount: Decimal
-    base_tax_amount: Decimal
-    shipping_amount: Decimal
-    base_shipping_amount: Decimal
-    shipping_tax_amount: Decimal
-    base_shipping_tax_amount: Decimal
-    shipping_incl_tax: Decimal
-    discount_amount: Decimal
-    base_discount_amount: Decimal
-    discount_tax_compensation_amount: Decimal
-    base_discount_tax_compensation_amount: Decimal
     invoice_id: int | None = None
     adjustment_positive: Decimal = ZERO
     base_adjustment_positive: Decimal = ZERO
