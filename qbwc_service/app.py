@@ -12,6 +12,7 @@ from werkzeug.wrappers import Request, Response
 
 from qbwc_service.context import AppContext
 from qbwc_service.observability import configure_logging, make_ops_app
+from qbwc_service.qbxml.xmlsafe import has_dtd
 from qbwc_service.security import harden
 from qbwc_service.session import Conversation
 from qbwc_service.settings import load_settings
@@ -39,10 +40,9 @@ to the Web Connector; see <a href="{support}">support</a> for help.</p></body></
 class SoapEndpoint:
     """``/qbwc``: refuses hostile XML before spyne sees it, answers the certificate GET."""
 
-    def __init__(self, soap: WSGIApp, support_url: str, max_body_bytes: int) -> None:
+    def __init__(self, soap: WSGIApp, support_url: str) -> None:
         self.soap = soap
         self.support_url = support_url
-        self.max_body_bytes = max_body_bytes
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         request = Request(environ)
@@ -50,12 +50,8 @@ class SoapEndpoint:
             page = _ENDPOINT_PAGE.format(tns=TNS, support=self.support_url)
             return Response(page, mimetype="text/html")(environ, start_response)
         if request.method == "POST":
-            length = request.content_length
-            if length is not None and length > self.max_body_bytes:
-                return self._fault("Request body too large", 413)(environ, start_response)
+            # The size limit is enforced around the whole app (security.harden).
             body = request.get_data(cache=True)
-            if len(body) > self.max_body_bytes:
-                return self._fault("Request body too large", 413)(environ, start_response)
             if not body.strip():
                 return self._fault("Empty request: a SOAP envelope was expected", 400)(
                     environ, start_response)
@@ -64,8 +60,7 @@ class SoapEndpoint:
             except UnicodeDecodeError:
                 # The Web Connector always sends UTF-8; anything else is not a client of ours.
                 return self._fault("The request is not UTF-8 text", 400)(environ, start_response)
-            head = body.upper()
-            if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+            if has_dtd(body):
                 return self._fault("XML with a DTD or entities is not accepted", 400)(
                     environ, start_response
                 )
@@ -88,12 +83,11 @@ def make_app(ctx: AppContext) -> WSGIApp:
     settings = ctx.settings
     conversation = Conversation(ctx)
     soap = make_soap_app(conversation, public_url=settings.soap_url)
-    max_body = settings.max_body_bytes
-    endpoint = SoapEndpoint(soap, settings.support_url, max_body)
+    endpoint = SoapEndpoint(soap, settings.support_url)
     web = create_web_app(ctx)
     ops = make_ops_app(ctx)
     mounts: dict[str, WSGIApp] = {"/qbwc": endpoint, "/healthz": ops, "/metrics": ops}
-    return harden(DispatcherMiddleware(web, mounts), max_body)  # type: ignore[arg-type]
+    return harden(DispatcherMiddleware(web, mounts), settings.max_body_bytes)  # type: ignore[arg-type]
 
 
 def wsgi_app_from_env() -> WSGIApp:

@@ -58,7 +58,7 @@ def make_shop(settings: Settings, db: Database) -> Callable[..., Shop]:
 
         conversation = Conversation(ctx)
         soap = make_soap_app(conversation, public_url=ctx.settings.soap_url)
-        client = Client(SoapEndpoint(soap, ctx.settings.support_url, 1 << 20))
+        client = Client(SoapEndpoint(soap, ctx.settings.support_url))
         return Shop(ctx, ids[0], ids[1], ids[2], client, conversation)
 
     return build

@@ -62,3 +62,12 @@ def test_malformed_xml_carries_the_text() -> None:
     assert caught.value.content.startswith("<QBXML>")
     with pytest.raises(XMLSyntaxError):
         list(iter_rets(b"<QBXML><QBXMLMsgsRs><a></QBXML>"))
+
+
+def test_dtd_detection_ignores_escaped_markup() -> None:
+    """A declared DTD is found in any case; escaped '<!DOCTYPE' inside text is not one."""
+    from qbwc_service.qbxml.xmlsafe import has_dtd
+
+    assert has_dtd(b'<?xml version="1.0"?><!doctype x><x/>')
+    assert has_dtd(b'<!DOCTYPE x [<!ENTITY e "boom">]><x>&e;</x>')
+    assert not has_dtd(b"<x>&lt;!DOCTYPE html&gt; in a memo</x>")
