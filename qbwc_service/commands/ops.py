@@ -19,7 +19,16 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from qbwc_service.context import AppContext
 from qbwc_service.db import Database
-from qbwc_service.db.models import Attempt, Mapping, MessageSet, Request, RequestStatus, utcnow
+from qbwc_service.db.models import (
+    Attempt,
+    Mapping,
+    MessageSet,
+    Request,
+    RequestStatus,
+    RequestTransition,
+    WcSession,
+    utcnow,
+)
 
 __all__ = [
     "PURGED",
@@ -130,6 +139,7 @@ class PurgeReport:
     message_sets: int = 0
     mappings: int = 0
     outstanding: int = 0
+    history_lines: int = 0
     customer_ids: set[str] = field(default_factory=set)
 
     def as_dict(self) -> dict[str, int]:
@@ -139,6 +149,7 @@ class PurgeReport:
             "message_sets": self.message_sets,
             "mappings": self.mappings,
             "outstanding": self.outstanding,
+            "history_lines": self.history_lines,
         }
 
 
@@ -257,6 +268,19 @@ def purge_customer(session: Session, email: str, *, actor: str = "cli") -> Purge
                 # A message set body mixes customers; it is trimmed whole, as retention does.
                 message_set.request_xml = None
                 report.message_sets += 1
+    # Histories keep every fact, but the words QuickBooks or we wrote can carry the name.
+    text_filter = or_(*(_mentions(RequestTransition.reason, value) for value in personal)) \
+        if personal else None
+    if text_filter is not None:
+        for transition in session.scalars(select(RequestTransition).where(text_filter)):
+            transition.reason = _scrub_text(transition.reason, personal)
+            report.history_lines += 1
+        run_filter = or_(*(_mentions(WcSession.last_error, value) for value in personal),
+                         *(_mentions(WcSession.summary, value) for value in personal))
+        for run in session.scalars(select(WcSession).where(run_filter)):
+            run.last_error = _scrub_text(run.last_error, personal)
+            run.summary = _scrub_text(run.summary, personal)
+            report.history_lines += 1
     mapping_filter: list[ColumnElement[bool]] = []
     if request_ids:
         mapping_filter.append(Mapping.request_id.in_(request_ids))

@@ -18,8 +18,12 @@ from qbwc_service.db.models import (
     Company,
     Mapping,
     MessageSet,
+    QbwcUser,
     Request,
     RequestStatus,
+    RequestTransition,
+    WcSession,
+    utcnow,
 )
 from qbwc_service.web.audit import record
 
@@ -136,6 +140,16 @@ def _customer_rows(database: Database) -> dict[str, int]:
             magento_id="777", payload={"name": "Grace Hopper", "email": "grace@example.com"},
             request_xml="<CustomerAddRq><Name>Grace Hopper</Name></CustomerAddRq>",
         )
+        session.add(RequestTransition(request_id=invoice.id, from_status="queued",
+                                      to_status="queued", actor="session",
+                                      reason="Waiting for request #1 (CustomerAdd Ada Lovelace)"))
+        web_connector = QbwcUser(company_id=north.id, username="north-wc", password_hash="x")
+        session.add(web_connector)
+        session.flush()
+        session.add(WcSession(ticket="t-ada", company_id=north.id, user_id=web_connector.id,
+                              state="closed",
+                              expires_at=utcnow(),
+                              last_error='Invalid reference to QuickBooks Customer "Ada Lovelace"'))
         seed.attempt(session, customer, "<CustomerAddRs>Ada Lovelace</CustomerAddRs>")
         seed.attempt(session, invoice, "<InvoiceAddRs>Ada Lovelace</InvoiceAddRs>")
         seed.mapping(session, north, entity_type="customer", magento_id="501", magento_ref=EMAIL,
@@ -190,7 +204,11 @@ def test_purge_customer_removes_personal_data_and_keeps_accounting_facts(tmp_pat
         assert event.action == "purge_customer"
         assert EMAIL not in str(event.target_id) and "Ada" not in str(event.after)
         assert event.after == {"requests": 2, "attempts": 2, "message_sets": 1, "mappings": 1,
-                               "outstanding": 0}
+                               "outstanding": 0, "history_lines": 2}
+        reasons = " ".join(t.reason or "" for t in session.scalars(select(RequestTransition)))
+        run = session.get(WcSession, "t-ada")
+        assert "Lovelace" not in reasons and "#1 (CustomerAdd" in reasons
+        assert run is not None and "Lovelace" not in (run.last_error or "")
 
 
 def test_purge_customer_leaves_requests_still_owed_to_quickbooks(tmp_path: Path) -> None:
