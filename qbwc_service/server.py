@@ -24,7 +24,16 @@ class ServerThread:
         )
         self.host = host
         self.port: int = self.server.effective_port  # type: ignore[union-attr]
-        self._thread = threading.Thread(target=self.server.run, name="waitress", daemon=True)
+        self._stopping = False
+        self._thread = threading.Thread(target=self._serve, name="waitress", daemon=True)
+
+    def _serve(self) -> None:
+        try:
+            self.server.run()
+        except OSError:
+            # Closing the listening socket under the running select loop ends it this way.
+            if not self._stopping:
+                raise
 
     @property
     def url(self) -> str:
@@ -35,6 +44,7 @@ class ServerThread:
         return self
 
     def stop(self) -> None:
+        self._stopping = True
         self.server.close()
         self._thread.join(timeout=5)
 
