@@ -11,7 +11,13 @@ from sqlalchemy.orm import Session
 
 from qbwc_service.db.models import Mapping, Request, RequestDependency
 
-__all__ = ["AWAITING_PREFIX", "fill_awaited_ids", "mapping_for", "record_posted_amount"]
+__all__ = [
+    "AWAITING_PREFIX",
+    "PostedTransactionHandler",
+    "fill_awaited_ids",
+    "mapping_for",
+    "record_posted_amount",
+]
 
 AWAITING_PREFIX = "@txn:"
 
@@ -76,3 +82,14 @@ def fill_awaited_ids(session: Session, request: Request, response: Any) -> int:
             dependent.payload = payload  # reassigned so the JSON column sees the change
             filled += 1
     return filled
+
+
+class PostedTransactionHandler:
+    """Invoices, sales receipts, credit memos: keep QuickBooks' total on the mapping and
+    hand the new TxnID to the requests waiting for it (payments, credit applications)."""
+
+    operations: tuple[str, ...] = ()
+
+    def handle_response(self, session: Session, request: Request, response: Any) -> None:
+        record_posted_amount(session, request, response)
+        fill_awaited_ids(session, request, response)

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from qbwc_service.db.models import Request
 from qbwc_service.handlers._common import mapping_for
-from qbwc_service.sync.plan import PlannedRequest
 
 __all__ = ["OPERATIONS", "CustomerHandler"]
 
@@ -20,9 +18,6 @@ class CustomerHandler:
     """Keeps the name QuickBooks holds on the mapping, so later lines refer to it exactly."""
 
     operations = OPERATIONS
-
-    def build_requests(self, plan: Iterable[PlannedRequest]) -> list[PlannedRequest]:
-        return [item for item in plan if item.operation in OPERATIONS]
 
     def handle_response(self, session: Session, request: Request, response: Any) -> None:
         if not response.ok or not response.rets:

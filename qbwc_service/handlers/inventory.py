@@ -16,7 +16,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qbwc_service.db.models import Request, SiteQuantity
-from qbwc_service.sync.plan import PlannedRequest
 
 __all__ = ["OPERATIONS", "InventoryHandler", "store_quantities"]
 
@@ -53,9 +52,6 @@ def store_quantities(session: Session, company_id: int, rets: Iterable[Any],
 
 class InventoryHandler:
     operations = OPERATIONS
-
-    def build_requests(self, plan: Iterable[PlannedRequest]) -> list[PlannedRequest]:
-        return [item for item in plan if item.operation in OPERATIONS]
 
     def handle_response(self, session: Session, request: Request, response: Any) -> None:
         if request.operation == "InventoryAdjustmentAdd" or not response.ok:

@@ -6,14 +6,12 @@ finds its item; the QuickBooks name is whatever QuickBooks answered with.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from qbwc_service.db.models import Request
 from qbwc_service.handlers._common import mapping_for
-from qbwc_service.sync.plan import PlannedRequest
 
 __all__ = ["OPERATIONS", "ItemHandler"]
 
@@ -23,9 +21,6 @@ OPERATIONS = ("ItemInventoryAdd", "ItemServiceAdd", "ItemNonInventoryAdd", "Item
 
 class ItemHandler:
     operations = OPERATIONS
-
-    def build_requests(self, plan: Iterable[PlannedRequest]) -> list[PlannedRequest]:
-        return [item for item in plan if item.operation in OPERATIONS]
 
     def handle_response(self, session: Session, request: Request, response: Any) -> None:
         if not response.ok or not response.rets:

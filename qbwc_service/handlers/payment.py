@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from qbwc_service.db.models import Request
 from qbwc_service.handlers._common import AWAITING_PREFIX, record_posted_amount
-from qbwc_service.sync.plan import PlannedRequest
 
 __all__ = ["OPERATIONS", "PaymentHandler", "awaiting_ids"]
 
@@ -29,9 +27,6 @@ class PaymentHandler:
     """Records the amount QuickBooks took as paid (or applied) on the mapping."""
 
     operations = OPERATIONS
-
-    def build_requests(self, plan: Iterable[PlannedRequest]) -> list[PlannedRequest]:
-        return [item for item in plan if item.operation in OPERATIONS]
 
     def handle_response(self, session: Session, request: Request, response: Any) -> None:
         record_posted_amount(session, request, response)
