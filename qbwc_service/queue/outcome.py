@@ -70,12 +70,16 @@ class _Outcome:
     REQUEUED = "requeued"
 
 
-def awaiting_message_set(session: Session, ticket: str) -> MessageSet | None:
-    return session.scalars(
+def awaiting_message_set(session: Session, ticket: str) -> MessageSet:
+    """The ticket's message set whose answer is due; ``NoOutstandingMessageSet`` if none."""
+    message_set = session.scalars(
         select(MessageSet)
         .where(MessageSet.ticket == ticket, MessageSet.state.in_(UNSETTLED))
         .order_by(MessageSet.id.desc())
     ).first()
+    if message_set is None:
+        raise NoOutstandingMessageSet(ticket)
+    return message_set
 
 
 def sent_requests(session: Session, message_set: MessageSet) -> list[Request]:
@@ -131,8 +135,6 @@ def apply_response(
     at = now or utcnow()
     policy = settings or Settings()
     message_set = awaiting_message_set(session, ticket)
-    if message_set is None:
-        raise NoOutstandingMessageSet(ticket)
     is_recovery = message_set.state == MessageSetState.RECOVERING.value
     try:
         parsed = wire.parse_response(response_xml)

@@ -8,7 +8,6 @@ from sqlalchemy.orm import Session
 
 from qbwc_service.db.models import MessageSetState, RequestStatus, utcnow
 from qbwc_service.queue import wire
-from qbwc_service.queue.errors import NoOutstandingMessageSet
 from qbwc_service.queue.lifecycle import mark_dependents_waiting, transition
 from qbwc_service.queue.outcome import (
     ACTOR,
@@ -60,8 +59,6 @@ def record_stream_failure(
     at = now or utcnow()
     policy = settings or Settings()
     message_set = awaiting_message_set(session, ticket)
-    if message_set is None:
-        raise NoOutstandingMessageSet(ticket)
     summary = ApplySummary()
     if message_set.state == MessageSetState.RECOVERING.value:
         # The status check itself failed: the outcome is still unknown, ask again later.
