@@ -12,7 +12,6 @@ from qbwc_service.qbxml import (
 
 __all__ = [
     "ITERABLE_QUERIES",
-    "QUEUE_PERMANENT",
     "explain_hresult",
     "parse_response",
     "render_message_set",
@@ -32,16 +31,10 @@ ITERABLE_QUERIES = frozenset({
     "CheckQuery", "DepositQuery", "JournalEntryQuery", "PurchaseOrderQuery",
 })
 
-# 3140 (missing reference) cannot clear by waiting: dependencies already put customers
-# and items first, so a missing one needs a person. It fails at once instead of
-# spending the retry budget.
-QUEUE_PERMANENT = frozenset({3140, 3210, 3250, 3260})
-
 
 def status_kind(code: int | None) -> tuple[str, str]:
     """(success|warning|retryable|permanent, plain-language explanation) for a status code."""
     if code is None:
         return "permanent", "QuickBooks returned no status for this request."
     info = classify(int(code))
-    kind = "permanent" if code in QUEUE_PERMANENT else str(info.kind)
-    return kind, str(info.explanation)
+    return str(info.kind), str(info.explanation)

@@ -28,6 +28,7 @@ from qbwc_service.sandbox.quickbooks import QuickBooksSimulator
 from qbwc_service.sandbox.webconnector import WebConnector
 from qbwc_service.server import ServerThread
 from qbwc_service.settings import Settings, load_settings
+from qbwc_service.sync.config import magento_client_for
 
 __all__ = ["COMPANY", "Demo", "DemoFacts"]
 
@@ -174,8 +175,10 @@ class Demo:
 
     # -- running ------------------------------------------------------------------
     def client_factory(self, company_name: str) -> MagentoClient:
-        assert self.fake is not None
-        return MagentoClient(self.fake.config())
+        """The company's client from the config written above, like ``serve`` builds it."""
+        assert self.ctx is not None
+        client: MagentoClient = magento_client_for(self.ctx.settings, company_name)
+        return client
 
     def start(self) -> None:
         """Serve, schedule pulls and (unless disabled) poll with the simulated Web Connector."""
