@@ -1,6 +1,6 @@
 """Render + built-in checks, and full XSD validation, of 10-line InvoiceAdd requests.
 
-.venv/bin/python -m bench.qbxml_render [--count 5000] [--xsd-dir ../shared/reference/qbxml/xsd]
+.venv/bin/python -m bench.qbxml_render [--count 5000] [--xsd-dir DIR]  (default: the reference XSDs beside the clone, skipped when absent)
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ from qbwc_service.settings import Settings, load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-# ../shared/reference beside the clone: an extra oracle when present, never required.
+# The shared reference folder beside the clone: an extra oracle when present, never required.
 REFERENCE = ROOT.parent / "shared" / "reference"
 PG_URL = os.environ.get("QBWC_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 

@@ -2,7 +2,7 @@
 
 Run by hand when adding a request type (the schemas are not part of the project)::
 
-    python -m qbwc_service.qbxml.schemagen ../shared/reference/qbxml
+    python -m qbwc_service.qbxml.schemagen REFERENCE_QBXML_DIR  (the folder with xsd/13.0 and the 14.0 sample)
 
 It writes ``qbxml_templates/schema.json`` (our own table: order, occurrence, lengths,
 enumerations, the qbXML version that introduced each element) and one skeleton template

@@ -66,7 +66,7 @@ def _run(service: object, url: str, facts: dict[str, str], with_versions: bool) 
 
 
 def test_zeep_from_the_official_wsdl(running: tuple[str, AppContext, dict[str, str]]) -> None:
-    """Intuit's WSDL (from ../shared) drives a full run; serverVersion/clientVersion as raw posts."""
+    """Intuit's WSDL (reference folder) drives a full run; serverVersion/clientVersion as raw posts."""
     wsdl: Path = reference_path("qbwc", "QBWebConnectorSvc.wsdl")
     url, _ctx, facts = running
     client = zeep.Client(str(wsdl), transport=Transport(timeout=10))
