@@ -32,6 +32,7 @@ from qbwc_service.queue.lookups import (
     lookup_possible,
     request_field,
 )
+from qbwc_service.queue.machines import move_message_set
 from qbwc_service.queue.mappings import MappingBook
 from qbwc_service.queue.recovery import UNSETTLED
 from qbwc_service.settings import Settings
@@ -189,11 +190,12 @@ def apply_response(
         transition(session, request, S.QUEUED, actor=ACTOR, reason=reason, now=at)
         summary.requeued += 1
     if is_recovery:
-        message_set.state = (
-            MessageSetState.REQUEUED.value if never_processed else MessageSetState.RECOVERED.value
+        move_message_set(
+            message_set,
+            MessageSetState.REQUEUED if never_processed else MessageSetState.RECOVERED,
         )
     else:
-        message_set.state = MessageSetState.ANSWERED.value
+        move_message_set(message_set, MessageSetState.ANSWERED)
     message_set.answered_at = at
     message_set.elapsed_ms = elapsed_ms
     accepted.write(session, at)

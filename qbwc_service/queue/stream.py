@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from qbwc_service.db.models import MessageSetState, RequestStatus, utcnow
 from qbwc_service.queue import wire
 from qbwc_service.queue.lifecycle import mark_dependents_waiting, transition
+from qbwc_service.queue.machines import move_message_set
 from qbwc_service.queue.outcome import (
     ACTOR,
     ApplySummary,
@@ -92,7 +93,7 @@ def record_stream_failure(
         else:
             outcome = retry_later(session, request, explanation, at, policy)
             setattr(summary, outcome, getattr(summary, outcome) + 1)
-    message_set.state = MessageSetState.FAILED.value
+    move_message_set(message_set, MessageSetState.FAILED)
     message_set.answered_at = at
     session.flush()
     return summary
