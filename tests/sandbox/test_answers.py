@@ -1,0 +1,145 @@
+"""The simulated QuickBooks answers the way real QuickBooks does (protocol and shapes).
+
+Real shapes checked here: comments are not content; valid requests the simulator does not
+model get a per-request status in both checking modes; references to lists it keeps only as
+seeded names are resolved or refused with 3140; status messages put two spaces after a full
+stop before "QuickBooks error message:" (real 3120/3140/3210 captures quoted in
+qbwc_service/sandbox/quickbooks/company.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from qbwc_service.sandbox.quickbooks import QbHresultError, QuickBooksSimulator
+from tests.conftest import reference_path
+from tests.sandbox.conftest import (
+    add_customer,
+    add_item,
+    fixture_text,
+    message,
+    responses,
+    status,
+)
+
+Make = Callable[..., QuickBooksSimulator]
+
+
+@pytest.fixture(params=["built-in", "xsd"])
+def either(request: pytest.FixtureRequest, make_simulator: Make) -> QuickBooksSimulator:
+    """A simulator checking with the built-in grammar, then with the reference XSDs."""
+    xsd_dir: Path | None = None
+    if request.param == "xsd":
+        xsd_dir = reference_path("qbxml", "xsd")
+    return make_simulator(xsd_dir=xsd_dir)
+
+
+def _invoice(after_date: str = "", before_date: str = "",
+             customer: str = "Ada Lovelace") -> str:
+    """An InvoiceAdd with header elements put where the schema orders them."""
+    return message(
+        f"<InvoiceAddRq><InvoiceAdd><CustomerRef><FullName>{customer}</FullName></CustomerRef>"
+        f"{before_date}<TxnDate>2026-11-02</TxnDate>{after_date}"
+        "<InvoiceLineAdd><ItemRef><FullName>WIDGET-1</FullName></ItemRef>"
+        "<Quantity>1</Quantity></InvoiceLineAdd></InvoiceAdd></InvoiceAddRq>")
+
+
+def test_comments_anywhere_are_ignored(either: QuickBooksSimulator) -> None:
+    """A comment beside QBXMLMsgsRq, among request children or inside a value is no content."""
+    text = message("<!-- before --><CustomerAddRq><CustomerAdd><!-- note -->"
+                   "<Name>Ada <!-- mid -->Lovelace</Name></CustomerAdd></CustomerAddRq>")
+    text = text.replace("<QBXML>", "<QBXML><!-- top -->")
+    rs = responses(either.process(text))
+    assert [status(r) for r in rs] == [0]
+    assert rs[0].findtext("CustomerRet/Name") == "Ada Lovelace"
+
+
+def test_unmodelled_requests_get_a_per_request_status(either: QuickBooksSimulator) -> None:
+    """EstimateAdd, PurchaseOrderQuery and CheckAdd are valid qbXML: never a stream refusal."""
+    rs = responses(either.process(fixture_text("unmodelled_requests.xml")))
+    by_id = {r.get("requestID"): r for r in rs}
+    assert [r.tag for r in rs] == ["EstimateAddRs", "PurchaseOrderQueryRs", "CheckAddRs",
+                                   "CustomerQueryRs"]
+    for request_id, tag in (("e1", "EstimateAddRq"), ("p1", "PurchaseOrderQueryRq"),
+                            ("k1", "CheckAddRq")):
+        answer = by_id[request_id]
+        assert status(answer) == 1030 and answer.get("statusSeverity") == "Error"
+        assert answer.get("statusMessage") == (
+            f"{tag} is valid qbXML that this simulated QuickBooks does not model; "
+            "real QuickBooks would process it.")
+        assert len(answer) == 0
+    assert status(by_id["c1"]) in (0, 1)
+
+
+def test_both_modes_answer_unmodelled_requests_alike(make_simulator: Make,
+                                                      tmp_path: Path) -> None:
+    plain = make_simulator()
+    checked = QuickBooksSimulator(tmp_path / "other.sqlite3",
+                                  xsd_dir=reference_path("qbxml", "xsd"))
+    try:
+        text = fixture_text("unmodelled_requests.xml")
+        shape = [(r.tag, r.get("statusCode"), r.get("statusMessage"))
+                 for r in responses(plain.process(text))]
+        assert shape == [(r.tag, r.get("statusCode"), r.get("statusMessage"))
+                         for r in responses(checked.process(text))]
+    finally:
+        checked.close()
+
+
+def test_a_name_qbxml_does_not_define_still_refuses_the_stream(
+        either: QuickBooksSimulator) -> None:
+    with pytest.raises(QbHresultError) as caught:
+        either.process(message("<EstimateFrobnicateRq/>"))
+    assert caught.value.hresult == "0x80040400"
+
+
+@pytest.mark.parametrize(("header", "label", "name"), [
+    ("<TermsRef><FullName>Net 45</FullName></TermsRef>", "Terms", "Net 45"),
+    ("<SalesRepRef><FullName>JD</FullName></SalesRepRef>", "Sales Rep", "JD"),
+    ("<ShipMethodRef><FullName>Pigeon</FullName></ShipMethodRef>", "Ship Method", "Pigeon"),
+    ("<TemplateRef><FullName>Fancy</FullName></TemplateRef>", "Template", "Fancy"),
+])
+def test_unresolved_references_to_name_lists_are_3140(simulator: QuickBooksSimulator,
+                                                      header: str, label: str,
+                                                      name: str) -> None:
+    add_customer(simulator)
+    add_item(simulator)
+    before = header.startswith("<TemplateRef>")
+    text = _invoice(before_date=header) if before else _invoice(after_date=header)
+    rs = responses(simulator.process(text))[0]
+    assert status(rs) == 3140
+    assert rs.get("statusMessage") == (
+        f'There is an invalid reference to QuickBooks {label} "{name}" in the Invoice.  '
+        "QuickBooks error message: Invalid argument.  The specified record does not exist "
+        "in the list.")
+
+
+def test_seeded_names_resolve_with_their_list_ids(simulator: QuickBooksSimulator) -> None:
+    """A new company file has terms, ship methods and customer messages; they resolve."""
+    add_customer(simulator)
+    add_item(simulator)
+    rs = responses(simulator.process(_invoice(
+        "<TermsRef><FullName>net 30</FullName></TermsRef><ShipMethodRef><FullName>UPS"
+        "</FullName></ShipMethodRef><CustomerMsgRef><FullName>Thank you for your business."
+        "</FullName></CustomerMsgRef>")))[0]
+    assert status(rs) == 0, rs.get("statusMessage")
+    ret = rs.find("InvoiceRet")
+    assert ret is not None
+    assert ret.findtext("TermsRef/FullName") == "Net 30"
+    assert (ret.findtext("TermsRef/ListID") or "").count("-") == 1
+    assert ret.findtext("ShipMethodRef/FullName") == "UPS"
+    assert ret.findtext("CustomerMsgRef/FullName") == "Thank you for your business."
+
+
+def test_mod_of_a_missing_record_is_3120_in_quickbooks_words(
+        simulator: QuickBooksSimulator) -> None:
+    rs = responses(simulator.process(message(
+        "<CustomerModRq><CustomerMod><ListID>8000001B-1405768916</ListID>"
+        "<EditSequence>1</EditSequence><Name>X</Name></CustomerMod></CustomerModRq>")))[0]
+    assert status(rs) == 3120
+    assert rs.get("statusMessage") == (
+        'Object "8000001B-1405768916" specified in the request cannot be found.  QuickBooks '
+        "error message: Invalid argument.  The specified record does not exist in the list.")
