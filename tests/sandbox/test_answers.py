@@ -143,3 +143,16 @@ def test_mod_of_a_missing_record_is_3120_in_quickbooks_words(
     assert rs.get("statusMessage") == (
         'Object "8000001B-1405768916" specified in the request cannot be found.  QuickBooks '
         "error message: Invalid argument.  The specified record does not exist in the list.")
+
+
+def test_iterator_pages_carry_remaining_count_and_id_but_no_ret_count(
+        simulator: QuickBooksSimulator) -> None:
+    for name in ("Ann", "Bea", "Cid"):
+        add_customer(simulator, name)
+    first = responses(simulator.process(message(
+        '<CustomerQueryRq requestID="q1" iterator="Start"><MaxReturned>2</MaxReturned>'
+        "</CustomerQueryRq>")))[0]
+    assert status(first) == 0 and len(first.findall("CustomerRet")) == 2
+    assert "retCount" not in first.attrib
+    assert first.get("iteratorRemainingCount") == "1"
+    assert (first.get("iteratorID") or "").startswith("{")
