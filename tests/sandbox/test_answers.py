@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from lxml import etree
 
 from qbwc_service.sandbox.quickbooks import QbHresultError, QuickBooksSimulator
 from tests.conftest import reference_path
@@ -156,3 +157,78 @@ def test_iterator_pages_carry_remaining_count_and_id_but_no_ret_count(
     assert "retCount" not in first.attrib
     assert first.get("iteratorRemainingCount") == "1"
     assert (first.get("iteratorID") or "").startswith("{")
+
+
+# -- answer shapes: normalised echoes, defaults, and the order of the reference sample data ---
+_SAMPLE: dict[str, list[str]] = {}
+
+
+def _sample_order(ret_tag: str) -> list[str]:
+    """Child names of ``ret_tag`` in qbxmlops140_intuit_sample_data.xml, in order."""
+    if not _SAMPLE:
+        path = reference_path("qbxml", "qbxmlops140_intuit_sample_data.xml")
+        parser = etree.XMLParser(resolve_entities=False, no_network=True, remove_comments=True,
+                                 huge_tree=False)
+        root = etree.parse(str(path), parser).getroot()
+        for node in root.iter():
+            if isinstance(node.tag, str) and node.tag.endswith("Ret") and \
+                    node.tag not in _SAMPLE:
+                _SAMPLE[node.tag] = [str(c.tag) for c in node if isinstance(c.tag, str)]
+    return _SAMPLE[ret_tag]
+
+
+def assert_sample_shape(ret: etree._Element) -> None:
+    """Every child is one the sample Ret has, in the sample's order, once unless repeatable."""
+    order = _sample_order(str(ret.tag))
+    positions = [order.index(str(child.tag)) for child in ret]
+    assert positions == sorted(positions), [child.tag for child in ret]
+    for child in ret:
+        if str(child.tag).endswith("Ret") and str(child.tag) in _SAMPLE:
+            assert_sample_shape(child)
+
+
+def test_customer_echo_is_normalised_with_job_status(simulator: QuickBooksSimulator) -> None:
+    rs = responses(simulator.process(message(
+        "<CustomerAddRq><CustomerAdd><Name>  Ada Lovelace </Name><IsActive>1</IsActive>"
+        "<CompanyName/><FirstName> Ada</FirstName><BillAddress><Addr1/><City>London</City>"
+        "</BillAddress><ShipAddress><Addr1> </Addr1></ShipAddress><Phone></Phone>"
+        "</CustomerAdd></CustomerAddRq>")))[0]
+    ret = rs.find("CustomerRet")
+    assert ret is not None and status(rs) == 0
+    assert ret.findtext("Name") == "Ada Lovelace"
+    assert ret.findtext("IsActive") == "true"
+    assert ret.findtext("FirstName") == "Ada"
+    assert ret.find("CompanyName") is None and ret.find("Phone") is None
+    assert ret.find("ShipAddress") is None
+    assert [c.tag for c in ret.find("BillAddress")] == ["City"]  # type: ignore[union-attr]
+    assert ret.findtext("JobStatus") == "None"
+    assert_sample_shape(ret)
+
+
+def test_empty_element_in_a_mod_clears_the_field(simulator: QuickBooksSimulator) -> None:
+    added = responses(simulator.process(message(
+        "<CustomerAddRq><CustomerAdd><Name>Ann</Name><Phone>555</Phone></CustomerAdd>"
+        "</CustomerAddRq>")))[0].find("CustomerRet")
+    assert added is not None
+    modded = responses(simulator.process(message(
+        f"<CustomerModRq><CustomerMod><ListID>{added.findtext('ListID')}</ListID>"
+        f"<EditSequence>{added.findtext('EditSequence')}</EditSequence><IsActive>0</IsActive>"
+        "<Phone/></CustomerMod></CustomerModRq>")))[0].find("CustomerRet")
+    assert modded is not None
+    assert modded.find("Phone") is None and modded.findtext("IsActive") == "false"
+
+
+def test_inventory_item_defaults_purchase_cost_and_tax_code(
+        simulator: QuickBooksSimulator) -> None:
+    rs = responses(simulator.process(message(
+        "<ItemInventoryAddRq><ItemInventoryAdd><Name>BARE</Name>"
+        "<IncomeAccountRef><FullName>Sales</FullName></IncomeAccountRef>"
+        "<COGSAccountRef><FullName>Cost of Goods Sold</FullName></COGSAccountRef>"
+        "<AssetAccountRef><FullName>Inventory Asset</FullName></AssetAccountRef>"
+        "</ItemInventoryAdd></ItemInventoryAddRq>")))[0]
+    ret = rs.find("ItemInventoryRet")
+    assert ret is not None and status(rs) == 0
+    assert ret.findtext("PurchaseCost") == "0.00"
+    assert ret.findtext("SalesTaxCodeRef/FullName") == "Tax"
+    assert ret.findtext("SalesTaxCodeRef/ListID")
+    assert_sample_shape(ret)

@@ -14,9 +14,11 @@ from qbwc_service.sandbox.quickbooks.company import (
     object_not_found,
     qb_error,
 )
+from qbwc_service.sandbox.quickbooks.defaults import list_defaults
 from qbwc_service.sandbox.quickbooks.exceptions import QbRequestRefused
 from qbwc_service.sandbox.quickbooks.retxml import (
     RET_ORDER,
+    echoed,
     element,
     money,
     ordered,
@@ -37,18 +39,24 @@ _DROPPED = frozenset({"BarCode", "OpenBalance", "OpenBalanceDate", "QuantityOnHa
                       "ApplyIncomeAccountRefToExistingTxns", "ApplyCOGSAccountRefToExistingTxns"})
 
 
-def _converted(company: Company, kind: str, child: etree._Element) -> etree._Element:
-    """A request child as it appears in the Ret: references resolved, aggregates recursed."""
+def _converted(company: Company, kind: str, child: etree._Element) -> etree._Element | None:
+    """A request child as it appears in the Ret (``None``: left out): references resolved,
+    aggregates recursed, values normalised as QuickBooks does (``retxml.echoed``)."""
     tag = str(child.tag)
     where = f"{kind} list" if not kind.startswith("Item") else "item"
     if tag.endswith("Ref") and tag != "ParentRef":
         return company.resolve(child, where)
     if tag in _NESTED_WITH_REFS:
-        return element(tag, children=[_converted(company, kind, c) for c in child
-                                      if isinstance(c.tag, str)])
-    copy = element(tag, child.text)
-    copy.extend(_converted(company, kind, c) for c in child if isinstance(c.tag, str))
-    return copy
+        kept = [c for c in (_converted(company, kind, c) for c in child
+                            if isinstance(c.tag, str)) if c is not None]
+        return element(tag, children=kept) if kept else None
+    return echoed(child)
+
+
+def _all_converted(company: Company, kind: str,
+                   children: list[etree._Element]) -> list[etree._Element]:
+    return [c for c in (_converted(company, kind, child) for child in children)
+            if c is not None]
 
 
 def create_list(company: Company, kind: str, source: etree._Element) -> ListRow:
@@ -81,15 +89,16 @@ def create_list(company: Company, kind: str, source: etree._Element) -> ListRow:
               element("TimeModified", stamp), element("EditSequence", str(epoch)),
               element("Name", name), element("FullName", full_name),
               element("Sublevel", str(sublevel))]
-    if source.find("IsActive") is None:
+    if not (text_of(source, "IsActive") or ""):
         parts.append(element("IsActive", "true"))
     barcode = text_of(source, "BarCode/BarCodeValue")
     if barcode:
         parts.append(element("BarCodeValue", barcode))
-    parts += [_converted(company, kind, child) for child in source
-              if isinstance(child.tag, str) and child.tag not in _DROPPED
-              and child.tag != "Name" and child.tag != "ParentRef"]
+    parts += _all_converted(company, kind, [
+        child for child in source if isinstance(child.tag, str)
+        and child.tag not in _DROPPED and child.tag != "Name" and child.tag != "ParentRef"])
     parts += _computed_fields(kind, source)
+    parts += list_defaults(company, kind, parts)
     ret = ordered(f"{kind}Ret", parts)
     row = ListRow(list_id, kind, name, full_name, text_of(ret, "IsActive") != "false",
                   str(epoch), stamp, to_text(ret))
@@ -140,15 +149,23 @@ def mod_list(company: Company, request: etree._Element) -> Answer:
         if store.name_taken(kind, full_name, except_id=row.list_id):
             raise QbRequestRefused(3100, f'The name "{full_name}" of the list element is '
                                          "already in use.")
-    changes = {str(c.tag): _converted(company, kind, c) for c in source
-               if isinstance(c.tag, str) and c.tag not in _DROPPED}
+    # An empty element in a Mod clears that field; the others replace theirs.
+    changes: dict[str, etree._Element] = {}
+    cleared: set[str] = set()
+    for child in source:
+        if isinstance(child.tag, str) and child.tag not in _DROPPED:
+            converted = _converted(company, kind, child)
+            if converted is None:
+                cleared.add(str(child.tag))
+            else:
+                changes[str(child.tag)] = converted
     changes["Name"] = element("Name", name)
     changes["FullName"] = element("FullName", full_name)
     stamp, epoch = store.now()
     edit_sequence = store.next_edit_sequence(row.edit_sequence, epoch)
     changes["TimeModified"] = element("TimeModified", stamp)
     changes["EditSequence"] = element("EditSequence", edit_sequence)
-    kept = [child for child in ret if child.tag not in changes]
+    kept = [child for child in ret if child.tag not in changes and child.tag not in cleared]
     allowed = {n for names in RET_ORDER[f"{kind}Ret"] for n in names.split("|")}
     new_ret = ordered(f"{kind}Ret", kept + [v for k, v in changes.items() if k in allowed])
     updated = ListRow(row.list_id, kind, name, full_name, text_of(new_ret, "IsActive") != "false",
