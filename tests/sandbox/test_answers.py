@@ -232,3 +232,59 @@ def test_inventory_item_defaults_purchase_cost_and_tax_code(
     assert ret.findtext("SalesTaxCodeRef/FullName") == "Tax"
     assert ret.findtext("SalesTaxCodeRef/ListID")
     assert_sample_shape(ret)
+
+
+def test_invoice_carries_quickbooks_defaults_in_sample_order(
+        simulator: QuickBooksSimulator) -> None:
+    add_customer(simulator)
+    add_item(simulator)
+    rs = responses(simulator.process(_invoice(
+        "<IsPending>0</IsPending><TermsRef><FullName>Net 15</FullName></TermsRef>"
+        "<Memo/>")))[0]
+    ret = rs.find("InvoiceRet")
+    assert ret is not None and status(rs) == 0, rs.get("statusMessage")
+    assert ret.findtext("TemplateRef/FullName") == "Intuit Product Invoice"
+    assert ret.findtext("DueDate") == "2026-11-17"  # TxnDate + Net 15
+    assert ret.findtext("ShipDate") == "2026-11-02"
+    assert ret.findtext("IsPending") == "false"
+    assert ret.findtext("IsToBePrinted") == "true"
+    assert ret.findtext("CustomerSalesTaxCodeRef/FullName") == "Tax"
+    assert ret.find("Memo") is None
+    assert_sample_shape(ret)
+
+
+def test_sales_receipt_defaults_follow_the_customer_tax_code(
+        simulator: QuickBooksSimulator) -> None:
+    simulator.process(message(
+        "<CustomerAddRq><CustomerAdd><Name>Exempt Co</Name>"
+        "<SalesTaxCodeRef><FullName>Non</FullName></SalesTaxCodeRef></CustomerAdd>"
+        "</CustomerAddRq>"))
+    add_item(simulator)
+    rs = responses(simulator.process(message(
+        "<SalesReceiptAddRq><SalesReceiptAdd><CustomerRef><FullName>Exempt Co</FullName>"
+        "</CustomerRef><TxnDate>2026-11-02</TxnDate><SalesReceiptLineAdd><ItemRef>"
+        "<FullName>WIDGET-1</FullName></ItemRef><Quantity>1</Quantity><Rate>10.00</Rate>"
+        "</SalesReceiptLineAdd></SalesReceiptAdd></SalesReceiptAddRq>")))[0]
+    ret = rs.find("SalesReceiptRet")
+    assert ret is not None and status(rs) == 0, rs.get("statusMessage")
+    assert ret.findtext("TemplateRef/FullName") == "Custom Sales Receipt"
+    assert ret.findtext("DueDate") == "2026-11-02"
+    assert ret.findtext("CustomerSalesTaxCodeRef/FullName") == "Non"
+    assert ret.findtext("SalesTaxTotal") == "0.00"  # an exempt customer pays no tax
+    assert_sample_shape(ret)
+
+
+def test_overpayment_is_3210_in_quickbooks_words(simulator: QuickBooksSimulator) -> None:
+    add_customer(simulator)
+    add_item(simulator)
+    invoice = responses(simulator.process(_invoice()))[0].find("InvoiceRet")
+    assert invoice is not None
+    rs = responses(simulator.process(message(
+        "<ReceivePaymentAddRq><ReceivePaymentAdd><CustomerRef><FullName>Ada Lovelace"
+        "</FullName></CustomerRef><TotalAmount>500.00</TotalAmount><AppliedToTxnAdd>"
+        f"<TxnID>{invoice.findtext('TxnID')}</TxnID><PaymentAmount>500.00</PaymentAmount>"
+        "</AppliedToTxnAdd></ReceivePaymentAdd></ReceivePaymentAddRq>")))[0]
+    assert status(rs) == 3210
+    assert rs.get("statusMessage") == (
+        'The "AppliedToTxnAdd payment amount" field has an invalid value "500.00".  '
+        "QuickBooks error message: You cannot pay more than the amount due.")
