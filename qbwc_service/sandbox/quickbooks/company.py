@@ -67,10 +67,13 @@ _LABELS = {"Customer": "Customer", "Class": "Class", "Account": "Account",
            "InventorySiteLocation": "Site Location"}
 _NOT_IN_LIST = "Invalid argument.  The specified record does not exist in the list."
 
-# qbxml.md §8 names no status for a closed period; the simulator answers 3250 (the
-# "not enabled or not available" family) so that a refusal is never mistaken for a lock
-# error worth retrying.
-CLOSED_PERIOD_STATUS = 3250
+# A transaction dated on or before the closing date. No public capture of real QuickBooks'
+# answer was found (Intuit's status-code list, consolibyte's Errors.php, issue trackers of
+# Web Connector projects searched); QuickBooks reports refusals of its own save logic as 3180,
+# "There was an error when saving a <object>.  QuickBooks error message: <reason>", so the
+# simulator answers that, with the closing date as the reason. 3250 ("feature not enabled")
+# was wrong: the service explained it as multi-location inventory being off.
+CLOSED_PERIOD_STATUS = 3180
 
 
 def qb_error(first: str, reason: str) -> str:
@@ -155,10 +158,10 @@ class Company:
 
     def check_open_period(self, txn_date: str, what: str) -> None:
         if self.closing_date is not None and date.fromisoformat(txn_date) <= self.closing_date:
-            raise QbRequestRefused(
-                CLOSED_PERIOD_STATUS,
-                f"The {what} dated {txn_date} falls on or before the closing date "
-                f"{self.closing_date.isoformat()}; QuickBooks does not accept it.")
+            raise QbRequestRefused(CLOSED_PERIOD_STATUS, qb_error(
+                f"There was an error when saving a {what}.",
+                f"The transaction date {txn_date} is on or before the closing date "
+                f"{self.closing_date.isoformat()}."))
 
 
 @dataclass
