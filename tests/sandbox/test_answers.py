@@ -10,12 +10,17 @@ qbwc_service/sandbox/quickbooks/company.py).
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 import pytest
 from lxml import etree
 
-from qbwc_service.sandbox.quickbooks import QbHresultError, QuickBooksSimulator
+from qbwc_service.sandbox.quickbooks import (
+    CLOSED_PERIOD_STATUS,
+    QbHresultError,
+    QuickBooksSimulator,
+)
 from tests.conftest import reference_path
 from tests.sandbox.conftest import (
     add_customer,
@@ -288,3 +293,18 @@ def test_overpayment_is_3210_in_quickbooks_words(simulator: QuickBooksSimulator)
     assert rs.get("statusMessage") == (
         'The "AppliedToTxnAdd payment amount" field has an invalid value "500.00".  '
         "QuickBooks error message: You cannot pay more than the amount due.")
+
+
+def test_closed_period_answer_and_the_services_explanation_agree(make_simulator: Make) -> None:
+    from qbwc_service.qbxml.status import classify
+
+    simulator = make_simulator(closing_date=date(2026, 10, 31))
+    add_customer(simulator)
+    add_item(simulator)
+    rs = responses(simulator.process(_invoice().replace("2026-11-02", "2026-10-31")))[0]
+    assert status(rs) == CLOSED_PERIOD_STATUS == 3180
+    assert rs.get("statusMessage") == (
+        "There was an error when saving a Invoice.  QuickBooks error message: The transaction "
+        "date 2026-10-31 is on or before the closing date 2026-10-31.")
+    explanation = classify(status(rs)).explanation
+    assert "closing date" in explanation and "multi-location" not in explanation
