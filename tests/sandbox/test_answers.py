@@ -308,3 +308,29 @@ def test_closed_period_answer_and_the_services_explanation_agree(make_simulator:
         "date 2026-10-31 is on or before the closing date 2026-10-31.")
     explanation = classify(status(rs)).explanation
     assert "closing date" in explanation and "multi-location" not in explanation
+
+
+def test_answers_validate_against_the_response_side_of_the_xsd(
+        simulator: QuickBooksSimulator) -> None:
+    """Element names, order and required children of the answers, as qbxmlops130.xsd has them."""
+    schema = etree.XMLSchema(etree.parse(str(reference_path(
+        "qbxml", "xsd", "13.0", "qbxmlops130.xsd"))))
+    add_customer(simulator)
+    add_item(simulator)
+    answers = [
+        simulator.process(fixture_text("unmodelled_requests.xml")),
+        simulator.process(fixture_text("invoice_add.xml")),
+        simulator.process(_invoice("<TermsRef><FullName>Net 30</FullName></TermsRef>")),
+        simulator.process(message(
+            '<CustomerQueryRq iterator="Start"><MaxReturned>1</MaxReturned></CustomerQueryRq>'
+            "<ItemInventoryQueryRq/>")),
+        simulator.process(message(
+            "<SalesReceiptAddRq><SalesReceiptAdd><CustomerRef><FullName>Ada Lovelace"
+            "</FullName></CustomerRef><TxnDate>2026-01-01</TxnDate><SalesReceiptLineAdd>"
+            "<ItemRef><FullName>WIDGET-1</FullName></ItemRef><Quantity>1</Quantity>"
+            "</SalesReceiptLineAdd></SalesReceiptAdd></SalesReceiptAddRq>")),
+        simulator.hcp_response(),
+    ]
+    for text in answers:
+        document = etree.fromstring(text.encode("utf-8"))
+        assert schema.validate(document), schema.error_log.last_error
