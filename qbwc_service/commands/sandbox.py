@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import sys
 from pathlib import Path
 from typing import Any
@@ -133,8 +134,13 @@ def exec_request(ctx: click.Context, company_db: str | None, qb_release: str,
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else \
             "not UTF-8 text"
         raise _UsageError(f"sandbox exec: cannot read {source}: {reason}") from None
-    simulator = QuickBooksSimulator(_company_db(ctx, company_db), release=qb_release,
-                                    xsd_dir=_xsd_dir(ctx, xsd_dir), multi_site=not single_site)
+    path = _company_db(ctx, company_db)
+    try:
+        simulator = QuickBooksSimulator(path, release=qb_release,
+                                        xsd_dir=_xsd_dir(ctx, xsd_dir),
+                                        multi_site=not single_site)
+    except (sqlite3.Error, OSError) as exc:
+        raise _UsageError(f"sandbox exec: cannot open the company file {path}: {exc}") from None
     try:
         click.echo(simulator.process(text), nl=False)
     except QbHresultError as refusal:

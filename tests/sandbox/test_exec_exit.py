@@ -44,3 +44,16 @@ def test_bad_arguments_exit_2_with_one_line(tmp_path: Path, args: tuple[str, ...
     assert _exec(tmp_path, *args) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith("Error: sandbox exec: ")
+
+
+def test_a_file_that_is_no_company_exits_2_with_one_line(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    request = tmp_path / "rq.xml"
+    request.write_text(message(CUSTOMER_ADD.format(name="Ada Lovelace")), encoding="utf-8")
+    not_a_company = tmp_path / "notes.txt"
+    not_a_company.write_text("shopping list\n" * 200, encoding="utf-8")
+    code = main(["--data-dir", str(tmp_path / "data"), "sandbox", "exec",
+                 "--company-db", str(not_a_company), str(request)])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "cannot open the company file" in err
