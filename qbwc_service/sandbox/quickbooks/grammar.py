@@ -207,6 +207,8 @@ GRAMMAR: dict[str, str] = {
     "TransferInventoryLineAdd": ("ItemRef!:159 FromInventorySiteLocationRef?:31@12.0 "
                                  "ToInventorySiteLocationRef?:31@12.0 QuantityToTransfer! "
                                  "SerialNumber?:4095|LotNumber?:40"),
+    "TxnDelRq": "TxnDelType! TxnID!:36",
+    "TxnVoidRq": "TxnVoidType! TxnID!:36",
     # Queries
     "CustomerQueryRq": _LIST_FILTERS + " TotalBalanceFilter?~ CurrencyFilter?~ ClassFilter?~ "
                        + _TAIL,
