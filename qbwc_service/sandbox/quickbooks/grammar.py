@@ -208,6 +208,35 @@ GRAMMAR: dict[str, str] = {
                                  "ToInventorySiteLocationRef?:31@12.0 QuantityToTransfer! "
                                  "SerialNumber?:4095|LotNumber?:40"),
     "TxnDelRq": "TxnDelType! TxnID!:36",
+    "TransactionQueryRq": ("TxnID*:36 MaxReturned? RefNumber*:20|RefNumberCaseSensitive*|"
+                           "RefNumberFilter?|RefNumberRangeFilter? "
+                           "TransactionModifiedDateRangeFilter? TransactionDateRangeFilter? "
+                           "TransactionEntityFilter? TransactionAccountFilter? "
+                           "TransactionItemFilter?~ TransactionClassFilter?~ "
+                           "TransactionTypeFilter? TransactionDetailLevelFilter? "
+                           "TransactionPostingStatusFilter? TransactionPaidStatusFilter? "
+                           "CurrencyFilter?~ IncludeRetElement*:50"),
+    "TransactionModifiedDateRangeFilter": "ModifiedDateRange?|DateMacro?",
+    "ModifiedDateRange": "FromModifiedDate? ToModifiedDate?",
+    "TransactionDateRangeFilter": "TxnDateRange?|DateMacro?",
+    "TxnDateRange": "FromTxnDate? ToTxnDate?",
+    "TransactionEntityFilter": ("EntityTypeFilter?|ListID*|FullName*|ListIDWithChildren?|"
+                                "FullNameWithChildren?"),
+    "TransactionAccountFilter": ("AccountTypeFilter?|ListID*|FullName*|ListIDWithChildren?|"
+                                 "FullNameWithChildren?"),
+    "TransactionTypeFilter": "TxnTypeFilter+",
+    "TxnDeletedQueryRq": "TxnDelType+ DeletedDateRangeFilter? IncludeRetElement*:50",
+    "DeletedDateRangeFilter": "FromDeletedDate? ToDeletedDate?",
+    "GeneralSummaryReportQueryRq": ("GeneralSummaryReportType! DisplayReport? "
+                                    "ReportPeriod?|ReportDateMacro? ReportAccountFilter?~ "
+                                    "ReportEntityFilter?~ ReportItemFilter?~ "
+                                    "ReportClassFilter?~ ReportTxnTypeFilter?~ "
+                                    "ReportModifiedDateRangeFilter?~|"
+                                    "ReportModifiedDateRangeMacro? ReportDetailLevelFilter? "
+                                    "ReportPostingStatusFilter? SummarizeColumnsBy? "
+                                    "IncludeSubcolumns?~ ReportCalendar? ReturnRows? "
+                                    "ReturnColumns? ReportBasis?"),
+    "ReportPeriod": "FromReportDate? ToReportDate?",
     "TxnVoidRq": "TxnVoidType! TxnID!:36",
     # Queries
     "CustomerQueryRq": _LIST_FILTERS + " TotalBalanceFilter?~ CurrencyFilter?~ ClassFilter?~ "
@@ -227,6 +256,17 @@ GRAMMAR: dict[str, str] = {
     "SalesReceiptQueryRq": _TXN_FILTERS + " IncludeLineItems? " + _TAIL,
     "CreditMemoQueryRq": _TXN_FILTERS + " IncludeLineItems? IncludeLinkedTxns? " + _TAIL,
     "ReceivePaymentQueryRq": _TXN_FILTERS + " IncludeLineItems? " + _TAIL,
+    "CheckQueryRq": _TXN_FILTERS + " IncludeLineItems? IncludeLinkedTxns? " + _TAIL,
+    "ARRefundCreditCardQueryRq": _TXN_FILTERS + " IncludeLineItems? " + _TAIL,
+    "InventoryAdjustmentQueryRq": ("TxnID*:36 RefNumber*:20 RefNumberCaseSensitive* "
+                                   "MaxReturned? ModifiedDateRangeFilter?|TxnDateRangeFilter? "
+                                   "EntityFilter? AccountFilter?~ ItemFilter?~ "
+                                   "RefNumberFilter?|RefNumberRangeFilter? IncludeLineItems? "
+                                   + _TAIL),
+    "TransferInventoryQueryRq": ("TxnID*:36 RefNumber*:20 RefNumberCaseSensitive* "
+                                 "MaxReturned? ModifiedDateRangeFilter?|TxnDateRangeFilter? "
+                                 "RefNumberFilter?|RefNumberRangeFilter? SiteFilter?~ "
+                                 "IncludeLineItems? IncludeRetElement*:50"),
 }
 
 for _kind in ("Inventory", "NonInventory", "Service", "OtherCharge", "Discount", "Group",
