@@ -329,7 +329,10 @@ def test_ledger_answers_validate_against_the_13_schema(tmp_path: Path) -> None:
         return parse_xml(outputs[-1]).find("QBXMLMsgsRs")[-1][0]  # type: ignore[index]
 
     run("setup.xml")
-    invoice_id = run("invoice.xml").findtext("TxnID") or ""
+    invoice = run("invoice.xml")
+    invoice_id = invoice.findtext("TxnID") or ""
+    run("invoice_mod.xml", TXN=invoice_id, EDIT=invoice.findtext("EditSequence") or "",
+        LINE=invoice.findtext("InvoiceLineRet/TxnLineID") or "")
     run("receive_payment.xml", INVOICE=invoice_id)
     credit_id = run("credit_memo.xml").findtext("TxnID") or ""
     run("payment_set_credit.xml", INVOICE=invoice_id, CREDIT=credit_id, AMOUNT="3.65")
@@ -345,3 +348,31 @@ def test_ledger_answers_validate_against_the_13_schema(tmp_path: Path) -> None:
     for text in outputs:
         document = etree.ElementTree(parse_xml(text))
         assert schema.validate(document), (schema.error_log.last_error, text[:3000])
+
+
+def test_invoice_mod_reposts_the_invoice(tmp_path: Path) -> None:
+    """InvoiceMod with line Mods: listed lines change, -1 adds, the rest go; the journal is
+    re-posted (income, tax, stock, AR) and a stale EditSequence is 3200."""
+    books = _setup(tmp_path)
+    invoice = books.run("invoice.xml")[0]
+    txn_id, edit = invoice.findtext("TxnID") or "", invoice.findtext("EditSequence") or ""
+    widget_line = invoice.findtext("InvoiceLineRet/TxnLineID") or ""
+    modded = books.run("invoice_mod.xml", TXN=txn_id, EDIT=edit, LINE=widget_line)[0]
+    assert modded.findtext("TxnID") == txn_id
+    assert modded.findtext("TxnNumber") == invoice.findtext("TxnNumber")
+    assert modded.findtext("EditSequence") != edit
+    # 4 widgets at 10.00 taxed at 8.25 % (3.30) plus 7.50 shipping; the coupon line is gone.
+    assert (modded.findtext("Subtotal"), modded.findtext("SalesTaxTotal"),
+            modded.findtext("BalanceRemaining")) == ("47.50", "3.30", "50.80")
+    assert _pick(books.balances(), "Accounts Receivable", "Sales", "Shipping Income",
+                 "Discounts Given", "Sales Tax Payable", "Cost of Goods Sold",
+                 "site:Main Warehouse") == {
+        "Accounts Receivable": "50.80", "Sales": "40.00", "Shipping Income": "7.50",
+        "Discounts Given": "0.00", "Sales Tax Payable": "3.30", "Cost of Goods Sold": "16.00",
+        "site:Main Warehouse": "6"}
+    text = Template((LEDGER / "invoice_mod.xml").read_text()).substitute(
+        TXN=txn_id, EDIT=edit, LINE=widget_line)
+    stale = parse_xml(books._cli("sandbox", "exec", "--company-db", str(books.db), "-",
+                                 stdin=text)).find("QBXMLMsgsRs")[0]  # type: ignore[index]
+    assert stale.get("statusCode") == "3200"
+    assert books.balances()["Accounts Receivable"] == "50.80"
