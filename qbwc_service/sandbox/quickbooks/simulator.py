@@ -37,6 +37,7 @@ from qbwc_service.sandbox.quickbooks.lists import (
     mod_list,
     seed_company,
 )
+from qbwc_service.sandbox.quickbooks.mods import TXN_MODS, mod_transaction
 from qbwc_service.sandbox.quickbooks.queries import (
     LIST_QUERIES,
     TXN_QUERIES,
@@ -245,6 +246,8 @@ class QuickBooksSimulator:
             return lambda request: delete_transaction(company, request)
         if tag == "TxnVoidRq":
             return lambda request: void_transaction(company, request)
+        if tag.endswith("ModRq") and tag[:-5] in TXN_MODS:
+            return lambda request: mod_transaction(company, request)
         if tag.endswith("ModRq") and tag[:-5] in LIST_MODS:
             return lambda request: mod_list(company, request)
         return None
