@@ -376,3 +376,28 @@ def test_invoice_mod_reposts_the_invoice(tmp_path: Path) -> None:
                                  stdin=text)).find("QBXMLMsgsRs")[0]  # type: ignore[index]
     assert stale.get("statusCode") == "3200"
     assert books.balances()["Accounts Receivable"] == "50.80"
+
+
+def test_a_company_file_from_before_the_ledger_opens_with_its_quantities(tmp_path: Path) -> None:
+    """Quantities kept in the old ``site_quantity`` table become journal lines once, and the
+    accounts the ledger needs are added to an old chart of accounts."""
+    import sqlite3
+
+    from qbwc_service.sandbox.quickbooks import QuickBooksSimulator
+
+    books = _setup(tmp_path)
+    connection = sqlite3.connect(books.db)
+    item_id, site_id = connection.execute(
+        "SELECT item_id, site_id FROM journal WHERE quantity IS NOT NULL").fetchone()
+    with connection:
+        connection.execute("DELETE FROM journal")
+        connection.execute("DELETE FROM list_record WHERE full_name = 'Merchant Account'")
+        connection.execute("CREATE TABLE site_quantity (item_id TEXT NOT NULL, site_id TEXT "
+                           "NOT NULL, quantity TEXT NOT NULL, PRIMARY KEY (item_id, site_id))")
+        connection.execute("INSERT INTO site_quantity VALUES (?, ?, '7')", (item_id, site_id))
+    connection.close()
+    QuickBooksSimulator(books.db).close()
+    balances = books.balances()
+    assert balances["site:Main Warehouse"] == "7"
+    assert balances["Merchant Account"] == "0.00"
+    assert books.report()["trial_balance"]["balanced"]

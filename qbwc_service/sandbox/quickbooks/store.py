@@ -123,6 +123,23 @@ class CompanyStore:
         # WAL with NORMAL sync survives a process crash, which is what a sandbox needs.
         self._conn.execute("PRAGMA synchronous=NORMAL")
         self._conn.executescript(_SCHEMA)
+        self._carry_quantities_over()
+
+    def _carry_quantities_over(self) -> None:
+        """A file made before the journal kept quantities in ``site_quantity``: they become
+        journal lines (quantity only, no value) once, and the old table goes."""
+        exists = self._conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' "
+                                    "AND name = 'site_quantity'").fetchone()
+        if exists is None:
+            return
+        with self.transaction():
+            rows = self._conn.execute("SELECT item_id, site_id, quantity FROM site_quantity")
+            self.post_entries([
+                Entry(f"{item_id}-carried-over", "QuantityCarriedOver", number, "", Decimal(0),
+                      item_id=str(item_id), site_id=str(site_id), quantity=Decimal(qty),
+                      txn_date="1970-01-01")
+                for number, (item_id, site_id, qty) in enumerate(rows.fetchall(), start=1)])
+            self._conn.execute("DROP TABLE site_quantity")
 
     def close(self) -> None:
         self._conn.close()
