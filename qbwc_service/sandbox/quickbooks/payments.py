@@ -15,7 +15,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from lxml import etree
 
@@ -37,6 +37,7 @@ from qbwc_service.sandbox.quickbooks.txnbase import (
 __all__ = ["PAYMENT_ADDS", "add_payment", "apply_credits"]
 
 PAYMENT_ADDS = frozenset({"ReceivePayment", "ARRefundCreditCard", "Check"})
+_CENT = Decimal("0.01")
 
 
 def _not_found(txn_id: str) -> QbRequestRefused:
@@ -193,7 +194,7 @@ def _check(company: Company, source: etree._Element) -> Answer:
     for number, line in enumerate(source.findall("ExpenseLineAdd"), start=1):
         line_parts = [element("TxnLineID", f"{number:X}-{epoch}")]
         line_parts += header(company, kind, line, frozenset())
-        amount = Decimal(text_of(line, "Amount") or "0")
+        amount = Decimal(text_of(line, "Amount") or "0").quantize(_CENT, ROUND_HALF_UP)
         customer = parts_ref(line_parts, "CustomerRef")
         entity = text_of(customer, "ListID") if customer is not None else payee_id
         posting.add(text_of(parts_ref(line_parts, "AccountRef"), "ListID") or "",  # type: ignore[arg-type]
@@ -230,7 +231,8 @@ def _item_line(company: Company, posting: Posting, line: etree._Element,
     qty = Decimal(text_of(line, "Quantity") or "1")
     cost_text = text_of(line, "Cost")
     amount = Decimal(text_of(line, "Amount") or "0") if cost_text is None \
-        else (qty * Decimal(cost_text)).quantize(Decimal("0.01"))
+        else qty * Decimal(cost_text)
+    amount = amount.quantize(_CENT, ROUND_HALF_UP)
     line_parts += [element("Quantity", quantity(qty)), element("Amount", money(amount))]
     if item is not None and item.kind == "ItemInventory":
         site = parts_ref(line_parts, "InventorySiteRef")

@@ -86,7 +86,7 @@ def _sales_line(company: Company, kind: str, line: etree._Element, totals: _Tota
         if item_ret is not None else None
     rate = Decimal(rate_text) if rate_text else None
     if amount_text:
-        amount = Decimal(amount_text)
+        amount = _round(Decimal(amount_text))  # QuickBooks keeps amounts to the cent
         if rate is None and qty:
             rate = amount / qty
     else:
