@@ -42,7 +42,30 @@ class Books:
         trial = self.report()["trial_balance"]
         assert trial["balanced"], trial
         assert trial["total_debit"] == trial["total_credit"]
+        self.check_stock()
         return rs_list[-1]
+
+    def check_stock(self) -> None:
+        """The per-site stock table equals the journal's inventory lines, summed afresh."""
+        import sqlite3
+        from collections import defaultdict
+        from decimal import Decimal
+
+        connection = sqlite3.connect(self.db)
+        try:
+            sums: dict[tuple[str, str], list[Decimal]] = defaultdict(
+                lambda: [Decimal(0), Decimal(0)])
+            for item, site, qty, amount in connection.execute(
+                    "SELECT item_id, COALESCE(site_id, ''), quantity, amount FROM journal "
+                    "WHERE item_id IS NOT NULL AND quantity IS NOT NULL"):
+                sums[(item, site)][0] += Decimal(qty)
+                sums[(item, site)][1] += Decimal(amount)
+            kept = {(item, site): [Decimal(qty), Decimal(value)] for item, site, qty, value
+                    in connection.execute("SELECT item_id, site_id, quantity, value FROM stock")}
+        finally:
+            connection.close()
+        assert {k: v for k, v in kept.items() if v != [0, 0]} == \
+            {k: v for k, v in sums.items() if v != [0, 0]}
 
     def report(self, *args: str) -> dict[str, Any]:
         return json.loads(self._cli("sandbox", "report", "--company-db", str(self.db),
@@ -391,6 +414,7 @@ def test_a_company_file_from_before_the_ledger_opens_with_its_quantities(tmp_pat
         "SELECT item_id, site_id FROM journal WHERE quantity IS NOT NULL").fetchone()
     with connection:
         connection.execute("DELETE FROM journal")
+        connection.execute("DROP TABLE stock")
         connection.execute("DELETE FROM list_record WHERE full_name = 'Merchant Account'")
         connection.execute("CREATE TABLE site_quantity (item_id TEXT NOT NULL, site_id TEXT "
                            "NOT NULL, quantity TEXT NOT NULL, PRIMARY KEY (item_id, site_id))")
