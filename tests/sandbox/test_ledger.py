@@ -356,7 +356,9 @@ def test_ledger_answers_validate_against_the_13_schema(tmp_path: Path) -> None:
     invoice_id = invoice.findtext("TxnID") or ""
     run("invoice_mod.xml", TXN=invoice_id, EDIT=invoice.findtext("EditSequence") or "",
         LINE=invoice.findtext("InvoiceLineRet/TxnLineID") or "")
-    run("receive_payment.xml", INVOICE=invoice_id)
+    payment = run("receive_payment.xml", INVOICE=invoice_id)
+    run("payment_mod.xml", TXN=payment.findtext("TxnID") or "",
+        EDIT=payment.findtext("EditSequence") or "", INVOICE=invoice_id)
     credit_id = run("credit_memo.xml").findtext("TxnID") or ""
     run("payment_set_credit.xml", INVOICE=invoice_id, CREDIT=credit_id, AMOUNT="3.65")
     run("refund_card.xml", CREDIT=credit_id, AMOUNT="3.00")
@@ -425,3 +427,21 @@ def test_a_company_file_from_before_the_ledger_opens_with_its_quantities(tmp_pat
     assert balances["site:Main Warehouse"] == "7"
     assert balances["Merchant Account"] == "0.00"
     assert books.report()["trial_balance"]["balanced"]
+
+
+def test_receive_payment_mod_reposts_and_reapplies(tmp_path: Path) -> None:
+    """ReceivePaymentMod: the new amount posts, AppliedToTxnMod replaces the applications."""
+    books = _setup(tmp_path)
+    invoice_id = books.run("invoice.xml")[0].findtext("TxnID") or ""
+    payment = books.run("receive_payment.xml", INVOICE=invoice_id)[0]
+    modded = books.run("payment_mod.xml", TXN=payment.findtext("TxnID") or "",
+                       EDIT=payment.findtext("EditSequence") or "", INVOICE=invoice_id)[0]
+    assert (modded.findtext("TotalAmount"), modded.findtext("UnusedPayment")) == (
+        "23.65", "0.00")
+    assert modded.findtext("TxnNumber") == payment.findtext("TxnNumber")
+    paid = books.query(f"<InvoiceQueryRq><TxnID>{invoice_id}</TxnID></InvoiceQueryRq>")
+    assert (paid.findtext("BalanceRemaining"), paid.findtext("IsPaid")) == ("0.00", "true")
+    assert _pick(books.balances(), "Undeposited Funds", "Accounts Receivable",
+                 "customer:Ada Lovelace") == {"Undeposited Funds": "23.65",
+                                              "Accounts Receivable": "0.00",
+                                              "customer:Ada Lovelace": "0.00"}

@@ -28,13 +28,15 @@ from qbwc_service.sandbox.quickbooks.store import TxnRow
 from qbwc_service.sandbox.quickbooks.txnbase import (
     header,
     parts_ref,
+    resave,
+    restamp,
     save,
     stamp,
     touch,
     txn_date_of,
 )
 
-__all__ = ["PAYMENT_ADDS", "add_payment", "apply_credits"]
+__all__ = ["PAYMENT_ADDS", "add_payment", "apply_credits", "receive_payment"]
 
 PAYMENT_ADDS = frozenset({"ReceivePayment", "ARRefundCreditCard", "Check"})
 _CENT = Decimal("0.01")
@@ -94,10 +96,15 @@ def _applied_ret(company: Company, invoice: TxnRow, amount: Decimal) -> etree._E
         element("Amount", money(amount))])
 
 
-def _receive_payment(company: Company, source: etree._Element) -> Answer:
+def receive_payment(company: Company, source: etree._Element,
+                    existing: TxnRow | None = None) -> Answer:
+    """Add a payment, or re-post ``existing`` from an Add-shaped ``source`` (a Mod)."""
     kind = "ReceivePayment"
     store = company.store
-    parts, txn_id, now_text, epoch = stamp(company, kind, source)
+    if existing is None:
+        parts, txn_id, now_text, epoch = stamp(company, kind, source)
+    else:
+        parts, txn_id, now_text, epoch = restamp(company, kind, source, existing)
     parts += header(company, kind, source, frozenset({"TxnDate", "AppliedToTxnAdd",
                                                       "IsAutoApply"}))
     customer = parts_ref(parts, "CustomerRef")
@@ -143,6 +150,8 @@ def _receive_payment(company: Company, source: etree._Element) -> Answer:
     posting.add(deposit, total, entity_id=customer_id)
     posting.add(receivable, -total, entity_id=customer_id)
     posting.save(store)
+    if existing is not None:
+        return resave(company, kind, parts, existing, now_text, total, customer_id, source)
     return save(company, kind, parts, txn_id, now_text, epoch, total, customer_id, source)
 
 
@@ -251,7 +260,7 @@ def _item_line(company: Company, posting: Posting, line: etree._Element,
 
 def add_payment(company: Company, kind: str, source: etree._Element) -> Answer:
     if kind == "ReceivePayment":
-        return _receive_payment(company, source)
+        return receive_payment(company, source)
     if kind == "ARRefundCreditCard":
         return _refund(company, source)
     return _check(company, source)

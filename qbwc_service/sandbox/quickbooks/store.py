@@ -332,6 +332,10 @@ class CompanyStore:
         self._conn.execute("DELETE FROM application WHERE txn_id = ? OR target_id = ? "
                            "OR credit_id = ?", (txn_id, txn_id, txn_id))
 
+    def remove_payment_applications(self, txn_id: str) -> None:
+        """What a payment applied (a Mod re-applies it); credits applied to it stay."""
+        self._conn.execute("DELETE FROM application WHERE txn_id = ?", (txn_id,))
+
     def applied_to(self, target_id: str) -> Decimal:
         """What payments and credits have paid of an invoice."""
         rows = self._conn.execute("SELECT amount FROM application WHERE target_id = ? "
