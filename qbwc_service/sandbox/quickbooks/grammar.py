@@ -234,6 +234,13 @@ GRAMMAR: dict[str, str] = {
                       "CustomerSalesTaxCodeRef?:3 Other?:29@6.0 ExchangeRate?@8.0 "
                       "CreditMemoLineMod*|CreditMemoLineGroupMod*~"),
     "CreditMemoLineMod": "TxnLineID!:36 " + _SALES_LINE + _LINE_TAIL,
+    "ReceivePaymentModRq": "ReceivePaymentMod! IncludeRetElement*:50@4.0",
+    "ReceivePaymentMod": ("TxnID!:36 EditSequence!:16 CustomerRef?:209 ARAccountRef?:159 "
+                          "TxnDate? RefNumber?:20 TotalAmount? ExchangeRate?@8.0 "
+                          "PaymentMethodRef?:31 Memo?:4095 DepositToAccountRef?:159 "
+                          "CreditCardTxnInfoMod?~ AppliedToTxnMod*"),
+    "AppliedToTxnMod": ("TxnID!:36 PaymentAmount? SetCredit* DiscountAmount? "
+                        "DiscountAccountRef?:159 DiscountClassRef?:159"),
     "TxnDelRq": "TxnDelType! TxnID!:36",
     "TransactionQueryRq": ("TxnID*:36 MaxReturned? RefNumber*:20|RefNumberCaseSensitive*|"
                            "RefNumberFilter?|RefNumberRangeFilter? "
