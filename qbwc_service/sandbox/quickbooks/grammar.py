@@ -27,6 +27,8 @@ _GROUP_LINE = ("ItemGroupRef!:159 Desc? Quantity? UnitOfMeasure?:31@7.0 ServiceD
                "InventorySiteRef?:31@10.0 InventorySiteLocationRef?:31@12.0 DataExt*~")
 _SALES_HEAD = ("CustomerRef{cust}:209 ClassRef?:159 {ar}TemplateRef?:31 TxnDate? RefNumber?:11 "
                "BillAddress? ShipAddress? IsPending? {middle}")
+_MOD_HEAD = ("CustomerRef?:209 ClassRef?:159 {ar}TemplateRef?:31 TxnDate? RefNumber?:11 "
+             "BillAddress? ShipAddress? IsPending? ")
 _ITEM_HEAD = "Name!:31 BarCode?~ IsActive? ClassRef?:159 ParentRef?:159"
 _SALES_OR_PURCHASE = "SalesOrPurchase?|SalesAndPurchase?"
 _LIST_FILTERS = ("ListID*:36 FullName*:209 MaxReturned? ActiveStatus? FromModifiedDate? "
@@ -135,7 +137,7 @@ GRAMMAR: dict[str, str] = {
                    "ShipMethodRef?:15 ItemSalesTaxRef?:31 Memo?:4095 CustomerMsgRef?:101 "
                    "IsToBePrinted? IsToBeEmailed?@6.0 IsTaxIncluded?@6.0 "
                    "CustomerSalesTaxCodeRef?:3 Other?:29@6.0 ExchangeRate?@8.0 "
-                   "ExternalGUID?@9.0 LinkToTxnID*@6.0 SetCredit*~ "
+                   "ExternalGUID?@9.0 LinkToTxnID*@6.0 SetCredit* "
                    "InvoiceLineAdd*|InvoiceLineGroupAdd* DiscountLineAdd?~ SalesTaxLineAdd?~ "
                    "ShippingLineAdd?~"),
     "InvoiceLineAdd": _SALES_LINE + "OptionForPriceRuleConflict?@13.0 " + _LINE_TAIL +
@@ -169,16 +171,37 @@ GRAMMAR: dict[str, str] = {
                           "TotalAmount? ExchangeRate?@8.0 PaymentMethodRef?:31 Memo?:4095 "
                           "DepositToAccountRef?:159 CreditCardTxnInfo?~ ExternalGUID?@9.0 "
                           "IsAutoApply?|AppliedToTxnAdd*"),
-    "AppliedToTxnAdd": ("TxnID!:36 PaymentAmount? TxnLineDetail*~ SetCredit*~ DiscountAmount? "
+    "AppliedToTxnAdd": ("TxnID!:36 PaymentAmount? TxnLineDetail*~ SetCredit* DiscountAmount? "
                         "DiscountAccountRef?:159 DiscountClassRef?:159"),
     "InventoryAdjustmentAddRq": "InventoryAdjustmentAdd! " + _TAIL,
     "InventoryAdjustmentAdd": ("AccountRef!:159 TxnDate? RefNumber?:11 "
                                "InventorySiteRef?:31@10.0 CustomerRef?:209 ClassRef?:159 "
                                "Memo?:4095 ExternalGUID?@9.0 InventoryAdjustmentLineAdd*"),
-    "InventoryAdjustmentLineAdd": ("ItemRef!:159 QuantityAdjustment?|ValueAdjustment?~|"
+    "InventoryAdjustmentLineAdd": ("ItemRef!:159 QuantityAdjustment?|ValueAdjustment?|"
                                    "SerialNumberAdjustment?~|LotNumberAdjustment?~"),
     "QuantityAdjustment": ("NewQuantity?|QuantityDifference? SerialNumber?:4095@11.0|"
                            "LotNumber?:40@11.0 InventorySiteLocationRef?:31@12.0"),
+    "ValueAdjustment": "NewQuantity?|QuantityDifference? NewValue?|ValueDifference?",
+    "SetCredit": "CreditTxnID!:36 TxnLineID? AppliedAmount! Override?",
+    "ARRefundCreditCardAddRq": "ARRefundCreditCardAdd! " + _TAIL,
+    "ARRefundCreditCardAdd": ("CustomerRef!:209 RefundFromAccountRef?:159 ARAccountRef?:159 "
+                              "TxnDate? RefNumber?:11 Address?~ PaymentMethodRef?:31 "
+                              "Memo?:4095 CreditCardTxnInfo?~ ExchangeRate? ExternalGUID? "
+                              "RefundAppliedToTxnAdd+"),
+    "RefundAppliedToTxnAdd": "TxnID!:36 RefundAmount!",
+    "CheckAddRq": "CheckAdd! " + _TAIL,
+    "CheckAdd": ("AccountRef!:159 PayeeEntityRef?:209 RefNumber?:11 TxnDate? Memo?:4095 "
+                 "Address?~ IsToBePrinted? IsTaxIncluded? SalesTaxCodeRef?:3 ExchangeRate? "
+                 "ExternalGUID? ApplyCheckToTxnAdd* ExpenseLineAdd* ItemLineAdd*|"
+                 "ItemGroupLineAdd*~"),
+    "ApplyCheckToTxnAdd": "TxnID!:36 Amount?",
+    "ExpenseLineAdd": ("AccountRef?:159 Amount? Memo?:4095 CustomerRef?:209 ClassRef?:159 "
+                       "SalesTaxCodeRef?:3 BillableStatus? SalesRepRef?:5 DataExt*~"),
+    "ItemLineAdd": ("ItemRef?:159 InventorySiteRef?:31@10.0 InventorySiteLocationRef?:31@12.0 "
+                    "SerialNumber?:4095|LotNumber?:40 Desc?:4095 Quantity? "
+                    "UnitOfMeasure?:31 Cost? Amount? CustomerRef?:209 ClassRef?:159 "
+                    "SalesTaxCodeRef?:3 BillableStatus? OverrideItemAccountRef?:159 "
+                    "LinkToTxn?~ SalesRepRef?:5 DataExt*~"),
     "TransferInventoryAddRq": "TransferInventoryAdd! " + _TAIL,
     "TransferInventoryAdd": ("TxnDate? RefNumber?:11 FromInventorySiteRef!:31 "
                              "ToInventorySiteRef!:31 Memo?:4095 ExternalGUID? "
@@ -186,6 +209,69 @@ GRAMMAR: dict[str, str] = {
     "TransferInventoryLineAdd": ("ItemRef!:159 FromInventorySiteLocationRef?:31@12.0 "
                                  "ToInventorySiteLocationRef?:31@12.0 QuantityToTransfer! "
                                  "SerialNumber?:4095|LotNumber?:40"),
+    "InvoiceModRq": "InvoiceMod! IncludeRetElement*:50@4.0",
+    "InvoiceMod": ("TxnID!:36 EditSequence!:16 " + _MOD_HEAD.format(ar="ARAccountRef?:159 ") +
+                   "PONumber?:25 TermsRef?:31 DueDate? SalesRepRef?:5 FOB?:13 ShipDate? "
+                   "ShipMethodRef?:15 ItemSalesTaxRef?:31 Memo?:4095 CustomerMsgRef?:101 "
+                   "IsToBePrinted? IsToBeEmailed?@6.0 IsTaxIncluded?@6.0 "
+                   "CustomerSalesTaxCodeRef?:3 Other?:29@6.0 ExchangeRate?@8.0 SetCredit* "
+                   "InvoiceLineMod*|InvoiceLineGroupMod*~"),
+    "InvoiceLineMod": "TxnLineID!:36 " + _SALES_LINE + _LINE_TAIL,
+    "SalesReceiptModRq": "SalesReceiptMod! IncludeRetElement*:50@4.0",
+    "SalesReceiptMod": ("TxnID!:36 EditSequence!:16 " + _MOD_HEAD.format(ar="") +
+                        "CheckNumber?:25 PaymentMethodRef?:31 DueDate? SalesRepRef?:5 "
+                        "ShipDate? ShipMethodRef?:15 FOB?:13 ItemSalesTaxRef?:31 Memo?:4095 "
+                        "CustomerMsgRef?:101 IsToBePrinted? IsToBeEmailed?@6.0 "
+                        "IsTaxIncluded?@6.0 CustomerSalesTaxCodeRef?:3 "
+                        "DepositToAccountRef?:159 Other?:29@6.0 ExchangeRate?@8.0 "
+                        "SalesReceiptLineMod*|SalesReceiptLineGroupMod*~"),
+    "SalesReceiptLineMod": "TxnLineID!:36 " + _SALES_LINE + _LINE_TAIL,
+    "CreditMemoModRq": "CreditMemoMod! IncludeRetElement*:50@4.0",
+    "CreditMemoMod": ("TxnID!:36 EditSequence!:16 " + _MOD_HEAD.format(ar="ARAccountRef?:159 ") +
+                      "PONumber?:25 TermsRef?:31 DueDate? SalesRepRef?:5 FOB?:13 ShipDate? "
+                      "ShipMethodRef?:15 ItemSalesTaxRef?:31 Memo?:4095 CustomerMsgRef?:101 "
+                      "IsToBePrinted? IsToBeEmailed?@6.0 IsTaxIncluded?@6.0 "
+                      "CustomerSalesTaxCodeRef?:3 Other?:29@6.0 ExchangeRate?@8.0 "
+                      "CreditMemoLineMod*|CreditMemoLineGroupMod*~"),
+    "CreditMemoLineMod": "TxnLineID!:36 " + _SALES_LINE + _LINE_TAIL,
+    "ReceivePaymentModRq": "ReceivePaymentMod! IncludeRetElement*:50@4.0",
+    "ReceivePaymentMod": ("TxnID!:36 EditSequence!:16 CustomerRef?:209 ARAccountRef?:159 "
+                          "TxnDate? RefNumber?:20 TotalAmount? ExchangeRate?@8.0 "
+                          "PaymentMethodRef?:31 Memo?:4095 DepositToAccountRef?:159 "
+                          "CreditCardTxnInfoMod?~ AppliedToTxnMod*"),
+    "AppliedToTxnMod": ("TxnID!:36 PaymentAmount? SetCredit* DiscountAmount? "
+                        "DiscountAccountRef?:159 DiscountClassRef?:159"),
+    "TxnDelRq": "TxnDelType! TxnID!:36",
+    "TransactionQueryRq": ("TxnID*:36 MaxReturned? RefNumber*:20|RefNumberCaseSensitive*|"
+                           "RefNumberFilter?|RefNumberRangeFilter? "
+                           "TransactionModifiedDateRangeFilter? TransactionDateRangeFilter? "
+                           "TransactionEntityFilter? TransactionAccountFilter? "
+                           "TransactionItemFilter?~ TransactionClassFilter?~ "
+                           "TransactionTypeFilter? TransactionDetailLevelFilter? "
+                           "TransactionPostingStatusFilter? TransactionPaidStatusFilter? "
+                           "CurrencyFilter?~ IncludeRetElement*:50"),
+    "TransactionModifiedDateRangeFilter": "ModifiedDateRange?|DateMacro?",
+    "ModifiedDateRange": "FromModifiedDate? ToModifiedDate?",
+    "TransactionDateRangeFilter": "TxnDateRange?|DateMacro?",
+    "TxnDateRange": "FromTxnDate? ToTxnDate?",
+    "TransactionEntityFilter": ("EntityTypeFilter?|ListID*|FullName*|ListIDWithChildren?|"
+                                "FullNameWithChildren?"),
+    "TransactionAccountFilter": ("AccountTypeFilter?|ListID*|FullName*|ListIDWithChildren?|"
+                                 "FullNameWithChildren?"),
+    "TransactionTypeFilter": "TxnTypeFilter+",
+    "TxnDeletedQueryRq": "TxnDelType+ DeletedDateRangeFilter? IncludeRetElement*:50",
+    "DeletedDateRangeFilter": "FromDeletedDate? ToDeletedDate?",
+    "GeneralSummaryReportQueryRq": ("GeneralSummaryReportType! DisplayReport? "
+                                    "ReportPeriod?|ReportDateMacro? ReportAccountFilter?~ "
+                                    "ReportEntityFilter?~ ReportItemFilter?~ "
+                                    "ReportClassFilter?~ ReportTxnTypeFilter?~ "
+                                    "ReportModifiedDateRangeFilter?~|"
+                                    "ReportModifiedDateRangeMacro? ReportDetailLevelFilter? "
+                                    "ReportPostingStatusFilter? SummarizeColumnsBy? "
+                                    "IncludeSubcolumns?~ ReportCalendar? ReturnRows? "
+                                    "ReturnColumns? ReportBasis?"),
+    "ReportPeriod": "FromReportDate? ToReportDate?",
+    "TxnVoidRq": "TxnVoidType! TxnID!:36",
     # Queries
     "CustomerQueryRq": _LIST_FILTERS + " TotalBalanceFilter?~ CurrencyFilter?~ ClassFilter?~ "
                        + _TAIL,
@@ -204,6 +290,17 @@ GRAMMAR: dict[str, str] = {
     "SalesReceiptQueryRq": _TXN_FILTERS + " IncludeLineItems? " + _TAIL,
     "CreditMemoQueryRq": _TXN_FILTERS + " IncludeLineItems? IncludeLinkedTxns? " + _TAIL,
     "ReceivePaymentQueryRq": _TXN_FILTERS + " IncludeLineItems? " + _TAIL,
+    "CheckQueryRq": _TXN_FILTERS + " IncludeLineItems? IncludeLinkedTxns? " + _TAIL,
+    "ARRefundCreditCardQueryRq": _TXN_FILTERS + " IncludeLineItems? " + _TAIL,
+    "InventoryAdjustmentQueryRq": ("TxnID*:36 RefNumber*:20 RefNumberCaseSensitive* "
+                                   "MaxReturned? ModifiedDateRangeFilter?|TxnDateRangeFilter? "
+                                   "EntityFilter? AccountFilter?~ ItemFilter?~ "
+                                   "RefNumberFilter?|RefNumberRangeFilter? IncludeLineItems? "
+                                   + _TAIL),
+    "TransferInventoryQueryRq": ("TxnID*:36 RefNumber*:20 RefNumberCaseSensitive* "
+                                 "MaxReturned? ModifiedDateRangeFilter?|TxnDateRangeFilter? "
+                                 "RefNumberFilter?|RefNumberRangeFilter? SiteFilter?~ "
+                                 "IncludeLineItems? IncludeRetElement*:50"),
 }
 
 for _kind in ("Inventory", "NonInventory", "Service", "OtherCharge", "Discount", "Group",
