@@ -445,3 +445,34 @@ def test_receive_payment_mod_reposts_and_reapplies(tmp_path: Path) -> None:
                  "customer:Ada Lovelace") == {"Undeposited Funds": "23.65",
                                               "Accounts Receivable": "0.00",
                                               "customer:Ada Lovelace": "0.00"}
+
+
+def test_transaction_query_filters_narrow_the_answer(tmp_path: Path) -> None:
+    """RefNumberFilter, paid status, item and account-type filters each narrow the lines."""
+    books = _setup(tmp_path)
+    invoice_id = books.run("invoice.xml")[0].findtext("TxnID") or ""
+    books.run("sales_receipt.xml")
+
+    def found(filters: str) -> list[tuple[str | None, str | None, str | None]]:
+        out = books._cli("sandbox", "exec", "--company-db", str(books.db), "-", stdin=(
+            '<?xml version="1.0"?><?qbxml version="13.0"?><QBXML><QBXMLMsgsRq '
+            f'onError="stopOnError"><TransactionQueryRq>{filters}</TransactionQueryRq>'
+            "</QBXMLMsgsRq></QBXML>"))
+        return sorted((r.findtext("TxnType"), r.findtext("AccountRef/FullName"),
+                       r.findtext("Amount"))
+                      for r in parse_xml(out).find("QBXMLMsgsRs")[0])  # type: ignore[index]
+
+    assert found("<RefNumberFilter><MatchCriterion>EndsWith</MatchCriterion><RefNumber>2"
+                 "</RefNumber></RefNumberFilter>") == [("SalesReceipt", "Merchant Account",
+                                                        "10.83")]
+    assert found("<TransactionPaidStatusFilter>Open</TransactionPaidStatusFilter>") == [
+        ("Invoice", "Accounts Receivable", "23.65")]
+    assert found("<TransactionItemFilter><FullName>Shipping</FullName></TransactionItemFilter>"
+                 "<TransactionDetailLevelFilter>All</TransactionDetailLevelFilter>") == [
+        ("Invoice", "Shipping Income", "-5.00")]
+    assert found("<TransactionAccountFilter><AccountTypeFilter>CostOfGoodsSold"
+                 "</AccountTypeFilter></TransactionAccountFilter>"
+                 "<TransactionDetailLevelFilter>All</TransactionDetailLevelFilter>") == [
+        ("Invoice", "Cost of Goods Sold", "8.00"), ("SalesReceipt", "Cost of Goods Sold",
+                                                    "4.00")]
+    assert invoice_id
