@@ -246,7 +246,7 @@ GRAMMAR: dict[str, str] = {
                            "RefNumberFilter?|RefNumberRangeFilter? "
                            "TransactionModifiedDateRangeFilter? TransactionDateRangeFilter? "
                            "TransactionEntityFilter? TransactionAccountFilter? "
-                           "TransactionItemFilter?~ TransactionClassFilter?~ "
+                           "TransactionItemFilter? TransactionClassFilter?~ "
                            "TransactionTypeFilter? TransactionDetailLevelFilter? "
                            "TransactionPostingStatusFilter? TransactionPaidStatusFilter? "
                            "CurrencyFilter?~ IncludeRetElement*:50"),
@@ -259,6 +259,8 @@ GRAMMAR: dict[str, str] = {
     "TransactionAccountFilter": ("AccountTypeFilter?|ListID*|FullName*|ListIDWithChildren?|"
                                  "FullNameWithChildren?"),
     "TransactionTypeFilter": "TxnTypeFilter+",
+    "TransactionItemFilter": ("ItemTypeFilter?|ListID*|FullName*|ListIDWithChildren?|"
+                              "FullNameWithChildren?"),
     "TxnDeletedQueryRq": "TxnDelType+ DeletedDateRangeFilter? IncludeRetElement*:50",
     "DeletedDateRangeFilter": "FromDeletedDate? ToDeletedDate?",
     "GeneralSummaryReportQueryRq": ("GeneralSummaryReportType! DisplayReport? "
