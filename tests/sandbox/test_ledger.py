@@ -476,3 +476,17 @@ def test_transaction_query_filters_narrow_the_answer(tmp_path: Path) -> None:
         ("Invoice", "Cost of Goods Sold", "8.00"), ("SalesReceipt", "Cost of Goods Sold",
                                                     "4.00")]
     assert invoice_id
+
+
+def test_report_options_it_does_not_model_are_refused(tmp_path: Path) -> None:
+    """A report filter the simulator does not model is refused, never silently ignored."""
+    books = _setup(tmp_path)
+    out = books._cli("sandbox", "exec", "--company-db", str(books.db), "-", stdin=(
+        '<?xml version="1.0"?><?qbxml version="13.0"?><QBXML><QBXMLMsgsRq '
+        'onError="stopOnError"><GeneralSummaryReportQueryRq><GeneralSummaryReportType>'
+        "ProfitAndLossStandard</GeneralSummaryReportType><ReportClassFilter><FullName>"
+        "Online Store</FullName></ReportClassFilter></GeneralSummaryReportQueryRq>"
+        "</QBXMLMsgsRq></QBXML>"))
+    rs = parse_xml(out).find("QBXMLMsgsRs")[0]  # type: ignore[index]
+    assert (rs.get("statusCode"), rs.get("statusSeverity")) == ("1030", "Error")
+    assert "ReportClassFilter" in (rs.get("statusMessage") or "")

@@ -207,6 +207,13 @@ def _deleted(company: Company, query: etree._Element) -> list[etree._Element]:
     return rets
 
 
+# Report options the simulator does not model: refused, never silently ignored.
+_UNMODELLED_REPORT_OPTIONS = frozenset({
+    "ReportDateMacro", "ReportAccountFilter", "ReportEntityFilter", "ReportItemFilter",
+    "ReportClassFilter", "ReportTxnTypeFilter", "ReportModifiedDateRangeFilter",
+    "ReportModifiedDateRangeMacro", "IncludeSubcolumns", "ReportCalendar"})
+
+
 class _Report:
     """ReportRet under construction: a label column and amount columns."""
 
@@ -270,6 +277,14 @@ def _section(report: _Report, rows: list[dict[str, str]], total_label: str,
 
 def _general_summary(company: Company, query: etree._Element) -> etree._Element:
     kind = text_of(query, "GeneralSummaryReportType") or ""
+    unmodelled = [str(c.tag) for c in query if c.tag in _UNMODELLED_REPORT_OPTIONS]
+    if text_of(query, "SummarizeColumnsBy") not in (None, "TotalOnly"):
+        unmodelled.append("SummarizeColumnsBy")
+    if text_of(query, "ReportBasis") not in (None, "Accrual"):
+        unmodelled.append("ReportBasis")
+    if unmodelled:
+        raise QbRequestRefused(1030, f"{', '.join(unmodelled)} in a report request is not "
+                                     "supported by this simulated QuickBooks.")
     low = text_of(query, "ReportPeriod/FromReportDate")
     high = text_of(query, "ReportPeriod/ToReportDate")
     data: dict[str, Any] = books(company.store.connection, low, high)
