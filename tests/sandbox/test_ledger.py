@@ -490,3 +490,20 @@ def test_report_options_it_does_not_model_are_refused(tmp_path: Path) -> None:
     rs = parse_xml(out).find("QBXMLMsgsRs")[0]  # type: ignore[index]
     assert (rs.get("statusCode"), rs.get("statusSeverity")) == ("1030", "Error")
     assert "ReportClassFilter" in (rs.get("statusMessage") or "")
+
+
+def test_deleting_a_payment_undoes_the_credit_it_applied(tmp_path: Path) -> None:
+    """A SetCredit belongs to the payment that carried it: deleting the payment gives the
+    credit memo its CreditRemaining back and reopens the invoice."""
+    books = _setup(tmp_path)
+    invoice_id = books.run("invoice.xml")[0].findtext("TxnID") or ""
+    credit_id = books.run("credit_memo.xml")[0].findtext("TxnID") or ""
+    payment = books.run("payment_set_credit.xml", INVOICE=invoice_id, CREDIT=credit_id,
+                        AMOUNT="10.83")[0]
+    assert books.query(f"<CreditMemoQueryRq><TxnID>{credit_id}</TxnID></CreditMemoQueryRq>"
+                       ).findtext("CreditRemaining") == "0.00"
+    books.run("txn_del.xml", TYPE="ReceivePayment", TXN=payment.findtext("TxnID") or "")
+    assert books.query(f"<CreditMemoQueryRq><TxnID>{credit_id}</TxnID></CreditMemoQueryRq>"
+                       ).findtext("CreditRemaining") == "10.83"
+    assert books.query(f"<InvoiceQueryRq><TxnID>{invoice_id}</TxnID></InvoiceQueryRq>"
+                       ).findtext("BalanceRemaining") == "23.65"
