@@ -181,7 +181,8 @@ GRAMMAR: dict[str, str] = {
                                    "SerialNumberAdjustment?~|LotNumberAdjustment?~"),
     "QuantityAdjustment": ("NewQuantity?|QuantityDifference? SerialNumber?:4095@11.0|"
                            "LotNumber?:40@11.0 InventorySiteLocationRef?:31@12.0"),
-    "ValueAdjustment": "NewQuantity?|QuantityDifference? NewValue?|ValueDifference?",
+    # The XSDs give NewValue|ValueDifference maxOccurs="0": ValueAdjustment holds neither.
+    "ValueAdjustment": "NewQuantity?|QuantityDifference?",
     "SetCredit": "CreditTxnID!:36 TxnLineID? AppliedAmount! Override?",
     "ARRefundCreditCardAddRq": "ARRefundCreditCardAdd! " + _TAIL,
     "ARRefundCreditCardAdd": ("CustomerRef!:209 RefundFromAccountRef?:159 ARAccountRef?:159 "
@@ -246,7 +247,7 @@ GRAMMAR: dict[str, str] = {
                            "RefNumberFilter?|RefNumberRangeFilter? "
                            "TransactionModifiedDateRangeFilter? TransactionDateRangeFilter? "
                            "TransactionEntityFilter? TransactionAccountFilter? "
-                           "TransactionItemFilter?~ TransactionClassFilter?~ "
+                           "TransactionItemFilter? TransactionClassFilter?~ "
                            "TransactionTypeFilter? TransactionDetailLevelFilter? "
                            "TransactionPostingStatusFilter? TransactionPaidStatusFilter? "
                            "CurrencyFilter?~ IncludeRetElement*:50"),
@@ -259,6 +260,8 @@ GRAMMAR: dict[str, str] = {
     "TransactionAccountFilter": ("AccountTypeFilter?|ListID*|FullName*|ListIDWithChildren?|"
                                  "FullNameWithChildren?"),
     "TransactionTypeFilter": "TxnTypeFilter+",
+    "TransactionItemFilter": ("ItemTypeFilter?|ListID*|FullName*|ListIDWithChildren?|"
+                              "FullNameWithChildren?"),
     "TxnDeletedQueryRq": "TxnDelType+ DeletedDateRangeFilter? IncludeRetElement*:50",
     "DeletedDateRangeFilter": "FromDeletedDate? ToDeletedDate?",
     "GeneralSummaryReportQueryRq": ("GeneralSummaryReportType! DisplayReport? "

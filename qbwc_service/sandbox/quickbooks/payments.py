@@ -70,15 +70,18 @@ def _use_credit(company: Company, txn_id: str, target_id: str, credit_id: str,
     return ret
 
 
-def apply_credits(company: Company, invoice_id: str, customer_id: str | None,
-                  set_credits: list[etree._Element], due: Decimal) -> None:
-    """``SetCredit`` aggregates of an InvoiceAdd or AppliedToTxnAdd applied to an invoice."""
+def apply_credits(company: Company, applier_id: str, invoice_id: str,
+                  customer_id: str | None, set_credits: list[etree._Element],
+                  due: Decimal) -> None:
+    """``SetCredit`` aggregates of an InvoiceAdd or AppliedToTxnAdd applied to an invoice;
+    ``applier_id`` (the invoice or the payment) owns the application, so deleting it or
+    modifying it undoes the application."""
     for credit in set_credits:
         amount = Decimal(text_of(credit, "AppliedAmount") or "0")
         if amount > due:
             raise _too_much("Applied amount", amount, "You cannot apply more than the amount "
                                                        "due.")
-        _use_credit(company, invoice_id, invoice_id, text_of(credit, "CreditTxnID") or "",
+        _use_credit(company, applier_id, invoice_id, text_of(credit, "CreditTxnID") or "",
                     customer_id, amount)
         due -= amount
 
@@ -132,7 +135,7 @@ def receive_payment(company: Company, source: etree._Element,
         if amount:
             store.add_application(txn_id, target, None, amount)
             touch(company, target)
-        apply_credits(company, target, customer_id, credits, due - amount)
+        apply_credits(company, txn_id, target, customer_id, credits, due - amount)
         parts.append(_applied_ret(company, invoice, amount))
     parts.append(element("UnusedPayment", money(total - paid)))
     parts.append(element("UnusedCredits", "0.00"))

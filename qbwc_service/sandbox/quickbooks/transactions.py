@@ -215,7 +215,7 @@ def sales_document(company: Company, kind: str, source: etree._Element,
                         customer_id, totals.lines, tax, total)
     posting.save(store)
     if kind == "Invoice":
-        apply_credits(company, txn_id, customer_id, source.findall("SetCredit"),
+        apply_credits(company, txn_id, txn_id, customer_id, source.findall("SetCredit"),
                       total - store.applied_to(txn_id))
     if existing is not None:
         return resave(company, kind, parts, existing, now_text, total, customer_id, source)
