@@ -27,9 +27,9 @@ from qbwc_service.context import AppContext
 from qbwc_service.db.models import Attempt, Mapping, MessageSet
 from qbwc_service.qbxml import XsdValidator
 from qbwc_service.qbxml.render import render_message_set
+from qbwc_service.reconcile.compare import Comparison
 from qbwc_service.sandbox import QbFaults, QuickBooksSimulator, SessionSummary, report
 from qbwc_service.server import ServerThread
-from qbwc_service.reconcile.compare import Comparison
 from qbwc_service.services.reconciliation import reconcile_documents as reconcile
 from qbwc_service.sync.runner import SyncReport, get_company, pull_and_enqueue
 from tests.conftest import REFERENCE, reference_path
