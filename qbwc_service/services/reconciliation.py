@@ -51,6 +51,7 @@ __all__ = [
     "finish_company_runs",
     "magento_docs",
     "magento_documents_between",
+    "read_run",
     "readback_options",
     "reconcile_company",
     "reconcile_documents",
@@ -234,6 +235,18 @@ def reconcile_company(ctx: AppContext, company_name: str, date_from: date, date_
             run, started = start_company_run(ctx, session, company, date_from, date_to,
                                              client=client, started_by=started_by)
         return RunOutcome(run, started, run_report(session, run, company))
+
+
+def read_run(ctx: AppContext, run_id: int) -> dict[str, Any] | None:
+    """One stored run (compared first if its answers are in), as ``run_report`` shows it."""
+    with ctx.db.session() as session:
+        run = session.get(ReconciliationRun, run_id)
+        if run is None:
+            return None
+        company = session.get(Company, run.company_id)
+        if company is not None:
+            finish_company_runs(ctx, session, company)
+        return run_report(session, run, company)
 
 
 def run_report(session: Session, run: ReconciliationRun, company: Company | None = None
