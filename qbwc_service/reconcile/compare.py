@@ -86,11 +86,20 @@ _TYPES = {"invoice": ("Invoice", "SalesReceipt"), "creditmemo": ("CreditMemo",),
           "payment": ("ReceivePayment",)}
 
 
-def _memo_pattern(entity_type: str, increment_id: str) -> re.Pattern[str]:
-    title = {"invoice": "Magento invoice", "creditmemo": "Magento credit memo",
-             "payment": "Payment for Magento invoice"}[entity_type]
-    guard = "(?<!Payment for )" if entity_type == "invoice" else ""
-    return re.compile(rf"{guard}{re.escape(title)} {re.escape(increment_id)}(?![0-9A-Za-z-])")
+# How the service names the Magento document in a memo (sync.documents): "Magento invoice
+# 100000001, order …", "Magento credit memo …", "Payment for Magento invoice …".
+_MEMO_REFERENCE = re.compile(r"(Payment for )?Magento (invoice|credit memo) ([0-9A-Za-z-]+)")
+
+
+def _memo_index(txns: Iterable[QbTxn]) -> dict[tuple[str, str], list[QbTxn]]:
+    """Transactions by the (entity type, increment id) their memo names."""
+    index: dict[tuple[str, str], list[QbTxn]] = {}
+    for txn in txns:
+        for match in _MEMO_REFERENCE.finditer(txn.memo):
+            kind = "payment" if match.group(1) else (
+                "invoice" if match.group(2) == "invoice" else "creditmemo")
+            index.setdefault((kind, match.group(3).lower()), []).append(txn)
+    return index
 
 
 def _not_posted_detail(posting: Posting) -> str:
@@ -190,6 +199,7 @@ def _duplicates(expected: list[_Expected], postings: Mapping[tuple[str, str], Po
     """Hand-entered or repeated transactions standing for a document QuickBooks already has."""
     findings: list[Finding] = []
     used: set[str] = set()
+    by_memo = _memo_index(unclaimed)
     by_ref: dict[tuple[str, str], list[QbTxn]] = {}
     for txn in unclaimed:
         if txn.ref_number:
@@ -199,10 +209,10 @@ def _duplicates(expected: list[_Expected], postings: Mapping[tuple[str, str], Po
         if not posting.qb_id or posting.qb_id not in matched:
             continue
         refs = {(posting.qb_name or item.doc.increment_id).lower(), item.doc.increment_id.lower()}
-        pattern = _memo_pattern(item.entity_type, item.doc.increment_id)
         kinds = _TYPES[item.entity_type]
         candidates = [t for kind in kinds for ref in refs for t in by_ref.get((kind, ref), [])]
-        candidates += [t for t in unclaimed if t.qb_type in kinds and pattern.search(t.memo)]
+        candidates += [t for t in by_memo.get((item.entity_type, item.doc.increment_id.lower()),
+                                              []) if t.qb_type in kinds]
         for txn in candidates:
             if txn.txn_id in used:
                 continue

@@ -105,28 +105,32 @@ def postings_for(session: Session, company_id: int, docs: Sequence[MagentoDoc]
                  ) -> dict[tuple[str, str], Posting]:
     """What the service knows of each document's invoice/credit memo and payment."""
     ids = sorted({doc.magento_id for doc in docs})
-    mappings: dict[tuple[str, str], Mapping] = {}
-    requests: dict[str, Request] = {}
+    mappings: dict[tuple[str, str], Any] = {}
+    requests: dict[tuple[str, str], Any] = {}
+    kinds = ("invoice", "creditmemo", "payment")
     for chunk in _chunks(ids):
-        for row in session.scalars(select(Mapping).where(
+        for row in session.execute(select(
+                Mapping.entity_type, Mapping.magento_id, Mapping.qb_id, Mapping.qb_type,
+                Mapping.qb_name, Mapping.amount, Mapping.txn_date).where(
                 Mapping.company_id == company_id, Mapping.magento_id.in_(chunk),
-                Mapping.entity_type.in_(("invoice", "creditmemo", "payment")))):
+                Mapping.entity_type.in_(kinds))):
             mappings[(row.entity_type, row.magento_id)] = row
-        keys = [f"{kind}:{magento_id}" for magento_id in chunk
-                for kind in ("invoice", "creditmemo", "payment")]
-        for queued in session.scalars(select(Request).where(
+        keys = [f"{kind}:{magento_id}" for magento_id in chunk for kind in kinds]
+        for queued in session.execute(select(
+                Request.idempotency_key, Request.status, Request.operation,
+                Request.hold_reason, Request.waiting_reason, Request.explanation,
+                Request.status_message, Request.changed_after_post).where(
                 Request.company_id == company_id, Request.idempotency_key.in_(keys))):
-            requests[queued.idempotency_key] = queued
+            kind, magento_id = queued.idempotency_key.split(":", 1)
+            requests[(kind, magento_id)] = queued
     postings: dict[tuple[str, str], Posting] = {}
-    for kind, magento_id in {*mappings, *((key.split(":", 1)[0], key.split(":", 1)[1])
-                                          for key in requests)}:
-        mapping: Mapping | None = mappings.get((kind, magento_id))
-        request: Request | None = requests.get(f"{kind}:{magento_id}")
+    for identity in {*mappings, *requests}:
+        mapping, request = mappings.get(identity), requests.get(identity)
         why = ""
         if request is not None:
             why = (request.hold_reason or request.waiting_reason or request.explanation
                    or request.status_message or "")
-        postings[(kind, magento_id)] = Posting(
+        postings[identity] = Posting(
             status=request.status if request is not None else None,
             operation=request.operation if request is not None else None,
             blocking_reason=why[:500],

@@ -85,3 +85,25 @@ def test_a_refunded_paid_invoice_leaves_no_open_credit(posted: Posted) -> None:
     posted.drain()
     posted.finish(run_id)
     assert [v.detail for v in _lines(posted, run_id, LineKind.VARIANCE)] == []
+
+
+def test_a_query_quickbooks_refuses_fails_the_run_with_its_reason(posted: Posted,
+                                                                  tmp_path) -> None:
+    """No comparison on half the answers: the run fails and says which query and why."""
+    from qbwc_service.db.models import Company
+    from qbwc_service.sandbox.quickbooks import QuickBooksSimulator
+
+    with posted.db.session() as session:
+        company = session.get(Company, posted.company_id)
+        assert company is not None
+        company.multi_site_enabled = True  # the service believes sites are on…
+    run_id = posted.start()
+    posted.qb.close()
+    posted.qb = QuickBooksSimulator(tmp_path / "qb.sqlite3", multi_site=False)  # …they are not
+    posted.drain()
+    with posted.db.session() as session:
+        run = session.get(ReconciliationRun, run_id)
+        assert run is not None
+        assert run.status == "failed"
+        assert "ItemSitesQuery" in (run.message or "") and "3250" in (run.message or "")
+        assert [step["to"] for step in run.history] == ["failed"]
