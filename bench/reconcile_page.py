@@ -24,8 +24,12 @@ from sqlalchemy import insert
 from qbwc_service.context import AppContext
 from qbwc_service.db import Database
 from qbwc_service.db.models import Company, Mapping, Request
-from qbwc_service.db.reconciliation import LineKind, ReconciliationLine, ReconciliationRun
-from qbwc_service.db.reconciliation import RunStatus
+from qbwc_service.db.reconciliation import (
+    LineKind,
+    ReconciliationLine,
+    ReconciliationRun,
+    RunStatus,
+)
 from qbwc_service.reconcile.lifecycle import move_run
 from qbwc_service.reconcile.runs import finish_answered, start_run
 from qbwc_service.reconcile.snapshot import MagentoDoc
