@@ -255,7 +255,8 @@ def run_report(session: Session, run: ReconciliationRun, company: Company | None
     lines = session.scalars(select(ReconciliationLine).where(
         ReconciliationLine.run_id == run.id,
         ReconciliationLine.kind.in_((LineKind.VARIANCE.value, LineKind.REPORTED.value,
-                                     LineKind.ANOMALY.value, LineKind.DAY.value)))
+                                     LineKind.ANOMALY.value, LineKind.DAY.value,
+                                     LineKind.ACCOUNT.value)))
         .order_by(ReconciliationLine.day, ReconciliationLine.id))
     grouped: dict[str, list[ReconciliationLine]] = {}
     for line in lines:
@@ -273,4 +274,8 @@ def run_report(session: Session, run: ReconciliationRun, company: Company | None
                        "magento_ref": line.magento_ref, "detail": line.detail}
                       for line in grouped.get(LineKind.ANOMALY.value, [])],
         "days": days,
+        "accounts": [{"account": line.account, "type": line.qb_type,
+                      "balance": None if line.quickbooks_amount is None
+                      else format(line.quickbooks_amount, "f")}
+                     for line in grouped.get(LineKind.ACCOUNT.value, [])],
     }

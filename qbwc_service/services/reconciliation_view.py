@@ -73,6 +73,7 @@ class ConsoleView:
     findings: list[ReconciliationLine] = field(default_factory=list)
     findings_total: int = 0
     anomalies: list[ReconciliationLine] = field(default_factory=list)
+    accounts: list[ReconciliationLine] = field(default_factory=list)
     chosen_day: date | None = None
     day_documents: list[ReconciliationLine] = field(default_factory=list)
 
@@ -145,6 +146,10 @@ def console_view(ctx: AppContext, company_id: int | None, run_id: int | None,
             ReconciliationLine.run_id == run.id,
             ReconciliationLine.kind == LineKind.ANOMALY.value)
             .order_by(ReconciliationLine.day).limit(FINDINGS_SHOWN)))
+        view.accounts = list(session.scalars(select(ReconciliationLine).where(
+            ReconciliationLine.run_id == run.id,
+            ReconciliationLine.kind == LineKind.ACCOUNT.value)
+            .order_by(ReconciliationLine.qb_type, ReconciliationLine.account)))
         if day is not None and run.date_from <= day <= run.date_to:
             view.chosen_day = day
             view.day_documents = list(session.scalars(select(ReconciliationLine).where(

@@ -99,6 +99,7 @@ def test_a_clean_run_says_so_with_totals_and_exports(posted: Posted, client_for:
     client, _ = client_for("vera")
     html = _page(client, f"?run={run_id}")
     assert "No variances" in html
+    assert "Account balances QuickBooks reported" in html and "Checking" in html
     with posted.db.session() as session:
         run = session.get(ReconciliationRun, run_id)
         assert run is not None and run.status == "complete"
