@@ -42,7 +42,8 @@ class RunStatus(enum.StrEnum):
 
 
 class LineKind(enum.StrEnum):
-    MAGENTO = "magento"  # one Magento document (or expected payment) of the period
+    MAGENTO = "magento"  # one Magento document of the period
+    MAGENTO_STOCK = "magento_stock"  # what QuickBooks should hold of one item at one site
     QUICKBOOKS_TXN = "quickbooks_txn"  # one transaction QuickBooks returned
     ACCOUNT = "account"  # one account and its balance
     ITEM_SITE = "item_site"  # quantity on hand of one item at one site

@@ -29,7 +29,7 @@ __all__ = ["READBACK_OPERATIONS", "ReadBackHandler", "store_answer"]
 READBACK_OPERATIONS = (
     "InvoiceQuery", "SalesReceiptQuery", "CreditMemoQuery", "ReceivePaymentQuery",
     "ARRefundCreditCardQuery", "CheckQuery", "TxnDeletedQuery", "AccountQuery",
-    "ItemSitesQuery",
+    "ItemSitesQuery", "ItemInventoryQuery",
 )
 # Fields of a transaction kept on its line for the comparison and the drill-down.
 _TXN_FIELDS = ("Memo", "CustomerRef/FullName", "Subtotal", "SalesTaxTotal", "TimeCreated",
@@ -60,9 +60,10 @@ def _line_for(ret: Any) -> dict[str, Any] | None:
                 "qb_id": ret.list_id, "account": ret.full_name or ret.name,
                 "quickbooks_amount": _money(fields.get("Balance")),
                 "data": {"total_balance": _first(fields.get("TotalBalance"))}}
-    if ret.type == "ItemSitesRet":
+    if ret.type in ("ItemSitesRet", "ItemInventoryRet"):
+        item = ret.item_name if ret.type == "ItemSitesRet" else (ret.full_name or ret.name)
         return {"kind": LineKind.ITEM_SITE.value, "qb_type": ret.type, "qb_id": ret.list_id,
-                "qb_ref": ret.item_name, "account": ret.site_name or "",
+                "qb_ref": item, "account": ret.site_name or "",
                 "data": {"quantity_on_hand": None if ret.quantity_on_hand is None
                          else str(ret.quantity_on_hand)}}
     if ret.type == "TxnDeletedRet":

@@ -32,6 +32,7 @@ class Reason(enum.StrEnum):
     CANCELED_IN_MAGENTO = "canceled_in_magento"
     ACCOUNT_DIFFERS = "account_differs"
     UNAPPLIED_CREDIT = "unapplied_credit"
+    QUANTITY_DIFFERS = "quantity_differs"
 
 
 @dataclass(frozen=True)

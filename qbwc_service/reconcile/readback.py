@@ -83,26 +83,27 @@ def _account_query(accounts: Sequence[str]) -> ReadBackQuery:
     return ReadBackQuery("accounts", "AccountQuery", etree.tostring(root, encoding="unicode"))
 
 
-def _item_sites_query() -> ReadBackQuery:
-    root = etree.Element("ItemSitesQueryRq")
+def _quantity_query(multi_site: bool) -> ReadBackQuery:
+    # Without multi-location inventory QuickBooks refuses ItemSitesQuery outright; the
+    # company-wide quantity is on the item itself.
+    tag = "ItemSitesQuery" if multi_site else "ItemInventoryQuery"
+    root = etree.Element(f"{tag}Rq")
     _sub(root, "MaxReturned", str(PAGE_SIZE))
     _sub(root, "ActiveStatus", "All")
-    return ReadBackQuery("item-sites", "ItemSitesQuery", etree.tostring(root,
-                                                                        encoding="unicode"))
+    return ReadBackQuery("quantities", tag, etree.tostring(root, encoding="unicode"))
 
 
 def plan_queries(company: Company, date_from: date, date_to: date, *,
                  accounts: Sequence[str] = (), txn_types: Sequence[str] = TXN_TYPES,
-                 deleted: bool = True) -> list[ReadBackQuery]:
+                 deleted: bool = True, quantities: bool = True) -> list[ReadBackQuery]:
     """The read-only requests one run sends for ``date_from``..``date_to``."""
     queries = [_txn_query(kind, date_from=date_from, date_to=date_to, by=by)
                for kind in txn_types for by in ("date", "modified")]
     if deleted:
         queries.append(_deleted_query(txn_types, date_from))
     queries.append(_account_query(accounts))
-    if company.multi_site_enabled:
-        # Without multi-location inventory QuickBooks refuses ItemSitesQuery outright.
-        queries.append(_item_sites_query())
+    if quantities:
+        queries.append(_quantity_query(bool(company.multi_site_enabled)))
     return queries
 
 

@@ -29,6 +29,7 @@ from qbwc_service.reconcile.exceptions import PeriodError
 from qbwc_service.reconcile.lifecycle import move_run
 from qbwc_service.reconcile.readback import TXN_TYPES, plan_queries, queue_readback
 from qbwc_service.reconcile.snapshot import MagentoDoc, Posting, QbTxn
+from qbwc_service.reconcile.stock import StockExpectation, compare_quantities
 
 __all__ = ["MAX_PERIOD_DAYS", "check_period", "closed_month", "finding_dict", "finish_answered",
            "latest_run", "list_runs", "postings_for", "previous_day", "start_run"]
@@ -50,11 +51,13 @@ def start_run(session: Session, company: Company, date_from: date, date_to: date
               docs: Iterable[MagentoDoc], *, kind: str = "manual",
               schedule_key: str | None = None, started_by: str = "system",
               currency: str | None = None, accounts: Sequence[str] = (),
-              txn_types: Sequence[str] = TXN_TYPES, deleted: bool = True
+              txn_types: Sequence[str] = TXN_TYPES, deleted: bool = True,
+              stock: Iterable[StockExpectation] | None = None
               ) -> tuple[ReconciliationRun, bool]:
     """A new run with its Magento snapshot and queued queries: (run, created).
 
     A scheduled run (``schedule_key``) exists once: asking again returns the first one.
+    ``stock`` (None: quantities are not compared) is Magento's side of the quantities.
     """
     check_period(date_from, date_to)
     if schedule_key is not None:
@@ -75,11 +78,14 @@ def start_run(session: Session, company: Company, date_from: date, date_to: date
             raise
         return existing, False
     rows = [_line_row(doc.to_line(run.id)) for doc in docs]
+    document_count = len(rows)
+    rows += [_line_row(item.to_line(run.id)) for item in stock or ()]
     for start in range(0, len(rows), _CHUNK):
         session.execute(insert(ReconciliationLine), rows[start:start + _CHUNK])
-    run.document_count = len(rows)
+    run.document_count = document_count
     queue_readback(session, run, plan_queries(company, date_from, date_to, accounts=accounts,
-                                              txn_types=txn_types, deleted=deleted))
+                                              txn_types=txn_types, deleted=deleted,
+                                              quantities=stock is not None))
     session.flush()
     return run, True
 
@@ -168,6 +174,10 @@ def finish_answered(session: Session, run: ReconciliationRun,
     postings = postings_for(session, run.company_id, docs)
     claimed = _claimed(session, run.company_id, [t.txn_id for t in txns if not t.deleted])
     result = compare(run.date_from, run.date_to, docs, txns, postings, claimed)
+    result.findings += compare_quantities(
+        [StockExpectation.from_line(line)
+         for line in _lines(session, run.id, LineKind.MAGENTO_STOCK)],
+        _lines(session, run.id, LineKind.ITEM_SITE), run.date_to)
     anomalies = flag_anomalies(docs, postings, limits or AnomalyLimits())
     session.execute(delete(ReconciliationLine).where(
         ReconciliationLine.run_id == run.id, ReconciliationLine.kind.in_(_RESULT_KINDS)))

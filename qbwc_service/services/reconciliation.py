@@ -7,6 +7,7 @@ run compares exactly what the sync would post.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable, Iterator
 from collections.abc import Mapping as MappingABC
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from magento_client.documents import CreditMemo, Invoice
+from magento_client.exceptions import MagentoError
 from qbwc_service.context import AppContext
 from qbwc_service.db.models import Company, Mapping
 from qbwc_service.db.reconciliation import (
@@ -40,8 +42,15 @@ from qbwc_service.reconcile.runs import (
     start_run,
 )
 from qbwc_service.reconcile.snapshot import MagentoDoc, QbTxn
-from qbwc_service.sync.config import company_table, load_company_config, magento_client_for
+from qbwc_service.reconcile.stock import StockExpectation
+from qbwc_service.sync.config import (
+    CompanyMappingConfig,
+    company_table,
+    load_company_config,
+    magento_client_for,
+)
 from qbwc_service.sync.exceptions import SyncError
+from qbwc_service.sync.inventory import unshipped_reservations
 from qbwc_service.sync.plan import CompanyFacts, PlanContext, cents, money
 from qbwc_service.sync.runner import get_company, store_timezones
 
@@ -51,6 +60,7 @@ __all__ = [
     "finish_company_runs",
     "magento_docs",
     "magento_documents_between",
+    "magento_stock",
     "read_run",
     "readback_options",
     "reconcile_company",
@@ -58,6 +68,8 @@ __all__ = [
     "run_report",
     "start_company_run",
 ]
+
+log = logging.getLogger(__name__)
 
 ClientFactory = Callable[[str], Any]
 
@@ -108,6 +120,39 @@ def magento_docs(documents: Iterable[Invoice | CreditMemo], ctx: PlanContext) ->
             lowest_margin=_lowest_margin(document),
         ))
     return docs
+
+
+def magento_stock(session: Session, company: Company, client: Any,
+                  config: CompanyMappingConfig) -> list[StockExpectation] | None:
+    """Magento's quantities of the mapped items at the mapped sources; None when the store
+    cannot say (a client without MSI, or an error: the run then leaves quantities out)."""
+    item_names = {sku: name for name, sku in session.execute(
+        select(Mapping.qb_name, Mapping.magento_id).where(
+            Mapping.company_id == company.id, Mapping.entity_type == "item"))
+        if name and not sku.startswith("@")}
+    if getattr(client, "source_items_for_skus", None) is None:
+        return None
+    from magento_client.search import SearchCriteria
+
+    try:
+        items = list(client.source_items_for_skus(sorted(item_names))) if item_names else []
+        open_orders = list(client.orders(SearchCriteria().where("state", "processing")))
+    except MagentoError as exc:
+        log.warning("reconciliation leaves quantities out: Magento answered %s", exc.status)
+        return None
+    reserved = unshipped_reservations(open_orders)
+    multi_site = bool(company.multi_site_enabled)
+    stock = []
+    for item in items:
+        site = config.sites.get(item.source_code) if multi_site else (
+            "" if item.source_code == config.sales_source else None)
+        if site is None:
+            continue  # a source that does not stand for a QuickBooks site
+        not_yet = reserved.get(item.sku, Decimal(0)) \
+            if item.source_code == config.sales_source else Decimal(0)
+        stock.append(StockExpectation(item_names[item.sku], site, item.sku, item.source_code,
+                                      item.quantity, not_yet))
+    return stock
 
 
 def _plan_context(ctx: AppContext, company: Company, client: Any | None) -> PlanContext:
@@ -195,9 +240,11 @@ def start_company_run(ctx: AppContext, session: Session, company: Company, date_
         (d.order_currency_code if plan_ctx.multicurrency else d.base_currency_code
          for d in documents), None)
     txn_types, deleted = readback_options(ctx, company.name)
+    stock = magento_stock(session, company, client, plan_ctx.config) \
+        if _settings_table(ctx, company.name).get("quantities", True) else None
     return start_run(session, company, date_from, date_to, docs, kind=kind,
                      schedule_key=schedule_key, started_by=started_by, currency=currency,
-                     txn_types=txn_types, deleted=deleted)
+                     txn_types=txn_types, deleted=deleted, stock=stock)
 
 
 def finish_company_runs(ctx: AppContext, session: Session, company: Company) -> int:

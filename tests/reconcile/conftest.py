@@ -38,11 +38,13 @@ class Posted:
     documents: list[Any]
 
     def start(self, documents: Sequence[Any] | None = None, **kwargs: Any) -> int:
+        """A run of DAY over ``documents`` (default: all), quantities included."""
         with self.db.session() as session:
             company = session.get(Company, self.company_id)
             assert company is not None
             docs = magento_docs(self.documents if documents is None else documents,
                                 PlanContext())
+            kwargs.setdefault("stock", [])
             run, _ = start_run(session, company, DAY, DAY, docs,
                                txn_types=SIMULATED_TYPES, deleted=False, **kwargs)
             return run.id
