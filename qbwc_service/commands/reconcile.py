@@ -89,7 +89,7 @@ def register(cli: click.Group) -> None:
         """Magento beside what QuickBooks itself holds, per document and per account.
 
         Reads the latest run of the period; starts one (queued for the Web Connector)
-        when there is none or with --refresh.
+        when there is none or with --refresh. Exits 1 when the run failed.
         """
         date_from, date_to = period(day, first, last)
         try:
@@ -98,5 +98,7 @@ def register(cli: click.Group) -> None:
             raise click.ClickException(str(exc)) from exc
         if as_json:
             click.echo(json.dumps(outcome.report, indent=2))
-            return
-        _print(outcome.report, outcome.started)
+        else:
+            _print(outcome.report, outcome.started)
+        if outcome.report["status"] == "failed":
+            click.get_current_context().exit(1)  # the run says why; --refresh asks again

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from qbwc_service.db.models import Company, Request, RequestStatus
 from qbwc_service.db.reconciliation import ReconciliationRun
 from qbwc_service.queue import enqueue, release
+from qbwc_service.queue.wire import ITERABLE_QUERIES
 from qbwc_service.reconcile.lifecycle import readback_key
 
 __all__ = ["PAGE_SIZE", "READBACK_PRIORITY", "TXN_TYPES", "ReadBackQuery", "plan_queries",
@@ -51,9 +52,16 @@ def _sub(parent: etree._Element, tag: str, text: str | None = None) -> etree._El
     return child
 
 
+def _page(root: etree._Element) -> None:
+    """A page size, only where the queue pages through an iterator: elsewhere MaxReturned
+    would cut the answer short without a word."""
+    if str(root.tag)[:-2] in ITERABLE_QUERIES:
+        _sub(root, "MaxReturned", str(PAGE_SIZE))
+
+
 def _txn_query(kind: str, *, date_from: date, date_to: date, by: str) -> ReadBackQuery:
     root = etree.Element(f"{kind}QueryRq")
-    _sub(root, "MaxReturned", str(PAGE_SIZE))
+    _page(root)
     if by == "date":
         window = _sub(root, "TxnDateRangeFilter")
         _sub(window, "FromTxnDate", date_from.isoformat())
@@ -88,7 +96,7 @@ def _quantity_query(multi_site: bool) -> ReadBackQuery:
     # company-wide quantity is on the item itself.
     tag = "ItemSitesQuery" if multi_site else "ItemInventoryQuery"
     root = etree.Element(f"{tag}Rq")
-    _sub(root, "MaxReturned", str(PAGE_SIZE))
+    _page(root)
     _sub(root, "ActiveStatus", "All")
     return ReadBackQuery("quantities", tag, etree.tostring(root, encoding="unicode"))
 

@@ -269,9 +269,8 @@ def reconcile_company(ctx: AppContext, company_name: str, date_from: date, date_
     with ctx.db.session() as session:
         company = _company(session, company_name)
         finish_company_runs(ctx, session, company)
-        run = None if refresh else latest_run(session, company.id, date_from, date_to,
-                                              statuses=[s.value for s in RunStatus
-                                                        if s is not RunStatus.FAILED])
+        # A failed run stays the answer, with its reason, until someone asks again.
+        run = None if refresh else latest_run(session, company.id, date_from, date_to)
         started = False
         if run is None:
             try:

@@ -84,3 +84,25 @@ def test_argument_mistakes_are_clear_errors(config_file, store, args: list[str],
     assert result.exit_code != 0
     assert message in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_failed_run_is_shown_with_its_reason_and_exits_1(config_file, store,
+                                                           tmp_path: Path) -> None:
+    """QuickBooks refused a query: the run says which and why, until --refresh."""
+    from qbwc_service.db.models import Request
+    from qbwc_service.queue import cancel
+
+    first = json.loads(_run(config_file, "acme", "--date", "2024-03-01", "--json").output)
+    database = Database(f"sqlite:///{tmp_path / 'qbwc.sqlite3'}")
+    with database.session() as session:
+        account_query = next(r for r in session.query(Request).all()
+                             if r.idempotency_key.endswith(":accounts"))
+        cancel(session, account_query.id, actor="test")
+    post_all(database, 1, simulator(tmp_path))
+    database.dispose()
+    result = _run(config_file, "acme", "--date", "2024-03-01")
+    assert result.exit_code == 1
+    assert "failed" in result.output and "AccountQuery was canceled" in result.output
+    again = json.loads(_run(config_file, "acme", "--date", "2024-03-01", "--refresh",
+                            "--json").output)
+    assert again["run"] == first["run"] + 1 and again["status"] == "waiting"
