@@ -15,8 +15,8 @@ from qbwc_service.db.models import Request, RequestStatus, utcnow
 from qbwc_service.db.reconciliation import ReconciliationRun, RunStatus
 from qbwc_service.reconcile.exceptions import InvalidRunMove
 
-__all__ = ["READBACK_PREFIX", "RUN_MOVES", "move_run", "readback_key", "run_id_of_key",
-           "settle_run"]
+__all__ = ["READBACK_PREFIX", "RUN_MOVES", "lock_run", "move_run", "readback_key",
+           "run_id_of_key", "settle_run"]
 
 R = RunStatus
 
@@ -60,6 +60,17 @@ def move_run(run: ReconciliationRun, to: RunStatus, *, reason: str,
         run.message = reason[:4000]
 
 
+def lock_run(session: Session, run: ReconciliationRun) -> ReconciliationRun:
+    """The run re-read under a row lock, so two processes never move it both.
+
+    PostgreSQL waits here for the other transaction and then reads its outcome; SQLite
+    already serialises writers (``BEGIN IMMEDIATE``) and reads the committed row.
+    """
+    return session.scalars(
+        select(ReconciliationRun).where(ReconciliationRun.id == run.id).with_for_update()
+        .execution_options(populate_existing=True)).one()
+
+
 _OPEN = (RequestStatus.QUEUED.value, RequestStatus.SENT.value, RequestStatus.HELD.value)
 _LOST = (RequestStatus.FAILED.value, RequestStatus.CANCELED.value)
 
@@ -71,7 +82,8 @@ def settle_run(session: Session, run: ReconciliationRun) -> None:
     not (QuickBooks refused it, or someone canceled it), since a comparison without one
     of QuickBooks' answers would report false variances.
     """
-    if run.status != RunStatus.WAITING.value:
+    if run.status != RunStatus.WAITING.value or lock_run(session, run).status != \
+            RunStatus.WAITING.value:
         return
     prefix = f"{READBACK_PREFIX}{run.id}:"
     statuses = session.execute(select(Request.status, Request.operation, Request.explanation,

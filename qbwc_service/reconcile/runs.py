@@ -26,7 +26,7 @@ from qbwc_service.db.reconciliation import (
 from qbwc_service.reconcile.anomalies import AnomalyLimits, flag_anomalies
 from qbwc_service.reconcile.compare import Comparison, Finding, compare
 from qbwc_service.reconcile.exceptions import PeriodError
-from qbwc_service.reconcile.lifecycle import move_run
+from qbwc_service.reconcile.lifecycle import lock_run, move_run
 from qbwc_service.reconcile.readback import TXN_TYPES, plan_queries, queue_readback
 from qbwc_service.reconcile.snapshot import MagentoDoc, Posting, QbTxn
 from qbwc_service.reconcile.stock import StockExpectation, compare_quantities
@@ -167,7 +167,8 @@ def _lines(session: Session, run_id: int, kind: LineKind) -> list[Reconciliation
 def finish_answered(session: Session, run: ReconciliationRun,
                     limits: AnomalyLimits | None = None) -> Comparison | None:
     """Compare an answered run and store its findings; None when it is not answered yet."""
-    if run.status != RunStatus.ANSWERED.value:
+    if run.status != RunStatus.ANSWERED.value or lock_run(session, run).status != \
+            RunStatus.ANSWERED.value:
         return None
     docs = [MagentoDoc.from_line(line) for line in _lines(session, run.id, LineKind.MAGENTO)]
     txns = [QbTxn.from_line(line) for line in _lines(session, run.id, LineKind.QUICKBOOKS_TXN)]
