@@ -11,8 +11,12 @@ import pytest
 from sqlalchemy import func, select
 
 from qbwc_service.db import Database
-from qbwc_service.db.reconciliation import LineKind, ReconciliationLine, ReconciliationRun
-from qbwc_service.db.reconciliation import RunStatus
+from qbwc_service.db.reconciliation import (
+    LineKind,
+    ReconciliationLine,
+    ReconciliationRun,
+    RunStatus,
+)
 from qbwc_service.reconcile.lifecycle import move_run
 from qbwc_service.reconcile.runs import finish_answered, start_run
 from qbwc_service.reconcile.snapshot import MagentoDoc
