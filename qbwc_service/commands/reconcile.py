@@ -81,7 +81,7 @@ def register(cli: click.Group) -> None:
     @click.option("--date", "day", default=None, help="One day (default: yesterday).")
     @click.option("--from", "first", default=None, help="First day of a range.")
     @click.option("--to", "last", default=None, help="Last day of a range.")
-    @click.option("--refresh", is_flag=True, help="Start a new run even if one exists.")
+    @click.option("--refresh", is_flag=True, help="Ask QuickBooks again (a run still waiting is reused).")
     @click.option("--json", "as_json", is_flag=True, help="Print JSON with a `variances` list.")
     @click.pass_obj
     def reconcile_command(obj: AppContext, company: str, day: str | None, first: str | None,

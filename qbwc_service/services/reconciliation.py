@@ -269,8 +269,11 @@ def reconcile_company(ctx: AppContext, company_name: str, date_from: date, date_
     with ctx.db.session() as session:
         company = _company(session, company_name)
         finish_company_runs(ctx, session, company)
-        # A failed run stays the answer, with its reason, until someone asks again.
-        run = None if refresh else latest_run(session, company.id, date_from, date_to)
+        # A failed run stays the answer, with its reason, until someone asks again; asking
+        # again while a run of the period still waits for the Web Connector is that run.
+        run = latest_run(session, company.id, date_from, date_to)
+        if refresh and run is not None and run.status != RunStatus.WAITING.value:
+            run = None
         started = False
         if run is None:
             try:

@@ -62,8 +62,8 @@ def start() -> BaseResponse:
     except ReconcileError as exc:
         flash(str(exc), "error")
         return redirect(url_for("reconciliation.reconciliation"))
-    flash(f"Run #{outcome.run.id} queued: it completes after the next Web Connector run.",
-          "info")
+    flash(f"Run #{outcome.run.id} {'queued' if outcome.started else 'is already waiting'}: "
+          "it completes after the next Web Connector run.", "info")
     return redirect(url_for("reconciliation.reconciliation", company=outcome.run.company_id,
                             run=outcome.run.id))
 

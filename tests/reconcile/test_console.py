@@ -11,6 +11,7 @@ from decimal import Decimal as D
 
 import pytest
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
 from qbwc_service.context import AppContext
 from qbwc_service.db.reconciliation import ReconciliationRun
@@ -129,3 +130,22 @@ def test_a_bookkeeper_starts_a_run_and_a_viewer_may_not(posted: Posted,
                                                               "from": "2024-03-02"})
     assert response.status_code == 302  # from after to: refused with a message
     assert "is after" in _page(bookkeeper)
+
+
+def test_asking_again_while_a_run_waits_reuses_it(posted: Posted, client_for: Client,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two clicks before the Web Connector comes: one run, one set of queries."""
+    from qbwc_service.services import reconciliation as service
+    from tests.sync.fakeclient import one_invoice_client
+
+    monkeypatch.setattr(service, "magento_client_for", lambda settings, name:
+                        one_invoice_client())
+    bookkeeper, token = client_for("bob")
+    form = {"company_name": "acme", "from": DAY.isoformat(), "to": DAY.isoformat(),
+            "csrf_token": token}
+    assert bookkeeper.post("/reconciliation/runs", data=form).status_code == 302
+    assert "queued" in _page(bookkeeper)
+    bookkeeper.post("/reconciliation/runs", data=form)
+    assert "is already waiting" in _page(bookkeeper)
+    with posted.db.session() as session:
+        assert len(list(session.scalars(select(ReconciliationRun)))) == 1
