@@ -234,7 +234,11 @@ def start_company_run(ctx: AppContext, session: Session, company: Company, date_
     """Snapshot Magento's documents of the period and queue the run's queries."""
     check_period(date_from, date_to)
     plan_ctx = _plan_context(ctx, company, client)
-    documents = list(magento_documents_between(client, date_from, date_to))
+    try:
+        documents = list(magento_documents_between(client, date_from, date_to))
+    except MagentoError as exc:
+        raise ReconcileError(f"the Magento store could not be read, so no run was started: "
+                             f"{exc}") from exc
     docs = [doc for doc in magento_docs(documents, plan_ctx) if date_from <= doc.day <= date_to]
     currency = company.home_currency or next(
         (d.order_currency_code if plan_ctx.multicurrency else d.base_currency_code

@@ -106,3 +106,17 @@ def test_a_failed_run_is_shown_with_its_reason_and_exits_1(config_file, store,
     again = json.loads(_run(config_file, "acme", "--date", "2024-03-01", "--refresh",
                             "--json").output)
     assert again["run"] == first["run"] + 1 and again["status"] == "waiting"
+
+
+def test_an_unreachable_store_is_a_clear_error(config_file, store, monkeypatch) -> None:
+    """Magento does not answer: one line saying so, no traceback, no run."""
+    from magento_client.exceptions import MagentoTransportError
+
+    def refuse(criteria: Any = None) -> Any:
+        raise MagentoTransportError("connection refused")
+
+    monkeypatch.setattr(store, "invoices", refuse)
+    result = _run(config_file, "acme", "--date", "2024-03-01")
+    assert result.exit_code == 1
+    assert "Magento store could not be read" in result.output
+    assert "connection refused" in result.output and "Traceback" not in result.output
