@@ -46,6 +46,7 @@ from qbwc_service.sandbox.quickbooks.retxml import element, from_text
 from qbwc_service.sandbox.quickbooks.store import CompanyStore
 from qbwc_service.sandbox.quickbooks.transactions import TXN_ADDS, add_transaction
 from qbwc_service.sandbox.quickbooks.validation import read_message_set
+from qbwc_service.sandbox.quickbooks.voids import delete_transaction, void_transaction
 
 __all__ = ["QuickBooksSimulator"]
 
@@ -237,6 +238,10 @@ class QuickBooksSimulator:
             return lambda request: add_list(company, request)
         if tag.endswith("AddRq") and tag[:-5] in TXN_ADDS:
             return lambda request: add_transaction(company, request)
+        if tag == "TxnDelRq":
+            return lambda request: delete_transaction(company, request)
+        if tag == "TxnVoidRq":
+            return lambda request: void_transaction(company, request)
         if tag.endswith("ModRq") and tag[:-5] in LIST_MODS:
             return lambda request: mod_list(company, request)
         return None
