@@ -268,3 +268,111 @@ def test_report_profit_and_loss_and_balance_sheet(tmp_path: Path) -> None:
     assert sheet["total_assets"] == "62.48"
     only_first = books.report("--to", "2024-05-01")["profit_and_loss"]
     assert only_first["net_income"] == "14.00"
+
+
+def test_transaction_and_deleted_queries_read_the_journal(tmp_path: Path) -> None:
+    """TransactionQuery filters by date, entity, type, RefNumber and account, with detail
+    levels and iterators; TxnDeletedQuery lists what TxnDel removed."""
+    books = _setup(tmp_path)
+    invoice_id = books.run("invoice.xml")[0].findtext("TxnID") or ""
+    receipt_id = books.run("sales_receipt.xml")[0].findtext("TxnID") or ""
+    books.run("receive_payment.xml", INVOICE=invoice_id)
+    books.run("txn_del.xml", TYPE="SalesReceipt", TXN=receipt_id)
+    out = books._cli("sandbox", "exec", "--company-db", str(books.db),
+                     str(LEDGER / "transaction_query.xml"))
+    summary, detail, page, deleted = list(parse_xml(out).find("QBXMLMsgsRs"))  # type: ignore[arg-type]
+    assert [(r.findtext("TxnType"), r.findtext("AccountRef/FullName"), r.findtext("Amount"))
+            for r in summary] == [("Invoice", "Accounts Receivable", "23.65")]
+    lines = {(r.findtext("AccountRef/FullName"), r.findtext("Amount")) for r in detail}
+    assert lines == {("Accounts Receivable", "23.65"), ("Sales", "-20.00"),
+                     ("Shipping Income", "-5.00"), ("Discounts Given", "3.00"),
+                     ("Inventory Asset", "-8.00"), ("Cost of Goods Sold", "8.00"),
+                     ("Sales Tax Payable", "-1.65")}
+    assert len(page) == 1 and page.get("iteratorRemainingCount") == "1"
+    assert [(r.findtext("TxnDelType"), r.findtext("TxnID")) for r in deleted] == [
+        ("SalesReceipt", receipt_id)]
+
+
+def test_general_summary_reports_in_the_xsd_shape(tmp_path: Path) -> None:
+    """TrialBalance, ProfitAndLossStandard and BalanceSheetStandard as ReportRet."""
+    books = _setup(tmp_path)
+    books.run("invoice.xml")
+    out = books._cli("sandbox", "exec", "--company-db", str(books.db),
+                     str(LEDGER / "reports.xml"))
+    trial, pnl, sheet = (rs[0] for rs in parse_xml(out).find("QBXMLMsgsRs"))  # type: ignore[union-attr]
+    assert trial.findtext("ReportTitle") == "Trial Balance"
+    total = trial.find("ReportData/TotalRow")
+    assert total is not None
+    cells = {c.get("colID"): c.get("value") for c in total.findall("ColData")}
+    assert cells == {"1": "TOTAL", "2": "66.65", "3": "66.65"}
+    assert int(trial.findtext("NumRows") or 0) == len(trial.find("ReportData"))  # type: ignore[arg-type]
+    net = pnl.find("ReportData/TotalRow")
+    assert net is not None and [c.get("value") for c in net] == ["Net Income", "14.00"]
+    sheet_total = sheet.find("ReportData/TotalRow")
+    assert sheet_total is not None
+    assert [c.get("value") for c in sheet_total] == ["TOTAL LIABILITIES & EQUITY", "55.65"]
+
+
+def test_ledger_answers_validate_against_the_13_schema(tmp_path: Path) -> None:
+    """Every answer of the ledger scenario is a valid QBXMLMsgsRs for Intuit's 13.0 XSD."""
+    from tests.conftest import reference_path
+
+    schema = etree.XMLSchema(etree.parse(str(reference_path("qbxml", "xsd", "13.0",
+                                                            "qbxmlops130.xsd"))))
+    books = Books(tmp_path)
+    outputs: list[str] = []
+
+    def run(fixture: str, **values: str) -> etree._Element:
+        text = Template((LEDGER / fixture).read_text(encoding="utf-8")).substitute(values)
+        outputs.append(books._cli("sandbox", "exec", "--company-db", str(books.db), "-",
+                                  stdin=text))
+        return parse_xml(outputs[-1]).find("QBXMLMsgsRs")[-1][0]  # type: ignore[index]
+
+    run("setup.xml")
+    invoice = run("invoice.xml")
+    invoice_id = invoice.findtext("TxnID") or ""
+    run("invoice_mod.xml", TXN=invoice_id, EDIT=invoice.findtext("EditSequence") or "",
+        LINE=invoice.findtext("InvoiceLineRet/TxnLineID") or "")
+    run("receive_payment.xml", INVOICE=invoice_id)
+    credit_id = run("credit_memo.xml").findtext("TxnID") or ""
+    run("payment_set_credit.xml", INVOICE=invoice_id, CREDIT=credit_id, AMOUNT="3.65")
+    run("refund_card.xml", CREDIT=credit_id, AMOUNT="3.00")
+    run("refund_check.xml", CREDIT=credit_id, AMOUNT="1.00")
+    run("adjust_value.xml", QUANTITY="0", VALUE="-1.00")
+    run("transfer.xml", QUANTITY="2")
+    receipt_id = run("sales_receipt.xml").findtext("TxnID") or ""
+    run("txn_void.xml", TYPE="SalesReceipt", TXN=receipt_id)
+    run("txn_del.xml", TYPE="Invoice", TXN=invoice_id)
+    for name in ("balances.xml", "transaction_query.xml", "reports.xml"):
+        run(name)
+    for text in outputs:
+        document = etree.ElementTree(parse_xml(text))
+        assert schema.validate(document), (schema.error_log.last_error, text[:3000])
+
+
+def test_invoice_mod_reposts_the_invoice(tmp_path: Path) -> None:
+    """InvoiceMod with line Mods: listed lines change, -1 adds, the rest go; the journal is
+    re-posted (income, tax, stock, AR) and a stale EditSequence is 3200."""
+    books = _setup(tmp_path)
+    invoice = books.run("invoice.xml")[0]
+    txn_id, edit = invoice.findtext("TxnID") or "", invoice.findtext("EditSequence") or ""
+    widget_line = invoice.findtext("InvoiceLineRet/TxnLineID") or ""
+    modded = books.run("invoice_mod.xml", TXN=txn_id, EDIT=edit, LINE=widget_line)[0]
+    assert modded.findtext("TxnID") == txn_id
+    assert modded.findtext("TxnNumber") == invoice.findtext("TxnNumber")
+    assert modded.findtext("EditSequence") != edit
+    # 4 widgets at 10.00 taxed at 8.25 % (3.30) plus 7.50 shipping; the coupon line is gone.
+    assert (modded.findtext("Subtotal"), modded.findtext("SalesTaxTotal"),
+            modded.findtext("BalanceRemaining")) == ("47.50", "3.30", "50.80")
+    assert _pick(books.balances(), "Accounts Receivable", "Sales", "Shipping Income",
+                 "Discounts Given", "Sales Tax Payable", "Cost of Goods Sold",
+                 "site:Main Warehouse") == {
+        "Accounts Receivable": "50.80", "Sales": "40.00", "Shipping Income": "7.50",
+        "Discounts Given": "0.00", "Sales Tax Payable": "3.30", "Cost of Goods Sold": "16.00",
+        "site:Main Warehouse": "6"}
+    text = Template((LEDGER / "invoice_mod.xml").read_text()).substitute(
+        TXN=txn_id, EDIT=edit, LINE=widget_line)
+    stale = parse_xml(books._cli("sandbox", "exec", "--company-db", str(books.db), "-",
+                                 stdin=text)).find("QBXMLMsgsRs")[0]  # type: ignore[index]
+    assert stale.get("statusCode") == "3200"
+    assert books.balances()["Accounts Receivable"] == "50.80"
