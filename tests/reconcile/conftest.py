@@ -25,9 +25,6 @@ from tests.sync.factories import Line, OrderBuilder
 from tests.sync.posting import add_company, post_all, simulator
 
 DAY = date(2024, 3, 1)
-# What the simulated QuickBooks answers today; ARRefundCreditCard, Check and
-# TxnDeletedQuery arrive with the simulator's ledger (the end-to-end tests ask for them).
-SIMULATED_TYPES = ("Invoice", "SalesReceipt", "CreditMemo", "ReceivePayment")
 
 
 @dataclass
@@ -45,8 +42,7 @@ class Posted:
             docs = magento_docs(self.documents if documents is None else documents,
                                 PlanContext())
             kwargs.setdefault("stock", [])
-            run, _ = start_run(session, company, DAY, DAY, docs,
-                               txn_types=SIMULATED_TYPES, deleted=False, **kwargs)
+            run, _ = start_run(session, company, DAY, DAY, docs, **kwargs)
             return run.id
 
     def drain(self) -> None:

@@ -30,8 +30,6 @@ from qbwc_service.services.reconciliation import read_run, reconcile_company
 from qbwc_service.sync.runner import pull_and_enqueue
 from tests.e2e.harness import COMPANY, Installation, drain, make_installation, merchant_setup
 
-from .conftest import SIMULATED_TYPES
-
 pytestmark = pytest.mark.slow
 
 ORDERS = 12
@@ -100,10 +98,8 @@ def _demo(root: Path, reconciliation_toml: str) -> Iterator[Demo]:
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
-    """A clean demo-style run, read back with the queries the simulator answers today."""
-    types = json.dumps(list(SIMULATED_TYPES))
-    yield from _demo(tmp_path_factory.mktemp("reconcile-e2e"),
-                     f"transaction_types = {types}\ndeleted_query = false")
+    """A clean demo-style run; reconciliation reads back with every query (the default)."""
+    yield from _demo(tmp_path_factory.mktemp("reconcile-e2e"), "")
 
 
 def _period(demo: Demo) -> tuple[date, date]:
@@ -215,16 +211,18 @@ def test_deletions_and_a_duplicate_behind_the_services_back_are_each_named(demo:
     _exec(demo, f'<TxnDelRq requestID="1"><TxnDelType>Invoice</TxnDelType>'
                 f"<TxnID>{deleted.qb_id}</TxnID></TxnDelRq>")
     _add_by_hand(demo, _invoice_ret(demo, doubled.qb_id or ""))
-    after = Counter(_doc_findings(demo.reconcile(first, last)))
+    report = demo.reconcile(first, last)
+    after = Counter(_doc_findings(report))
     assert sorted((after - before).elements()) == sorted([
         ("missing_in_quickbooks", deleted.magento_ref),
         ("missing_in_quickbooks", payment.magento_ref),
         ("duplicate_in_quickbooks", doubled.magento_ref)])
     assert before - after == Counter()
+    missing = next(v for v in report["variances"] if v["reason"] == "missing_in_quickbooks"
+                   and v["magento_ref"] == deleted.magento_ref)
+    assert "was deleted in QuickBooks on" in missing["detail"]  # TxnDeletedQuery says when
 
 
-@pytest.mark.xfail(strict=True, reason="the simulated QuickBooks does not answer InvoiceModRq "
-                   "yet (issue 12)")
 def test_an_amount_changed_in_quickbooks_names_quickbooks(demo: Demo) -> None:
     """An invoice's amount edited in QuickBooks: amount_differs, changed on QuickBooks' side."""
     first, last = _period(demo)
@@ -246,13 +244,3 @@ def test_an_amount_changed_in_quickbooks_names_quickbooks(demo: Demo) -> None:
     line = next(v for v in report["variances"] if v["reason"] == "amount_differs"
                 and v["magento_ref"] == changed.magento_ref)
     assert line["changed"] == "quickbooks"
-
-
-@pytest.mark.xfail(strict=True, reason="the simulated QuickBooks does not answer "
-                   "ARRefundCreditCardQuery, CheckQuery or TxnDeletedQuery yet (issue 12)")
-def test_a_run_with_every_read_back_query_completes(tmp_path: Path) -> None:
-    """The default run (every transaction type, deleted transactions) completes cleanly."""
-    for demo in _demo(tmp_path, ""):
-        first, last = _period(demo)
-        report = demo.reconcile(first, last)
-        assert _doc_findings(report) == []

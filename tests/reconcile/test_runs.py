@@ -30,7 +30,8 @@ def test_run_queues_read_only_queries_after_every_posting(posted: Posted) -> Non
             ~Request.idempotency_key.startswith("reconcile:"))))
     assert {q.operation for q in queries} == {
         "InvoiceQuery", "SalesReceiptQuery", "CreditMemoQuery", "ReceivePaymentQuery",
-        "AccountQuery", "ItemInventoryQuery"}
+        "ARRefundCreditCardQuery", "CheckQuery", "TxnDeletedQuery", "AccountQuery",
+        "ItemInventoryQuery"}
     assert all(q.status == "queued" and q.priority == READBACK_PRIORITY for q in queries)
     assert max(p.priority for p in postings) < READBACK_PRIORITY
     assert all("Add" not in (q.body_xml or "") for q in queries)
