@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import importlib
 import sys
+from datetime import date
 
 import click
 
-__all__ = ["COMMAND_MODULES", "read_password", "register_all"]
+__all__ = ["COMMAND_MODULES", "parse_day", "read_password", "register_all"]
 
 COMMAND_MODULES: tuple[str, ...] = (
     "setup",
@@ -15,6 +16,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "ops",
     "web",
     "sync",
+    "reconcile",
     "sandbox",
     "magento",
     "demo",
@@ -26,6 +28,15 @@ def read_password(from_stdin: bool) -> str:
     if from_stdin:
         return sys.stdin.readline().rstrip("\r\n")
     return str(click.prompt("Password", hide_input=True, confirmation_prompt=True))
+
+
+def parse_day(value: str, option: str) -> date:
+    """An ISO date typed for ``option``, or a usage error naming it."""
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise click.BadParameter(f"{value!r} is not a date like 2024-03-31", param_hint=option) \
+            from exc
 
 
 def register_all(cli: click.Group) -> None:

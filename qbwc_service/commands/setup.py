@@ -202,10 +202,12 @@ def start_scheduler(ctx: AppContext):  # type: ignore[no-untyped-def]
         return None
     from functools import partial
 
+    from qbwc_service.services.reconciliation_jobs import add_reconciliation_jobs
     from qbwc_service.sync.config import magento_client_for
     from qbwc_service.sync.scheduler import build_scheduler
 
     scheduler = build_scheduler(ctx, partial(magento_client_for, ctx.settings))
+    add_reconciliation_jobs(scheduler, ctx, partial(magento_client_for, ctx.settings))
     # /healthz reports the scheduler dead when this stops ticking.
     heartbeat = ctx.metrics.heartbeat("scheduler", max_age_seconds=120)
     heartbeat.tick()

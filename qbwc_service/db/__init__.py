@@ -11,6 +11,7 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from qbwc_service.db import reconciliation as _reconciliation  # noqa: F401 - its tables
 from qbwc_service.db.models import Base
 
 __all__ = ["Base", "Database", "make_engine", "upgrade_schema"]

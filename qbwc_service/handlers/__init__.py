@@ -27,6 +27,8 @@ HANDLERS: dict[str, Handler] = {}
 
 # One module per QuickBooks object family; each exposes handler classes with ``operations``.
 FAMILY_MODULES: dict[str, str] = {
+    # First: it owns ItemSitesQuery and hands quantities not asked for a run to inventory.
+    "reconciliation": "ReadBackHandler",
     "customer": "CustomerHandler",
     "item": "ItemHandler",
     "invoice": "InvoiceHandler",

@@ -183,6 +183,7 @@ class Demo:
     def start(self) -> None:
         """Serve, schedule pulls and (unless disabled) poll with the simulated Web Connector."""
         from qbwc_service.app import make_app
+        from qbwc_service.services.reconciliation_jobs import add_reconciliation_jobs
         from qbwc_service.sync.lease import holder_id
         from qbwc_service.sync.scheduler import build_scheduler, run_job
 
@@ -193,6 +194,7 @@ class Demo:
         # A first pull right away, so the queue fills before the first poll.
         run_job(self.ctx, COMPANY, "orders", self.client_factory, holder=holder_id())
         self.scheduler = build_scheduler(self.ctx, self.client_factory)
+        add_reconciliation_jobs(self.scheduler, self.ctx, self.client_factory)
         self.scheduler.start()
         if self.web_connector:
             thread = threading.Thread(target=self._poll, name="web-connector", daemon=True)

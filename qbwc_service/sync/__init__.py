@@ -1,9 +1,9 @@
-"""Magento → QuickBooks accounting sync: mapping config, plans, pulls, inventory, reconciliation.
+"""Magento → QuickBooks accounting sync: mapping config, plans, pulls, inventory.
 
 Import the parts from their modules: ``sync.config`` (per-company mapping),
 ``sync.plan`` / ``sync.documents`` / ``sync.parties`` / ``sync.lines`` (pure planning),
 ``sync.runner`` (pull and enqueue), ``sync.scheduler`` and ``sync.lease`` (scheduled
-jobs), ``sync.inventory`` and ``sync.reconcile``.
+jobs) and ``sync.inventory``. Reconciliation lives in ``qbwc_service.reconcile``.
 """
 
 from __future__ import annotations

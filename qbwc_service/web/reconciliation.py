@@ -1,108 +1,87 @@
-"""Reconciliation: Magento totals against what reached QuickBooks, per day, with drill-down.
+"""Reconciliation: stored runs, Magento beside what QuickBooks itself answered.
 
-The report itself comes from the sync package; this page only shows it, and says so
-plainly when that part is not installed or cannot answer.
+The page only reads runs (``services.reconciliation_view``); a bookkeeper may start a
+new run for a period, which waits for the next Web Connector run like any other work.
 """
 
 from __future__ import annotations
 
-import logging
-from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal
-from typing import Any
 
-from flask import Blueprint, render_template, request
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from werkzeug.wrappers.response import Response as BaseResponse
 
-from qbwc_service.db.models import Company, Mapping, utcnow
-from qbwc_service.web.common import app_context
+from qbwc_service.db.models import utcnow
+from qbwc_service.reconcile.compare import QUICKBOOKS_MEASURES
+from qbwc_service.reconcile.exceptions import ReconcileError
+from qbwc_service.services.reconciliation import reconcile_company
+from qbwc_service.services.reconciliation_view import (
+    FINDINGS_SHOWN,
+    console_view,
+    export_csv,
+    export_xlsx,
+    run_label,
+)
+from qbwc_service.web.common import app_context, current_user, require_role
+from qbwc_service.web.security import Role
 
-__all__ = ["MEASURES", "DayRow", "blueprint"]
+__all__ = ["blueprint"]
 
-log = logging.getLogger(__name__)
 blueprint = Blueprint("reconciliation", __name__)
 
-MAX_RANGE_DAYS = 92
 
-
-@dataclass(frozen=True)
-class DayRow:
-    """One day: each measure as Magento has it and as QuickBooks recorded it."""
-
-    day: date
-    magento: dict[str, Decimal]
-    quickbooks: dict[str, Decimal]
-
-    @property
-    def balanced(self) -> bool:
-        return all(self.magento[key] == self.quickbooks[key] for key in MEASURES)
-
-
-# Measures both sides report; Magento's breakdown of sales, tax, shipping and discounts
-# is shown beside them.
-MEASURES = ("invoiced", "refunds", "payments")
-
-
-def _report(db_session: Session, company: Company, date_from: date, date_to: date
-            ) -> tuple[list[DayRow], list[Any], str | None]:
-    """The report from the company's Magento store, or a plain reason why there is none."""
-    from qbwc_service.sync.config import magento_client_for
-    from qbwc_service.sync.exceptions import SyncError
-    from qbwc_service.sync.reconcile import reconcile_from_magento
-
-    settings = app_context().settings
+def _date_arg(name: str) -> date | None:
     try:
-        client = magento_client_for(settings, company.name)
-    except SyncError:
-        return [], [], (f"Reconciliation reads the Magento store: add a [companies.\"{company.name}\""
-                        ".magento] table to the config file.")
-    try:
-        report = reconcile_from_magento(db_session, settings, company, date_from, date_to,
-                                        client=client)
-    except Exception:
-        log.exception("reconciliation failed for company %s", company.id)
-        return [], [], ("The Magento store could not be read for this period; the error was "
-                        "logged. Try again, or run `qbwc-service reconcile` for details.")
-    days = [DayRow(day.day, day.magento, day.quickbooks) for day in report.days]
-    return days, list(report.variances), None
-
-
-def _date_arg(name: str, default: date) -> date:
-    try:
-        return date.fromisoformat(request.args.get(name, ""))
+        return date.fromisoformat(request.values.get(name, ""))
     except ValueError:
-        return default
+        return None
 
 
 @blueprint.route("/reconciliation")
 def reconciliation() -> str:
-    today = utcnow().date()
-    date_to = _date_arg("to", today)
-    date_from = _date_arg("from", date_to - timedelta(days=6))
-    if date_from > date_to:
-        date_from, date_to = date_to, date_from
-    date_from = max(date_from, date_to - timedelta(days=MAX_RANGE_DAYS))
-    chosen_day = _date_arg("day", today) if request.args.get("day") else None
-    with app_context().db.session() as db_session:
-        companies = list(db_session.scalars(select(Company).order_by(Company.name)))
-        wanted = request.args.get("company", type=int)
-        company = next((c for c in companies if c.id == wanted), companies[0] if companies else None)
-        days: list[DayRow] = []
-        variances: list[Any] = []
-        unavailable = None
-        documents: list[Mapping] = []
-        if company is not None:
-            days, variances, unavailable = _report(db_session, company, date_from, date_to)
-            if chosen_day is not None:
-                documents = list(db_session.scalars(
-                    select(Mapping)
-                    .where(Mapping.company_id == company.id, Mapping.txn_date == chosen_day)
-                    .order_by(Mapping.entity_type, Mapping.magento_ref)
-                ))
-        return render_template(
-            "reconciliation.html", companies=companies, company=company, date_from=date_from,
-            date_to=date_to, days=days, variances=variances, unavailable=unavailable,
-            chosen_day=chosen_day, documents=documents, measures=MEASURES,
-        )
+    view = console_view(app_context(), request.args.get("company", type=int),
+                        request.args.get("run", type=int), _date_arg("day"))
+    yesterday = utcnow().date() - timedelta(days=1)
+    return render_template("reconciliation.html", view=view, measures=QUICKBOOKS_MEASURES,
+                           run_label=run_label, findings_shown=FINDINGS_SHOWN,
+                           default_from=view.run.date_from if view.run else yesterday,
+                           default_to=view.run.date_to if view.run else yesterday)
+
+
+@blueprint.route("/reconciliation/runs", methods=["POST"])
+@require_role(Role.BOOKKEEPER)
+def start() -> BaseResponse:
+    company_name = request.form.get("company_name", "")
+    date_from, date_to = _date_arg("from"), _date_arg("to")
+    if date_from is None or date_to is None:
+        flash("Choose the first and last day of the period.", "error")
+        return redirect(url_for("reconciliation.reconciliation"))
+    try:
+        outcome = reconcile_company(app_context(), company_name, date_from, date_to,
+                                    refresh=True, started_by=current_user().username)
+    except ReconcileError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("reconciliation.reconciliation"))
+    flash(f"Run #{outcome.run.id} {'queued' if outcome.started else 'is already waiting'}: "
+          "it completes after the next Web Connector run.", "info")
+    return redirect(url_for("reconciliation.reconciliation", company=outcome.run.company_id,
+                            run=outcome.run.id))
+
+
+@blueprint.route("/reconciliation/runs/<int:run_id>.<fmt>")
+def export(run_id: int, fmt: str) -> Response:
+    if fmt == "csv":
+        text = export_csv(app_context(), run_id)
+        if text is None:
+            abort(404)
+        return Response(text, mimetype="text/csv", headers={
+            "Content-Disposition": f"attachment; filename=reconciliation-{run_id}.csv"})
+    if fmt == "xlsx":
+        data = export_xlsx(app_context(), run_id)
+        if data is None:
+            abort(404)
+        return Response(data, mimetype="application/vnd.openxmlformats-officedocument."
+                        "spreadsheetml.sheet", headers={
+                            "Content-Disposition": f"attachment; filename=reconciliation-"
+                                                   f"{run_id}.xlsx"})
+    abort(404)

@@ -27,9 +27,10 @@ from qbwc_service.context import AppContext
 from qbwc_service.db.models import Attempt, Mapping, MessageSet
 from qbwc_service.qbxml import XsdValidator
 from qbwc_service.qbxml.render import render_message_set
+from qbwc_service.reconcile.compare import Comparison
 from qbwc_service.sandbox import QbFaults, QuickBooksSimulator, SessionSummary, report
 from qbwc_service.server import ServerThread
-from qbwc_service.sync.reconcile import ReconciliationReport, reconcile
+from qbwc_service.services.reconciliation import reconcile_documents as reconcile
 from qbwc_service.sync.runner import SyncReport, get_company, pull_and_enqueue
 from tests.conftest import REFERENCE, reference_path
 
@@ -235,7 +236,7 @@ def test_every_request_in_the_log_is_xsd_valid(flow: Flow) -> None:
     assert invalid == []
 
 
-def _reconciliation(flow: Flow) -> ReconciliationReport:
+def _reconciliation(flow: Flow) -> Comparison:
     days = [document.created_at.date() for document in flow.magento_documents]
     with flow.ctx.db.session() as session:
         company = get_company(session, COMPANY)
@@ -248,7 +249,7 @@ def _reconciliation(flow: Flow) -> ReconciliationReport:
 def test_reconciliation_reports_zero_variance(flow: Flow) -> None:
     """Reconciling Magento against the QuickBooks company finds no variance at all."""
     result = _reconciliation(flow)
-    assert [(v.document, v.reason, v.detail) for v in result.variances] == []
+    assert [(v.magento_ref, v.reason, v.detail) for v in result.variances] == []
     assert result.balanced
     invoiced = sum((day.magento["invoiced"] for day in result.days), Decimal(0))
     assert invoiced == sum((day.quickbooks["invoiced"] for day in result.days), Decimal(0))

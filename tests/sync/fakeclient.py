@@ -49,3 +49,16 @@ class FakeMagento:
         for start in range(0, len(pending), size):
             self.saved.append(pending[start:start + size])
         return len(self.saved)
+
+
+def one_invoice_client() -> FakeMagento:
+    """A store with one order of one 10.00 line, invoiced; search filters are ignored."""
+    from decimal import Decimal
+
+    from .factories import Line, OrderBuilder
+
+    builder = OrderBuilder().add(Line("A", Decimal("10.00")))
+    client = FakeMagento(orders=[builder.order()], invoices=[builder.invoice()], creditmemos=[])
+    client.invoices = lambda criteria=None: iter(client.documents["invoices"])  # type: ignore[attr-defined]
+    client.credit_memos = lambda criteria=None: iter([])  # type: ignore[attr-defined]
+    return client

@@ -24,6 +24,15 @@ def add_company(session: Session, name: str = "acme", **values: object) -> Compa
     return company
 
 
+def company_database(path: Path) -> None:
+    """A SQLite database at ``path`` with the schema and the company ``acme``."""
+    database = Database(f"sqlite:///{path}")
+    database.upgrade()
+    with database.session() as session:
+        add_company(session)
+    database.dispose()
+
+
 def simulator(path: Path, **kwargs: object) -> QuickBooksSimulator:
     """A simulated company file holding the zero-rate tax item a merchant sets up once."""
     qb = QuickBooksSimulator(path / "qb.sqlite3", **kwargs)  # type: ignore[arg-type]

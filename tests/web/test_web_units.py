@@ -1,4 +1,4 @@
-"""Pieces behind the pages: the chart geometry, qbXML pretty-printing, reconciliation drill-down."""
+"""Pieces behind the pages: the chart geometry, qbXML pretty-printing."""
 
 from __future__ import annotations
 
@@ -6,11 +6,8 @@ from collections.abc import Callable
 from datetime import date, timedelta
 
 from flask.testing import FlaskClient
-from web_helpers import sign_in
-from web_seed import FIXTURES, Seeded
+from web_seed import FIXTURES
 
-from qbwc_service.context import AppContext
-from qbwc_service.web import create_web_app
 from qbwc_service.web.chart import bar_chart
 from qbwc_service.web.queries import DayOutcome
 from qbwc_service.web.xmlview import highlight_xml, pretty_xml
@@ -37,41 +34,3 @@ def test_pretty_xml_keeps_the_qbxml_instruction_and_escapes() -> None:
     assert "\n      <InvoiceAdd>" in pretty
     html = str(highlight_xml("<a>x</a><script>alert(1)</script>"))  # not well-formed: raw, escaped
     assert "<script>" not in html and "&lt;script&gt;" in html
-
-
-def test_reconciliation_reads_the_magento_store(app_context: AppContext, seeded: Seeded) -> None:
-    """Magento's daily totals beside QuickBooks', with each unposted document a variance."""
-    from dataclasses import replace as replace_settings
-
-    from magento_client.documents import Invoice
-    from magento_client.fake import FakeMagento
-
-    with FakeMagento(orders=6, seed=3) as fake:
-        table = {"base_url": fake.base_url, **fake.store.credentials.as_dict()}
-        settings = replace_settings(app_context.settings,
-                                    extra={"companies": {"Acme Books": {"magento": table}}})
-        app = create_web_app(AppContext(settings, _database=app_context.db))
-        invoices = [Invoice.from_json(raw) for raw in fake.store.invoices.values()]
-        first = min(invoice.created_at.date() for invoice in invoices) - timedelta(days=1)
-        last = max(invoice.created_at.date() for invoice in invoices) + timedelta(days=1)
-        client = app.test_client()
-        sign_in(client, "bob")
-        html = client.get(f"/reconciliation?company={seeded.company_id}&from={first}&to={last}"
-                          ).get_data(as_text=True)
-    open_invoices = [i for i in invoices if i.state != 3]
-    assert 'class="row-bad"' in html  # nothing of it reached QuickBooks for this company
-    assert html.count("not yet posted") >= len(open_invoices)
-    for invoice in open_invoices:
-        assert f"invoice {invoice.increment_id}" in html
-        assert f"{invoice.base_grand_total:.2f}" in html  # home-currency mode posts base amounts
-
-
-def test_reconciliation_without_magento_says_what_to_configure(client_for: Client, seeded: Seeded) -> None:
-    """A company with no Magento connection gets the config table to add, not an error."""
-    client, _ = client_for("bob")
-    response = client.get(f"/reconciliation?company={seeded.company_id}")
-    assert response.status_code == 200
-    assert "[companies.&#34;Acme Books&#34;.magento]" in response.get_data(as_text=True) or \
-        '[companies."Acme Books".magento]' in response.get_data(as_text=True)
-
-
