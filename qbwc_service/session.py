@@ -23,7 +23,7 @@ from qbwc_service.context import AppContext
 from qbwc_service.db.models import Company, MessageSet, SessionState, WcSession, utcnow
 from qbwc_service.failpoints import failpoint
 from qbwc_service.hcp import apply_hcp
-from qbwc_service.qbxml import explain_hresult
+from qbwc_service.qbxml import explain_hresult, version_ceiling
 from qbwc_service.security import LoginThrottle
 
 __all__ = ["BUSY", "INVALID_USER", "NOOP", "NO_WORK", "Conversation", "version_tuple"]
@@ -405,6 +405,7 @@ class Conversation:
 
 def _fallback_version(target: str, major: int | None, minor: int | None) -> str:
     """Without an HCP response, trust the request processor's reported level."""
+    target = version_ceiling(target)
     if not major:
         return target
     reported = f"{major}.{minor or 0}"

@@ -1,0 +1,6 @@
+"""Use cases that both faces call: the command line (``commands/``) and the console (``web/``).
+
+Each function takes an open database session (the caller owns the transaction), does
+one administrative job, records it in the audit trail, and raises a ``ServiceError``
+subclass whose message is a sentence for the person who asked.
+"""
