@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 from pathlib import Path
 
 import click
@@ -15,11 +17,14 @@ from qbwc_service.qbxml import AUTO_VERSION
 from qbwc_service.qwc import QwcError, build_qwc, owner_id
 from qbwc_service.services import companies
 from qbwc_service.services.companies import CLOSING_POLICIES, MAX_EVERY_MINUTES, QBXML_CHOICES
+from qbwc_service.settings import ConfigError, load_settings
 
 __all__ = ["register"]
 
 CONFIG_TEMPLATE = """\
-# qbwc-service configuration. Environment variables QBWC_SERVICE_<KEY> override these.
+# qbwc-service configuration. Environment variables QBWC_SERVICE_<KEY> override these;
+# every key is listed in README.md, "Configuration". This file may hold Magento secrets:
+# keep it readable by the service's account only (init creates it with mode 600).
 [service]
 host = "127.0.0.1"
 port = 8000
@@ -33,11 +38,51 @@ retention_days = 90
 """
 
 
+def config_template(data_dir_option: str | None, config: Path) -> str:
+    """The new config file; it names the data folder when that is not the file's own."""
+    if data_dir_option and Path(data_dir_option).resolve() != config.parent.resolve():
+        return CONFIG_TEMPLATE.replace(
+            "[service]\n", f"[service]\ndata_dir = {json.dumps(str(Path(data_dir_option).resolve()))}\n", 1)
+    return CONFIG_TEMPLATE
+
+
+def make_private_dir(path: Path) -> None:
+    """Create ``path`` (and missing parents) readable by the owner only; keep existing ones."""
+    missing = [p for p in (path, *path.parents) if not p.exists()]
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    for folder in missing:
+        folder.chmod(0o700)  # mkdir's mode is reduced by the umask, parents get the default
+
+
+def write_private_file(path: Path, text: str) -> bool:
+    """Write ``text`` to a new file with mode 600; False (untouched) when it exists."""
+    make_private_dir(path.parent)
+    try:
+        # O_EXCL: never overwrite, even if another process creates it at the same moment.
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return False
+    except OSError as exc:
+        raise click.ClickException(f"cannot create {path}: {exc.strerror}") from exc
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    return True
+
+
 def _company(ctx: AppContext, session, name: str) -> Company:  # type: ignore[no-untyped-def]
     company = session.scalars(select(Company).where(Company.name == name)).first()
     if company is None:
         raise click.ClickException(f"no company named {name!r}; see `qbwc-service company list`")
     return company
+
+
+def _require_database(ctx: AppContext) -> None:
+    """A listing never creates a database: an empty one would hide a wrong folder."""
+    missing = ctx.database_missing()
+    if missing:
+        raise click.ClickException(
+            f"no database at {missing}; run `qbwc-service init` first, or point "
+            "--data-dir or --config at your data folder")
 
 
 def _show_lines(view: companies.CompanyView) -> list[tuple[str, str]]:
@@ -61,17 +106,27 @@ def _show_lines(view: companies.CompanyView) -> list[tuple[str, str]]:
 
 def register(cli: click.Group) -> None:
     @cli.command()
-    @click.pass_obj
-    def init(ctx: AppContext) -> None:
-        """Create the data folder, its config file and the database schema."""
-        data_dir = ctx.settings.data_dir
-        data_dir.mkdir(parents=True, exist_ok=True)
-        config = data_dir / "config.toml"
-        if not config.exists():
-            config.write_text(CONFIG_TEMPLATE, encoding="utf-8")
-        with ctx.db.session() as session:
+    @click.pass_context
+    def init(click_ctx: click.Context) -> None:
+        """Create the config file (mode 600, never overwritten), the data folder and the database.
+
+        The config file is the one named by --config or $QBWC_SERVICE_CONFIG, else
+        DATA_DIR/config.toml; missing folders are created owner-only (700).
+        """
+        config = Path(click_ctx.meta.get("init_config") or click_ctx.obj.settings.config_path)
+        data_dir_option = click_ctx.meta.get("init_data_dir")
+        created = write_private_file(config, config_template(data_dir_option, config))
+        try:
+            settings = load_settings(config, data_dir=Path(data_dir_option)
+                                     if data_dir_option else None)
+        except ConfigError as exc:
+            raise click.ClickException(str(exc)) from exc
+        make_private_dir(settings.data_dir)
+        with AppContext(settings).db.session() as session:
             owner_id(session)
-        click.echo(f"Data folder {data_dir.resolve()} is ready (config: {config}).")
+        state = "created (readable by you only)" if created else "already exists; left as it is"
+        click.echo(f"Config file {config.resolve()} {state}.")
+        click.echo(f"Data folder {settings.data_dir.resolve()} and its database are ready.")
 
     @cli.group()
     def company() -> None:
@@ -103,6 +158,7 @@ def register(cli: click.Group) -> None:
     @click.pass_obj
     def company_list(ctx: AppContext) -> None:
         """List company files."""
+        _require_database(ctx)
         with ctx.db.session() as session:
             for row in companies.list_companies(session, ctx.settings):
                 click.echo(f"{row.name}\tqbXML {row.qbxml_version}\tevery {row.every_minutes} min"
@@ -113,6 +169,7 @@ def register(cli: click.Group) -> None:
     @click.pass_obj
     def company_show(ctx: AppContext, name: str) -> None:
         """Show COMPANY's settings and what QuickBooks last reported."""
+        _require_database(ctx)
         with service_errors(), ctx.db.session() as session:
             view = companies.show_company(session, ctx.settings, name)
         for label, value in _show_lines(view):
