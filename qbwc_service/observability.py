@@ -379,7 +379,7 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, default=str, ensure_ascii=False)
 
 
-_CHATTY_LOGGERS = ("alembic", "apscheduler")
+_CHATTY_LOGGERS = ("alembic", "apscheduler", "spyne.application")
 
 
 def configure_logging(settings: Settings, stream: Any = None) -> logging.Handler:
@@ -393,8 +393,8 @@ def configure_logging(settings: Settings, stream: Any = None) -> logging.Handler
         root.removeHandler(existing)
     root.addHandler(handler)
     root.setLevel(getattr(logging, level, logging.INFO))
-    # Their INFO lines (migration plug-ins, "adding job tentatively") bury the start-up
-    # lines an operator reads; they still speak at DEBUG.
+    # Their INFO lines (migration plug-ins, "adding job tentatively", "Initializing
+    # application") bury the two start-up lines; they still speak at DEBUG.
     for chatty in _CHATTY_LOGGERS:
         logging.getLogger(chatty).setLevel(logging.DEBUG if level == "DEBUG" else logging.WARNING)
     return handler

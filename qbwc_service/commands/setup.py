@@ -17,7 +17,7 @@ from qbwc_service.qbxml import AUTO_VERSION
 from qbwc_service.qwc import QwcError, build_qwc, owner_id
 from qbwc_service.services import companies
 from qbwc_service.services.companies import CLOSING_POLICIES, MAX_EVERY_MINUTES, QBXML_CHOICES
-from qbwc_service.settings import ConfigError, load_settings
+from qbwc_service.settings import ConfigError, Settings, load_settings
 
 __all__ = ["register"]
 
@@ -255,9 +255,12 @@ def register(cli: click.Group) -> None:
             click.echo(text, nl=False)
 
     @cli.command()
-    @click.option("--host", default=None, help="Address to listen on.")
-    @click.option("--port", type=int, default=None, help="Port to listen on.")
-    @click.option("--threads", type=int, default=8, show_default=True)
+    @click.option("--host", default=None, help="Address to listen on (default: host in the config, "
+                  "127.0.0.1).")
+    @click.option("--port", type=click.IntRange(1, 65535), default=None,
+                  help="Port to listen on (default: port in the config, 8000).")
+    @click.option("--threads", type=click.IntRange(1, 256), default=8, show_default=True,
+                  help="Requests served at once (Web Connector calls and console pages).")
     @click.option("--no-scheduler", is_flag=True,
                   help="Do not pull from Magento in this process (run `qbwc-service worker`).")
     @click.pass_obj
@@ -267,27 +270,32 @@ def register(cli: click.Group) -> None:
         import gc
         from dataclasses import replace
 
-        import waitress
-
         from qbwc_service.app import make_app
         from qbwc_service.observability import configure_logging
+        from qbwc_service.server import ServerBindError, bind_server, listening_urls
 
         settings = replace(ctx.settings, host=host or ctx.settings.host,
                            port=port or ctx.settings.port)
         configure_logging(settings)
         app_ctx = AppContext(settings, _database=ctx.db)
         app = make_app(app_ctx)
+        try:
+            server = bind_server(app, settings.host, settings.port, threads)
+        except ServerBindError as exc:
+            raise click.ClickException(str(exc)) from exc
         scheduler = None if no_scheduler else start_scheduler(app_ctx)
-        click.echo(f"Web Connector endpoint: {settings.soap_url}")
-        click.echo(f"Console and support page: {settings.base_url}/")
+        for line in startup_lines(ctx.settings, settings, listening_urls(server)):
+            click.echo(line)
         # What is alive now lives as long as the process: frozen, it is no longer walked
         # by each full collection (spyne forces one every second under load).
         gc.collect()
         gc.freeze()
         try:
-            waitress.serve(app, host=settings.host, port=settings.port, threads=threads,
-                           ident="qbwc-service", max_request_body_size=1 << 30, _quiet=True)
+            server.run()
+        except KeyboardInterrupt:
+            click.echo("Stopped.")
         finally:
+            server.close()
             if scheduler is not None:
                 scheduler.shutdown(wait=False)
 
@@ -306,6 +314,21 @@ def register(cli: click.Group) -> None:
                 time.sleep(3600)
         except KeyboardInterrupt:
             scheduler.shutdown(wait=False)
+
+
+def startup_lines(configured: Settings, serving: Settings, urls: list[str]) -> list[str]:
+    """Where the process listens, then the public address the .qwc files carry."""
+    first = (f"Listening on {', '.join(urls)}: Web Connector endpoint {urls[0]}/qbwc, "
+             f"console {urls[0]}/")
+    if serving.public_url:
+        return [first, f"Public URL: {serving.soap_url} (in .qwc files), console "
+                       f"{serving.base_url}/"]
+    second = f"No public_url set: the Web Connector on this machine uses {serving.soap_url}"
+    if configured.base_url != serving.base_url:
+        # `qwc` reads the config, not this command line.
+        second += (f"; `qbwc-service qwc` writes {configured.soap_url} unless given "
+                   f"--url {serving.base_url}")
+    return [first, second]
 
 
 def start_scheduler(ctx: AppContext):  # type: ignore[no-untyped-def]
