@@ -16,8 +16,9 @@ def register(cli: click.Group) -> None:
     @cli.command()
     @click.option("--data-dir", "demo_dir", type=click.Path(file_okay=False, path_type=Path),
                   default=None, help="Data folder (default: the global --data-dir, ./data).")
-    @click.option("--host", default="127.0.0.1", show_default=True)
-    @click.option("--port", type=int, default=8000, show_default=True)
+    @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+    @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True,
+                  help="Port to listen on.")
     @click.option("--orders", type=click.IntRange(1, 100_000), default=300, show_default=True,
                   help="Orders in the fake Magento store (first run only).")
     @click.option("--seed", type=int, default=7, show_default=True,

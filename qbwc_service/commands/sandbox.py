@@ -140,7 +140,7 @@ def exec_request(ctx: click.Context, company_db: str | None, qb_release: str,
 
 @sandbox.command("report")
 @click.option("--company-db", default=None, help="Simulated company file (SQLite).")
-@click.option("--json", "as_json", is_flag=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.pass_context
 def report_command(ctx: click.Context, company_db: str | None, as_json: bool) -> None:
     """Counts per list and transaction type, duplicates, totals per day."""

@@ -219,7 +219,8 @@ def register(cli: click.Group) -> None:
     @click.argument("company_name", metavar="COMPANY")
     @click.option("--url", default=None, help="Public base URL (default: the configured one).")
     @click.option("--username", default=None, help="Web Connector user (default: the first).")
-    @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None)
+    @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
+                  help="File to write the .qwc to (default: standard output).")
     @click.pass_obj
     def qwc(ctx: AppContext, company_name: str, url: str | None, username: str | None,
             output: Path | None) -> None:
