@@ -33,6 +33,7 @@ def register(cli: click.Group) -> None:
     def demo(ctx: AppContext, demo_dir: Path | None, host: str, port: int, orders: int, seed: int,
              password: str | None, no_web_connector: bool, poll_seconds: float) -> None:
         """Run the product against a fake Magento store and a simulated QuickBooks."""
+        from qbwc_service.commands.progress import PullProgress
         from qbwc_service.sandbox.demo import Demo
         from qbwc_service.server import ServerBindError
 
@@ -41,8 +42,10 @@ def register(cli: click.Group) -> None:
                       seed=seed, password=password, web_connector=not no_web_connector,
                       poll_seconds=poll_seconds)
         facts = runner.prepare()
+        click.echo(f"Pulling {facts.orders:,} orders from the fake Magento store and queueing "
+                   "them for QuickBooks…")
         try:
-            runner.start()
+            runner.start(progress=PullProgress("First pull from Magento"))
         except ServerBindError as exc:
             runner.stop()
             raise click.ClickException(str(exc)) from exc

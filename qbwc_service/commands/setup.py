@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from qbwc_service.commands import cli_actor, read_password, service_errors
 from qbwc_service.commands.accounts import add_account_commands
+from qbwc_service.commands.progress import PullProgress
 from qbwc_service.context import AppContext
 from qbwc_service.qbxml import AUTO_VERSION
 from qbwc_service.qwc import QwcError, build_qwc, owner_id
@@ -17,6 +19,9 @@ from qbwc_service.services import companies, users
 from qbwc_service.services.companies import CLOSING_POLICIES, MAX_EVERY_MINUTES, QBXML_CHOICES
 from qbwc_service.services.users import AccountKind
 from qbwc_service.settings import ConfigError, Settings, load_settings
+
+if TYPE_CHECKING:
+    from qbwc_service.sync.runner import Progress
 
 __all__ = ["register"]
 
@@ -274,7 +279,8 @@ def register(cli: click.Group) -> None:
             server = bind_server(app, settings.host, settings.port, threads)
         except ServerBindError as exc:
             raise click.ClickException(str(exc)) from exc
-        scheduler = None if no_scheduler else start_scheduler(app_ctx)
+        scheduler = None if no_scheduler else start_scheduler(
+            app_ctx, progress=PullProgress("Magento pull", first_only=True))
         for line in startup_lines(ctx.settings, settings, listening_urls(server)):
             click.echo(line)
         # What is alive now lives as long as the process: frozen, it is no longer walked
@@ -322,7 +328,7 @@ def startup_lines(configured: Settings, serving: Settings, urls: list[str]) -> l
     return [first, second]
 
 
-def start_scheduler(ctx: AppContext):  # type: ignore[no-untyped-def]
+def start_scheduler(ctx: AppContext, progress: Progress | None = None):  # type: ignore[no-untyped-def]
     """Start the pull jobs of every company that has a Magento connection; None if none has."""
     companies = ctx.settings.extra.get("companies") or {}
     if not ctx.settings.scheduler_enabled or not any(
@@ -334,7 +340,7 @@ def start_scheduler(ctx: AppContext):  # type: ignore[no-untyped-def]
     from qbwc_service.sync.config import magento_client_for
     from qbwc_service.sync.scheduler import build_scheduler
 
-    scheduler = build_scheduler(ctx, partial(magento_client_for, ctx.settings))
+    scheduler = build_scheduler(ctx, partial(magento_client_for, ctx.settings), progress=progress)
     # /healthz reports the scheduler dead when this stops ticking.
     heartbeat = ctx.metrics.heartbeat("scheduler", max_age_seconds=120)
     heartbeat.tick()

@@ -65,6 +65,7 @@ class SyncReport:
     company: str
     dry_run: bool = False
     read: dict[str, int] = field(default_factory=dict)
+    queued: dict[str, int] = field(default_factory=dict)  # new and changed requests, per entity
     created: int = 0
     changed: int = 0
     unchanged: int = 0
@@ -236,6 +237,8 @@ def pull_and_enqueue(
             plan_ctx = PlanContext(config=config, facts=CompanyFacts.from_company(company),
                                    lookup=DbLookup(session, company.id),
                                    store_timezones=timezones)
+            # Setup items an entity needs count as that entity's: the lines add up.
+            queued_before = report.created + report.changed
             if not dry_run and entity in ("invoices", "creditmemos"):
                 enqueue_plan(session, company.id, plan_setup_items(plan_ctx), report)
             pull = client.iter_updated(entity, start, timedelta(minutes=config.overlap_minutes))
@@ -254,6 +257,9 @@ def pull_and_enqueue(
                 if progress is not None:
                     progress(entity, count, None)
             report.read[entity] = count
+            report.queued[entity] = report.created + report.changed - queued_before
+            if progress is not None:
+                progress(entity, count, count)  # done: the total is known now
             newest = getattr(pull, "max_updated_at", None)
             if not dry_run and newest is not None:
                 value = format_datetime(newest)
