@@ -62,3 +62,25 @@ def test_demo_reports_its_first_pull_before_the_banner(tmp_path: Path) -> None:
     assert lines[0] == "Pulling 12 orders from the fake Magento store and queueing them for QuickBooks…"
     assert "First pull from Magento: orders: 12 read" in lines
     assert any("demo is running" in line for line in lines)
+
+
+def test_serve_scheduler_hands_progress_to_every_pull(tmp_path: Path) -> None:
+    """The pulls serve schedules carry the progress printer (each kind printed on its first run)."""
+    from qbwc_service.commands.setup import start_scheduler
+    from qbwc_service.context import AppContext
+    from qbwc_service.settings import load_settings
+
+    config = tmp_path / "config.toml"
+    config.write_text('[companies.Shop.magento]\nbase_url = "http://127.0.0.1:9"\n',
+                      encoding="utf-8")
+    ctx = AppContext(load_settings(config, environ={}))
+    progress = PullProgress("Magento pull", first_only=True)
+    scheduler = start_scheduler(ctx, progress=progress)
+    try:
+        jobs = [job for job in scheduler.get_jobs() if job.id.startswith("sync:")]
+        assert {job.id for job in jobs} == {"sync:Shop:orders", "sync:Shop:products",
+                                            "sync:Shop:inventory"}
+        assert all(job.kwargs["progress"] is progress for job in jobs)
+    finally:
+        scheduler.shutdown(wait=False)
+        ctx.db.dispose()

@@ -181,3 +181,17 @@ def test_the_companys_closing_date_policy_wins_over_the_config(tmp_path: Path) -
             assert effective_company_config(settings, company).closing_date_policy == "post_on_open_date"
     finally:
         database.dispose()
+
+
+@pytest.mark.parametrize(("setting", "spoken"), [("auto", "16.0"), ("13.0", "13.0")])
+def test_the_version_spoken_on_the_wire(make_shop, setting: str, spoken: str) -> None:  # type: ignore[no-untyped-def]
+    """auto speaks the highest version QuickBooks reports (16.0 here); a pinned one stays."""
+    from .test_wire import _enqueue_customers, _login, _send
+    from .wire import hcp
+
+    shop = make_shop(qbxml_version=setting)
+    _enqueue_customers(shop, 1)
+    ticket = _login(shop)[0]
+    assert ticket
+    request_xml = _send(shop, ticket, hcp(shop.owner_id, shop.file_id))
+    assert f'<?qbxml version="{spoken}"?>' in request_xml
