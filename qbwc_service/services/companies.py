@@ -21,6 +21,7 @@ from qbwc_service.qwc import new_guid
 from qbwc_service.services.exceptions import Conflict, InvalidValue, NotFound
 from qbwc_service.settings import Settings
 from qbwc_service.sync.config import CLOSING_POLICIES, company_table, load_company_config
+from qbwc_service.sync.exceptions import MappingConfigError
 from qbwc_service.web.audit import record
 
 __all__ = [
@@ -86,7 +87,10 @@ def _view(settings: Settings, company: Company) -> CompanyView:
     if company.closing_date_policy:
         policy, source = company.closing_date_policy, "company"
     else:
-        policy = load_company_config(settings, company.name).closing_date_policy
+        try:
+            policy = load_company_config(settings, company.name).closing_date_policy
+        except MappingConfigError as exc:
+            raise InvalidValue(f"{exc}; fix the config file first") from exc
         source = "config file"
     return CompanyView(
         name=company.name,

@@ -195,3 +195,15 @@ def test_the_version_spoken_on_the_wire(make_shop, setting: str, spoken: str) ->
     assert ticket
     request_xml = _send(shop, ticket, hcp(shop.owner_id, shop.file_id))
     assert f'<?qbxml version="{spoken}"?>' in request_xml
+
+
+def test_a_wrong_mapping_value_is_named_not_a_traceback(tmp_path: Path) -> None:
+    """company show with a bad closing_date_policy in the config names it (exit 2)."""
+    folder = tmp_path / "data"
+    assert _run(folder, "company", "add", "Shop")[0] == 0
+    (folder / "config.toml").write_text(
+        '[companies."Shop".mapping]\nclosing_date_policy = "later"\n', encoding="utf-8")
+    code, output = _run(folder, "company", "show", "Shop")
+    assert code == 2
+    assert "companies.Shop.mapping.closing_date_policy" in output
+    assert "Traceback" not in output
