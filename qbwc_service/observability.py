@@ -379,9 +379,12 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, default=str, ensure_ascii=False)
 
 
+_CHATTY_LOGGERS = ("alembic", "apscheduler", "spyne.application")
+
+
 def configure_logging(settings: Settings, stream: Any = None) -> logging.Handler:
     """Route every logger to JSON lines on stderr through the redacting filter."""
-    level = str(settings.extra.get("log_level", "INFO")).upper()
+    level = settings.log_level
     handler = logging.StreamHandler(stream if stream is not None else sys.stderr)
     handler.setFormatter(JsonFormatter())
     handler.addFilter(RedactingFilter())
@@ -390,6 +393,10 @@ def configure_logging(settings: Settings, stream: Any = None) -> logging.Handler
         root.removeHandler(existing)
     root.addHandler(handler)
     root.setLevel(getattr(logging, level, logging.INFO))
+    # Their INFO lines (migration plug-ins, "adding job tentatively", "Initializing
+    # application") bury the two start-up lines; they still speak at DEBUG.
+    for chatty in _CHATTY_LOGGERS:
+        logging.getLogger(chatty).setLevel(logging.DEBUG if level == "DEBUG" else logging.WARNING)
     return handler
 
 

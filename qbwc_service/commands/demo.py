@@ -16,8 +16,9 @@ def register(cli: click.Group) -> None:
     @cli.command()
     @click.option("--data-dir", "demo_dir", type=click.Path(file_okay=False, path_type=Path),
                   default=None, help="Data folder (default: the global --data-dir, ./data).")
-    @click.option("--host", default="127.0.0.1", show_default=True)
-    @click.option("--port", type=int, default=8000, show_default=True)
+    @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+    @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True,
+                  help="Port to listen on.")
     @click.option("--orders", type=click.IntRange(1, 100_000), default=300, show_default=True,
                   help="Orders in the fake Magento store (first run only).")
     @click.option("--seed", type=int, default=7, show_default=True,
@@ -32,15 +33,22 @@ def register(cli: click.Group) -> None:
     def demo(ctx: AppContext, demo_dir: Path | None, host: str, port: int, orders: int, seed: int,
              password: str | None, no_web_connector: bool, poll_seconds: float) -> None:
         """Run the product against a fake Magento store and a simulated QuickBooks."""
+        from qbwc_service.commands.progress import PullProgress
         from qbwc_service.sandbox.demo import Demo
+        from qbwc_service.server import ServerBindError
 
         logging.basicConfig(level=logging.WARNING)
         runner = Demo(demo_dir or ctx.settings.data_dir, host=host, port=port, orders=orders,
                       seed=seed, password=password, web_connector=not no_web_connector,
                       poll_seconds=poll_seconds)
         facts = runner.prepare()
+        click.echo(f"Pulling {facts.orders:,} orders from the fake Magento store and queueing "
+                   "them for QuickBooks…")
         try:
-            runner.start()
+            runner.start(progress=PullProgress("First pull from Magento"))
+        except ServerBindError as exc:
+            runner.stop()
+            raise click.ClickException(str(exc)) from exc
         except OSError as exc:
             runner.stop()
             raise click.ClickException(f"could not listen on {host}:{port}: {exc}") from exc

@@ -40,7 +40,8 @@ EXPORT_FIELDS = (
 def _filters(function: Any) -> Any:
     options = [
         click.option("--company", help="Company name or id."),
-        click.option("--status", type=click.Choice([s.value for s in RequestStatus])),
+        click.option("--status", type=click.Choice([s.value for s in RequestStatus]),
+                     help="Only requests in this state (default: all)."),
         click.option("--magento", "magento_ref", help="Magento order number, SKU or reference."),
         click.option("--since", type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"]),
                      help="Created on or after this date (UTC)."),
@@ -192,7 +193,8 @@ def register(cli: click.Group) -> None:
                      f"by {row.actor}: {row.reason or ''}".rstrip())
 
     @log_group.command(name="export")
-    @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl")
+    @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl",
+                  show_default=True, help="One JSON object per line, or CSV.")
     @_filters
     @click.pass_context
     def export(ctx: click.Context, fmt: str, company: str | None, status: str | None,
@@ -241,7 +243,8 @@ def register(cli: click.Group) -> None:
 
     @cli.command(name="hold")
     @click.argument("request_id", type=int)
-    @click.option("--reason", default=None)
+    @click.option("--reason", default=None,
+                  help="Why it is held, shown in the request log (default: none given).")
     @click.pass_context
     def hold_command(ctx: click.Context, request_id: int, reason: str | None) -> None:
         """Keep a queued request back until it is released."""

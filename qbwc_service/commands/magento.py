@@ -51,10 +51,12 @@ def _print_report(report: StoreReport) -> None:
 
 def register(cli: click.Group) -> None:
     @cli.command("fake-magento")
-    @click.option("--host", default="127.0.0.1", show_default=True)
-    @click.option("--port", default=0, type=int, help="0 picks a free port.")
-    @click.option("--orders", default=200, type=int, show_default=True)
-    @click.option("--seed", default=1, type=int, show_default=True)
+    @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+    @click.option("--port", default=0, type=int, help="Port to listen on (default: 0, a free port).")
+    @click.option("--orders", default=200, type=int, show_default=True,
+                  help="Orders in the fake store.")
+    @click.option("--seed", default=1, type=int, show_default=True,
+                  help="Seed of the fake store's data.")
     @click.option("--faults", default="", help='e.g. "429=0.1,500=0.05,slow=0.02,truncate=0.01"')
     def fake_magento(host: str, port: int, orders: int, seed: int, faults: str) -> None:
         """Run a fake Magento 2 store in the foreground; prints its URL and credentials as JSON."""

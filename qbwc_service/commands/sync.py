@@ -58,6 +58,10 @@ def _sync(ctx: AppContext, company: str, entity: str | None, since: str | None,
                           "" if planned.amount is None else str(planned.amount),
                           planned.hold_reason or "")
         console.print(table)
+    for name, count in report.read.items():
+        queued = report.queued.get(name)
+        console.print(f"{name}: read {count}" + ("" if queued is None else
+                      f", {'would queue' if dry_run else 'queued'} {queued}"))
     read = ", ".join(f"{name} {count}" for name, count in report.read.items())
     console.print(f"read: {read or 'nothing'}; queued {report.created} new, {report.changed} "
                   f"changed, {report.unchanged} unchanged, {report.held} held"

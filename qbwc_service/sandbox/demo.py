@@ -29,6 +29,7 @@ from qbwc_service.sandbox.webconnector import WebConnector
 from qbwc_service.server import ServerThread
 from qbwc_service.settings import Settings, load_settings
 from qbwc_service.sync.config import magento_client_for
+from qbwc_service.sync.runner import Progress
 
 __all__ = ["COMPANY", "Demo", "DemoFacts"]
 
@@ -180,8 +181,11 @@ class Demo:
         client: MagentoClient = magento_client_for(self.ctx.settings, company_name)
         return client
 
-    def start(self) -> None:
-        """Serve, schedule pulls and (unless disabled) poll with the simulated Web Connector."""
+    def start(self, progress: Progress | None = None) -> None:
+        """Serve, schedule pulls and (unless disabled) poll with the simulated Web Connector.
+
+        ``progress`` hears the first pull (and the scheduled ones) as they go.
+        """
         from qbwc_service.app import make_app
         from qbwc_service.services.reconciliation_jobs import add_reconciliation_jobs
         from qbwc_service.sync.lease import holder_id
@@ -192,8 +196,9 @@ class Demo:
         self.ctx = AppContext(settings, _database=self.ctx.db)
         self.server = ServerThread(make_app(self.ctx), self.host, self.port).start()
         # A first pull right away, so the queue fills before the first poll.
-        run_job(self.ctx, COMPANY, "orders", self.client_factory, holder=holder_id())
-        self.scheduler = build_scheduler(self.ctx, self.client_factory)
+        run_job(self.ctx, COMPANY, "orders", self.client_factory, holder=holder_id(),
+                progress=progress)
+        self.scheduler = build_scheduler(self.ctx, self.client_factory, progress=progress)
         add_reconciliation_jobs(self.scheduler, self.ctx, self.client_factory)
         self.scheduler.start()
         if self.web_connector:

@@ -46,7 +46,7 @@ from qbwc_service.reconcile.stock import StockExpectation
 from qbwc_service.sync.config import (
     CompanyMappingConfig,
     company_table,
-    load_company_config,
+    effective_company_config,
     magento_client_for,
 )
 from qbwc_service.sync.exceptions import SyncError
@@ -156,7 +156,7 @@ def magento_stock(session: Session, company: Company, client: Any,
 
 
 def _plan_context(ctx: AppContext, company: Company, client: Any | None) -> PlanContext:
-    return PlanContext(config=load_company_config(ctx.settings, company.name),
+    return PlanContext(config=effective_company_config(ctx.settings, company),
                        facts=CompanyFacts.from_company(company),
                        store_timezones=store_timezones(client) if client is not None else {})
 

@@ -20,7 +20,7 @@ from magento_client.documents import CreditMemo, Invoice, Order, Product, format
 from qbwc_service.context import AppContext
 from qbwc_service.db.models import Company, Mapping, Request, RequestStatus, Watermark
 from qbwc_service.queue import enqueue
-from qbwc_service.sync.config import load_company_config
+from qbwc_service.sync.config import effective_company_config
 from qbwc_service.sync.documents import plan_credit_memo, plan_invoice, plan_order
 from qbwc_service.sync.exceptions import PlanningError, SyncError
 from qbwc_service.sync.parties import plan_customer, plan_product, plan_setup_items
@@ -65,6 +65,7 @@ class SyncReport:
     company: str
     dry_run: bool = False
     read: dict[str, int] = field(default_factory=dict)
+    queued: dict[str, int] = field(default_factory=dict)  # new and changed requests, per entity
     created: int = 0
     changed: int = 0
     unchanged: int = 0
@@ -212,7 +213,8 @@ def pull_and_enqueue(
     progress: Progress | None = None,
 ) -> SyncReport:
     """Read what changed in Magento since the watermark (or ``since``) and queue its plan."""
-    config = load_company_config(ctx.settings, company_name)
+    with ctx.db.session() as session:
+        config = effective_company_config(ctx.settings, get_company(session, company_name))
     report = SyncReport(company=company_name, dry_run=dry_run)
     timezones = store_timezones(client)
     for entity in entities:
@@ -235,6 +237,8 @@ def pull_and_enqueue(
             plan_ctx = PlanContext(config=config, facts=CompanyFacts.from_company(company),
                                    lookup=DbLookup(session, company.id),
                                    store_timezones=timezones)
+            # Setup items an entity needs count as that entity's: the lines add up.
+            queued_before = report.created + report.changed
             if not dry_run and entity in ("invoices", "creditmemos"):
                 enqueue_plan(session, company.id, plan_setup_items(plan_ctx), report)
             pull = client.iter_updated(entity, start, timedelta(minutes=config.overlap_minutes))
@@ -253,6 +257,9 @@ def pull_and_enqueue(
                 if progress is not None:
                     progress(entity, count, None)
             report.read[entity] = count
+            report.queued[entity] = report.created + report.changed - queued_before
+            if progress is not None:
+                progress(entity, count, count)  # done: the total is known now
             newest = getattr(pull, "max_updated_at", None)
             if not dry_run and newest is not None:
                 value = format_datetime(newest)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -18,6 +18,9 @@ from apscheduler.triggers.interval import IntervalTrigger
 from qbwc_service.context import AppContext
 from qbwc_service.sync.config import ScheduleSpec, load_company_config
 from qbwc_service.sync.lease import holder_id, lease
+
+if TYPE_CHECKING:
+    from qbwc_service.sync.runner import Progress
 
 __all__ = ["JOB_ENTITIES", "build_scheduler", "run_job", "trigger_for"]
 
@@ -46,7 +49,8 @@ def _open_orders(client: Any) -> list[Any]:
 
 
 def run_job(ctx: AppContext, company_name: str, job: str, client_factory: ClientFactory,
-            *, holder: str, ttl: timedelta = timedelta(minutes=30)) -> bool:
+            *, holder: str, ttl: timedelta = timedelta(minutes=30),
+            progress: Progress | None = None) -> bool:
     """Run one job if this process gets its lease; returns whether it ran."""
     from qbwc_service.sync.inventory import push_inventory
     from qbwc_service.sync.runner import pull_and_enqueue
@@ -58,7 +62,7 @@ def run_job(ctx: AppContext, company_name: str, job: str, client_factory: Client
             return False
         client = client_factory(company_name)
         report = pull_and_enqueue(ctx, company_name, client=client,
-                                  entities=JOB_ENTITIES[job])
+                                  entities=JOB_ENTITIES[job], progress=progress)
         if job == "inventory":
             push_inventory(ctx, company_name, client, open_orders=_open_orders(client))
         log.info("job %s: read %s, queued %d new, %d changed, %d errors", name, report.read,
@@ -67,7 +71,8 @@ def run_job(ctx: AppContext, company_name: str, job: str, client_factory: Client
 
 
 def build_scheduler(ctx: AppContext, client_factory: ClientFactory, *,
-                    scheduler: BackgroundScheduler | None = None) -> BackgroundScheduler:
+                    scheduler: BackgroundScheduler | None = None,
+                    progress: Progress | None = None) -> BackgroundScheduler:
     """A (not yet started) scheduler with the jobs of every configured company."""
     scheduler = scheduler or BackgroundScheduler(timezone="UTC")
     holder = holder_id()
@@ -80,7 +85,7 @@ def build_scheduler(ctx: AppContext, client_factory: ClientFactory, *,
             spec: ScheduleSpec = getattr(config.schedule, job)
             scheduler.add_job(
                 run_job, trigger_for(spec), args=(ctx, company_name, job, client_factory),
-                kwargs={"holder": holder}, id=f"sync:{company_name}:{job}",
+                kwargs={"holder": holder, "progress": progress}, id=f"sync:{company_name}:{job}",
                 max_instances=1, coalesce=True, replace_existing=True,
             )
     return scheduler

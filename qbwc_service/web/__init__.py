@@ -102,7 +102,8 @@ def _install_guards(app: Flask, ctx: AppContext) -> None:
             else:
                 with ctx.db.session() as db_session:
                     user = db_session.get(WebUser, session["user_id"])
-                    if user is None or user.username != session.get("username"):
+                    if (user is None or user.username != session.get("username")
+                            or user.disabled_at is not None):
                         session.clear()
                     else:
                         g.user = CurrentUser(user.id, user.username, user.role)

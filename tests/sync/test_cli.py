@@ -43,3 +43,17 @@ def test_unknown_company_is_a_clear_error(config_file, store) -> None:
     """Syncing a company that does not exist names it."""
     result = CliRunner().invoke(cli, ["--config", str(config_file), "sync", "nobody"])
     assert result.exit_code != 0 and "nobody" in result.output
+
+
+def test_sync_prints_read_and_queued_per_entity(config_file, store) -> None:
+    """`sync` says, for each kind of document, how many it read and queued; the lines add up."""
+    result = CliRunner().invoke(cli, ["--config", str(config_file), "sync", "acme", "--since",
+                                      "2024-01-01"])
+    assert result.exit_code == 0, result.output
+    per_entity = {line.split(":")[0]: line for line in result.output.splitlines()
+                  if line.startswith(("orders:", "invoices:", "creditmemos:"))}
+    assert per_entity["orders"].startswith("orders: read 1, queued ")
+    assert per_entity["invoices"].startswith("invoices: read 1, queued ")
+    assert per_entity["creditmemos"] == "creditmemos: read 0, queued 0"
+    queued = sum(int(line.rsplit(" ", 1)[1]) for line in per_entity.values())
+    assert f"queued {queued} new, 0 changed" in " ".join(result.output.split())
