@@ -141,7 +141,7 @@ _CHOICES = {"web_connector_version_policy": ("warn", "error", "ok"),
             "log_level": ("DEBUG", "INFO", "WARNING", "ERROR")}
 _FIELD_TYPES = {f.name: str(f.type) for f in fields(Settings) if f.name != "extra"}
 _TOP_LEVEL_TABLES = ("service", "companies")
-_COMPANY_TABLES = ("magento", "mapping")
+_COMPANY_TABLES = ("magento", "mapping", "reconciliation")
 # Read by other programs of the installation (deploy/gunicorn.conf.py, failpoints).
 _OTHER_ENV = frozenset({"CONFIG", "SECRETS_FILE", "FAILPOINTS", "BIND", "WORKERS", "THREADS",
                         "TIMEOUT", "FORWARDED_ALLOW_IPS"})

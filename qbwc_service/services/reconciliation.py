@@ -161,9 +161,22 @@ def _plan_context(ctx: AppContext, company: Company, client: Any | None) -> Plan
                        store_timezones=store_timezones(client) if client is not None else {})
 
 
+_SETTINGS = ("refund_share_of_sales", "discount_share_of_order", "posted_days_apart",
+             "transaction_types", "deleted_query", "quantities")
+
+
 def _settings_table(ctx: AppContext, company_name: str) -> dict[str, Any]:
+    """``[companies."NAME".reconciliation]``; a misspelt key is refused, never ignored."""
     table = company_table(ctx.settings, company_name).get("reconciliation")
-    return table if isinstance(table, dict) else {}
+    if table is None:
+        return {}
+    if not isinstance(table, dict):
+        raise ReconcileError(f"companies.{company_name}.reconciliation must be a table")
+    unknown = sorted(set(table) - set(_SETTINGS))
+    if unknown:
+        raise ReconcileError(f"companies.{company_name}.reconciliation: {', '.join(unknown)} "
+                             f"is not a setting; known: {', '.join(_SETTINGS)}")
+    return table
 
 
 def anomaly_limits(ctx: AppContext, company_name: str) -> AnomalyLimits:

@@ -120,3 +120,16 @@ def test_an_unreachable_store_is_a_clear_error(config_file, store, monkeypatch) 
     assert result.exit_code == 1
     assert "Magento store could not be read" in result.output
     assert "connection refused" in result.output and "Traceback" not in result.output
+
+
+def test_a_misspelt_reconciliation_setting_is_refused(tmp_path: Path, store) -> None:
+    """A key the reconciliation table does not know is named, never silently ignored."""
+    path = tmp_path / "config.toml"
+    path.write_text('[companies.acme.magento]\nbase_url = "http://127.0.0.1:9"\n'
+                    "[companies.acme.reconciliation]\nrefund_share_of_sale = \"0.2\"\n",
+                    encoding="utf-8")
+    company_database(tmp_path / "qbwc.sqlite3")
+    result = _run(path, "acme", "--date", "2024-03-01")
+    assert result.exit_code != 0
+    assert "refund_share_of_sale is not a setting" in result.output
+    assert "Traceback" not in result.output
