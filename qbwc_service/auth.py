@@ -32,8 +32,11 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-# RFC 9106's second recommended option, argon2id; ~50 ms on this class of machine.
-_HASHER = PasswordHasher(time_cost=3, memory_cost=64 * 1024, parallelism=4)
+# argon2id at OWASP's floor (m = 19 MiB, t = 2, p = 1; OWASP Password Storage Cheat
+# Sheet): every Web Connector poll authenticates, so the hash must stay cheap enough for
+# hundreds of company files while the throttles below stop online guessing. Hashes made
+# with other parameters are rehashed at the next successful login (check_needs_rehash).
+_HASHER = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
 _DUMMY_HASH = _HASHER.hash(secrets.token_urlsafe(16))
 
 
