@@ -27,6 +27,7 @@ __all__ = [
     "BodySizeLimit",
     "ErrorBarrier",
     "LoginThrottle",
+    "address_allowed",
     "client_address",
     "harden",
     "insecure_permissions",
@@ -138,17 +139,34 @@ def harden(app: WSGIApplication, max_body_bytes: int) -> WSGIApplication:
     return BodySizeLimit(ErrorBarrier(app), max_body_bytes)
 
 
+def networks(text: str | Iterable[str]) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    """Addresses or networks written as ``10.0.0.0/8, 192.0.2.7`` (a string or a list)."""
+    items = text.split(",") if isinstance(text, str) else text
+    return [ipaddress.ip_network(item.strip(), strict=False) for item in items if item.strip()]
+
+
+def address_allowed(address: str, allowed: str) -> bool:
+    """Whether ``address`` is in the comma-separated allow-list; an empty list allows all."""
+    if not allowed.strip():
+        return True
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in networks(allowed))
+
+
 def client_address(environ: WSGIEnvironment, trusted_proxies: Iterable[str] = ()) -> str:
     """The caller's address; X-Forwarded-For is believed only from a trusted proxy."""
     remote = str(environ.get("REMOTE_ADDR", "") or "")
-    networks = [ipaddress.ip_network(proxy, strict=False) for proxy in trusted_proxies]
+    trusted_networks = networks(trusted_proxies)
 
     def trusted(address: str) -> bool:
         try:
             ip = ipaddress.ip_address(address)
         except ValueError:
             return False
-        return any(ip in network for network in networks)
+        return any(ip in network for network in trusted_networks)
 
     if not trusted(remote):
         return remote

@@ -8,20 +8,28 @@ from typing import Any
 
 from waitress.server import create_server
 
-__all__ = ["ServerThread"]
+__all__ = ["WAITRESS_OPTIONS", "ServerThread"]
 
 # QuickBooks query responses can be tens of megabytes; the app enforces its own limit.
 MAX_REQUEST_BODY = 1 << 30
+# waitress (3.x) deletes X-Forwarded-For unless told otherwise, so behind a proxy every
+# client would share the proxy's address and one client's failed logins would throttle
+# them all. The header reaches the app, which believes it only when the request comes
+# from an address in ``trusted_proxies`` (security.client_address); from anyone else the
+# header is ignored, so keeping it costs nothing.
+WAITRESS_OPTIONS: dict[str, Any] = {
+    "ident": "qbwc-service",
+    "max_request_body_size": MAX_REQUEST_BODY,
+    "clear_untrusted_proxy_headers": False,
+}
 
 
 class ServerThread:
     """A waitress server on ``host:port`` (0 = a free port) running in a daemon thread."""
 
     def __init__(self, app: Any, host: str = "127.0.0.1", port: int = 0, threads: int = 8) -> None:
-        self.server = create_server(
-            app, host=host, port=port, threads=threads, ident="qbwc-service",
-            max_request_body_size=MAX_REQUEST_BODY, clear_untrusted_proxy_headers=True,
-        )
+        self.server = create_server(app, host=host, port=port, threads=threads,
+                                    **WAITRESS_OPTIONS)
         self.host = host
         self.port: int = self.server.effective_port  # type: ignore[union-attr]
         self._stopping = False

@@ -38,8 +38,14 @@ class Settings:
     web_connector_version_policy: str = "warn"  # warn | error | ok
     ticket_ttl_seconds: int = 4 * 3600
     session_idle_seconds: int = 30 * 60
+    # Failed logins one user name may have from one address before delays start; the
+    # delay then doubles from login_first_delay_seconds up to lockout_minutes.
     lockout_attempts: int = 5
     lockout_minutes: int = 15
+    login_first_delay_seconds: int = 60
+    # When set, only these addresses or networks (comma-separated) may log in as a
+    # Web Connector: e.g. the bookkeeper's office.
+    web_connector_addresses: str = ""
     # Failed logins (Web Connector and console) one address may make per window.
     address_login_limit: int = 20
     address_login_window_seconds: int = 300
@@ -64,6 +70,8 @@ class Settings:
     # Web console
     secret_key: str = ""
     web_idle_minutes: int = 30
+    # A console session ends this long after sign-in, however busy it is.
+    web_session_max_hours: int = 12
     # Scheduler
     scheduler_enabled: bool = True
     # Per-company mapping files live here: <data_dir>/companies/<name>.toml

@@ -156,6 +156,7 @@ def register(cli: click.Group) -> None:
 
         from qbwc_service.app import make_app
         from qbwc_service.observability import configure_logging
+        from qbwc_service.server import WAITRESS_OPTIONS
 
         settings = replace(ctx.settings, host=host or ctx.settings.host,
                            port=port or ctx.settings.port)
@@ -171,7 +172,7 @@ def register(cli: click.Group) -> None:
         gc.freeze()
         try:
             waitress.serve(app, host=settings.host, port=settings.port, threads=threads,
-                           ident="qbwc-service", max_request_body_size=1 << 30, _quiet=True)
+                           _quiet=True, **WAITRESS_OPTIONS)
         finally:
             if scheduler is not None:
                 scheduler.shutdown(wait=False)

@@ -88,6 +88,7 @@ def create_web_app(ctx: AppContext) -> Flask:
 
 def _install_guards(app: Flask, ctx: AppContext) -> None:
     idle_seconds = max(ctx.settings.web_idle_minutes, 1) * 60
+    max_age_seconds = max(ctx.settings.web_session_max_hours, 1) * 3600
 
     @app.before_request
     def _guard() -> Response | None:
@@ -99,10 +100,15 @@ def _install_guards(app: Flask, ctx: AppContext) -> None:
             if now - int(session.get("seen", 0)) > idle_seconds:
                 session.clear()
                 flask.flash("You were signed out after a period of inactivity.", "info")
+            elif now - int(session.get("born", 0)) > max_age_seconds:
+                session.clear()
+                flask.flash("Your session ended; please sign in again.", "info")
             else:
                 with ctx.db.session() as db_session:
                     user = db_session.get(WebUser, session["user_id"])
-                    if user is None or user.username != session.get("username"):
+                    if (user is None or user.username != session.get("username")
+                            or session.get("generation") != (user.session_generation or 0)):
+                        # Signed out, or the password changed, since this cookie was made.
                         session.clear()
                     else:
                         g.user = CurrentUser(user.id, user.username, user.role)
