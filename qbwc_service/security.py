@@ -7,9 +7,12 @@ attacker down cheaply before any password hash is computed.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import ipaddress
 import logging
 import os
+import secrets
 import stat
 import sys
 import tempfile
@@ -23,6 +26,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
+    from qbwc_service.settings import Settings
+
 __all__ = [
     "BodySizeLimit",
     "ErrorBarrier",
@@ -31,6 +36,8 @@ __all__ = [
     "client_address",
     "harden",
     "insecure_permissions",
+    "installation_key",
+    "installation_secret",
 ]
 
 log = logging.getLogger(__name__)
@@ -244,3 +251,28 @@ def insecure_permissions(paths: Iterable[Path]) -> list[str]:
         if mode & stat.S_IRWXO or (path.is_file() and mode & stat.S_IRWXG):
             problems.append(f"{path} is readable by other users; run: chmod go-rwx {path}")
     return problems
+
+
+def installation_secret(settings: Settings) -> str:
+    """``secret_key`` from the configuration, else one generated once in the data folder.
+
+    Created owner-only (0600) before a byte is written; the console signs its cookies
+    with it and the audit trail keys its digests with it.
+    """
+    if settings.secret_key:
+        return settings.secret_key
+    path = Path(settings.data_dir) / "secret_key"
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text(encoding="ascii").strip()
+    with os.fdopen(descriptor, "w", encoding="ascii") as handle:
+        handle.write(secrets.token_hex(32))
+    return path.read_text(encoding="ascii").strip()
+
+
+def installation_key(settings: Settings, purpose: str) -> bytes:
+    """A key for one ``purpose`` derived from the installation secret (HMAC-SHA256)."""
+    secret = installation_secret(settings)
+    return hmac.new(secret.encode("utf-8"), purpose.encode("utf-8"), hashlib.sha256).digest()

@@ -7,10 +7,7 @@
 from __future__ import annotations
 
 import logging
-import os
-import secrets
 import time
-from pathlib import Path
 from typing import Any
 
 import flask
@@ -21,7 +18,7 @@ from werkzeug.wrappers.response import Response
 
 from qbwc_service.context import AppContext
 from qbwc_service.db.models import WebUser
-from qbwc_service.security import LoginThrottle
+from qbwc_service.security import LoginThrottle, installation_secret
 from qbwc_service.settings import Settings
 from qbwc_service.web import formatting
 from qbwc_service.web.common import CurrentUser
@@ -41,17 +38,7 @@ CSRF_REFUSAL = (
 
 def resolve_secret_key(settings: Settings) -> str:
     """The configured key, else one generated once and kept in ``<data_dir>/secret_key``."""
-    if settings.secret_key:
-        return settings.secret_key
-    path = Path(settings.data_dir) / "secret_key"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return path.read_text(encoding="ascii").strip()
-    with os.fdopen(descriptor, "w", encoding="ascii") as handle:
-        handle.write(secrets.token_hex(32))
-    return path.read_text(encoding="ascii").strip()
+    return installation_secret(settings)
 
 
 class _ConsoleSessionInterface(SecureCookieSessionInterface):
