@@ -15,7 +15,7 @@ from werkzeug.wrappers import Request, Response
 from qbwc_service.context import AppContext
 from qbwc_service.observability import configure_logging, make_ops_app
 from qbwc_service.qbxml.xmlsafe import has_dtd
-from qbwc_service.security import harden
+from qbwc_service.security import check_private_files, harden
 from qbwc_service.session import Conversation
 from qbwc_service.settings import load_settings
 from qbwc_service.soap import TNS, make_soap_app
@@ -172,5 +172,6 @@ def wsgi_app_from_env() -> WSGIApp:
     """Entry point for gunicorn: settings from ``QBWC_SERVICE_*`` and the config file."""
     ctx = AppContext(load_settings(os.environ.get("QBWC_SERVICE_CONFIG") or None))
     configure_logging(ctx.settings)
+    check_private_files(ctx.settings)  # raises InsecureFilesError: the worker does not start
     ctx.db  # noqa: B018 - upgrade the schema before the first request
     return make_app(ctx)

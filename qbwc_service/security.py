@@ -31,8 +31,10 @@ if TYPE_CHECKING:
 __all__ = [
     "BodySizeLimit",
     "ErrorBarrier",
+    "InsecureFilesError",
     "LoginThrottle",
     "address_allowed",
+    "check_private_files",
     "client_address",
     "harden",
     "insecure_permissions",
@@ -240,7 +242,11 @@ class LoginThrottle:
 
 
 def insecure_permissions(paths: Iterable[Path]) -> list[str]:
-    """Problems with files holding secrets or customer data: readable by others."""
+    """Problems with files holding secrets or customer data: open to group or others.
+
+    The data folder must be 0700 and the files in it 0600: the database, its WAL and
+    SHM files and the configuration hold customer data and credentials.
+    """
     problems: list[str] = []
     if os.name != "posix":
         return problems
@@ -248,8 +254,46 @@ def insecure_permissions(paths: Iterable[Path]) -> list[str]:
         if not path.exists():
             continue
         mode = path.stat().st_mode
-        if mode & stat.S_IRWXO or (path.is_file() and mode & stat.S_IRWXG):
+        if mode & (stat.S_IRWXO | stat.S_IRWXG):
             problems.append(f"{path} is readable by other users; run: chmod go-rwx {path}")
+    return problems
+
+
+# Files and folders created by this process: owner only.
+PRIVATE_UMASK = 0o077
+
+
+def private_paths(settings: Settings) -> list[Path]:
+    """The data folder and every file in it that holds secrets or customer data."""
+    data_dir = Path(settings.data_dir)
+    paths = [data_dir, data_dir / "config.toml", data_dir / "secret_key"]
+    database = Path(settings.resolved_database_url.removeprefix("sqlite:///"))
+    if settings.resolved_database_url.startswith("sqlite:///"):
+        paths += [database, database.with_name(database.name + "-wal"),
+                  database.with_name(database.name + "-shm")]
+    if os.environ.get("QBWC_SERVICE_SECRETS_FILE"):
+        paths.append(Path(os.environ["QBWC_SERVICE_SECRETS_FILE"]))
+    return paths
+
+
+class InsecureFilesError(Exception):
+    """Files holding secrets or customer data are open to other users; the message lists them."""
+
+
+def check_private_files(settings: Settings) -> list[str]:
+    """Before serving: set the owner-only umask and check the modes of what exists.
+
+    With ``insecure_files = "refuse"`` (the default) looser modes stop the start with
+    ``InsecureFilesError``; with ``"warn"`` they are logged loudly and returned.
+    """
+    os.umask(PRIVATE_UMASK)
+    problems = insecure_permissions(private_paths(settings))
+    if problems and settings.insecure_files != "warn":
+        raise InsecureFilesError(
+            "refusing to start: files holding customer data or secrets are open to other "
+            "users (set insecure_files = \"warn\" to start anyway):\n  " + "\n  ".join(problems))
+    for problem in problems:
+        log.error("insecure file permissions: %s", problem)
     return problems
 
 

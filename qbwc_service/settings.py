@@ -65,6 +65,8 @@ class Settings:
     abandon_after_seconds: int = 15 * 60
     # Request log
     retention_days: int = 90
+    # serve with the data folder, database or config open to other users: refuse | warn
+    insecure_files: str = "refuse"
     # Bodies larger than this are refused before they reach the SOAP layer or the console.
     max_body_bytes: int = 32 * 1024 * 1024
     # Web console
@@ -182,4 +184,6 @@ def load_settings(
     settings = replace(Settings(), **values)
     if settings.web_connector_version_policy not in ("warn", "error", "ok"):
         raise ConfigError("web_connector_version_policy must be warn, error or ok")
+    if settings.insecure_files not in ("refuse", "warn"):
+        raise ConfigError("insecure_files must be refuse or warn")
     return settings
