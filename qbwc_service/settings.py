@@ -133,6 +133,52 @@ def _check_private(path: Path) -> None:
         )
 
 
+MAGENTO_ENV = ENV_PREFIX + "MAGENTO__"
+MAGENTO_SECRET_KEYS = frozenset({"consumer_key", "consumer_secret", "access_token",
+                                 "access_token_secret", "username", "password"})
+
+
+def _magento_from_env(env: dict[str, str]) -> dict[str, Any]:
+    """``QBWC_SERVICE_MAGENTO__<COMPANY>__<FIELD>`` as ``{company: {"magento": {field: v}}}``.
+
+    The company is matched to the configured names without regard to case (a name with
+    spaces or punctuation is written with ``_`` in their place).
+    """
+    found: dict[str, Any] = {}
+    for name, value in env.items():
+        if not name.startswith(MAGENTO_ENV):
+            continue
+        company, _, key = name[len(MAGENTO_ENV):].rpartition("__")
+        if company and key.lower() in MAGENTO_SECRET_KEYS:
+            found.setdefault(company, {"magento": {}})["magento"][key.lower()] = value
+    return found
+
+
+def _env_name(company: str) -> str:
+    return "".join(ch if ch.isalnum() else "_" for ch in company).upper()
+
+
+def _merge_magento(values: dict[str, Any], companies: Any) -> None:
+    """Magento credentials kept outside config.toml join their company's magento table."""
+    if not isinstance(companies, dict):
+        return
+    extra = values.setdefault("extra", {})
+    configured: dict[str, Any] = extra.setdefault("companies", {})
+    by_env_name = {_env_name(name): name for name in configured}
+    for company, table in companies.items():
+        magento = table.get("magento") if isinstance(table, dict) else None
+        if not isinstance(magento, dict):
+            continue
+        unknown = sorted(set(magento) - MAGENTO_SECRET_KEYS)
+        if unknown:
+            raise ConfigError(f"companies.{company}.magento in the secrets: only credentials "
+                              f"belong there, not {', '.join(unknown)}")
+        name = str(company) if company in configured else by_env_name.get(
+            _env_name(str(company)), str(company))
+        target = configured.setdefault(name, {}).setdefault("magento", {})
+        target.update(magento)
+
+
 def load_settings(
     config_file: str | Path | None = None,
     *,
@@ -171,9 +217,12 @@ def load_settings(
     if secrets_file:
         secrets_path = Path(secrets_file)
         _check_private(secrets_path)
-        for key, value in tomllib.loads(secrets_path.read_text(encoding="utf-8")).items():
+        secret_document = tomllib.loads(secrets_path.read_text(encoding="utf-8"))
+        for key, value in secret_document.items():
             if key in _FIELD_TYPES:
                 values[key] = _coerce(key, value)
+        _merge_magento(values, secret_document.get("companies"))
+    _merge_magento(values, _magento_from_env(env))
     for name in _FIELD_TYPES:
         env_value = env.get(ENV_PREFIX + name.upper())
         if env_value is not None and name != "extra":
