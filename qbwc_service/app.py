@@ -153,6 +153,20 @@ class SoapEndpoint:
         )
 
 
+class ExactPath:
+    """A mounted app answered only at its mount point itself: ``/metrics``, not
+    ``/metrics/`` or ``/metrics//`` (which a proxy's exact-match rule would let through)."""
+
+    def __init__(self, app: WSGIApp, *, allow_slash: bool = False) -> None:
+        self.app = app
+        self.paths = ("", "/") if allow_slash else ("",)
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if environ.get("PATH_INFO", "") not in self.paths:
+            return Response("not found\n", status=404, mimetype="text/plain")(environ, start_response)
+        return self.app(environ, start_response)
+
+
 def make_app(ctx: AppContext) -> WSGIApp:
     """The whole service as one WSGI application."""
     from qbwc_service.web import create_web_app
@@ -164,7 +178,8 @@ def make_app(ctx: AppContext) -> WSGIApp:
     endpoint = SoapEndpoint(soap, settings.support_url)
     web = create_web_app(ctx)
     ops = make_ops_app(ctx)
-    mounts: dict[str, WSGIApp] = {"/qbwc": endpoint, "/healthz": ops, "/metrics": ops}
+    mounts: dict[str, WSGIApp] = {"/qbwc": ExactPath(endpoint), "/healthz": ExactPath(ops),
+                                  "/metrics": ExactPath(ops)}
     return harden(DispatcherMiddleware(web, mounts), settings.max_body_bytes)  # type: ignore[arg-type]
 
 

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import date
 from typing import Any
 
 import flask
 from flask import Flask, g, redirect, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.exceptions import BadRequest, HTTPException
+from werkzeug.routing import IntegerConverter
 from werkzeug.wrappers.response import Response
 
 from qbwc_service.context import AppContext
@@ -50,9 +52,46 @@ class _ConsoleSessionInterface(SecureCookieSessionInterface):
         return flask.has_request_context() and request.is_secure
 
 
+# Database ids are 64-bit; a longer number in a path is no id of ours (404, not a crash).
+MAX_ID = 2**63 - 1
+# Query parameters the pages read as numbers or dates; anything else in them is a 400.
+INTEGER_ARGS = frozenset({"company", "page", "per_page"})
+DATE_ARGS = frozenset({"from", "to", "day"})
+
+
+class _IdConverter(IntegerConverter):
+    """``<int:...>`` in every route: digits only, at most a 64-bit id."""
+
+    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
+
+
+def invalid_parameter(args: Any) -> str | None:
+    """Why the query string cannot be served (a message for a 400), or None."""
+    for name in INTEGER_ARGS:
+        value = args.get(name)
+        if value in (None, ""):
+            continue
+        if not value.isdigit() or int(value) > MAX_ID:
+            return f"The {name} parameter must be a whole number."
+    for name in DATE_ARGS:
+        value = args.get(name)
+        if value in (None, ""):
+            continue
+        try:
+            day = date.fromisoformat(value)
+        except ValueError:
+            return f"The {name} parameter must be a date like 2024-03-31."
+        if not 1900 <= day.year <= 9998:
+            return f"The {name} parameter must be a date between 1900 and 9998."
+    return None
+
+
 def create_web_app(ctx: AppContext) -> Flask:
     """The console's WSGI app; the SOAP endpoint is mounted in front of it elsewhere."""
     app = Flask(__name__)
+    app.url_map.converters["int"] = _IdConverter
     app.config.update(
         SECRET_KEY=resolve_secret_key(ctx.settings),
         SESSION_COOKIE_NAME="qbwc_console",
@@ -100,6 +139,9 @@ def _install_guards(app: Flask, ctx: AppContext) -> None:
                     else:
                         g.user = CurrentUser(user.id, user.username, user.role)
                         session["seen"] = now
+        problem = invalid_parameter(request.args)
+        if problem:
+            raise BadRequest(problem)
         if request.method in UNSAFE_METHODS:
             submitted = request.form.get("csrf_token") or request.headers.get("X-CSRF-Token")
             if not csrf_matches(session.get("csrf"), submitted):
