@@ -28,6 +28,7 @@ from qbwc_service.db.models import Company, LoginFailure, QbwcUser, utcnow
 from qbwc_service.settings import Settings
 
 __all__ = [
+    "ARGON2_PARAMETERS",
     "AuthOutcome",
     "AuthResult",
     "LoginPolicy",
@@ -47,7 +48,10 @@ log = logging.getLogger(__name__)
 # Sheet): every Web Connector poll authenticates, so the hash must stay cheap enough for
 # hundreds of company files while the throttle below stops online guessing. Hashes made
 # with other parameters are rehashed at the next successful login (check_needs_rehash).
-_HASHER = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
+ARGON2_PARAMETERS: dict[str, int] = {"time_cost": 2, "memory_cost": 19 * 1024, "parallelism": 1}
+_HASHER = PasswordHasher(time_cost=ARGON2_PARAMETERS["time_cost"],
+                         memory_cost=ARGON2_PARAMETERS["memory_cost"],
+                         parallelism=ARGON2_PARAMETERS["parallelism"])
 _DUMMY_HASH = _HASHER.hash(secrets.token_urlsafe(16))
 # Failure counts older than this start afresh.
 _FORGET_AFTER = timedelta(days=1)

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from qbwc_service import auth
 from qbwc_service.auth import (
     AuthOutcome,
     LoginPolicy,
@@ -109,3 +110,30 @@ def test_delays_grow_to_the_cap() -> None:
     assert waits[:2] == [None, None]
     assert waits[2:6] == [timedelta(minutes=m) for m in (1, 2, 4, 8)]
     assert waits[6:] == [timedelta(minutes=10)] * 3
+
+
+def test_an_older_hash_is_upgraded_at_the_next_login(db: Database) -> None:
+    """A hash made with the earlier, costlier parameters verifies and is rehashed with the
+    current ones (the test suite's cheap hasher here; OWASP's floor in production)."""
+    from argon2 import PasswordHasher
+
+    old = PasswordHasher(time_cost=3, memory_cost=64 * 1024, parallelism=4).hash("correct horse")
+    with db.session() as session:
+        company = Company(name="Shop", file_id=new_guid())
+        session.add(company)
+        session.flush()
+        session.add(QbwcUser(company_id=company.id, username="qb", password_hash=old))
+    with db.session() as session:
+        result = check_credentials(session, "qb", "correct horse", address="192.0.2.1", policy=POLICY)
+        assert result.outcome == AuthOutcome.OK and result.user is not None
+        assert result.user.password_hash != old
+        assert verify_password(result.user.password_hash, "correct horse")
+        assert not auth._HASHER.check_needs_rehash(result.user.password_hash)
+
+
+def test_production_parameters_are_owasps_floor() -> None:
+    """argon2id with m = 19 MiB, t = 2, p = 1 (the suite itself hashes with cheaper ones)."""
+    from argon2 import PasswordHasher
+
+    stored = PasswordHasher(**auth.ARGON2_PARAMETERS).hash("s3cret-pass")  # type: ignore[arg-type]
+    assert stored.startswith("$argon2id$v=19$m=19456,t=2,p=1$")

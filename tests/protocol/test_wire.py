@@ -310,3 +310,20 @@ def test_failed_logins_from_one_address_are_throttled(make_shop) -> None:  # typ
         assert login("wrong", "203.0.113.9") == "nvu"
     assert login(PASSWORD, "203.0.113.9") == "busy"
     assert login(PASSWORD, "198.51.100.4") == ""
+
+
+def test_web_connector_logins_only_from_allowed_addresses(make_shop) -> None:  # type: ignore[no-untyped-def]
+    """With web_connector_addresses set, the right password from elsewhere is refused
+    before any password check, and the allowed network logs in."""
+    shop = make_shop(web_connector_addresses="198.51.100.0/24")
+    _enqueue_customers(shop, 1)
+
+    def login(address: str) -> str | None:
+        reply = shop.client.post("/qbwc", data=envelope("authenticate", strUserName="qbuser",
+                                                        strPassword=PASSWORD),
+                                 headers={**headers("authenticate"), "X-Forwarded-For": address},
+                                 environ_base={"REMOTE_ADDR": "127.0.0.1"})
+        return strings(result(reply.get_data(), "authenticate"))[1]
+
+    assert login("203.0.113.9") == "nvu"
+    assert login("198.51.100.4") == ""
