@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import waitress
 from click.testing import CliRunner
 
 from qbwc_service.cli import cli
@@ -44,9 +45,15 @@ def _loose_install(data_dir: Path) -> None:
         path.chmod(0o644)
 
 
-def test_serve_refuses_to_start_on_world_readable_data(tmp_path: Path, umask: None) -> None:
+def test_serve_refuses_to_start_on_world_readable_data(
+        tmp_path: Path, umask: None, monkeypatch: pytest.MonkeyPatch) -> None:
     data_dir = tmp_path / "data"
     _loose_install(data_dir)
+
+    def served(*args: object, **kwargs: object) -> None:
+        raise AssertionError("serve started despite the loose modes")
+
+    monkeypatch.setattr(waitress, "serve", served)
     result = CliRunner().invoke(cli, ["--data-dir", str(data_dir), "serve", "--port", "0"])
     assert result.exit_code != 0
     assert "refusing to start" in result.output
