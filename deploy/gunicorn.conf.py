@@ -32,6 +32,12 @@ keepalive = 75
 forwarded_allow_ips = os.environ.get("QBWC_SERVICE_FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 proxy_allow_ips = forwarded_allow_ips
 
+# Files the service creates (the SQLite database, its WAL and SHM) are owner-only.
+umask = 0o077
+# The app reads the client's address from X-Forwarded-For only when the request comes
+# from one of the service's trusted_proxies (QBWC_SERVICE_TRUSTED_PROXIES, default the
+# local nginx); gunicorn passes the header through untouched.
+
 limit_request_line = 8190
 limit_request_fields = 100
 

@@ -111,6 +111,9 @@ class MagentoBadResponse(MagentoTransportError):
 class MagentoAPIError(MagentoError):
     """Magento answered with an HTTP error status and its ``{message, parameters}`` body."""
 
+    # Seconds the server asked to wait (Retry-After on a 429 or 503), when it said.
+    retry_after: float | None = None
+
 
 class MagentoBadRequest(MagentoAPIError):
     """400: validation failed."""

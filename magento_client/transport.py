@@ -140,10 +140,11 @@ class MagentoTransport:
                     continue
                 raise
             except (MagentoTransportError, MagentoAPIError) as error:
-                if not self._should_retry(error) or attempt > allowed:
+                delay = self._delay(error, attempt)
+                if not self._should_retry(error) or attempt > allowed or delay is None:
                     error.attempts = attempt
                     raise
-                delay = self._delay(error, attempt)
+
                 log.info("magento %s %s failed (%s); retry %d in %.2fs",
                          method, path, error.status or type(error).__name__, attempt, delay)
                 self._sleep(delay)
@@ -154,10 +155,13 @@ class MagentoTransport:
             return True
         return error.status in RETRY_STATUSES
 
-    def _delay(self, error: MagentoError, attempt: int) -> float:
+    def _delay(self, error: MagentoError, attempt: int) -> float | None:
+        """Seconds before the next try; None when Magento asked for a longer wait than
+        ``max_backoff_seconds``: retrying sooner than asked only earns another refusal."""
         cap = self.config.max_backoff_seconds
-        if isinstance(error, MagentoRateLimited) and error.retry_after is not None:
-            return min(error.retry_after, cap)
+        retry_after = getattr(error, "retry_after", None)
+        if retry_after is not None:
+            return float(retry_after) if retry_after <= cap else None
         return float(min(self.config.backoff_seconds * (2 ** (attempt - 1)), cap))
 
     def _send_once(
@@ -194,10 +198,14 @@ class MagentoTransport:
         self._note_server_date(response.headers.get("Date"))
         body = _decode(response, url, attempt)
         if response.status_code >= 400:
-            raise error_for_status(
+            error = error_for_status(
                 response.status_code, body, url=url, attempts=attempt,
                 retry_after=parse_retry_after(response.headers.get("Retry-After")),
             )
+            if response.status_code in (503, 502, 504) and not isinstance(error, MagentoRateLimited):
+                # A 503 in maintenance mode says when to come back, like a 429 (RFC 9110 §10.2.3).
+                error.retry_after = parse_retry_after(response.headers.get("Retry-After"))
+            raise error
         return body
 
     def _note_server_date(self, value: str | None) -> None:

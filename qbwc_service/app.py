@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import codecs
 import os
+import re
 from collections.abc import Callable, Iterable
 from io import BytesIO
 from typing import Any
@@ -13,7 +15,7 @@ from werkzeug.wrappers import Request, Response
 from qbwc_service.context import AppContext
 from qbwc_service.observability import configure_logging, make_ops_app
 from qbwc_service.qbxml.xmlsafe import has_dtd
-from qbwc_service.security import harden
+from qbwc_service.security import check_private_files, harden
 from qbwc_service.session import Conversation
 from qbwc_service.settings import load_settings
 from qbwc_service.soap import TNS, make_soap_app
@@ -37,6 +39,60 @@ _ENDPOINT_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
 to the Web Connector; see <a href="{support}">support</a> for help.</p></body></html>"""
 
 
+_GENERIC_FAULT = (
+    b'<?xml version="1.0" encoding="utf-8"?>'
+    b'<soap11env:Envelope xmlns:soap11env="http://schemas.xmlsoap.org/soap/envelope/">'
+    b"<soap11env:Body><soap11env:Fault><faultcode>soap11env:{code}</faultcode>"
+    b"<faultstring>The request could not be processed.</faultstring></soap11env:Fault>"
+    b"</soap11env:Body></soap11env:Envelope>"
+)
+# The encoding named in the XML declaration, if any (the declaration comes first).
+_DECLARED_ENCODING = re.compile(
+    rb"\A(?:\xef\xbb\xbf)?\s*<\?xml[^>]*?\bencoding\s*=\s*[\"']([^\"']*)[\"']")
+_UTF8_NAMES = frozenset({"utf-8", "utf8"})
+_CHECK_CHUNK = 1024 * 1024
+
+
+def encoding_problem(body: bytes, content_type: str) -> str | None:
+    """Why ``body`` is not the UTF-8 the Web Connector always sends, or None when it is.
+
+    Checked on the bytes before any parser sees them: a NUL byte (UTF-16 or UTF-32
+    without a byte-order mark is ASCII interleaved with NULs, which is valid UTF-8 and
+    would slip a DTD past a byte scan), invalid UTF-8, an XML declaration or a
+    Content-Type naming another encoding.
+    """
+    if b"\x00" in body:
+        return "The request is not UTF-8 text"
+    charset = Request({"CONTENT_TYPE": content_type}).mimetype_params.get("charset")
+    if charset and charset.strip().lower() not in _UTF8_NAMES:
+        return "The request is not UTF-8 text"
+    declared = _DECLARED_ENCODING.match(body[:1024])
+    if declared and declared.group(1).strip().lower().decode("latin-1") not in _UTF8_NAMES:
+        return "The request is not UTF-8 text"
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    view = memoryview(body)
+    try:
+        # In slices, so a large answer is never held twice (bytes and text) at once.
+        for start in range(0, len(view), _CHECK_CHUNK):
+            decoder.decode(view[start:start + _CHECK_CHUNK])
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return "The request is not UTF-8 text"
+    return None
+
+
+def generic_fault(status: str, headers: list[tuple[str, str]], body: bytes,
+                  start_response: Callable[..., Any]) -> list[bytes]:
+    """A spyne fault reduced to its Client/Server code: parser and schema text stay inside."""
+    code = "Client" if b"Client" in body[:4096] else "Server"
+    reply = _GENERIC_FAULT.replace(b"{code}", code.encode())
+    kept = [(name, value) for name, value in headers
+            if name.lower() not in ("content-length", "content-type")]
+    start_response(status, [*kept, ("Content-Type", "text/xml; charset=utf-8"),
+                            ("Content-Length", str(len(reply)))])
+    return [reply]
+
+
 class SoapEndpoint:
     """``/qbwc``: refuses hostile XML before spyne sees it, answers the certificate GET."""
 
@@ -55,11 +111,10 @@ class SoapEndpoint:
             if not body.strip():
                 return self._fault("Empty request: a SOAP envelope was expected", 400)(
                     environ, start_response)
-            try:
-                body.decode("utf-8")
-            except UnicodeDecodeError:
-                # The Web Connector always sends UTF-8; anything else is not a client of ours.
-                return self._fault("The request is not UTF-8 text", 400)(environ, start_response)
+            # The Web Connector always sends UTF-8; anything else is not a client of ours.
+            problem = encoding_problem(body, str(environ.get("CONTENT_TYPE", "")))
+            if problem:
+                return self._fault(problem, 400)(environ, start_response)
             if has_dtd(body):
                 return self._fault("XML with a DTD or entities is not accepted", 400)(
                     environ, start_response
@@ -67,7 +122,29 @@ class SoapEndpoint:
             # spyne reads the body again from wsgi.input.
             environ["wsgi.input"] = BytesIO(body)
             environ["CONTENT_LENGTH"] = str(len(body))
-        return self.soap(environ, start_response)
+            del body, request
+        return self._answer(environ, start_response)
+
+    def _answer(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        """spyne's answer, with any fault it raised replaced by the generic one."""
+        started: list[Any] = []
+
+        def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            started[:] = [status, headers]
+            return lambda data: None
+
+        result = self.soap(environ, capture)
+        try:
+            body = b"".join(result)
+        finally:
+            close = getattr(result, "close", None)
+            if close is not None:
+                close()
+        status, headers = started
+        if int(status.split(" ", 1)[0]) >= 400:
+            return generic_fault(status, headers, body, start_response)
+        start_response(status, headers)
+        return [body]
 
     @staticmethod
     def _fault(reason: str, status: int) -> Response:
@@ -76,17 +153,33 @@ class SoapEndpoint:
         )
 
 
+class ExactPath:
+    """A mounted app answered only at its mount point itself: ``/metrics``, not
+    ``/metrics/`` or ``/metrics//`` (which a proxy's exact-match rule would let through)."""
+
+    def __init__(self, app: WSGIApp, *, allow_slash: bool = False) -> None:
+        self.app = app
+        self.paths = ("", "/") if allow_slash else ("",)
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if environ.get("PATH_INFO", "") not in self.paths:
+            return Response("not found\n", status=404, mimetype="text/plain")(environ, start_response)
+        return self.app(environ, start_response)
+
+
 def make_app(ctx: AppContext) -> WSGIApp:
     """The whole service as one WSGI application."""
     from qbwc_service.web import create_web_app
 
     settings = ctx.settings
     conversation = Conversation(ctx)
-    soap = make_soap_app(conversation, public_url=settings.soap_url)
+    soap = make_soap_app(conversation, public_url=settings.soap_url,
+                         max_body_bytes=settings.max_body_bytes)
     endpoint = SoapEndpoint(soap, settings.support_url)
     web = create_web_app(ctx)
     ops = make_ops_app(ctx)
-    mounts: dict[str, WSGIApp] = {"/qbwc": endpoint, "/healthz": ops, "/metrics": ops}
+    mounts: dict[str, WSGIApp] = {"/qbwc": ExactPath(endpoint), "/healthz": ExactPath(ops),
+                                  "/metrics": ExactPath(ops)}
     return harden(DispatcherMiddleware(web, mounts), settings.max_body_bytes)  # type: ignore[arg-type]
 
 
@@ -94,5 +187,6 @@ def wsgi_app_from_env() -> WSGIApp:
     """Entry point for gunicorn: settings from ``QBWC_SERVICE_*`` and the config file."""
     ctx = AppContext(load_settings(os.environ.get("QBWC_SERVICE_CONFIG") or None))
     configure_logging(ctx.settings)
+    check_private_files(ctx.settings)  # raises InsecureFilesError: the worker does not start
     ctx.db  # noqa: B018 - upgrade the schema before the first request
     return make_app(ctx)

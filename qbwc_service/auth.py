@@ -1,11 +1,18 @@
-"""Web Connector users per company file: argon2id hashes, lockout, tickets.
+"""Logins for the Web Connector and the console: argon2id hashes, growing delays, tickets.
 
 Passwords are checked in constant time by argon2 itself; an unknown user name is
 verified against a dummy hash so timing does not reveal which names exist.
+
+Failed logins are counted per user name *and* source address (``LoginFailure``), in the
+database so every server process sees them. After ``free_attempts`` failures that pair
+waits a delay that doubles with each further failure, up to ``max_delay``. Nobody can
+lock a user out from elsewhere: failures from one address never delay another address,
+so the real Web Connector keeps logging in while someone guesses its password.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import secrets
 from dataclasses import dataclass
@@ -14,27 +21,40 @@ from typing import Protocol
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from qbwc_service.db.models import Company, QbwcUser, utcnow
+from qbwc_service.db.models import Company, LoginFailure, QbwcUser, utcnow
+from qbwc_service.settings import Settings
 
 __all__ = [
+    "ARGON2_PARAMETERS",
     "AuthOutcome",
     "AuthResult",
-    "Lockable",
+    "LoginPolicy",
+    "Verifiable",
+    "attempt_login",
     "check_credentials",
     "hash_password",
     "new_ticket",
-    "verify_login",
+    "ticket_key",
+    "unlock",
     "verify_password",
 ]
 
 log = logging.getLogger(__name__)
 
-# RFC 9106's second recommended option, argon2id; ~50 ms on this class of machine.
-_HASHER = PasswordHasher(time_cost=3, memory_cost=64 * 1024, parallelism=4)
+# argon2id at OWASP's floor (m = 19 MiB, t = 2, p = 1; OWASP Password Storage Cheat
+# Sheet): every Web Connector poll authenticates, so the hash must stay cheap enough for
+# hundreds of company files while the throttle below stops online guessing. Hashes made
+# with other parameters are rehashed at the next successful login (check_needs_rehash).
+ARGON2_PARAMETERS: dict[str, int] = {"time_cost": 2, "memory_cost": 19 * 1024, "parallelism": 1}
+_HASHER = PasswordHasher(time_cost=ARGON2_PARAMETERS["time_cost"],
+                         memory_cost=ARGON2_PARAMETERS["memory_cost"],
+                         parallelism=ARGON2_PARAMETERS["parallelism"])
 _DUMMY_HASH = _HASHER.hash(secrets.token_urlsafe(16))
+# Failure counts older than this start afresh.
+_FORGET_AFTER = timedelta(days=1)
 
 
 def hash_password(password: str) -> str:
@@ -53,10 +73,17 @@ def new_ticket() -> str:
     return secrets.token_urlsafe(32)
 
 
+def ticket_key(ticket: str) -> str:
+    """What the database keeps of a ticket: its SHA-256, so a copy of the database
+    (a backup, a support bundle) holds no ticket that would work against the service.
+    A ticket is 256 random bits, so an unsalted hash cannot be reversed by guessing."""
+    return hashlib.sha256(ticket.encode("utf-8")).hexdigest()
+
+
 class AuthOutcome:
     OK = "ok"
     BAD_CREDENTIALS = "bad_credentials"
-    LOCKED = "locked"
+    THROTTLED = "throttled"
 
 
 @dataclass(frozen=True)
@@ -64,11 +91,35 @@ class AuthResult:
     outcome: str
     user: QbwcUser | None = None
     company: Company | None = None
-    locked_until: datetime | None = None
+    retry_after: timedelta | None = None  # when THROTTLED: how long to wait
 
 
-class Lockable(Protocol):
-    """An account with a password hash and a failure count: Web Connector or console user."""
+@dataclass(frozen=True)
+class LoginPolicy:
+    """How many failures a user name may have from one address before delays start."""
+
+    free_attempts: int = 5
+    first_delay: timedelta = timedelta(minutes=1)
+    max_delay: timedelta = timedelta(minutes=15)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> LoginPolicy:
+        return cls(
+            free_attempts=max(settings.lockout_attempts, 1),
+            first_delay=timedelta(seconds=max(settings.login_first_delay_seconds, 1)),
+            max_delay=timedelta(minutes=max(settings.lockout_minutes, 1)),
+        )
+
+    def delay(self, failures: int) -> timedelta | None:
+        """The wait after ``failures`` failures in a row: doubling from the first delay."""
+        if failures < self.free_attempts:
+            return None
+        doublings = min(failures - self.free_attempts, 30)
+        return min(self.first_delay * (2 ** doublings), self.max_delay)
+
+
+class Verifiable(Protocol):
+    """An account with a password hash: Web Connector or console user."""
 
     password_hash: str
     failed_attempts: int
@@ -76,35 +127,65 @@ class Lockable(Protocol):
     disabled_at: datetime | None
 
 
-def verify_login(
-    account: Lockable | None, password: str, *, max_attempts: int, lockout: timedelta,
-    now: datetime,
-) -> str:
-    """One login attempt against ``account``: an ``AuthOutcome``, counting failures.
+def _digest(*parts: str) -> str:
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
 
-    A correct password during a lockout is still refused: otherwise lockout would only
-    slow a brute force down, not stop it. Unknown and locked accounts are verified
-    against a dummy hash so the answer takes as long as any other; so are disabled ones.
+
+def _keys(kind: str, username: str, address: str) -> tuple[str, str]:
+    return _digest(kind, username, address), _digest(kind, username)
+
+
+def attempt_login(
+    session: Session, account: Verifiable | None, password: str, *,
+    kind: str, username: str, address: str, policy: LoginPolicy, now: datetime,
+) -> tuple[str, timedelta | None]:
+    """One login attempt: an ``AuthOutcome`` and, when throttled, the time left to wait.
+
+    A throttled pair is refused before its password is checked, even a correct one;
+    otherwise the delay would not slow guessing down. Unknown names are counted like
+    known ones, so the delay reveals nothing about which names exist.
     """
-    if account is None or account.disabled_at is not None:
-        # A disabled account answers exactly like an unknown one.
+    if account is not None and account.disabled_at is not None:
+        account = None  # a disabled account answers exactly like an unknown one
+    key, user_key = _keys(kind, username, address)
+    row = session.get(LoginFailure, key, with_for_update=True)
+    waits = [until - now for until in (row.blocked_until if row else None,
+                                       account.locked_until if account else None)
+             if until is not None and until > now]
+    if waits:
         verify_password(_DUMMY_HASH, password)
-        return AuthOutcome.BAD_CREDENTIALS
-    if account.locked_until is not None and account.locked_until > now:
+        return AuthOutcome.THROTTLED, max(waits)
+    if account is not None and verify_password(account.password_hash, password):
+        account.failed_attempts = 0
+        if row is not None:
+            session.delete(row)
+        if _HASHER.check_needs_rehash(account.password_hash):
+            account.password_hash = hash_password(password)
+        return AuthOutcome.OK, None
+    if account is None:
         verify_password(_DUMMY_HASH, password)
-        return AuthOutcome.LOCKED
-    if not verify_password(account.password_hash, password):
+    else:
         account.failed_attempts += 1
-        if account.failed_attempts >= max_attempts:
-            account.locked_until = now + lockout
-            account.failed_attempts = 0
-            return AuthOutcome.LOCKED
-        return AuthOutcome.BAD_CREDENTIALS
-    account.failed_attempts = 0
-    account.locked_until = None
-    if _HASHER.check_needs_rehash(account.password_hash):
-        account.password_hash = hash_password(password)
-    return AuthOutcome.OK
+    if row is None or row.last_failure_at + _FORGET_AFTER <= now:
+        if row is None:
+            row = LoginFailure(key=key, user_key=user_key, failures=0)
+            session.add(row)
+        row.failures = 0
+        # Now and then, drop what nobody has failed at for a day: the table stays small.
+        session.execute(delete(LoginFailure).where(
+            LoginFailure.last_failure_at <= now - _FORGET_AFTER, LoginFailure.key != key))
+    row.failures += 1
+    row.last_failure_at = now
+    delay = policy.delay(row.failures)
+    row.blocked_until = now + delay if delay else None
+    return AuthOutcome.BAD_CREDENTIALS, None
+
+
+def unlock(session: Session, kind: str, username: str) -> int:
+    """Forget every failure of ``username`` from every address; the number forgotten."""
+    result = session.execute(
+        delete(LoginFailure).where(LoginFailure.user_key == _keys(kind, username, "")[1]))
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def check_credentials(
@@ -112,20 +193,21 @@ def check_credentials(
     username: str,
     password: str,
     *,
-    max_attempts: int,
-    lockout: timedelta,
+    address: str = "",
+    policy: LoginPolicy | None = None,
     now: datetime | None = None,
 ) -> AuthResult:
-    """Verify a Web Connector login, counting failures and locking the user when due."""
+    """Verify a Web Connector login from ``address``, counting failures per user and address."""
     now = now or utcnow()
     user = session.scalars(
         select(QbwcUser).where(QbwcUser.username == username).with_for_update()
     ).first()
-    outcome = verify_login(user, password, max_attempts=max_attempts, lockout=lockout, now=now)
+    outcome, wait = attempt_login(session, user, password, kind="qbwc", username=username,
+                                  address=address, policy=policy or LoginPolicy(), now=now)
     if outcome != AuthOutcome.OK or user is None:
         # The user id only: names and passwords never reach the log.
         log.warning("web connector login refused (%s) for user %s", outcome,
                     user.id if user is not None else "unknown")
-        return AuthResult(outcome, user=user, locked_until=user.locked_until if user else None)
+        return AuthResult(outcome, user=user, retry_after=wait)
     user.last_login_at = now
     return AuthResult(AuthOutcome.OK, user=user, company=user.company)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from qbwc_service.db import Database
 from qbwc_service.observability import Metrics
+from qbwc_service.security import installation_key
 from qbwc_service.settings import Settings
 
 __all__ = ["AppContext"]
@@ -32,8 +33,13 @@ class AppContext:
 
     @cached_property
     def db(self) -> Database:
-        if self._database is not None:
-            return self._database
-        database = Database(self.settings.resolved_database_url)
-        database.upgrade()
+        database = self._database
+        if database is None:
+            database = Database(self.settings.resolved_database_url)
+            database.upgrade()
+        settings = self.settings
+        # The audit trail's digests are keyed with the installation secret (web/audit.py);
+        # read when the first event is written, not before.
+        database.sessionmaker.configure(
+            info={"audit_key": lambda: installation_key(settings, "audit trail")})
         return database

@@ -7,9 +7,12 @@ attacker down cheaply before any password hash is computed.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import ipaddress
 import logging
 import os
+import secrets
 import stat
 import sys
 import tempfile
@@ -23,13 +26,20 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
+    from qbwc_service.settings import Settings
+
 __all__ = [
     "BodySizeLimit",
     "ErrorBarrier",
+    "InsecureFilesError",
     "LoginThrottle",
+    "address_allowed",
+    "check_private_files",
     "client_address",
     "harden",
     "insecure_permissions",
+    "installation_key",
+    "installation_secret",
 ]
 
 log = logging.getLogger(__name__)
@@ -138,17 +148,34 @@ def harden(app: WSGIApplication, max_body_bytes: int) -> WSGIApplication:
     return BodySizeLimit(ErrorBarrier(app), max_body_bytes)
 
 
+def networks(text: str | Iterable[str]) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    """Addresses or networks written as ``10.0.0.0/8, 192.0.2.7`` (a string or a list)."""
+    items = text.split(",") if isinstance(text, str) else text
+    return [ipaddress.ip_network(item.strip(), strict=False) for item in items if item.strip()]
+
+
+def address_allowed(address: str, allowed: str) -> bool:
+    """Whether ``address`` is in the comma-separated allow-list; an empty list allows all."""
+    if not allowed.strip():
+        return True
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in networks(allowed))
+
+
 def client_address(environ: WSGIEnvironment, trusted_proxies: Iterable[str] = ()) -> str:
     """The caller's address; X-Forwarded-For is believed only from a trusted proxy."""
     remote = str(environ.get("REMOTE_ADDR", "") or "")
-    networks = [ipaddress.ip_network(proxy, strict=False) for proxy in trusted_proxies]
+    trusted_networks = networks(trusted_proxies)
 
     def trusted(address: str) -> bool:
         try:
             ip = ipaddress.ip_address(address)
         except ValueError:
             return False
-        return any(ip in network for network in networks)
+        return any(ip in network for network in trusted_networks)
 
     if not trusted(remote):
         return remote
@@ -215,7 +242,11 @@ class LoginThrottle:
 
 
 def insecure_permissions(paths: Iterable[Path]) -> list[str]:
-    """Problems with files holding secrets or customer data: readable by others."""
+    """Problems with files holding secrets or customer data: open to group or others.
+
+    The data folder must be 0700 and the files in it 0600: the database, its WAL and
+    SHM files and the configuration hold customer data and credentials.
+    """
     problems: list[str] = []
     if os.name != "posix":
         return problems
@@ -223,6 +254,69 @@ def insecure_permissions(paths: Iterable[Path]) -> list[str]:
         if not path.exists():
             continue
         mode = path.stat().st_mode
-        if mode & stat.S_IRWXO or (path.is_file() and mode & stat.S_IRWXG):
+        if mode & (stat.S_IRWXO | stat.S_IRWXG):
             problems.append(f"{path} is readable by other users; run: chmod go-rwx {path}")
     return problems
+
+
+# Files and folders created by this process: owner only.
+PRIVATE_UMASK = 0o077
+
+
+def private_paths(settings: Settings) -> list[Path]:
+    """The data folder and every file in it that holds secrets or customer data."""
+    data_dir = Path(settings.data_dir)
+    paths = [data_dir, data_dir / "config.toml", data_dir / "secret_key"]
+    database = Path(settings.resolved_database_url.removeprefix("sqlite:///"))
+    if settings.resolved_database_url.startswith("sqlite:///"):
+        paths += [database, database.with_name(database.name + "-wal"),
+                  database.with_name(database.name + "-shm")]
+    if os.environ.get("QBWC_SERVICE_SECRETS_FILE"):
+        paths.append(Path(os.environ["QBWC_SERVICE_SECRETS_FILE"]))
+    return paths
+
+
+class InsecureFilesError(Exception):
+    """Files holding secrets or customer data are open to other users; the message lists them."""
+
+
+def check_private_files(settings: Settings) -> list[str]:
+    """Before serving: set the owner-only umask and check the modes of what exists.
+
+    With ``insecure_files = "refuse"`` (the default) looser modes stop the start with
+    ``InsecureFilesError``; with ``"warn"`` they are logged loudly and returned.
+    """
+    os.umask(PRIVATE_UMASK)
+    problems = insecure_permissions(private_paths(settings))
+    if problems and settings.insecure_files != "warn":
+        raise InsecureFilesError(
+            "refusing to start: files holding customer data or secrets are open to other "
+            "users (set insecure_files = \"warn\" to start anyway):\n  " + "\n  ".join(problems))
+    for problem in problems:
+        log.error("insecure file permissions: %s", problem)
+    return problems
+
+
+def installation_secret(settings: Settings) -> str:
+    """``secret_key`` from the configuration, else one generated once in the data folder.
+
+    Created owner-only (0600) before a byte is written; the console signs its cookies
+    with it and the audit trail keys its digests with it.
+    """
+    if settings.secret_key:
+        return settings.secret_key
+    path = Path(settings.data_dir) / "secret_key"
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text(encoding="ascii").strip()
+    with os.fdopen(descriptor, "w", encoding="ascii") as handle:
+        handle.write(secrets.token_hex(32))
+    return path.read_text(encoding="ascii").strip()
+
+
+def installation_key(settings: Settings, purpose: str) -> bytes:
+    """A key for one ``purpose`` derived from the installation secret (HMAC-SHA256)."""
+    secret = installation_secret(settings)
+    return hmac.new(secret.encode("utf-8"), purpose.encode("utf-8"), hashlib.sha256).digest()

@@ -10,10 +10,20 @@ from typing import Any
 
 from waitress.server import create_server
 
-__all__ = ["ServerBindError", "ServerThread", "bind_server", "listening_urls"]
+__all__ = ["WAITRESS_OPTIONS", "ServerBindError", "ServerThread", "bind_server", "listening_urls"]
 
 # QuickBooks query responses can be tens of megabytes; the app enforces its own limit.
 MAX_REQUEST_BODY = 1 << 30
+# waitress (3.x) deletes X-Forwarded-For unless told otherwise, so behind a proxy every
+# client would share the proxy's address and one client's failed logins would throttle
+# them all. The header reaches the app, which believes it only when the request comes
+# from an address in ``trusted_proxies`` (security.client_address); from anyone else the
+# header is ignored, so keeping it costs nothing.
+WAITRESS_OPTIONS: dict[str, Any] = {
+    "ident": "qbwc-service",
+    "max_request_body_size": MAX_REQUEST_BODY,
+    "clear_untrusted_proxy_headers": False,
+}
 
 _BIND_ADVICE = {
     errno.EADDRINUSE: "the port is already in use by another program; stop it or choose "
@@ -41,10 +51,7 @@ class ServerBindError(OSError):
 def bind_server(app: Any, host: str, port: int, threads: int = 8) -> Any:
     """A waitress server already bound to ``host:port``: a busy port fails here, at once."""
     try:
-        return create_server(
-            app, host=host, port=port, threads=threads, ident="qbwc-service",
-            max_request_body_size=MAX_REQUEST_BODY, clear_untrusted_proxy_headers=True,
-        )
+        return create_server(app, host=host, port=port, threads=threads, **WAITRESS_OPTIONS)
     except OSError as exc:
         raise ServerBindError(host, port, exc) from exc
 

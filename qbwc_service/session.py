@@ -9,6 +9,9 @@ answer for that call ("" / -1 / "done").
 from __future__ import annotations
 
 import logging
+import math
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TypeVar
@@ -18,14 +21,20 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from qbwc_service import __version__, queue
-from qbwc_service.auth import AuthOutcome, check_credentials, new_ticket
+from qbwc_service.auth import (
+    AuthOutcome,
+    LoginPolicy,
+    check_credentials,
+    new_ticket,
+    ticket_key,
+)
 from qbwc_service.context import AppContext
 from qbwc_service.db.models import Company, MessageSet, SessionState, WcSession, utcnow
 from qbwc_service.failpoints import failpoint
 from qbwc_service.hcp import apply_hcp
 from qbwc_service.qbxml import explain_hresult, version_ceiling
 from qbwc_service.refusals import refused_requests_report
-from qbwc_service.security import LoginThrottle
+from qbwc_service.security import LoginThrottle, address_allowed
 
 __all__ = ["BUSY", "INVALID_USER", "NOOP", "NO_WORK", "Conversation", "version_tuple"]
 
@@ -44,6 +53,13 @@ BUSY_WINDOW = timedelta(seconds=90)
 BUSY_POSTPONE_SECONDS = 120
 # Work that becomes ready this soon is worth a NoOp pause rather than ending the run.
 NOOP_HORIZON = timedelta(seconds=30)
+# Runs the service has ended: no callback but one closeConnection may use their ticket.
+ENDED = frozenset({SessionState.CLOSED.value, SessionState.EXPIRED.value,
+                   SessionState.CONNECTION_ERROR.value})
+UNREADABLE_ANSWER = (
+    "QuickBooks' answer to the last message set could not be read. Its requests are "
+    "checked with QuickBooks before anything is sent again; see the request log."
+)
 # connectionError hresults worth one retry with the configured company file path.
 RETRY_WITH_PATH = {"0x80040416", "0x8004040a", "0x80040410", "0x80040414"}
 
@@ -67,6 +83,11 @@ class Conversation:
         self.clock = clock
         self.throttle = LoginThrottle(ctx.settings.address_login_limit,
                                       ctx.settings.address_login_window_seconds)
+        self.login_policy = LoginPolicy.from_settings(ctx.settings)
+        # Tickets handed to throttled logins, for the one closeConnection that follows:
+        # its answer is what the Web Connector shows in its Status column.
+        self._throttled: OrderedDict[str, str] = OrderedDict()
+        self._throttled_lock = threading.Lock()
 
     # -- helpers ---------------------------------------------------------------
     def _guard(self, callback: str, fallback: T, work: Callable[[Session], T]) -> T:
@@ -79,10 +100,11 @@ class Conversation:
             return fallback
 
     def _live(self, session: Session, ticket: str | None) -> WcSession | None:
+        """The open run ``ticket`` names; None for unknown, ended or expired tickets."""
         if not ticket:
             return None
-        run = session.get(WcSession, ticket, with_for_update=True)
-        if run is None or run.state in (SessionState.CLOSED.value, SessionState.EXPIRED.value):
+        run = session.get(WcSession, ticket_key(ticket), with_for_update=True)
+        if run is None or run.state in ENDED or run.released_at is not None:
             return None
         now = self.clock()
         if run.expires_at <= now:
@@ -151,26 +173,47 @@ class Conversation:
         does so, and the Web Connector reads the array by position (qbwc-protocol.md §4.1).
         """
         refused = [new_ticket(), INVALID_USER]
-        if address and not self.throttle.allowed(address):
+        if not address_allowed(address, self.settings.web_connector_addresses):
+            log.warning("web connector login refused: address not in web_connector_addresses")
+            return refused
+        wait = self.throttle.retry_after(address) if address else 0.0
+        if wait:
             # Too many failed logins from this address: refused before any password check.
             log.warning("web connector login refused: too many failures from one address")
-            return refused
+            return self._throttled_answer(timedelta(seconds=wait))
         answer: list[str] = self._guard(
             "authenticate", [new_ticket(), BUSY], lambda s: self._authenticate(
-            s, username or "", password or "", refused))
+            s, username or "", password or "", refused, address))
         if address and answer[1] == INVALID_USER:
             self.throttle.record_failure(address)
         return answer
 
+    def _throttled_answer(self, wait: timedelta) -> list[str]:
+        """``busy`` postponed until the wait is over, and a closeConnection that says so.
+
+        A wrong password gets ``nvu`` ("Invalid password"); a throttled login must not,
+        or the bookkeeper would retype a correct password that can only be refused.
+        """
+        seconds = max(1, math.ceil(wait.total_seconds()))
+        minutes = math.ceil(seconds / 60)
+        unit = "minute" if minutes == 1 else "minutes"
+        message = (f"Too many failed logins for this user from this computer. "
+                   f"Try again in {minutes} {unit}.")
+        ticket = new_ticket()
+        with self._throttled_lock:
+            self._throttled[ticket_key(ticket)] = message
+            while len(self._throttled) > 1000:
+                self._throttled.popitem(last=False)
+        return [ticket, BUSY, str(seconds)]
+
     def _authenticate(
-        self, session: Session, username: str, password: str, refused: list[str]
+        self, session: Session, username: str, password: str, refused: list[str],
+        address: str,
     ) -> list[str]:
-        result = check_credentials(
-            session, username, password,
-            max_attempts=self.settings.lockout_attempts,
-            lockout=timedelta(minutes=self.settings.lockout_minutes),
-            now=self.clock(),
-        )
+        result = check_credentials(session, username, password, address=address,
+                                   policy=self.login_policy, now=self.clock())
+        if result.outcome == AuthOutcome.THROTTLED and result.retry_after is not None:
+            return self._throttled_answer(result.retry_after)
         if result.outcome != AuthOutcome.OK or result.user is None or result.company is None:
             return refused
         company = result.company
@@ -183,7 +226,7 @@ class Conversation:
         outstanding = queue.outstanding_count(session, company.id)
         has_work = outstanding > 0 or queue.needs_recovery(session, company.id)
         run = WcSession(
-            ticket=ticket,
+            ticket=ticket_key(ticket),
             company_id=company.id,
             user_id=result.user.id,
             created_at=now,
@@ -297,7 +340,19 @@ class Conversation:
             run.state = SessionState.AUTHENTICATED.value
             return self._percent(session, run)
 
-        return self._guard("receiveResponseXML", -1, work)
+        percent: int | None = self._guard("receiveResponseXML", None, work)
+        if percent is None:
+            # Answered -1: the Web Connector asks getLastError next, which must say why.
+            self._guard("receiveResponseXML", None,
+                        lambda s: self._note_error(s, ticket, UNREADABLE_ANSWER))
+            return -1
+        return percent
+
+    def _note_error(self, session: Session, ticket: str | None, message: str) -> None:
+        run = self._live(session, ticket)
+        if run is not None:
+            run.last_error = message
+            run.state = SessionState.AWAITING_LAST_ERROR.value
 
     def _round_trip_ms(self, session: Session, ticket: str) -> int | None:
         sent_at = session.scalars(
@@ -352,7 +407,7 @@ class Conversation:
 
     def get_last_error(self, ticket: str | None) -> str:
         def work(session: Session) -> str:
-            run = session.get(WcSession, ticket) if ticket else None
+            run = self._live(session, ticket)
             if run is None:
                 return "This Web Connector run is no longer known to the service; the next run starts afresh."
             if run.last_error == NOOP and run.state != SessionState.CLOSED.value:
@@ -364,12 +419,22 @@ class Conversation:
         return self._guard("getLastError", "The service could not read its error log.", work)
 
     def close_connection(self, ticket: str | None) -> str:
+        if ticket:
+            with self._throttled_lock:
+                throttled = self._throttled.pop(ticket_key(ticket), None)
+            if throttled is not None:
+                return throttled
+
         def work(session: Session) -> str:
-            run = session.get(WcSession, ticket, with_for_update=True) if ticket else None
-            if run is None:
+            run = session.get(WcSession, ticket_key(ticket), with_for_update=True) if ticket else None
+            # Once per ticket; a run ended by the service (nothing to do, no connection)
+            # still gets its one closeConnection, an expired one none.
+            if (run is None or run.released_at is not None
+                    or run.state == SessionState.EXPIRED.value or run.expires_at <= self.clock()):
                 return DONE
-            if run.state not in (SessionState.CLOSED.value, SessionState.EXPIRED.value):
+            if run.state not in ENDED:
                 self._end(session, run, SessionState.CLOSED, "the Web Connector closed the run")
+            run.released_at = self.clock()
             if run.summary is None or run.sent_count:
                 run.summary = self._with_refusals(session, run, self._summary(run))
             return run.summary
@@ -394,7 +459,7 @@ class Conversation:
 
     def get_interactive_url(self, ticket: str | None, session_id: str | None) -> str:
         def work(session: Session) -> str:
-            run = session.get(WcSession, ticket) if ticket else None
+            run = self._live(session, ticket)
             if run is None:
                 return ""
             return f"{self.settings.base_url}/requests?company={run.company_id}"
@@ -406,7 +471,7 @@ class Conversation:
 
     def interactive_rejected(self, ticket: str | None, reason: str | None) -> str:
         def work(session: Session) -> str:
-            run = session.get(WcSession, ticket) if ticket else None
+            run = self._live(session, ticket)
             if run is not None:
                 run.last_error = f"Interactive session rejected: {(reason or 'no reason given')[:500]}"
             return "Interactive session rejected; the reason was recorded."

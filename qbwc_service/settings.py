@@ -45,6 +45,8 @@ class Settings:
     session_idle_seconds: int = 30 * 60
     lockout_attempts: int = 5
     lockout_minutes: int = 15
+    login_first_delay_seconds: int = 60
+    web_connector_addresses: str = ""
     address_login_limit: int = 20
     address_login_window_seconds: int = 300
     trusted_proxies: str = "127.0.0.1,::1"
@@ -60,9 +62,11 @@ class Settings:
     retry_backoff_seconds: int = 60
     abandon_after_seconds: int = 15 * 60
     retention_days: int = 90
+    insecure_files: str = "refuse"
     max_body_bytes: int = 32 * 1024 * 1024
     secret_key: str = ""
     web_idle_minutes: int = 30
+    web_session_max_hours: int = 12
     scheduler_enabled: bool = True
     # The [companies.NAME] tables (Magento connection and mapping), checked by sync.config.
     extra: dict[str, Any] = field(default_factory=dict)
@@ -112,9 +116,11 @@ FIELD_DOCS: dict[str, str] = {
     "web_connector_version_policy": "What an older Web Connector gets: warn, error or ok.",
     "ticket_ttl_seconds": "Longest a Web Connector run (one ticket) may last.",
     "session_idle_seconds": "A run nobody calls for this long is ended and recovered.",
-    "lockout_attempts": "Failed logins in a row that lock a user.",
-    "lockout_minutes": "How long a locked user stays locked.",
-    "address_login_limit": "Failed logins one address may make per window.",
+    "lockout_attempts": "Failed logins one user name may have from one address before delays start.",
+    "lockout_minutes": "Longest delay after failed logins (the delay doubles up to it).",
+    "login_first_delay_seconds": "First delay after lockout_attempts failed logins.",
+    "web_connector_addresses": "Only these addresses or networks (comma-separated) may log in as a Web Connector; empty = any.",
+    "address_login_limit": "Failed logins (Web Connector and console) one address may make per window.",
     "address_login_window_seconds": "The window of address_login_limit.",
     "trusted_proxies": "Proxies whose X-Forwarded-For is believed (comma-separated addresses or networks).",
     "noop_limit": "NoOp pauses in a row before a run with nothing ready ends.",
@@ -129,15 +135,18 @@ FIELD_DOCS: dict[str, str] = {
     "retry_backoff_seconds": "Wait before a retried request is sent again (doubles each time).",
     "abandon_after_seconds": "A message set unanswered this long goes through recovery.",
     "retention_days": "Request and response bodies older than this are purged (the facts stay).",
+    "insecure_files": "serve with the data folder, database or config open to other users: refuse or warn.",
     "max_body_bytes": "Larger HTTP bodies are refused before parsing.",
     "secret_key": "Signs console sessions; empty = a random key per start (sign-ins end at restart).",
     "web_idle_minutes": "Console sign-ins end after this much inactivity.",
+    "web_session_max_hours": "Console sign-ins end this long after sign-in, however busy.",
     "scheduler_enabled": "Pull from Magento in the serve process (false when a worker does it).",
 }
 
 _TYPE_NAMES = {"int": "an integer", "float": "a number", "bool": "true or false",
                "str": "a string", "Path": "a string (a folder path)"}
 _CHOICES = {"web_connector_version_policy": ("warn", "error", "ok"),
+            "insecure_files": ("refuse", "warn"),
             "log_level": ("DEBUG", "INFO", "WARNING", "ERROR")}
 _FIELD_TYPES = {f.name: str(f.type) for f in fields(Settings) if f.name != "extra"}
 _TOP_LEVEL_TABLES = ("service", "companies")
@@ -266,7 +275,8 @@ def _check_private(path: Path) -> None:
         )
 
 
-def _read_secrets(path: Path) -> dict[str, Any]:
+def _read_secrets(path: Path) -> tuple[dict[str, Any], Any]:
+    """(settings, the companies' Magento credentials) from the secrets file."""
     if not path.is_file():
         raise ConfigError(f"secrets file {path} (QBWC_SERVICE_SECRETS_FILE) does not exist")
     _check_private(path)
@@ -274,7 +284,60 @@ def _read_secrets(path: Path) -> dict[str, Any]:
         table = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: {exc}") from exc
-    return _settings_table(str(path), table, "")
+    companies = table.pop("companies", None)
+    return _settings_table(str(path), table, ""), companies
+
+
+MAGENTO_ENV = ENV_PREFIX + "MAGENTO__"
+MAGENTO_SECRET_KEYS = frozenset({"consumer_key", "consumer_secret", "access_token",
+                                 "access_token_secret", "username", "password"})
+
+
+def _magento_from_env(env: dict[str, str]) -> dict[str, Any]:
+    """``QBWC_SERVICE_MAGENTO__<COMPANY>__<FIELD>`` as ``{company: {"magento": {field: v}}}``.
+
+    The company is matched to the configured names without regard to case (a name with
+    spaces or punctuation is written with ``_`` in their place).
+    """
+    found: dict[str, Any] = {}
+    for name, value in env.items():
+        if not name.startswith(MAGENTO_ENV):
+            continue
+        company, _, key = name[len(MAGENTO_ENV):].rpartition("__")
+        if not company or key.lower() not in MAGENTO_SECRET_KEYS:
+            raise ConfigError(f"environment: {name} is not a Magento credential; write "
+                              f"{MAGENTO_ENV}<COMPANY>__<FIELD> with FIELD one of "
+                              f"{', '.join(sorted(MAGENTO_SECRET_KEYS))}")
+        found.setdefault(company, {"magento": {}})["magento"][key.lower()] = value
+    return found
+
+
+def _env_name(company: str) -> str:
+    return "".join(ch if ch.isalnum() else "_" for ch in company).upper()
+
+
+def _merge_magento(values: dict[str, Any], companies: Any, source: str) -> None:
+    """Magento credentials kept outside config.toml join their company's magento table."""
+    if companies is None:
+        return
+    if not isinstance(companies, dict):
+        raise ConfigError(f"{source}: companies must be a table of [companies.NAME] tables")
+    extra = values.setdefault("extra", {})
+    configured: dict[str, Any] = extra.setdefault("companies", {})
+    by_env_name = {_env_name(name): name for name in configured}
+    for company, table in companies.items():
+        magento = table.get("magento") if isinstance(table, dict) else None
+        if not isinstance(magento, dict) or set(table) != {"magento"}:
+            raise ConfigError(f'{source}: [companies."{company}"] may hold only a magento '
+                              "table of credentials")
+        unknown = sorted(set(magento) - MAGENTO_SECRET_KEYS)
+        if unknown:
+            raise ConfigError(f"{source}: companies.{company}.magento: only credentials "
+                              f"belong there, not {', '.join(unknown)}")
+        name = str(company) if company in configured else by_env_name.get(
+            _env_name(str(company)), str(company))
+        target = configured.setdefault(name, {}).setdefault("magento", {})
+        target.update(magento)
 
 
 def _read_env(env: dict[str, str]) -> dict[str, Any]:
@@ -283,7 +346,7 @@ def _read_env(env: dict[str, str]) -> dict[str, Any]:
         if not variable.startswith(ENV_PREFIX):
             continue
         key = variable[len(ENV_PREFIX):]
-        if key in _OTHER_ENV:
+        if key in _OTHER_ENV or variable.startswith(MAGENTO_ENV):
             continue
         name = key.lower()
         if name not in _FIELD_TYPES:
@@ -311,7 +374,11 @@ def load_settings(
         values.update(file_values)
         values["extra"] = extra
     if env.get(ENV_PREFIX + "SECRETS_FILE"):
-        values.update(_read_secrets(Path(env[ENV_PREFIX + "SECRETS_FILE"])))
+        secrets_path = Path(env[ENV_PREFIX + "SECRETS_FILE"])
+        secret_values, secret_companies = _read_secrets(secrets_path)
+        values.update(secret_values)
+        _merge_magento(values, secret_companies, str(secrets_path))
+    _merge_magento(values, _magento_from_env(env), "environment")
     values.update(_read_env(env))
     for key, value in overrides.items():
         if value is None:

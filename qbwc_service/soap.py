@@ -10,10 +10,11 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from spyne import Application, Array, Integer, ServiceBase, Unicode, rpc
+from spyne import Application, Array, Fault, Integer, ServiceBase, Unicode, rpc
 from spyne.protocol.soap import Soap11
 from spyne.server.wsgi import WsgiApplication
 
+from qbwc_service.qbxml.xmlsafe import HARDENED_OPTIONS
 from qbwc_service.security import client_address
 from qbwc_service.session import Conversation
 
@@ -29,8 +30,53 @@ ArrayOfString = Array(Unicode, type_name="ArrayOfString")
 Str = Unicode(min_occurs=0)
 Int = Integer(min_occurs=1, nillable=False)
 
+# A Web Connector envelope is Envelope/Body/operation/parameter/string: five levels.
+MAX_ENVELOPE_DEPTH = 16
+# Bytes spyne reads from the request at a time; the body is already in memory.
+_BLOCK = 1024 * 1024
 
-def make_soap_app(conversation: Conversation, *, public_url: str) -> WsgiApplication:
+
+class HardenedSoap11(Soap11):
+    """SOAP 1.1 reading UTF-8 bytes only, refusing any DTD and any deep nesting.
+
+    ``huge_tree`` lifts libxml2's 10 MB limit on one text node, which a large
+    ``receiveResponseXML`` answer (the escaped qbXML in ``response``) exceeds; the body
+    size limit (``max_body_bytes``) and the depth check below bound what that allows.
+    The XML entry (``app.SoapEndpoint``) has already refused non-UTF-8 bodies, so the
+    bytes are parsed as they are: no decode to text and back, one copy fewer.
+    """
+
+    def create_in_document(self, ctx: Any, charset: str | None = None) -> None:
+        super().create_in_document(ctx, None)
+
+    def decompose_incoming_envelope(self, ctx: Any, message: Any = Soap11.REQUEST) -> None:
+        root = ctx.in_document[0]
+        docinfo = root.getroottree().docinfo
+        if docinfo.internalDTD is not None or docinfo.doctype:
+            raise Fault("Client.DTDForbidden", "XML with a DTD is not accepted")
+        _check_depth(root)
+        ctx.in_string = None  # the body bytes are no longer needed
+        super().decompose_incoming_envelope(ctx, message)
+
+
+def _check_depth(root: Any) -> None:
+    stack = [(root, 1)]
+    while stack:
+        element, depth = stack.pop()
+        if depth > MAX_ENVELOPE_DEPTH:
+            raise Fault("Client.TooDeep", "the envelope nests too deeply")
+        stack.extend((child, depth + 1) for child in element)
+
+
+def _protocol() -> HardenedSoap11:
+    protocol = HardenedSoap11(validator="lxml", huge_tree=True)
+    protocol.parser_kwargs.update(HARDENED_OPTIONS)
+    return protocol
+
+
+def make_soap_app(
+    conversation: Conversation, *, public_url: str, max_body_bytes: int | None = None
+) -> WsgiApplication:
     """A WSGI application answering the Web Connector at ``public_url``."""
     c = conversation
     proxies = [p.strip() for p in conversation.settings.trusted_proxies.split(",") if p.strip()]
@@ -114,9 +160,12 @@ def make_soap_app(conversation: Conversation, *, public_url: str) -> WsgiApplica
         [QBWebConnectorSvc],
         tns=TNS,
         name="QBWebConnectorSvc",
-        in_protocol=Soap11(validator="lxml"),
+        in_protocol=_protocol(),
         out_protocol=Soap11(),
     )
-    wsgi = WsgiApplication(application)
+    # spyne refuses bodies over 2 MiB by default; the size limit in front (security.harden)
+    # is the one that counts, so spyne accepts whatever got through it.
+    limit = max_body_bytes or conversation.settings.max_body_bytes
+    wsgi = WsgiApplication(application, max_content_length=limit, block_length=_BLOCK)
     wsgi.doc.wsdl11.build_interface_document(public_url)
     return wsgi

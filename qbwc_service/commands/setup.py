@@ -268,11 +268,17 @@ def register(cli: click.Group) -> None:
 
         from qbwc_service.app import make_app
         from qbwc_service.observability import configure_logging
+        from qbwc_service.security import InsecureFilesError, check_private_files
         from qbwc_service.server import ServerBindError, bind_server, listening_urls
 
         settings = replace(ctx.settings, host=host or ctx.settings.host,
                            port=port or ctx.settings.port)
         configure_logging(settings)
+        try:
+            for problem in check_private_files(settings):
+                click.echo(f"WARNING: {problem}", err=True)
+        except InsecureFilesError as refusal:
+            raise click.ClickException(str(refusal)) from None
         app_ctx = AppContext(settings, _database=ctx.db)
         app = make_app(app_ctx)
         try:

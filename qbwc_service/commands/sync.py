@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn
 from rich.table import Table
 
+from magento_client.exceptions import MagentoError, MagentoRateLimited
 from qbwc_service.commands import parse_day
 from qbwc_service.context import AppContext
 from qbwc_service.sync.config import magento_client_for
@@ -49,6 +50,9 @@ def _sync(ctx: AppContext, company: str, entity: str | None, since: str | None,
                                       since=since_at, dry_run=dry_run, progress=advance)
         except SyncError as exc:
             raise click.ClickException(str(exc)) from exc
+        except MagentoError as exc:
+            # Retries (per Retry-After) ran out: one line; the entity's watermark did not move.
+            raise click.ClickException(magento_failure(exc)) from None
     if dry_run:
         table = Table(title=f"Would queue for {company}")
         for column in ("operation", "key", "amount", "held because"):
@@ -70,6 +74,18 @@ def _sync(ctx: AppContext, company: str, entity: str | None, since: str | None,
         console.print(f"skipped: {line}")
     for line in report.errors:
         console.print(f"[red]error:[/red] {line}")
+
+
+def magento_failure(error: MagentoError) -> str:
+    """One line for a Magento call that failed for good, with what to do about it."""
+    attempts = f" after {error.attempts} attempts" if error.attempts > 1 else ""
+    if isinstance(error, MagentoRateLimited):
+        wait = (f"; it asked to wait {error.retry_after:.0f} s"
+                if error.retry_after is not None else "")
+        return (f"Magento refused further requests (429 Too Many Requests){attempts}{wait}. "
+                "Nothing is lost: run sync again later; it resumes from its watermark.")
+    return (f"Magento did not answer the sync{attempts}: {error}. Nothing is lost: run sync "
+            "again later; it resumes from its watermark.")
 
 
 def register(cli: click.Group) -> None:

@@ -23,6 +23,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
@@ -33,6 +34,7 @@ __all__ = [
     "Base",
     "Company",
     "JobLease",
+    "LoginFailure",
     "Mapping",
     "MessageSet",
     "MessageSetState",
@@ -195,6 +197,8 @@ class WcSession(Base):
     hresult: Mapped[str | None] = mapped_column(String(20), nullable=True)
     connection_retries: Mapped[int] = mapped_column(Integer, default=0)
     summary: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # When the Web Connector's closeConnection arrived: the ticket is unknown from then on.
+    released_at: Mapped[datetime | None] = mapped_column(nullable=True)
     # At most one open session per company: enforced by a partial unique index.
     open_company_id: Mapped[int | None] = mapped_column(Integer, nullable=True, unique=True)
 
@@ -237,6 +241,9 @@ class Request(Base):
     entity_type: Mapped[str | None] = mapped_column(String(32), nullable=True)  # order, invoice…
     magento_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     magento_ref: Mapped[str | None] = mapped_column(String(64), nullable=True)  # increment id/SKU
+    # The Magento customer the document belongs to (None for guests, items, set-up): what
+    # purge-customer finds a customer's transactions by.
+    magento_customer_id: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     document_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
     changed_after_post: Mapped[bool] = mapped_column(Boolean, default=False)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # template context
@@ -375,6 +382,29 @@ class WebUser(Base):
     locked_until: Mapped[datetime | None] = mapped_column(nullable=True)
     disabled_at: Mapped[datetime | None] = mapped_column(nullable=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Bumped on logout and password change: every cookie signed with an older one is void.
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+@event.listens_for(WebUser.password_hash, "set")
+def _password_changed(target: WebUser, value: str, oldvalue: object, initiator: object) -> None:
+    """A new password ends every console session signed in with the old one."""
+    if isinstance(oldvalue, str) and value != oldvalue:
+        target.session_generation = (target.session_generation or 0) + 1
+
+
+class LoginFailure(Base):
+    """Failed logins per user name and source address, for growing delays (auth.py).
+
+    Keys are hashes, so the table names neither the user nor the address it throttles.
+    """
+
+    __tablename__ = "login_failures"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)  # kind, user and address
+    user_key: Mapped[str] = mapped_column(String(64), index=True)  # kind and user
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    blocked_until: Mapped[datetime | None] = mapped_column(nullable=True)
+    last_failure_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 
 class AuditEvent(Base):

@@ -7,6 +7,7 @@ subclass whose message is a sentence for the person who asked.
 
 - ``services.companies``: a company's polling interval, qbXML version and policies.
 - ``services.accounts``: Web Connector users and console people.
+- ``services.purge``: blank one customer's personal data everywhere.
 - ``services.reconciliation``: start, finish and read reconciliation runs.
 - ``services.reconciliation_jobs``: the scheduled daily, weekly and month-end runs.
 """

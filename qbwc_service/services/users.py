@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from qbwc_service.auth import hash_password
+from qbwc_service.auth import unlock as forget_login_failures
 from qbwc_service.db.models import QbwcUser, WcSession, WebUser, utcnow
 from qbwc_service.services.companies import find_company
 from qbwc_service.services.exceptions import Conflict, InvalidValue, NotFound
@@ -44,6 +45,11 @@ class AccountKind(enum.StrEnum):
 
     QBWC = "user"
     WEB = "web-user"
+
+    @property
+    def login_kind(self) -> str:
+        """The name the login throttle files this kind's failures under."""
+        return "qbwc" if self is AccountKind.QBWC else "web"
 
     @property
     def noun(self) -> str:
@@ -153,12 +159,14 @@ def enable(session: Session, kind: AccountKind, username: str, *, actor: str) ->
 
 
 def unlock(session: Session, kind: AccountKind, username: str, *, actor: str) -> AccountView:
-    """End a lockout after too many wrong passwords, and forget the failures."""
+    """End a login delay after wrong passwords, from every address, and forget the failures."""
     account = _find(session, kind, username)
     before = {"locked_until": account.locked_until, "failed_attempts": account.failed_attempts}
     account.locked_until = None
     account.failed_attempts = 0
-    _audit(session, kind, "unlock", account, actor=actor, before=before,
+    forgotten = forget_login_failures(session, kind.login_kind, username)
+    _audit(session, kind, "unlock", account, actor=actor,
+           before={**before, "throttled_addresses": forgotten},
            after={"locked_until": None, "failed_attempts": 0})
     return _view(kind, account)
 
@@ -171,6 +179,7 @@ def change_password(session: Session, kind: AccountKind, username: str, password
     account.password_hash = hash_password(password)
     account.locked_until = None
     account.failed_attempts = 0
+    forget_login_failures(session, kind.login_kind, username)
     _audit(session, kind, "password", account, actor=actor, after={"password": "changed"})
     return _view(kind, account)
 

@@ -126,8 +126,13 @@ def to_payload(value: Any) -> Any:
 
 
 def enqueue_plan(session: Session, company_id: int, planned: Sequence[PlannedRequest],
-                 report: SyncReport | None = None, *, actor: str = "sync") -> list[Request]:
-    """Queue planned requests in order, turning dependency keys into request rows."""
+                 report: SyncReport | None = None, *, actor: str = "sync",
+                 customer_id: int | None = None) -> list[Request]:
+    """Queue planned requests in order, turning dependency keys into request rows.
+
+    ``customer_id``, the Magento customer the documents belong to, is kept on each row so
+    purge-customer finds every request of theirs (services/purge.py).
+    """
     rows: list[Request] = []
     for item in planned:
         depends: list[Request] = []
@@ -143,6 +148,8 @@ def enqueue_plan(session: Session, company_id: int, planned: Sequence[PlannedReq
             document_hash=item.document_hash, depends_on=depends, priority=item.priority,
             hold_reason=item.hold_reason, actor=actor,
         )
+        if customer_id is not None and item.entity_type != "item":
+            result.request.magento_customer_id = str(customer_id)
         rows.append(result.request)
         if report is not None:
             report.created += result.created
@@ -195,6 +202,14 @@ def _plan_one(entity: str, document: Any, client: MagentoSource, ctx: PlanContex
         planned = plan_product(product, ctx)
         return [planned] if planned else []
     raise SyncError(f"unknown entity {entity!r}; use one of {', '.join(ENTITIES)}")
+
+
+def _customer_of(entity: str, document: Any, orders: dict[int, Order]) -> int | None:
+    """The Magento customer id behind an order, invoice or credit memo (None for guests)."""
+    if entity == "orders":
+        return getattr(document, "customer_id", None)
+    order = orders.get(getattr(document, "order_id", None) or 0)
+    return getattr(order, "customer_id", None) if order is not None else None
 
 
 def _label(entity: str, document: Any) -> str:
@@ -253,7 +268,8 @@ def pull_and_enqueue(
                     report.errors.append(str(error))
                 report.planned.extend(planned)
                 if not dry_run and planned:
-                    enqueue_plan(session, company.id, planned, report)
+                    enqueue_plan(session, company.id, planned, report,
+                                 customer_id=_customer_of(entity, document, orders))
                 if progress is not None:
                     progress(entity, count, None)
             report.read[entity] = count

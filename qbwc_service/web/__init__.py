@@ -7,21 +7,20 @@
 from __future__ import annotations
 
 import logging
-import os
-import secrets
 import time
-from pathlib import Path
+from datetime import date
 from typing import Any
 
 import flask
 from flask import Flask, g, redirect, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.exceptions import BadRequest, HTTPException
+from werkzeug.routing import IntegerConverter
 from werkzeug.wrappers.response import Response
 
 from qbwc_service.context import AppContext
 from qbwc_service.db.models import WebUser
-from qbwc_service.security import LoginThrottle
+from qbwc_service.security import LoginThrottle, installation_secret
 from qbwc_service.settings import Settings
 from qbwc_service.web import formatting
 from qbwc_service.web.common import CurrentUser
@@ -41,17 +40,7 @@ CSRF_REFUSAL = (
 
 def resolve_secret_key(settings: Settings) -> str:
     """The configured key, else one generated once and kept in ``<data_dir>/secret_key``."""
-    if settings.secret_key:
-        return settings.secret_key
-    path = Path(settings.data_dir) / "secret_key"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return path.read_text(encoding="ascii").strip()
-    with os.fdopen(descriptor, "w", encoding="ascii") as handle:
-        handle.write(secrets.token_hex(32))
-    return path.read_text(encoding="ascii").strip()
+    return installation_secret(settings)
 
 
 class _ConsoleSessionInterface(SecureCookieSessionInterface):
@@ -63,9 +52,46 @@ class _ConsoleSessionInterface(SecureCookieSessionInterface):
         return flask.has_request_context() and request.is_secure
 
 
+# Database ids are 64-bit; a longer number in a path is no id of ours (404, not a crash).
+MAX_ID = 2**63 - 1
+# Query parameters the pages read as numbers or dates; anything else in them is a 400.
+INTEGER_ARGS = frozenset({"company", "page", "per_page"})
+DATE_ARGS = frozenset({"from", "to", "day"})
+
+
+class _IdConverter(IntegerConverter):
+    """``<int:...>`` in every route: digits only, at most a 64-bit id."""
+
+    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
+
+
+def invalid_parameter(args: Any) -> str | None:
+    """Why the query string cannot be served (a message for a 400), or None."""
+    for name in INTEGER_ARGS:
+        value = args.get(name)
+        if value in (None, ""):
+            continue
+        if not value.isdigit() or int(value) > MAX_ID:
+            return f"The {name} parameter must be a whole number."
+    for name in DATE_ARGS:
+        value = args.get(name)
+        if value in (None, ""):
+            continue
+        try:
+            day = date.fromisoformat(value)
+        except ValueError:
+            return f"The {name} parameter must be a date like 2024-03-31."
+        if not 1900 <= day.year <= 9998:
+            return f"The {name} parameter must be a date between 1900 and 9998."
+    return None
+
+
 def create_web_app(ctx: AppContext) -> Flask:
     """The console's WSGI app; the SOAP endpoint is mounted in front of it elsewhere."""
     app = Flask(__name__)
+    app.url_map.converters["int"] = _IdConverter
     app.config.update(
         SECRET_KEY=resolve_secret_key(ctx.settings),
         SESSION_COOKIE_NAME="qbwc_console",
@@ -88,6 +114,7 @@ def create_web_app(ctx: AppContext) -> Flask:
 
 def _install_guards(app: Flask, ctx: AppContext) -> None:
     idle_seconds = max(ctx.settings.web_idle_minutes, 1) * 60
+    max_age_seconds = max(ctx.settings.web_session_max_hours, 1) * 3600
 
     @app.before_request
     def _guard() -> Response | None:
@@ -99,15 +126,23 @@ def _install_guards(app: Flask, ctx: AppContext) -> None:
             if now - int(session.get("seen", 0)) > idle_seconds:
                 session.clear()
                 flask.flash("You were signed out after a period of inactivity.", "info")
+            elif now - int(session.get("born", 0)) > max_age_seconds:
+                session.clear()
+                flask.flash("Your session ended; please sign in again.", "info")
             else:
                 with ctx.db.session() as db_session:
                     user = db_session.get(WebUser, session["user_id"])
                     if (user is None or user.username != session.get("username")
-                            or user.disabled_at is not None):
+                            or user.disabled_at is not None
+                            or session.get("generation") != (user.session_generation or 0)):
+                        # Disabled, signed out, or the password changed since this cookie.
                         session.clear()
                     else:
                         g.user = CurrentUser(user.id, user.username, user.role)
                         session["seen"] = now
+        problem = invalid_parameter(request.args)
+        if problem:
+            raise BadRequest(problem)
         if request.method in UNSAFE_METHODS:
             submitted = request.form.get("csrf_token") or request.headers.get("X-CSRF-Token")
             if not csrf_matches(session.get("csrf"), submitted):

@@ -15,7 +15,13 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from qbwc_service.auth import AuthOutcome, hash_password, verify_login, verify_password
+from qbwc_service.auth import (
+    AuthOutcome,
+    LoginPolicy,
+    attempt_login,
+    hash_password,
+    verify_password,
+)
 from qbwc_service.db.models import WebUser, utcnow
 from qbwc_service.web import audit
 from qbwc_service.web.exceptions import WebUserError
@@ -29,6 +35,7 @@ __all__ = [
     "add_web_user",
     "authenticate",
     "csrf_matches",
+    "end_sessions",
     "hash_password",
     "new_csrf_token",
     "role_allows",
@@ -60,14 +67,14 @@ def role_allows(role: str | None, minimum: Role) -> bool:
 class LoginOutcome(enum.StrEnum):
     OK = "ok"
     BAD_CREDENTIALS = "bad_credentials"
-    LOCKED = "locked"
+    THROTTLED = "throttled"
 
 
 @dataclass(frozen=True)
 class LoginResult:
     outcome: LoginOutcome
     user: WebUser | None = None
-    locked_until: datetime | None = None
+    retry_after: timedelta | None = None
 
 
 def authenticate(
@@ -75,19 +82,29 @@ def authenticate(
     username: str,
     password: str,
     *,
-    max_failures: int,
-    lockout: timedelta,
+    address: str,
+    policy: LoginPolicy,
     now: datetime | None = None,
 ) -> LoginResult:
-    """Check a sign-in; after ``max_failures`` wrong passwords in a row the account locks."""
+    """Check a sign-in from ``address``; repeated failures there wait growing delays.
+
+    Unknown names are throttled exactly like existing ones, so neither the answer nor
+    the delay tells which names exist.
+    """
     now = now or utcnow()
     user = session.scalar(select(WebUser).where(WebUser.username == username))
-    outcome = verify_login(user, password, max_attempts=max_failures, lockout=lockout, now=now)
+    outcome, wait = attempt_login(session, user, password, kind="web", username=username,
+                                  address=address, policy=policy, now=now)
     if outcome == AuthOutcome.OK:
         return LoginResult(LoginOutcome.OK, user=user)
-    if outcome == AuthOutcome.LOCKED and user is not None:
-        return LoginResult(LoginOutcome.LOCKED, locked_until=user.locked_until)
+    if outcome == AuthOutcome.THROTTLED:
+        return LoginResult(LoginOutcome.THROTTLED, retry_after=wait)
     return LoginResult(LoginOutcome.BAD_CREDENTIALS)
+
+
+def end_sessions(user: WebUser) -> None:
+    """Void every console session of ``user``: their cookies carry an older generation."""
+    user.session_generation = (user.session_generation or 0) + 1
 
 
 def add_web_user(

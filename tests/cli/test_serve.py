@@ -69,6 +69,7 @@ def test_serve_prints_where_it_listens_and_the_public_url_separately(tmp_path: P
     port = _free_port()
     config = tmp_path / "config.toml"
     config.write_text('[service]\npublic_url = "https://qb.example.com"\n', encoding="utf-8")
+    config.chmod(0o600)  # serve refuses a config file others can read
     lines, stderr = _serve_two_lines(tmp_path, "--config", str(config), "serve", "--port",
                                      str(port), "--no-scheduler")
     assert lines == [

@@ -107,6 +107,10 @@ def make_installation(root: Path, *, service: dict[str, Any] | None = None,
         session.add(QbwcUser(company_id=company.id, username=USERNAME,
                              password_hash=hash_password(PASSWORD)))
         facts = (company.id, owner_id(session), company.file_id)
+    # As `init` leaves it: owner-only, or `serve` refuses to start (insecure_files).
+    root.chmod(0o700)
+    for path in root.glob("qbwc.sqlite3*"):
+        path.chmod(0o600)
     return Installation(root, config, ctx, *facts)
 
 

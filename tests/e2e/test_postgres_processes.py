@@ -31,7 +31,8 @@ pytestmark = pytest.mark.slow
 
 
 def _installation(root: Path, database_url: str) -> tuple[Path, AppContext, list[Installation]]:
-    root.mkdir(parents=True, exist_ok=True)
+    root.mkdir(parents=True, exist_ok=True, mode=0o700)
+    root.chmod(0o700)  # as `init` leaves it, or `serve` refuses to start
     values = {"data_dir": ".", "database_url": database_url, "session_idle_seconds": 0,
               "batch_start": 5, "batch_max": 5,
               "scheduler_enabled": False}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,9 +18,12 @@ from qbwc_service.db import Database
 from qbwc_service.db.models import Base, Company, QbwcUser
 from qbwc_service.queue import enqueue
 from qbwc_service.qwc import new_guid
+from qbwc_service.server import ServerThread
 from qbwc_service.settings import load_settings
 
 from .envelopes import INTERNALS, envelope, headers, is_soap_fault, result_text
+
+headers_for = headers
 
 PASSWORD = "correct horse battery staple"
 CALL_TIMEOUT = 20  # seconds; a hang is a failure, not a slow pass
@@ -45,11 +47,16 @@ class LiveService:
         return requests.post(self.url + path, data=body, headers=headers(operation),
                              timeout=CALL_TIMEOUT, **kwargs)
 
-    def call(self, operation: str, **fields: str | int | None) -> requests.Response:
-        return self.post(envelope(operation, fields), operation)
+    def call(self, operation: str, headers: dict[str, str] | None = None,
+             **fields: str | int | None) -> requests.Response:
+        return requests.post(self.url + "/qbwc", data=envelope(operation, fields),
+                             headers={**headers_for(operation), **(headers or {})},
+                             timeout=CALL_TIMEOUT)
 
-    def authenticate(self, username: str, password: str) -> list[str | None]:
-        response = self.call("authenticate", strUserName=username, strPassword=password)
+    def authenticate(self, username: str, password: str,
+                     headers: dict[str, str] | None = None) -> list[str | None]:
+        response = self.call("authenticate", headers=headers, strUserName=username,
+                             strPassword=password)
         assert response.status_code == 200, response.text[:500]
         return result_text(response.content, "authenticate")
 
@@ -59,10 +66,11 @@ class LiveService:
         return result_text(response.content, "serverVersion")[0]
 
     def row_counts(self) -> dict[str, int]:
+        """Rows per table; failed logins are counted by design (login_failures), so not here."""
         with self.ctx.db.session() as session:
             return {
                 table.name: session.scalar(select(func.count()).select_from(table)) or 0
-                for table in Base.metadata.sorted_tables
+                for table in Base.metadata.sorted_tables if table.name != "login_failures"
             }
 
     def assert_clean_refusal(self, response: requests.Response) -> None:
@@ -91,22 +99,19 @@ def _add_company(ctx: AppContext, name: str, username: str) -> Login:
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveService]:
-    from waitress.server import create_server
-
     data_dir: Path = tmp_path_factory.mktemp("hardening")
     settings = load_settings(None, environ={}, data_dir=data_dir, lockout_attempts=5,
                              public_url="http://localhost")
     database = Database(settings.resolved_database_url)
     database.upgrade()
     ctx = AppContext(settings, _database=database)
-    server = create_server(make_app(ctx), host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    service = LiveService(f"http://127.0.0.1:{server.effective_port}", ctx)
+    # The production server options (waitress passes X-Forwarded-For to the app).
+    server = ServerThread(make_app(ctx), host="127.0.0.1", port=0, threads=4).start()
+    service = LiveService(server.url, ctx)
     service.logins["north"] = _add_company(ctx, "North", "north-user")
     service.logins["south"] = _add_company(ctx, "South", "south-user")
     try:
         yield service
     finally:
-        server.close()
+        server.stop()
         database.dispose()

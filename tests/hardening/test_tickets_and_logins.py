@@ -70,30 +70,36 @@ def test_unknown_and_forged_tickets_get_the_protocols_stop_values(live: LiveServ
     assert live.row_counts() == before
 
 
-def test_brute_forced_password_locks_the_user_even_against_the_right_password(
+def test_brute_force_from_one_address_cannot_lock_out_the_real_web_connector(
     live: LiveService,
 ) -> None:
-    """After the allowed failures the user is locked; the correct password is refused too."""
+    """Finding 3: the user name is in the .qwc; guessing its password from one address
+    delays that address only. The right password from there is postponed ("busy", with
+    closeConnection saying "try again in N minutes"), never answered "Invalid password";
+    the real Web Connector, elsewhere behind the same proxy, logs in all the while."""
     with live.ctx.db.session() as session:
         company = Company(name="Victim", file_id=new_guid())
         session.add(company)
         session.flush()
         session.add(QbwcUser(company_id=company.id, username="victim",
                              password_hash=hash_password(PASSWORD)))
-    attempts = live.ctx.settings.lockout_attempts
-    for guess in range(attempts):
-        assert live.authenticate("victim", f"guess-{guess}")[1] == "nvu"
-    assert live.authenticate("victim", PASSWORD)[1] == "nvu"
+    attacker = {"X-Forwarded-For": "203.0.113.66"}
+    for guess in range(live.ctx.settings.lockout_attempts):
+        assert live.authenticate("victim", f"guess-{guess}", headers=attacker)[1] == "nvu"
+    throttled = live.authenticate("victim", PASSWORD, headers=attacker)
+    assert throttled[1] == "busy" and throttled[2] == "60"
+    closing = live.call("closeConnection", ticket=throttled[0])
+    assert result_text(closing.content, "closeConnection")[0] == (
+        "Too many failed logins for this user from this computer. Try again in 1 minute.")
     with live.ctx.db.session() as session:
         user = session.scalars(select(QbwcUser).where(QbwcUser.username == "victim")).one()
-        assert user.locked_until is not None
-        assert user.last_login_at is None
-    # Other users keep working: the lockout is per user, not a denial of service.
-    answer = live.authenticate(live.logins["south"].username, PASSWORD)
-    assert answer[1] not in ("nvu",)
+        assert user.locked_until is None and user.last_login_at is None
+    real = live.authenticate("victim", PASSWORD, headers={"X-Forwarded-For": "198.51.100.20"})
+    assert real[1] not in ("nvu", "busy")
     with live.ctx.db.session() as session:
         statuses = set(session.scalars(select(Request.status)))
     assert statuses <= {RequestStatus.QUEUED.value, RequestStatus.SENT.value}
+    live.assert_still_serving()
 
 
 def test_unknown_user_answers_like_a_wrong_password(live: LiveService) -> None:

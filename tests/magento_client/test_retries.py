@@ -52,13 +52,16 @@ def test_retries_stop_at_max_retries(fake: FakeMagento, sleeps: SleepRecorder) -
     assert len(sleeps.calls) == 2
 
 
-def test_retry_after_is_capped(fake: FakeMagento, sleeps: SleepRecorder) -> None:
-    """A huge Retry-After is capped at max_backoff_seconds."""
+def test_a_retry_after_beyond_the_cap_ends_the_retries(fake: FakeMagento,
+                                                       sleeps: SleepRecorder) -> None:
+    """Asked to wait longer than max_backoff_seconds, the client stops instead of asking
+    again sooner than allowed (which only earns another 429), and says how long."""
     fake.faults = type(fake.faults)(type(fake.faults.spec).parse("retry_after=3600"))
     fake.faults.force("429")
     with MagentoClient(fake.config(max_backoff_seconds=5), sleep=sleeps) as client:
-        client.order(1)
-    assert sleeps.calls == [5.0]
+        with pytest.raises(MagentoRateLimited) as caught:
+            client.order(1)
+    assert sleeps.calls == [] and caught.value.retry_after == 3600.0
 
 
 def test_rate_limit_error_exposes_retry_after(fake: FakeMagento, sleeps: SleepRecorder) -> None:

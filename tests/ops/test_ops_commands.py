@@ -204,7 +204,7 @@ def test_purge_customer_removes_personal_data_and_keeps_accounting_facts(tmp_pat
         assert event.action == "purge_customer"
         assert EMAIL not in str(event.target_id) and "Ada" not in str(event.after)
         assert event.after == {"requests": 2, "attempts": 2, "message_sets": 1, "mappings": 1,
-                               "outstanding": 0, "history_lines": 2}
+                               "outstanding": 0, "history_lines": 2, "audit_events": 0}
         reasons = " ".join(t.reason or "" for t in session.scalars(select(RequestTransition)))
         run = session.get(WcSession, "t-ada")
         assert "Lovelace" not in reasons and "#1 (CustomerAdd" in reasons

@@ -7,7 +7,7 @@ from datetime import timedelta
 from lxml import etree
 
 from qbwc_service import queue
-from qbwc_service.auth import hash_password
+from qbwc_service.auth import hash_password, ticket_key
 from qbwc_service.db.models import QbwcUser, Request, RequestStatus, WcSession
 
 from .conftest import PASSWORD, Shop
@@ -129,7 +129,7 @@ def test_same_user_login_supersedes_a_run_that_lost_its_answer(shop: Shop) -> No
     recovery = _send(shop, second[0], hcp(shop.owner_id, shop.file_id))
     assert "oldMessageSetID" in recovery and "<CustomerAddRq" not in recovery
     with shop.ctx.db.session() as session:
-        assert session.get(WcSession, first).state == "expired"  # type: ignore[union-attr]
+        assert session.get(WcSession, ticket_key(first)).state == "expired"  # type: ignore[union-attr]
 
 
 def test_full_run_sends_qbxml_and_drains(shop: Shop) -> None:
@@ -147,7 +147,7 @@ def test_full_run_sends_qbxml_and_drains(shop: Shop) -> None:
     assert "/requests?company=" in summary
     with shop.ctx.db.session() as session:
         statuses = {r.status for r in session.query(Request)}
-        run = session.get(WcSession, ticket)
+        run = session.get(WcSession, ticket_key(ticket))
         assert run is not None and run.qbxml_version == "13.0"
     assert statuses == {RequestStatus.SUCCEEDED.value}
 
@@ -157,7 +157,7 @@ def test_percent_below_100_while_work_remains(shop: Shop) -> None:
     _enqueue_customers(shop, 5)
     ticket = _login(shop)[0]
     with shop.ctx.db.session() as session:
-        session.get(WcSession, ticket).batch_size = 2  # type: ignore[union-attr]
+        session.get(WcSession, ticket_key(ticket)).batch_size = 2  # type: ignore[union-attr]
     first = _send(shop, ticket, hcp(shop.owner_id, shop.file_id))
     percent = _receive(shop, ticket, _answer_all(first))
     assert 0 < percent < 100
@@ -212,7 +212,7 @@ def test_connection_error_without_retry_is_done(shop: Shop) -> None:
                               message="permission denied"), "connectionError").text
     assert answer == "done"
     with shop.ctx.db.session() as session:
-        run = session.get(WcSession, ticket)
+        run = session.get(WcSession, ticket_key(ticket))
         assert run is not None and run.last_error and run.open_company_id is None
 
 
@@ -231,7 +231,7 @@ def test_expired_ticket_is_benign(shop: Shop) -> None:
     _enqueue_customers(shop, 1)
     ticket = _login(shop)[0]
     with shop.ctx.db.session() as session:
-        run = session.get(WcSession, ticket)
+        run = session.get(WcSession, ticket_key(ticket))
         run.expires_at = run.created_at - timedelta(seconds=1)  # type: ignore[union-attr]
     assert _send(shop, ticket) == ""
     assert _receive(shop, ticket, "<QBXML/>") == -1
@@ -258,7 +258,7 @@ def test_interactive_calls(shop: Shop) -> None:
     rejected = shop.call("interactiveRejected", wcTicket=ticket, reason="user said no")
     assert result(rejected, "interactiveRejected").text
     with shop.ctx.db.session() as session:
-        assert "user said no" in (session.get(WcSession, ticket).last_error or "")  # type: ignore[union-attr]
+        assert "user said no" in (session.get(WcSession, ticket_key(ticket)).last_error or "")  # type: ignore[union-attr]
 
 
 def test_wsdl_has_the_web_connector_shape(shop: Shop) -> None:
@@ -294,7 +294,8 @@ def test_dtd_is_refused_without_internals(shop: Shop) -> None:
 
 
 def test_failed_logins_from_one_address_are_throttled(make_shop) -> None:  # type: ignore[no-untyped-def]
-    """After the address limit, even the right password from that address is refused."""
+    """After the address limit, even the right password from that address is postponed
+    ("busy", not "Invalid password"), while another address logs in."""
     shop = make_shop(address_login_limit=3, lockout_attempts=100)
     _enqueue_customers(shop, 1)
 
@@ -307,5 +308,22 @@ def test_failed_logins_from_one_address_are_throttled(make_shop) -> None:  # typ
 
     for _ in range(3):
         assert login("wrong", "203.0.113.9") == "nvu"
-    assert login(PASSWORD, "203.0.113.9") == "nvu"
+    assert login(PASSWORD, "203.0.113.9") == "busy"
     assert login(PASSWORD, "198.51.100.4") == ""
+
+
+def test_web_connector_logins_only_from_allowed_addresses(make_shop) -> None:  # type: ignore[no-untyped-def]
+    """With web_connector_addresses set, the right password from elsewhere is refused
+    before any password check, and the allowed network logs in."""
+    shop = make_shop(web_connector_addresses="198.51.100.0/24")
+    _enqueue_customers(shop, 1)
+
+    def login(address: str) -> str | None:
+        reply = shop.client.post("/qbwc", data=envelope("authenticate", strUserName="qbuser",
+                                                        strPassword=PASSWORD),
+                                 headers={**headers("authenticate"), "X-Forwarded-For": address},
+                                 environ_base={"REMOTE_ADDR": "127.0.0.1"})
+        return strings(result(reply.get_data(), "authenticate"))[1]
+
+    assert login("203.0.113.9") == "nvu"
+    assert login("198.51.100.4") == ""
