@@ -11,15 +11,18 @@ from sqlalchemy import Select, String, cast, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from qbwc_service.db.models import Company, Request, RequestStatus, WcSession, utcnow
+from qbwc_service.db.models import Attempt, Company, Request, RequestStatus, WcSession, utcnow
+from qbwc_service.qbxml.status import is_ok
 
 __all__ = [
     "PER_PAGE_CHOICES",
     "SORT_COLUMNS",
     "DayOutcome",
+    "Failure",
     "LogFilter",
     "LogPage",
     "daily_outcomes",
+    "failures_of",
     "failures_today",
     "iter_log",
     "last_session",
@@ -183,6 +186,45 @@ def iter_log(session: Session, log_filter: LogFilter) -> Iterator[tuple[Request,
     statement = _ordered(_filtered(log_filter), log_filter).execution_options(yield_per=500)
     for row in session.execute(statement):
         yield row[0], row[1]
+
+
+@dataclass(frozen=True)
+class Failure:
+    """What a failed request failed with: the code and QuickBooks' words, or our own."""
+
+    code: int | None
+    message: str
+
+
+def failures_of(session: Session, requests: list[Request]) -> dict[int, Failure]:
+    """The failure behind each failed request of ``requests``.
+
+    A request can fail after a look-up that itself succeeded (a name in use by a record
+    that is not ours): its last status is then "0 Status OK", so the code shown is that of
+    the last attempt QuickBooks refused, and the message our explanation.
+    """
+    failed = [r for r in requests if r.status == RequestStatus.FAILED.value]
+    ok_coded = [r.id for r in failed if r.status_code is not None and is_ok(r.status_code)]
+    refused: dict[int, int] = {}
+    if ok_coded:
+        rows = session.execute(
+            select(Attempt.request_id, Attempt.status_code)
+            .where(Attempt.request_id.in_(ok_coded), Attempt.status_code >= 1000)
+            .order_by(Attempt.request_id, Attempt.sent_at, Attempt.id)
+        )
+        for request_id, code in rows:
+            if code is not None:
+                refused[int(request_id)] = int(code)
+    failures: dict[int, Failure] = {}
+    for request in failed:
+        if request.id in ok_coded:
+            code = refused.get(request.id)
+            message = request.explanation or request.status_message or ""
+        else:
+            code = request.status_code
+            message = request.status_message or request.explanation or ""
+        failures[request.id] = Failure(code, message)
+    return failures
 
 
 def last_session(session: Session, company_id: int) -> WcSession | None:

@@ -38,7 +38,7 @@ def explain(request_row: Request) -> str | None:
     except ImportError:
         return request_row.status_message
     try:
-        return str(classify(request_row.status_code).explanation)
+        return str(classify(request_row.status_code, request_row.status_message or "").explanation)
     except Exception:
         log.warning("no explanation for status code %s", request_row.status_code)
         return request_row.status_message

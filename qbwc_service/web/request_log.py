@@ -52,11 +52,12 @@ def request_log() -> str:
     log_filter = queries.LogFilter.from_args(request.args)
     with app_context().db.session() as db_session:
         page = queries.log_page(db_session, log_filter)
+        failures = queries.failures_of(db_session, [row for row, _ in page.rows])
         companies = list(db_session.scalars(select(Company).order_by(Company.name)))
         return render_template(
             "request_log.html", page=page, log_filter=log_filter, companies=companies,
             statuses=queries.STATUSES, per_page_choices=queries.PER_PAGE_CHOICES,
-            sort_columns=queries.SORT_COLUMNS,
+            sort_columns=queries.SORT_COLUMNS, failures=failures,
         )
 
 

@@ -11,6 +11,7 @@ from flask.testing import FlaskClient
 from web_seed import Seeded
 
 from qbwc_service.context import AppContext
+from qbwc_service.db.models import Attempt, Request
 from qbwc_service.queue import enqueue
 from qbwc_service.web.queries import LogFilter
 
@@ -98,3 +99,19 @@ def test_log_filter_ignores_junk() -> None:
     assert parsed == LogFilter()
     assert LogFilter.from_args({"status": "held", "dir": "asc"}).to_args(page=2) == {
         "status": "held", "dir": "asc", "page": "2"}
+
+
+def test_failed_row_after_a_successful_lookup_shows_the_refusal(
+        client_for: Client, seeded: Seeded, app_context: AppContext) -> None:
+    """A request that failed after an "0 Status OK" look-up shows 3100 and why, never Status OK."""
+    with app_context.db.session() as session:
+        memo = session.get(Request, seeded.failed_memo_id)
+        session.add(Attempt(request_id=memo.id, status_code=3100, status_severity="Error",
+                            status_message="name is already in use", outcome="permanent"))
+        memo.status_code, memo.status_message = 0, "Status OK"
+        memo.explanation = 'QuickBooks already uses the name "Smith" for a record that was not made from this document.'
+    client, _ = client_for("bob")
+    html = client.get("/requests?status=failed").get_data(as_text=True)
+    row = html.split(f'aria-label="Request {seeded.failed_memo_id}"')[1].split("</tr>")[0]
+    assert ">3100<" in row and "already uses the name" in row
+    assert "Status OK" not in row
