@@ -131,6 +131,8 @@ class Company(Base):
     every_seconds: Mapped[int | None] = mapped_column(Integer, nullable=True)
     file_id: Mapped[str] = mapped_column(String(38))
     approval_required: Mapped[bool] = mapped_column(Boolean, default=False)
+    # hold | post_on_open_date; None: the company's mapping config decides.
+    closing_date_policy: Mapped[str | None] = mapped_column(String(32), nullable=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # What QuickBooks reported in the last strHCPResponse
     qb_product: Mapped[str | None] = mapped_column(String(200), nullable=True)
@@ -235,6 +237,13 @@ class Request(Base):
     magento_ref: Mapped[str | None] = mapped_column(String(64), nullable=True)  # increment id/SKU
     document_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
     changed_after_post: Mapped[bool] = mapped_column(Boolean, default=False)
+    # What a bookkeeper reads the document by, kept beside the payload (which retention
+    # empties) so the log can show, sort and filter them: the customer's QuickBooks name,
+    # the Magento total the lines were checked against, its currency, the TxnDate.
+    customer_name: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    amount: Mapped[Decimal | None] = mapped_column(Numeric(18, 2), nullable=True)
+    currency: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    document_date: Mapped[date | None] = mapped_column(Date, nullable=True, index=True)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # template context
     body_xml: Mapped[str | None] = mapped_column(Text, nullable=True)  # ready <XxxRq>, no payload
     request_xml: Mapped[str | None] = mapped_column(Text, nullable=True)  # last rendered body
@@ -370,6 +379,7 @@ class WebUser(Base):
     failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(nullable=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    disabled_at: Mapped[datetime | None] = mapped_column(nullable=True)
 
 
 class AuditEvent(Base):

@@ -23,7 +23,7 @@ from qbwc_service.context import AppContext
 from qbwc_service.db.models import WebUser
 from qbwc_service.security import LoginThrottle
 from qbwc_service.settings import Settings
-from qbwc_service.web import formatting
+from qbwc_service.web import formatting, queries
 from qbwc_service.web.common import CurrentUser
 from qbwc_service.web.security import Role, csrf_matches, new_csrf_token
 
@@ -102,11 +102,15 @@ def _install_guards(app: Flask, ctx: AppContext) -> None:
             else:
                 with ctx.db.session() as db_session:
                     user = db_session.get(WebUser, session["user_id"])
-                    if user is None or user.username != session.get("username"):
+                    if (user is None or user.username != session.get("username")
+                            or user.disabled_at is not None):
                         session.clear()
                     else:
                         g.user = CurrentUser(user.id, user.username, user.role)
                         session["seen"] = now
+                        # Read here, in the guard's own transaction: the banner is drawn
+                        # while a view still holds its session (SQLite allows one writer).
+                        g.overdue = queries.overdue_companies(db_session)
         if request.method in UNSAFE_METHODS:
             submitted = request.form.get("csrf_token") or request.headers.get("X-CSRF-Token")
             if not csrf_matches(session.get("csrf"), submitted):
@@ -134,7 +138,7 @@ def _install_guards(app: Flask, ctx: AppContext) -> None:
     @app.context_processor
     def _globals() -> dict[str, Any]:
         return {"current_user": g.get("user"), "csrf_token": _csrf_token, "Role": Role,
-                "app_name": ctx.settings.app_name}
+                "app_name": ctx.settings.app_name, "overdue": g.get("overdue", [])}
 
 
 def _csrf_token() -> str:

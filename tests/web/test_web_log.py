@@ -13,7 +13,7 @@ from web_seed import Seeded
 from qbwc_service.context import AppContext
 from qbwc_service.db.models import Attempt, Request
 from qbwc_service.queue import enqueue
-from qbwc_service.web.queries import LogFilter
+from qbwc_service.services.log import LogFilter
 
 Client = Callable[[str], tuple[FlaskClient, str]]
 
@@ -87,9 +87,10 @@ def test_csv_export_follows_the_filter(client_for: Client, seeded: Seeded) -> No
     assert [r["status"] for r in rows] == ["failed"] * 3
     invoice = next(r for r in rows if r["id"] == str(seeded.failed_invoice_id))
     assert invoice["magento_ref"] == "000001234" and invoice["status_code"] == "3140"
-    assert invoice["company"] == "Acme Books" and invoice["operation"] == "InvoiceAdd"
+    assert invoice["company"] == "Acme Books" and invoice["document"] == "Invoice"
+    assert invoice["customer"] == "Smith & Sons"
     memo = next(r for r in rows if r["id"] == str(seeded.failed_memo_id))
-    assert memo["status_message"].startswith("'=HYPERLINK")
+    assert memo["message"].startswith("'=HYPERLINK")
 
 
 def test_log_filter_ignores_junk() -> None:

@@ -161,7 +161,7 @@ def test_passwords_are_argon2id(app_context: AppContext, seeded: Seeded) -> None
 
 def test_errors_never_show_a_trace(web_app: Flask, client_for: Client, monkeypatch) -> None:
     """An unexpected failure renders a plain 500 page without internals."""
-    from qbwc_service.web import queries
+    from qbwc_service.services import log as queries
 
     def boom(*args: object, **kwargs: object) -> None:
         raise RuntimeError("secret internals")

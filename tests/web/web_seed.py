@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 from sqlalchemy.orm import Session
@@ -70,14 +71,15 @@ def seed_console(db: Database) -> Seeded:
 
         customer = enqueue(session, company_id=acme.id, operation="CustomerAdd", key="customer:7",
                            entity_type="customer", magento_id="7", magento_ref="smith@example.com",
-                           payload={"name": "Smith & Sons"}).request
+                           payload={"Name": "Smith & Sons"}).request
         _finish(session, customer, S.SUCCEEDED, qb_id="80000001-1714600000", qb_ref="Smith & Sons",
                 status_code=0, status_severity="Info")
 
         invoice = enqueue(session, company_id=acme.id, operation="InvoiceAdd", key="invoice:1234",
                           entity_type="invoice", magento_id="1234", magento_ref="000001234",
-                          payload={"customer": "Smith & Sons", "ref_number": "000001234"},
-                          depends_on=[customer]).request
+                          payload={"CustomerRef": {"FullName": "Smith & Sons"},
+                                   "TxnDate": "2026-11-30", "RefNumber": "000001234"},
+                          depends_on=[customer], amount=Decimal("39.90")).request
         request_xml = (FIXTURES / "invoice_add_rq.xml").read_text(encoding="utf-8")
         response_xml = (FIXTURES / "invoice_add_rs_3140.xml").read_text(encoding="utf-8")
         session.add(Attempt(request_id=invoice.id, ticket="test-ticket", message_set_id="ms-1",

@@ -1,0 +1,41 @@
+"""Console second pass: document facts on requests (customer, amount, currency, document
+date) for the request log's columns and filters, disabled console accounts, and a
+company's closing-date policy set from the console.
+
+Revision ID: 0005
+Revises: 0001
+Create Date: 2026-12-03
+"""
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0005"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("requests") as batch:
+        batch.add_column(sa.Column("customer_name", sa.String(length=255), nullable=True))
+        batch.add_column(sa.Column("amount", sa.Numeric(precision=18, scale=2), nullable=True))
+        batch.add_column(sa.Column("currency", sa.String(length=64), nullable=True))
+        batch.add_column(sa.Column("document_date", sa.Date(), nullable=True))
+        batch.create_index("ix_requests_document_date", ["document_date"], unique=False)
+    with op.batch_alter_table("web_users") as batch:
+        batch.add_column(sa.Column("disabled_at", sa.DateTime(timezone=True), nullable=True))
+    with op.batch_alter_table("companies") as batch:
+        batch.add_column(sa.Column("closing_date_policy", sa.String(length=32), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("companies") as batch:
+        batch.drop_column("closing_date_policy")
+    with op.batch_alter_table("web_users") as batch:
+        batch.drop_column("disabled_at")
+    with op.batch_alter_table("requests") as batch:
+        batch.drop_index("ix_requests_document_date")
+        batch.drop_column("document_date")
+        batch.drop_column("currency")
+        batch.drop_column("amount")
+        batch.drop_column("customer_name")
