@@ -75,8 +75,6 @@ class CompanyFacts:
     multi_currency_enabled: bool = False
     class_tracking_enabled: bool = True
     home_currency: str | None = None
-    # Set from the console's company settings; None leaves it to the mapping config.
-    closing_date_policy: str | None = None
 
     @classmethod
     def from_company(cls, company: Company) -> CompanyFacts:
@@ -88,7 +86,6 @@ class CompanyFacts:
             # Unknown until the first session: sending a ClassRef is harmless then.
             class_tracking_enabled=company.class_tracking_enabled is not False,
             home_currency=company.home_currency,
-            closing_date_policy=company.closing_date_policy,
         )
 
 
@@ -153,7 +150,7 @@ class PlanContext:
         closing = self.facts.closing_date
         if closing is None or txn_date > closing:
             return txn_date, None, None
-        if (self.facts.closing_date_policy or self.config.closing_date_policy) == "hold":
+        if self.config.closing_date_policy == "hold":
             return txn_date, (
                 f"TxnDate {txn_date.isoformat()} is on or before the QuickBooks closing date "
                 f"{closing.isoformat()}; approve to post it on an open date or change the "
