@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
 
 from qbwc_service.db import Database
 from qbwc_service.observability import Metrics
@@ -20,6 +21,14 @@ class AppContext:
     _database: Database | None = field(default=None, repr=False)
     # In-process counters and heartbeats read by /metrics and /healthz.
     metrics: Metrics = field(default_factory=Metrics, repr=False)
+
+    def database_missing(self) -> str | None:
+        """The path of an embedded database that does not exist yet (None when it does)."""
+        url = self.settings.resolved_database_url
+        if self._database is not None or not url.startswith("sqlite:///"):
+            return None
+        path = Path(url[len("sqlite:///"):])
+        return None if path.exists() else str(path)
 
     @cached_property
     def db(self) -> Database:

@@ -23,7 +23,8 @@ from qbwc_service.context import AppContext
 from qbwc_service.db.models import Company, MessageSet, SessionState, WcSession, utcnow
 from qbwc_service.failpoints import failpoint
 from qbwc_service.hcp import apply_hcp
-from qbwc_service.qbxml import explain_hresult
+from qbwc_service.qbxml import explain_hresult, version_ceiling
+from qbwc_service.refusals import refused_requests_report
 from qbwc_service.security import LoginThrottle
 
 __all__ = ["BUSY", "INVALID_USER", "NOOP", "NO_WORK", "Conversation", "version_tuple"]
@@ -143,13 +144,18 @@ class Conversation:
 
     def authenticate(
         self, username: str | None, password: str | None, address: str = ""
-    ) -> list[str | None]:
-        refused: list[str | None] = [new_ticket(), INVALID_USER]
+    ) -> list[str]:
+        """[ticket, company file | none | nvu | busy, postpone seconds, minimum run seconds].
+
+        Plain strings only, "" for "not given": every captured reply from working servers
+        does so, and the Web Connector reads the array by position (qbwc-protocol.md §4.1).
+        """
+        refused = [new_ticket(), INVALID_USER]
         if address and not self.throttle.allowed(address):
             # Too many failed logins from this address: refused before any password check.
             log.warning("web connector login refused: too many failures from one address")
             return refused
-        answer: list[str | None] = self._guard(
+        answer: list[str] = self._guard(
             "authenticate", [new_ticket(), BUSY], lambda s: self._authenticate(
             s, username or "", password or "", refused))
         if address and answer[1] == INVALID_USER:
@@ -157,8 +163,8 @@ class Conversation:
         return answer
 
     def _authenticate(
-        self, session: Session, username: str, password: str, refused: list[str | None]
-    ) -> list[str | None]:
+        self, session: Session, username: str, password: str, refused: list[str]
+    ) -> list[str]:
         result = check_credentials(
             session, username, password,
             max_attempts=self.settings.lockout_attempts,
@@ -169,7 +175,7 @@ class Conversation:
             return refused
         company = result.company
         every_seconds = company.every_seconds or company.every_minutes * 60
-        min_run = str(max(every_seconds, 60)) if every_seconds else None
+        min_run = str(max(every_seconds, 60)) if every_seconds else ""
         if self._expire_stale(session, company.id, result.user.id) is not None:
             return [new_ticket(), BUSY, str(BUSY_POSTPONE_SECONDS), min_run]
         now = self.clock()
@@ -192,7 +198,7 @@ class Conversation:
             run.closed_at = now
             run.summary = "Nothing to send to QuickBooks."
             session.add(run)
-            return [ticket, NO_WORK, None, min_run]
+            return [ticket, NO_WORK, "", min_run]
         run.open_company_id = company.id
         session.add(run)
         try:
@@ -202,7 +208,7 @@ class Conversation:
             session.rollback()
             return [new_ticket(), BUSY, str(BUSY_POSTPONE_SECONDS), min_run]
         log.info("web connector run opened for company %s", company.id)
-        return [ticket, company.company_file or "", None, min_run]
+        return [ticket, company.company_file or "", "", min_run]
 
     def send_request_xml(
         self,
@@ -271,13 +277,13 @@ class Conversation:
             if run is None:
                 return -1
             if hresult:
-                explanation = explain_hresult(hresult, message or "")
-                queue.record_stream_failure(
+                refusal = queue.record_stream_failure(
                     session, ticket=run.ticket, hresult=hresult, message=message or "",
                     settings=self.settings,
                 )
+                run.failed_count += refusal.failed
                 run.hresult = hresult
-                run.last_error = explanation
+                run.last_error = explain_hresult(hresult, message or "")
                 run.batch_size = 1  # isolate the request QuickBooks could not read
             else:
                 elapsed_ms = self._round_trip_ms(session, run.ticket)
@@ -353,7 +359,7 @@ class Conversation:
                 run.last_error = None
                 run.state = SessionState.AUTHENTICATED.value
                 return NOOP
-            return run.last_error or "No errors."
+            return self._with_refusals(session, run, run.last_error or "No errors.")
 
         return self._guard("getLastError", "The service could not read its error log.", work)
 
@@ -365,10 +371,15 @@ class Conversation:
             if run.state not in (SessionState.CLOSED.value, SessionState.EXPIRED.value):
                 self._end(session, run, SessionState.CLOSED, "the Web Connector closed the run")
             if run.summary is None or run.sent_count:
-                run.summary = self._summary(run)
+                run.summary = self._with_refusals(session, run, self._summary(run))
             return run.summary
 
         return self._guard("closeConnection", DONE, work)
+
+    def _with_refusals(self, session: Session, run: WcSession, text: str) -> str:
+        """``text`` and, when QuickBooks refused a message set, what became of its requests."""
+        report = refused_requests_report(session, run.ticket, self.settings.base_url)
+        return f"{text} {report}" if report else text
 
     def _summary(self, run: WcSession) -> str:
         link = f"{self.settings.base_url}/requests?company={run.company_id}"
@@ -405,6 +416,7 @@ class Conversation:
 
 def _fallback_version(target: str, major: int | None, minor: int | None) -> str:
     """Without an HCP response, trust the request processor's reported level."""
+    target = version_ceiling(target)
     if not major:
         return target
     reported = f"{major}.{minor or 0}"

@@ -55,7 +55,7 @@ def make_soap_app(conversation: Conversation, *, public_url: str) -> WsgiApplica
         @rpc(Str, Str, _returns=ArrayOfString)
         def authenticate(
             ctx: Any, strUserName: str | None, strPassword: str | None
-        ) -> list[str | None]:
+        ) -> list[str]:
             return c.authenticate(strUserName, strPassword, caller_address(ctx))
 
         @rpc(Str, Str, Str, Str, Int, Int, _returns=Unicode)

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import getpass
 import importlib
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import click
 
-__all__ = ["COMMAND_MODULES", "read_password", "register_all"]
+from qbwc_service.services.exceptions import InvalidValue, ServiceError
+
+__all__ = ["COMMAND_MODULES", "cli_actor", "read_password", "register_all", "service_errors"]
 
 COMMAND_MODULES: tuple[str, ...] = (
     "setup",
@@ -26,6 +31,25 @@ def read_password(from_stdin: bool) -> str:
     if from_stdin:
         return sys.stdin.readline().rstrip("\r\n")
     return str(click.prompt("Password", hide_input=True, confirmation_prompt=True))
+
+
+def cli_actor() -> str:
+    """Who the audit trail names for a command: the operating-system account."""
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):  # no passwd entry (some containers)
+        return "cli"
+
+
+@contextmanager
+def service_errors() -> Iterator[None]:
+    """A use case's refusal as one line: exit 2 for a value it cannot take, else 1."""
+    try:
+        yield
+    except InvalidValue as exc:
+        raise click.UsageError(str(exc)) from exc
+    except ServiceError as exc:
+        raise click.ClickException(str(exc)) from exc
 
 
 def register_all(cli: click.Group) -> None:

@@ -33,6 +33,7 @@ def register(cli: click.Group) -> None:
              password: str | None, no_web_connector: bool, poll_seconds: float) -> None:
         """Run the product against a fake Magento store and a simulated QuickBooks."""
         from qbwc_service.sandbox.demo import Demo
+        from qbwc_service.server import ServerBindError
 
         logging.basicConfig(level=logging.WARNING)
         runner = Demo(demo_dir or ctx.settings.data_dir, host=host, port=port, orders=orders,
@@ -41,6 +42,9 @@ def register(cli: click.Group) -> None:
         facts = runner.prepare()
         try:
             runner.start()
+        except ServerBindError as exc:
+            runner.stop()
+            raise click.ClickException(str(exc)) from exc
         except OSError as exc:
             runner.stop()
             raise click.ClickException(f"could not listen on {host}:{port}: {exc}") from exc

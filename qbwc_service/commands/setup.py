@@ -2,23 +2,29 @@
 
 from __future__ import annotations
 
+import json
+import os
 from pathlib import Path
 
 import click
 from sqlalchemy import select
 
 from qbwc_service.auth import hash_password
-from qbwc_service.commands import read_password
+from qbwc_service.commands import cli_actor, read_password, service_errors
 from qbwc_service.context import AppContext
 from qbwc_service.db.models import Company, QbwcUser
-from qbwc_service.qwc import QwcError, build_qwc, new_guid, owner_id
+from qbwc_service.qbxml import AUTO_VERSION
+from qbwc_service.qwc import QwcError, build_qwc, owner_id
+from qbwc_service.services import companies
+from qbwc_service.services.companies import CLOSING_POLICIES, MAX_EVERY_MINUTES, QBXML_CHOICES
+from qbwc_service.settings import ConfigError, Settings, load_settings
 
 __all__ = ["register"]
 
-QBXML_VERSIONS = ("8.0", "10.0", "11.0", "12.0", "13.0", "14.0", "15.0", "16.0")
-
 CONFIG_TEMPLATE = """\
-# qbwc-service configuration. Environment variables QBWC_SERVICE_<KEY> override these.
+# qbwc-service configuration. Environment variables QBWC_SERVICE_<KEY> override these;
+# every key is listed in README.md, "Configuration". This file may hold Magento secrets:
+# keep it readable by the service's account only (init creates it with mode 600).
 [service]
 host = "127.0.0.1"
 port = 8000
@@ -32,6 +38,37 @@ retention_days = 90
 """
 
 
+def config_template(data_dir_option: str | None, config: Path) -> str:
+    """The new config file; it names the data folder when that is not the file's own."""
+    if data_dir_option and Path(data_dir_option).resolve() != config.parent.resolve():
+        return CONFIG_TEMPLATE.replace(
+            "[service]\n", f"[service]\ndata_dir = {json.dumps(str(Path(data_dir_option).resolve()))}\n", 1)
+    return CONFIG_TEMPLATE
+
+
+def make_private_dir(path: Path) -> None:
+    """Create ``path`` (and missing parents) readable by the owner only; keep existing ones."""
+    missing = [p for p in (path, *path.parents) if not p.exists()]
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    for folder in missing:
+        folder.chmod(0o700)  # mkdir's mode is reduced by the umask, parents get the default
+
+
+def write_private_file(path: Path, text: str) -> bool:
+    """Write ``text`` to a new file with mode 600; False (untouched) when it exists."""
+    make_private_dir(path.parent)
+    try:
+        # O_EXCL: never overwrite, even if another process creates it at the same moment.
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return False
+    except OSError as exc:
+        raise click.ClickException(f"cannot create {path}: {exc.strerror}") from exc
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    return True
+
+
 def _company(ctx: AppContext, session, name: str) -> Company:  # type: ignore[no-untyped-def]
     company = session.scalars(select(Company).where(Company.name == name)).first()
     if company is None:
@@ -39,19 +76,57 @@ def _company(ctx: AppContext, session, name: str) -> Company:  # type: ignore[no
     return company
 
 
+def _require_database(ctx: AppContext) -> None:
+    """A listing never creates a database: an empty one would hide a wrong folder."""
+    missing = ctx.database_missing()
+    if missing:
+        raise click.ClickException(
+            f"no database at {missing}; run `qbwc-service init` first, or point "
+            "--data-dir or --config at your data folder")
+
+
+def _show_lines(view: companies.CompanyView) -> list[tuple[str, str]]:
+    version = view.qbxml_version
+    if view.negotiated_version:
+        version += f" (last run spoke {view.negotiated_version})"
+    return [
+        ("Company", view.name),
+        ("Company file", view.company_file or "(the file open in QuickBooks)"),
+        ("qbXML version", version),
+        ("Polling interval", f"every {view.every_minutes} min"),
+        ("Approval required", "yes" if view.approval_required else "no"),
+        ("Closing-date policy", f"{view.closing_date_policy} (from the "
+                                f"{view.closing_date_policy_source})"),
+        ("Web Connector users", ", ".join(view.users) or "(none)"),
+        ("QuickBooks", view.qb_product or "(not connected yet)"),
+        ("Last run", view.last_session_at.isoformat(timespec="seconds")
+         if view.last_session_at else "(never)"),
+    ]
+
+
 def register(cli: click.Group) -> None:
     @cli.command()
-    @click.pass_obj
-    def init(ctx: AppContext) -> None:
-        """Create the data folder, its config file and the database schema."""
-        data_dir = ctx.settings.data_dir
-        data_dir.mkdir(parents=True, exist_ok=True)
-        config = data_dir / "config.toml"
-        if not config.exists():
-            config.write_text(CONFIG_TEMPLATE, encoding="utf-8")
-        with ctx.db.session() as session:
+    @click.pass_context
+    def init(click_ctx: click.Context) -> None:
+        """Create the config file (mode 600, never overwritten), the data folder and the database.
+
+        The config file is the one named by --config or $QBWC_SERVICE_CONFIG, else
+        DATA_DIR/config.toml; missing folders are created owner-only (700).
+        """
+        config = Path(click_ctx.meta.get("init_config") or click_ctx.obj.settings.config_path)
+        data_dir_option = click_ctx.meta.get("init_data_dir")
+        created = write_private_file(config, config_template(data_dir_option, config))
+        try:
+            settings = load_settings(config, data_dir=Path(data_dir_option)
+                                     if data_dir_option else None)
+        except ConfigError as exc:
+            raise click.ClickException(str(exc)) from exc
+        make_private_dir(settings.data_dir)
+        with AppContext(settings).db.session() as session:
             owner_id(session)
-        click.echo(f"Data folder {data_dir.resolve()} is ready (config: {config}).")
+        state = "created (readable by you only)" if created else "already exists; left as it is"
+        click.echo(f"Config file {config.resolve()} {state}.")
+        click.echo(f"Data folder {settings.data_dir.resolve()} and its database are ready.")
 
     @cli.group()
     def company() -> None:
@@ -59,34 +134,74 @@ def register(cli: click.Group) -> None:
 
     @company.command("add")
     @click.argument("name")
-    @click.option("--company-file", default="", help="Full path of the .QBW file ('' = the open one).")
-    @click.option("--qbxml-version", type=click.Choice(QBXML_VERSIONS), default="13.0",
-                  show_default=True, help="Highest qbXML version to speak.")
-    @click.option("--every-minutes", type=click.IntRange(1, 24 * 60), default=15, show_default=True,
-                  help="Web Connector polling interval.")
+    @click.option("--company-file", default="", show_default="the file open in QuickBooks",
+                  help="Full path of the .QBW file.")
+    @click.option("--qbxml-version", type=click.Choice(QBXML_CHOICES), default=AUTO_VERSION,
+                  show_default=True,
+                  help="Highest qbXML version to speak; auto = the highest QuickBooks supports.")
+    @click.option("--every-minutes", type=click.IntRange(1, MAX_EVERY_MINUTES), default=15,
+                  show_default=True, help="Web Connector polling interval.")
     @click.option("--approval-required", is_flag=True, help="Hold new requests for approval.")
     @click.pass_obj
     def company_add(ctx: AppContext, name: str, company_file: str, qbxml_version: str,
                     every_minutes: int, approval_required: bool) -> None:
         """Add a company file."""
-        with ctx.db.session() as session:
-            if session.scalars(select(Company).where(Company.name == name)).first():
-                raise click.ClickException(f"company {name!r} already exists")
-            session.add(Company(
-                name=name, company_file=company_file, qbxml_version=qbxml_version,
-                every_minutes=every_minutes, file_id=new_guid(),
-                approval_required=approval_required,
-            ))
-        click.echo(f"Company {name!r} added (qbXML {qbxml_version}, every {every_minutes} min).")
+        with service_errors(), ctx.db.session() as session:
+            view = companies.add_company(
+                session, ctx.settings, name, company_file=company_file,
+                qbxml_version=qbxml_version, every_minutes=every_minutes,
+                approval_required=approval_required, actor=cli_actor())
+        click.echo(f"Company {view.name!r} added (qbXML {view.qbxml_version}, "
+                   f"every {view.every_minutes} min).")
 
     @company.command("list")
     @click.pass_obj
     def company_list(ctx: AppContext) -> None:
         """List company files."""
+        _require_database(ctx)
         with ctx.db.session() as session:
-            for row in session.scalars(select(Company).order_by(Company.name)):
+            for row in companies.list_companies(session, ctx.settings):
                 click.echo(f"{row.name}\tqbXML {row.qbxml_version}\tevery {row.every_minutes} min"
                            f"\t{row.company_file or '(open company file)'}")
+
+    @company.command("show")
+    @click.argument("name", metavar="COMPANY")
+    @click.pass_obj
+    def company_show(ctx: AppContext, name: str) -> None:
+        """Show COMPANY's settings and what QuickBooks last reported."""
+        _require_database(ctx)
+        with service_errors(), ctx.db.session() as session:
+            view = companies.show_company(session, ctx.settings, name)
+        for label, value in _show_lines(view):
+            click.echo(f"{label + ':':<22}{value}")
+
+    @company.command("set")
+    @click.argument("name", metavar="COMPANY")
+    @click.option("--every-minutes", type=click.IntRange(1, MAX_EVERY_MINUTES), default=None,
+                  help="Web Connector polling interval; the next run picks it up, no new .qwc.")
+    @click.option("--qbxml-version", type=click.Choice(QBXML_CHOICES), default=None,
+                  help="Highest qbXML version to speak; auto = the highest QuickBooks supports.")
+    @click.option("--approval-required/--no-approval-required", default=None,
+                  help="Hold new requests for approval (or stop holding them).")
+    @click.option("--closing-date-policy", type=click.Choice(CLOSING_POLICIES), default=None,
+                  help="Documents dated on or before QuickBooks' closing date: hold them, or "
+                       "post them on the first open date.")
+    @click.option("--rename", "new_name", default=None, help="New name for the company.")
+    @click.pass_obj
+    def company_set(ctx: AppContext, name: str, every_minutes: int | None,
+                    qbxml_version: str | None, approval_required: bool | None,
+                    closing_date_policy: str | None, new_name: str | None) -> None:
+        """Change COMPANY's settings; only the options given change."""
+        change = companies.CompanyChange(
+            every_minutes=every_minutes, qbxml_version=qbxml_version,
+            approval_required=approval_required, closing_date_policy=closing_date_policy,
+            new_name=new_name)
+        with service_errors(), ctx.db.session() as session:
+            view = companies.set_company(session, ctx.settings, name, change, actor=cli_actor())
+        click.echo(f"Company {view.name!r}: qbXML {view.qbxml_version}, every "
+                   f"{view.every_minutes} min, approval "
+                   f"{'required' if view.approval_required else 'not required'}, closing date "
+                   f"policy {view.closing_date_policy}.")
 
     @cli.group()
     def user() -> None:
@@ -140,9 +255,12 @@ def register(cli: click.Group) -> None:
             click.echo(text, nl=False)
 
     @cli.command()
-    @click.option("--host", default=None, help="Address to listen on.")
-    @click.option("--port", type=int, default=None, help="Port to listen on.")
-    @click.option("--threads", type=int, default=8, show_default=True)
+    @click.option("--host", default=None, help="Address to listen on (default: host in the config, "
+                  "127.0.0.1).")
+    @click.option("--port", type=click.IntRange(1, 65535), default=None,
+                  help="Port to listen on (default: port in the config, 8000).")
+    @click.option("--threads", type=click.IntRange(1, 256), default=8, show_default=True,
+                  help="Requests served at once (Web Connector calls and console pages).")
     @click.option("--no-scheduler", is_flag=True,
                   help="Do not pull from Magento in this process (run `qbwc-service worker`).")
     @click.pass_obj
@@ -152,27 +270,32 @@ def register(cli: click.Group) -> None:
         import gc
         from dataclasses import replace
 
-        import waitress
-
         from qbwc_service.app import make_app
         from qbwc_service.observability import configure_logging
+        from qbwc_service.server import ServerBindError, bind_server, listening_urls
 
         settings = replace(ctx.settings, host=host or ctx.settings.host,
                            port=port or ctx.settings.port)
         configure_logging(settings)
         app_ctx = AppContext(settings, _database=ctx.db)
         app = make_app(app_ctx)
+        try:
+            server = bind_server(app, settings.host, settings.port, threads)
+        except ServerBindError as exc:
+            raise click.ClickException(str(exc)) from exc
         scheduler = None if no_scheduler else start_scheduler(app_ctx)
-        click.echo(f"Web Connector endpoint: {settings.soap_url}")
-        click.echo(f"Console and support page: {settings.base_url}/")
+        for line in startup_lines(ctx.settings, settings, listening_urls(server)):
+            click.echo(line)
         # What is alive now lives as long as the process: frozen, it is no longer walked
         # by each full collection (spyne forces one every second under load).
         gc.collect()
         gc.freeze()
         try:
-            waitress.serve(app, host=settings.host, port=settings.port, threads=threads,
-                           ident="qbwc-service", max_request_body_size=1 << 30, _quiet=True)
+            server.run()
+        except KeyboardInterrupt:
+            click.echo("Stopped.")
         finally:
+            server.close()
             if scheduler is not None:
                 scheduler.shutdown(wait=False)
 
@@ -191,6 +314,21 @@ def register(cli: click.Group) -> None:
                 time.sleep(3600)
         except KeyboardInterrupt:
             scheduler.shutdown(wait=False)
+
+
+def startup_lines(configured: Settings, serving: Settings, urls: list[str]) -> list[str]:
+    """Where the process listens, then the public address the .qwc files carry."""
+    first = (f"Listening on {', '.join(urls)}: Web Connector endpoint {urls[0]}/qbwc, "
+             f"console {urls[0]}/")
+    if serving.public_url:
+        return [first, f"Public URL: {serving.soap_url} (in .qwc files), console "
+                       f"{serving.base_url}/"]
+    second = f"No public_url set: the Web Connector on this machine uses {serving.soap_url}"
+    if configured.base_url != serving.base_url:
+        # `qwc` reads the config, not this command line.
+        second += (f"; `qbwc-service qwc` writes {configured.soap_url} unless given "
+                   f"--url {serving.base_url}")
+    return [first, second]
 
 
 def start_scheduler(ctx: AppContext):  # type: ignore[no-untyped-def]

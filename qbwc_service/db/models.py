@@ -126,12 +126,13 @@ class Company(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
     company_file: Mapped[str] = mapped_column(String(500), default="")
-    qbxml_version: Mapped[str] = mapped_column(String(8), default="13.0")
+    # "auto": the highest version both this service and the connected QuickBooks speak.
+    qbxml_version: Mapped[str] = mapped_column(String(8), default="auto")
     every_minutes: Mapped[int] = mapped_column(Integer, default=15)
     every_seconds: Mapped[int | None] = mapped_column(Integer, nullable=True)
     file_id: Mapped[str] = mapped_column(String(38))
     approval_required: Mapped[bool] = mapped_column(Boolean, default=False)
-    # hold | post_on_open_date; None: the company's mapping config decides.
+    # Set by `company set`; None = the [companies.NAME.mapping] value of the config file.
     closing_date_policy: Mapped[str | None] = mapped_column(String(32), nullable=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # What QuickBooks reported in the last strHCPResponse
@@ -160,6 +161,7 @@ class QbwcUser(Base):
     password_hash: Mapped[str] = mapped_column(String(200))
     failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(nullable=True)
+    disabled_at: Mapped[datetime | None] = mapped_column(nullable=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(nullable=True)
 
@@ -378,8 +380,8 @@ class WebUser(Base):
     role: Mapped[str] = mapped_column(String(16))
     failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(nullable=True)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
     disabled_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class AuditEvent(Base):

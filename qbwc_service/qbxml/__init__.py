@@ -9,7 +9,14 @@ from qbwc_service.qbxml.exceptions import (
     TemplateError,
     UnknownOperationError,
 )
-from qbwc_service.qbxml.hcp import HostCompanyPreferences, negotiate_version, parse_hcp
+from qbwc_service.qbxml.hcp import (
+    AUTO_VERSION,
+    SERVICE_VERSIONS,
+    HostCompanyPreferences,
+    negotiate_version,
+    parse_hcp,
+    version_ceiling,
+)
 from qbwc_service.qbxml.parse import (
     QbResponse,
     ResponseMessageSet,
@@ -29,6 +36,8 @@ from qbwc_service.qbxml.templates import TemplateSet, load_templates
 from qbwc_service.qbxml.xsd import XsdValidator, find_xsd_dir, load_validator
 
 __all__ = [
+    "AUTO_VERSION",
+    "SERVICE_VERSIONS",
     "HostCompanyPreferences",
     "Problem",
     "QbResponse",
@@ -58,4 +67,5 @@ __all__ = [
     "status",
     "validate_request",
     "values",
+    "version_ceiling",
 ]

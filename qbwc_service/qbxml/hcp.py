@@ -16,7 +16,23 @@ from lxml import etree
 from qbwc_service.qbxml.schema import version_tuple
 from qbwc_service.qbxml.xmlsafe import parse_xml
 
-__all__ = ["HostCompanyPreferences", "negotiate_version", "parse_hcp"]
+__all__ = [
+    "AUTO_VERSION",
+    "SERVICE_VERSIONS",
+    "HostCompanyPreferences",
+    "negotiate_version",
+    "parse_hcp",
+    "version_ceiling",
+]
+
+# The qbXML versions this service writes; a company may pin one or say "auto".
+SERVICE_VERSIONS = ("8.0", "10.0", "11.0", "12.0", "13.0", "14.0", "15.0", "16.0")
+AUTO_VERSION = "auto"
+
+
+def version_ceiling(target: str) -> str:
+    """The highest version a company set to ``target`` may speak ("auto": ours)."""
+    return SERVICE_VERSIONS[-1] if target == AUTO_VERSION else target
 
 
 @dataclass(slots=True)
@@ -127,8 +143,11 @@ def parse_hcp(xml: str) -> HostCompanyPreferences:
 
 
 def negotiate_version(target: str, supported: list[str]) -> str | None:
-    """The highest supported qbXML version not above ``target``; None when there is none."""
-    ceiling = version_tuple(target)
+    """The highest supported qbXML version not above ``target``; None when there is none.
+
+    ``target`` "auto" is the highest version this service writes.
+    """
+    ceiling = version_tuple(version_ceiling(target))
     candidates = [v for v in supported if version_tuple(v) and version_tuple(v) <= ceiling]
     if not candidates:
         return None

@@ -190,7 +190,7 @@ def is_ok(code: int | None) -> bool:
 
 
 _HRESULTS: dict[int, str] = {
-    0x80040400: "QuickBooks could not read the request (XML parse error). Usually an element out of order, an element this QuickBooks version does not know, or characters outside Latin-1. The request has been held for review.",
+    0x80040400: "QuickBooks could not read the request (XML parse error). Usually an element out of order, an element this QuickBooks version does not know, or characters outside Latin-1.",
     0x80040401: "The Web Connector could not access QuickBooks. Make sure QuickBooks is installed and can be opened by the Windows user running the Web Connector.",
     0x80040402: "QuickBooks reported an unexpected error. Check qbsdklog.txt in the Intuit folder on the QuickBooks machine; the run will be retried.",
     0x80040408: "QuickBooks could not be started. Open QuickBooks by hand once to clear any pop-up, then run the Web Connector again.",

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from qbwc_service.qbxml.xmlsafe import XMLSyntaxError, parse_xml
 from qbwc_service.sandbox.exceptions import WebConnectorError
@@ -45,6 +46,8 @@ class SessionSummary:
     hresults: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
+    problem: str | None = None  # why the run failed, as a sentence; None when it did not
+
     @property
     def requests(self) -> int:
         return sum(self.statuses.values())
@@ -68,6 +71,7 @@ class RunSummary:
             "failed_by_status": {str(code): n for code, n in sorted(statuses.items())
                                  if code >= 1000},
             "seconds": round(self.seconds, 3),
+            "problems": [s.problem for s in self.sessions if s.problem],
             "company": company_counts or {},
         }
 
@@ -137,7 +141,25 @@ class WebConnector:
         finally:
             self.simulator.end_session()
             summary.seconds = time.monotonic() - started
+        summary.problem = self._problem(summary)
         return summary
+
+    def _problem(self, summary: SessionSummary) -> str | None:
+        """The sentence a person needs when the run could not connect, log in, or failed."""
+        detail = summary.last_error or "no detail given"
+        if summary.outcome == "transport_error":
+            parts = urlsplit(self.url)
+            if parts.path in ("", "/"):
+                suggestion = urlunsplit((parts.scheme, parts.netloc, "/qbwc", "", ""))
+                return (f"no Web Connector service at {self.url} — did you mean {suggestion}? "
+                        f"({detail})")
+            return f"no Web Connector service answered at {self.url} ({detail})"
+        return {
+            "nvu": "wrong user name or password (or the user is locked or disabled)",
+            "client_version_refused": f"the server refused this Web Connector version: {detail}",
+            "connection_error": f"QuickBooks could not be opened: {detail}",
+            "error": f"the run ended in an error: {detail}",
+        }.get(summary.outcome)
 
     def _session(self, summary: SessionSummary) -> None:
         try:

@@ -1,6 +1,7 @@
 """Use cases that both faces call: the command line (``commands/``) and the console (``web/``).
 
-Each module takes a database session (or the database) and plain values, does one thing a
-person asked for, and records who asked in the audit trail; the faces only parse input
-and present the result.
+Each function takes an open database session (the caller owns the transaction) or, for
+bulk work done one transaction per item, the database; does one job a person asked for;
+records it in the audit trail; and raises a ``ServiceError`` subclass whose message is a
+sentence for the person who asked.
 """

@@ -1,21 +1,41 @@
-"""Errors the use cases raise on purpose; every message is safe to show to the person.
-
-Tree::
+"""Errors of the use cases; each message is a sentence to show as it is.
 
     ServiceError
-    ├── ActionRefused           a request action was not carried out (``action``, ``request_id``)
-    │   └── FixRefused          a fix action does not apply to this request
-    ├── SettingsRefused         a company setting was not changed (``field``)
-    └── WebUserError            a console account cannot be created or changed (``username``)
+    ├── NotFound       the named company or user does not exist
+    ├── Conflict       the change clashes with what exists (a taken name)
+    ├── InvalidValue   a value outside what the setting accepts
+    ├── ActionRefused  a request action was not carried out (``action``, ``request_id``)
+    │   └── FixRefused a fix action does not apply to this request
+    └── WebUserError   a console account cannot be created or changed (``username``)
 """
 
 from __future__ import annotations
 
-__all__ = ["ActionRefused", "FixRefused", "ServiceError", "SettingsRefused", "WebUserError"]
+__all__ = [
+    "ActionRefused",
+    "Conflict",
+    "FixRefused",
+    "InvalidValue",
+    "NotFound",
+    "ServiceError",
+    "WebUserError",
+]
 
 
 class ServiceError(Exception):
-    """Base of every error a use case raises on purpose."""
+    """A use case refused the request; ``str(error)`` says why and what to do."""
+
+
+class NotFound(ServiceError):
+    pass
+
+
+class Conflict(ServiceError):
+    pass
+
+
+class InvalidValue(ServiceError):
+    pass
 
 
 class ActionRefused(ServiceError):
@@ -29,17 +49,6 @@ class ActionRefused(ServiceError):
 
 class FixRefused(ActionRefused):
     """A fix action (new date, link to an existing record, rename) does not apply."""
-
-    def __init__(self, message: str, *, action: str, request_id: int) -> None:
-        super().__init__(message, action=action, request_id=request_id)
-
-
-class SettingsRefused(ServiceError):
-    """A company setting was refused; ``field`` names the one at fault."""
-
-    def __init__(self, message: str, *, field: str) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 class WebUserError(ServiceError):

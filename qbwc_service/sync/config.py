@@ -7,11 +7,12 @@ fails loudly with the path to fix instead of posting wrong books later.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from types import MappingProxyType
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from qbwc_service.db.models import Company
 from qbwc_service.settings import Settings
 from qbwc_service.sync.exceptions import MappingConfigError
 
@@ -25,6 +26,7 @@ __all__ = [
     "ScheduleSpec",
     "TaxConfig",
     "company_table",
+    "effective_company_config",
     "load_company_config",
     "magento_client_for",
     "parse_mapping_config",
@@ -290,6 +292,14 @@ def load_company_config(settings: Settings, company_name: str) -> CompanyMapping
     table = company_table(settings, company_name)
     return parse_mapping_config(table.get("mapping", {}),
                                 path=f"companies.{company_name}.mapping")
+
+
+def effective_company_config(settings: Settings, company: Company) -> CompanyMappingConfig:
+    """The mapping config with what `company set` stored on the company row winning."""
+    config = load_company_config(settings, company.name)
+    if company.closing_date_policy:
+        config = replace(config, closing_date_policy=company.closing_date_policy)
+    return config
 
 
 def magento_client_for(settings: Settings, company_name: str) -> Any:

@@ -245,11 +245,11 @@ def reconcile_from_magento(
     *, client: Any,
 ) -> ReconciliationReport:
     """``reconcile`` with the documents read from the company's Magento store."""
-    from qbwc_service.sync.config import load_company_config
+    from qbwc_service.sync.config import effective_company_config
     from qbwc_service.sync.plan import CompanyFacts
     from qbwc_service.sync.runner import store_timezones
 
-    plan_ctx = PlanContext(config=load_company_config(settings, company.name),
+    plan_ctx = PlanContext(config=effective_company_config(settings, company),
                            facts=CompanyFacts.from_company(company),
                            store_timezones=store_timezones(client))
     documents = list(magento_documents_between(client, date_from, date_to))

@@ -20,7 +20,7 @@ from magento_client.documents import CreditMemo, Invoice, Order, Product, format
 from qbwc_service.context import AppContext
 from qbwc_service.db.models import Company, Mapping, Request, RequestStatus, Watermark
 from qbwc_service.queue import enqueue
-from qbwc_service.sync.config import load_company_config
+from qbwc_service.sync.config import effective_company_config
 from qbwc_service.sync.documents import plan_credit_memo, plan_invoice, plan_order
 from qbwc_service.sync.exceptions import PlanningError, SyncError
 from qbwc_service.sync.parties import plan_customer, plan_product, plan_setup_items
@@ -213,7 +213,8 @@ def pull_and_enqueue(
     progress: Progress | None = None,
 ) -> SyncReport:
     """Read what changed in Magento since the watermark (or ``since``) and queue its plan."""
-    config = load_company_config(ctx.settings, company_name)
+    with ctx.db.session() as session:
+        config = effective_company_config(ctx.settings, get_company(session, company_name))
     report = SyncReport(company=company_name, dry_run=dry_run)
     timezones = store_timezones(client)
     for entity in entities:

@@ -12,7 +12,7 @@ from werkzeug.wrappers.response import Response
 
 from qbwc_service.db.models import Company, QbwcUser
 from qbwc_service.services import companies
-from qbwc_service.services.exceptions import SettingsRefused
+from qbwc_service.services.exceptions import ServiceError
 from qbwc_service.services.requests import actor_name
 from qbwc_service.web.common import app_context, current_user, require_role
 from qbwc_service.web.security import Role
@@ -33,7 +33,7 @@ def company_settings(company_id: int) -> str:
                                             .order_by(QbwcUser.username)))
         return render_template(
             "settings.html", company=company, usernames=usernames,
-            versions=companies.QBXML_VERSIONS, policies=companies.CLOSING_POLICIES,
+            versions=companies.QBXML_CHOICES, policies=companies.CLOSING_POLICIES,
             may_change=current_user().can(Role.ADMIN),
         )
 
@@ -47,19 +47,24 @@ def save(company_id: int) -> Response:
     except ValueError:
         flash("Not saved: the polling interval must be a whole number of minutes.", "error")
         return redirect(url_for("settings.company_settings", company_id=company_id))
-    wanted = companies.CompanySettings(
+    change = companies.CompanyChange(
         every_minutes=minutes, qbxml_version=form.get("qbxml_version", ""),
         approval_required=form.get("approval_required") == "1",
         closing_date_policy=form.get("closing_date_policy") or None,
     )
+    ctx = app_context()
     try:
-        with app_context().db.session() as db_session:
-            changed = companies.update_settings(db_session, company_id, wanted,
-                                                actor=actor_name(current_user().username))
-    except SettingsRefused as refusal:
+        with ctx.db.session() as db_session:
+            company = db_session.get(Company, company_id)
+            if company is None:
+                abort(404, description=f"There is no company {company_id}.")
+            before = companies.show_company(db_session, ctx.settings, company.name)
+            after = companies.set_company(db_session, ctx.settings, company.name, change,
+                                          actor=actor_name(current_user().username))
+    except ServiceError as refusal:
         flash(f"Not saved: {refusal}.", "error")
     else:
-        if not changed:
+        if after == before:
             flash("Nothing changed.", "info")
         else:
             flash("Saved. The Web Connector gets the new interval when it next connects; "

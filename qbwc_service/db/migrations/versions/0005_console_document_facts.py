@@ -1,16 +1,15 @@
 """Console second pass: document facts on requests (customer, amount, currency, document
-date) for the request log's columns and filters, disabled console accounts, and a
-company's closing-date policy set from the console.
+date) for the request log's columns and filters.
 
 Revision ID: 0005
-Revises: 0001
+Revises: 0003
 Create Date: 2026-12-03
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0005"
-down_revision = "0001"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
@@ -22,17 +21,9 @@ def upgrade() -> None:
         batch.add_column(sa.Column("currency", sa.String(length=64), nullable=True))
         batch.add_column(sa.Column("document_date", sa.Date(), nullable=True))
         batch.create_index("ix_requests_document_date", ["document_date"], unique=False)
-    with op.batch_alter_table("web_users") as batch:
-        batch.add_column(sa.Column("disabled_at", sa.DateTime(timezone=True), nullable=True))
-    with op.batch_alter_table("companies") as batch:
-        batch.add_column(sa.Column("closing_date_policy", sa.String(length=32), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("companies") as batch:
-        batch.drop_column("closing_date_policy")
-    with op.batch_alter_table("web_users") as batch:
-        batch.drop_column("disabled_at")
     with op.batch_alter_table("requests") as batch:
         batch.drop_index("ix_requests_document_date")
         batch.drop_column("document_date")
