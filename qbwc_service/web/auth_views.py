@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import replace
 from datetime import timedelta
 
 from flask import (
@@ -57,12 +56,6 @@ def login() -> Response | str | tuple[str, int]:
             max_failures=ctx.settings.lockout_attempts,
             lockout=timedelta(minutes=ctx.settings.lockout_minutes),
         )
-        if result.outcome is LoginOutcome.OK and result.user is not None \
-                and result.user.disabled_at is not None:
-            # A disabled account reads like a wrong password: no hint that the name exists.
-            audit.record(db_session, actor=f"web:{username}", action="login refused",
-                         target_type="web_user", after={"reason": "disabled"})
-            result = replace(result, outcome=LoginOutcome.BAD_CREDENTIALS, user=None)
         if result.outcome is LoginOutcome.OK and result.user is not None:
             audit.record(db_session, actor=f"web:{username}", action="login",
                          target_type="web_user", target_id=result.user.id)
