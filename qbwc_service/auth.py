@@ -73,6 +73,7 @@ class Lockable(Protocol):
     password_hash: str
     failed_attempts: int
     locked_until: datetime | None
+    disabled_at: datetime | None
 
 
 def verify_login(
@@ -83,9 +84,10 @@ def verify_login(
 
     A correct password during a lockout is still refused: otherwise lockout would only
     slow a brute force down, not stop it. Unknown and locked accounts are verified
-    against a dummy hash so the answer takes as long as any other.
+    against a dummy hash so the answer takes as long as any other; so are disabled ones.
     """
-    if account is None:
+    if account is None or account.disabled_at is not None:
+        # A disabled account answers exactly like an unknown one.
         verify_password(_DUMMY_HASH, password)
         return AuthOutcome.BAD_CREDENTIALS
     if account.locked_until is not None and account.locked_until > now:

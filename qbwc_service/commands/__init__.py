@@ -5,6 +5,7 @@ from __future__ import annotations
 import getpass
 import importlib
 import sys
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -30,7 +31,17 @@ def read_password(from_stdin: bool) -> str:
     """The first line of standard input (for scripts), or a hidden prompt typed twice."""
     if from_stdin:
         return sys.stdin.readline().rstrip("\r\n")
-    return str(click.prompt("Password", hide_input=True, confirmation_prompt=True))
+    try:
+        with warnings.catch_warnings():
+            # Without a terminal getpass warns, then reads standard input as it is.
+            warnings.simplefilter("ignore", getpass.GetPassWarning)
+            return str(click.prompt("Password", hide_input=True, confirmation_prompt=True))
+    except click.exceptions.Abort:
+        if sys.stdin.isatty():
+            raise
+        raise click.UsageError(
+            "no password was typed: there is no terminal; use --password-stdin and give the "
+            "password on the first line of standard input") from None
 
 
 def cli_actor() -> str:

@@ -7,16 +7,15 @@ import os
 from pathlib import Path
 
 import click
-from sqlalchemy import select
 
-from qbwc_service.auth import hash_password
 from qbwc_service.commands import cli_actor, read_password, service_errors
+from qbwc_service.commands.accounts import add_account_commands
 from qbwc_service.context import AppContext
-from qbwc_service.db.models import Company, QbwcUser
 from qbwc_service.qbxml import AUTO_VERSION
 from qbwc_service.qwc import QwcError, build_qwc, owner_id
-from qbwc_service.services import companies
+from qbwc_service.services import companies, users
 from qbwc_service.services.companies import CLOSING_POLICIES, MAX_EVERY_MINUTES, QBXML_CHOICES
+from qbwc_service.services.users import AccountKind
 from qbwc_service.settings import ConfigError, Settings, load_settings
 
 __all__ = ["register"]
@@ -67,13 +66,6 @@ def write_private_file(path: Path, text: str) -> bool:
     with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
         handle.write(text)
     return True
-
-
-def _company(ctx: AppContext, session, name: str) -> Company:  # type: ignore[no-untyped-def]
-    company = session.scalars(select(Company).where(Company.name == name)).first()
-    if company is None:
-        raise click.ClickException(f"no company named {name!r}; see `qbwc-service company list`")
-    return company
 
 
 def _require_database(ctx: AppContext) -> None:
@@ -205,25 +197,23 @@ def register(cli: click.Group) -> None:
 
     @cli.group()
     def user() -> None:
-        """Web Connector users."""
+        """Web Connector users: one per Web Connector entry, each for one company."""
 
     @user.command("add")
     @click.argument("company_name", metavar="COMPANY")
     @click.argument("username")
-    @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+    @click.option("--password-stdin", is_flag=True,
+                  help="Read the password from the first line of standard input "
+                       "(default: prompt twice).")
     @click.pass_obj
     def user_add(ctx: AppContext, company_name: str, username: str, password_stdin: bool) -> None:
         """Add a Web Connector user for COMPANY."""
         password = read_password(password_stdin)
-        if len(password) < 8:
-            raise click.ClickException("the password must have at least 8 characters")
-        with ctx.db.session() as session:
-            company_row = _company(ctx, session, company_name)
-            if session.scalars(select(QbwcUser).where(QbwcUser.username == username)).first():
-                raise click.ClickException(f"user {username!r} already exists")
-            session.add(QbwcUser(company_id=company_row.id, username=username,
-                                 password_hash=hash_password(password)))
-        click.echo(f"Web Connector user {username!r} added to {company_name!r}.")
+        with service_errors(), ctx.db.session() as session:
+            users.add_qbwc_user(session, company_name, username, password, actor=cli_actor())
+        click.echo(f"Web Connector user {username.strip()!r} added to {company_name!r}.")
+
+    add_account_commands(user, AccountKind.QBWC)
 
     @cli.command()
     @click.argument("company_name", metavar="COMPANY")
@@ -234,15 +224,15 @@ def register(cli: click.Group) -> None:
     def qwc(ctx: AppContext, company_name: str, url: str | None, username: str | None,
             output: Path | None) -> None:
         """Write the .qwc file for COMPANY (to stdout by default)."""
-        with ctx.db.session() as session:
-            company_row = _company(ctx, session, company_name)
-            users = [u.username for u in company_row.users]
-            if not users:
+        with service_errors(), ctx.db.session() as session:
+            company_row = companies.find_company(session, company_name)
+            names = [u.username for u in company_row.users]
+            if not names:
                 raise click.ClickException(
                     f"company {company_name!r} has no Web Connector user; run "
                     f"`qbwc-service user add {company_name} USERNAME` first")
-            name = username or users[0]
-            if name not in users:
+            name = username or names[0]
+            if name not in names:
                 raise click.ClickException(f"{name!r} is not a user of {company_name!r}")
             try:
                 text = build_qwc(session, ctx.settings, company_row, name, url=url)
