@@ -7,8 +7,8 @@ from sqlalchemy import select
 from werkzeug.wrappers.response import Response
 
 from qbwc_service.db.models import WebUser, utcnow
-from qbwc_service.services import users as user_admin
-from qbwc_service.services.exceptions import WebUserError
+from qbwc_service.services import users as accounts
+from qbwc_service.services.exceptions import ServiceError, WebUserError
 from qbwc_service.services.requests import actor_name
 from qbwc_service.web.common import app_context, current_user, require_role
 from qbwc_service.web.security import ROLES, Role, add_web_user
@@ -49,22 +49,29 @@ def change(user_id: int, action: str) -> Response:
         abort(404)
     me = current_user()
     actor = actor_name(me.username)
+    web = accounts.AccountKind.WEB
     try:
         with app_context().db.session() as db_session:
+            user = db_session.get(WebUser, user_id)
+            if user is None:
+                abort(404, description=f"There is no console user {user_id}.")
+            name = user.username
             if action == "disable":
-                user = user_admin.disable(db_session, user_id, actor=actor, acting_user_id=me.id)
-                done = f"{user.username} is disabled and cannot sign in."
+                if user.id == me.id:
+                    raise WebUserError("you cannot disable your own account", username=name)
+                accounts.disable(db_session, web, name, actor=actor)
+                done = f"{name} is disabled and cannot sign in."
             elif action == "enable":
-                user = user_admin.enable(db_session, user_id, actor=actor)
-                done = f"{user.username} may sign in again."
+                accounts.enable(db_session, web, name, actor=actor)
+                done = f"{name} may sign in again."
             elif action == "reset":
-                user = user_admin.reset_password(db_session, user_id,
-                                                 request.form.get("password", ""), actor=actor)
-                done = f"{user.username}'s password was reset; tell them the new one in person."
+                accounts.change_password(db_session, web, name, request.form.get("password", ""),
+                                         actor=actor)
+                done = f"{name}'s password was reset; tell them the new one in person."
             else:
-                user = user_admin.unlock(db_session, user_id, actor=actor)
-                done = f"{user.username} is unlocked."
-    except WebUserError as refusal:
+                accounts.unlock(db_session, web, name, actor=actor)
+                done = f"{name} is unlocked."
+    except ServiceError as refusal:
         flash(f"Not done: {refusal}.", "error")
     else:
         flash(done, "success")
