@@ -316,6 +316,7 @@ class Failure:
 
     code: int | None
     message: str
+    quickbooks_said: str | None = None  # the refusal's own words, when not the last status
 
 
 def failures_of(session: Session, requests: Sequence[Request]) -> dict[int, Failure]:
@@ -327,23 +328,23 @@ def failures_of(session: Session, requests: Sequence[Request]) -> dict[int, Fail
     """
     failed = [r for r in requests if r.status == S.FAILED.value]
     ok_coded = [r.id for r in failed if r.status_code is not None and is_ok(r.status_code)]
-    refused: dict[int, int] = {}
+    refused: dict[int, tuple[int, str | None]] = {}
     if ok_coded:
         rows = session.execute(
-            select(Attempt.request_id, Attempt.status_code)
+            select(Attempt.request_id, Attempt.status_code, Attempt.status_message)
             .where(Attempt.request_id.in_(ok_coded), Attempt.status_code >= 1000)
             .order_by(Attempt.request_id, Attempt.sent_at, Attempt.id)
         )
-        for request_id, code in rows:
+        for request_id, code, said in rows:
             if code is not None:
-                refused[int(request_id)] = int(code)
+                refused[int(request_id)] = (int(code), said)
     failures: dict[int, Failure] = {}
     for request in failed:
         if request.id in ok_coded:
-            code = refused.get(request.id)
-            message = request.explanation or request.status_message or ""
+            code, said = refused.get(request.id, (None, None))
+            failures[request.id] = Failure(
+                code, request.explanation or request.status_message or "", said)
         else:
-            code = request.status_code
-            message = request.status_message or request.explanation or ""
-        failures[request.id] = Failure(code, message)
+            failures[request.id] = Failure(
+                request.status_code, request.status_message or request.explanation or "")
     return failures

@@ -116,3 +116,6 @@ def test_failed_row_after_a_successful_lookup_shows_the_refusal(
     row = html.split(f'aria-label="Request {seeded.failed_memo_id}"')[1].split("</tr>")[0]
     assert ">3100<" in row and "already uses the name" in row
     assert "Status OK" not in row
+    detail = client.get(f"/requests/{seeded.failed_memo_id}").get_data(as_text=True)
+    assert "QuickBooks refused it (status 3100): name is already in use" in detail
+    assert "Status OK" not in detail
