@@ -68,7 +68,8 @@ register_all(cli)
 
 def main(argv: list[str] | None = None) -> int:
     try:
-        code = cli.main(args=argv, prog_name="qbwc-service", standalone_mode=False)
+        # Without standalone mode click hands back ``ctx.exit(code)`` as the return value.
+        returned = cli.main(args=argv, prog_name="qbwc-service", standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
         return 1
@@ -87,8 +88,7 @@ def main(argv: list[str] | None = None) -> int:
         click.echo(f"Error: unexpected {type(exc).__name__}; run again with "
                    "QBWC_SERVICE_LOG_LEVEL=DEBUG for details", err=True)
         return 1
-    # A command's ctx.exit(N) comes back as the return value in this mode.
-    return code if isinstance(code, int) else 0
+    return returned if isinstance(returned, int) and not isinstance(returned, bool) else 0
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -13,9 +13,11 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from lxml import etree
 
-from qbwc_service.sandbox.quickbooks.company import Answer, Company
+from qbwc_service.sandbox.quickbooks.company import Answer, Company, object_not_found, qb_error
+from qbwc_service.sandbox.quickbooks.defaults import sales_defaults
 from qbwc_service.sandbox.quickbooks.exceptions import QbRequestRefused
 from qbwc_service.sandbox.quickbooks.retxml import (
+    echoed,
     element,
     from_text,
     money,
@@ -59,8 +61,8 @@ def _header(company: Company, kind: str, source: etree._Element,
             continue
         if str(child.tag).endswith("Ref"):
             parts.append(company.resolve(child, _LABEL[kind]))
-        else:
-            parts.append(from_text(to_text(child)))
+        elif (copy := echoed(child)) is not None:
+            parts.append(copy)
     return parts
 
 
@@ -90,8 +92,8 @@ def _sales_line(company: Company, kind: str, line: etree._Element, totals: _Tota
             parts.append(resolved)
             if child.tag == "ItemRef":
                 item_row = company.lookup((), resolved)
-        else:
-            parts.append(from_text(to_text(child)))
+        elif (copy := echoed(child)) is not None:
+            parts.append(copy)
     if group_site is not None and line.find("InventorySiteRef") is None:
         parts.append(from_text(to_text(group_site)))
     item_ret = company.list_ret(item_row) if item_row is not None else None
@@ -165,6 +167,7 @@ def _sales_document(company: Company, kind: str, source: etree._Element) -> Answ
     parts, txn_id, stamp, epoch = _stamp(company, kind, source)
     line_tags = (f"{kind}LineAdd", f"{kind}LineGroupAdd")
     parts += _header(company, kind, source, frozenset({"TxnDate", *line_tags}))
+    parts += sales_defaults(company, kind, parts)
     customer = parts_ref(parts, "CustomerRef")
     if kind != "SalesReceipt" and source.find("ARAccountRef") is None:
         parts.append(company.default_ref("ARAccountRef", "Account", "Accounts Receivable"))
@@ -191,7 +194,8 @@ def _sales_document(company: Company, kind: str, source: etree._Element) -> Answ
     if tax_ref is not None:
         tax_row = company.lookup(("ItemSalesTax",), tax_ref)
         rate = Decimal(text_of(company.list_ret(tax_row), "TaxRate") or "0") if tax_row else rate
-    customer_code = text_of(source, "CustomerSalesTaxCodeRef/FullName")
+    customer_code = text_of(parts_ref(parts, "CustomerSalesTaxCodeRef"), "FullName") \
+        if parts_ref(parts, "CustomerSalesTaxCodeRef") is not None else None
     taxable = Decimal(0) if customer_code and customer_code.lower() not in taxable_codes \
         else totals.taxable
     tax = _round(taxable * rate / 100)
@@ -275,14 +279,13 @@ def _apply_to_invoice(company: Company, txn_id: str, amount: Decimal,
     store = company.store
     invoice = store.get_txn(txn_id)
     if invoice is None or invoice.kind != "Invoice" or invoice.customer_id != customer_id:
-        raise QbRequestRefused(3120, f'Object "{txn_id}" specified in the request cannot be '
-                                     "found.")
+        raise object_not_found(txn_id)
     ret = from_text(invoice.ret_xml)
     due = Decimal(text_of(ret, "BalanceRemaining") or "0")
     if amount > due:
-        raise QbRequestRefused(3210, f'The "Payment amount" field has an invalid value '
-                                     f'"{money(amount)}". QuickBooks error message: You cannot '
-                                     "pay more than the amount due.")
+        raise QbRequestRefused(3210, qb_error(
+            f'The "AppliedToTxnAdd payment amount" field has an invalid value "{money(amount)}".',
+            "You cannot pay more than the amount due."))
     applied = Decimal(text_of(ret, "AppliedAmount") or "0") - amount
     for tag, value in (("AppliedAmount", money(applied)), ("BalanceRemaining",
                                                            money(due - amount)),
