@@ -41,6 +41,8 @@ class MagentoConfig:
     page_size: int = 100
     write_batch_size: int = 20
     verify_tls: bool = True
+    # Where people open the store's admin (links only; stores often move it off /admin).
+    admin_url: str = ""
 
     def __post_init__(self) -> None:
         if not self.base_url.startswith(("http://", "https://")):

@@ -38,7 +38,7 @@ class AppContext:
             database = Database(self.settings.resolved_database_url)
             database.upgrade()
         settings = self.settings
-        # The audit trail's digests are keyed with the installation secret (web/audit.py);
+        # The audit trail's digests are keyed with the installation secret (services/audit.py);
         # read when the first event is written, not before.
         database.sessionmaker.configure(
             info={"audit_key": lambda: installation_key(settings, "audit trail")})

@@ -3,7 +3,6 @@ release, purge."""
 
 from __future__ import annotations
 
-import csv
 import json
 import sys
 from datetime import UTC, datetime
@@ -27,15 +26,9 @@ from qbwc_service.db.models import (
     RequestTransition,
 )
 from qbwc_service.qbxml.xmlsafe import parse_xml
+from qbwc_service.services import export
 
 __all__ = ["register"]
-
-EXPORT_FIELDS = (
-    "id", "company", "operation", "status", "magento_ref", "qb_id", "qb_ref", "status_code",
-    "message", "explanation", "request_xml", "response_xml", "created_at", "updated_at",
-    "sent_at", "completed_at",
-)
-
 
 def _filters(function: Any) -> Any:
     options = [
@@ -193,29 +186,36 @@ def register(cli: click.Group) -> None:
                      f"by {row.actor}: {row.reason or ''}".rstrip())
 
     @log_group.command(name="export")
-    @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl",
-                  show_default=True, help="One JSON object per line, or CSV.")
+    @click.option("--format", "fmt", type=click.Choice(["jsonl", *export.FORMATS]),
+                  default="jsonl", show_default=True,
+                  help="One JSON object per line, or csv/xlsx with the console grid's columns.")
     @_filters
     @click.pass_context
-    def export(ctx: click.Context, fmt: str, company: str | None, status: str | None,
-               magento_ref: str | None, since: datetime | None, limit: int | None) -> None:
-        """Every matching request as JSON lines or CSV on standard output."""
+    def export_command(ctx: click.Context, fmt: str, company: str | None, status: str | None,
+                       magento_ref: str | None, since: datetime | None, limit: int | None) -> None:
+        """Every matching request as JSON lines, CSV or XLSX on standard output."""
+        if fmt == "xlsx" and sys.stdout.isatty():
+            raise click.UsageError("XLSX is binary: redirect it to a file (> requests.xlsx)")
         with _context(ctx).db.session() as session:
             query = _query(session, company, status, magento_ref, since)
             if limit:
                 query = query.limit(limit)
             companies = _companies(session)
-            out = sys.stdout
-            writer = csv.DictWriter(out, fieldnames=EXPORT_FIELDS) if fmt == "csv" else None
-            if writer is not None:
-                writer.writeheader()
-            for request in session.scalars(query.execution_options(yield_per=500)):
-                record = _record(request, companies)
-                if writer is not None:
-                    writer.writerow(record)
-                else:
-                    out.write(json.dumps(record, ensure_ascii=False) + "\n")
-            out.flush()
+            requests = session.scalars(query.execution_options(yield_per=500))
+            if fmt != "jsonl":
+                rows = ((request, companies.get(request.company_id, "")) for request in requests)
+                records = export.export_records(session, rows)
+                if fmt == "xlsx":
+                    export.write_xlsx(records, sys.stdout.buffer)
+                    sys.stdout.buffer.flush()
+                    return
+                for chunk in export.csv_chunks(records):
+                    sys.stdout.write(chunk)
+                sys.stdout.flush()
+                return
+            for request in requests:
+                sys.stdout.write(json.dumps(_record(request, companies), ensure_ascii=False) + "\n")
+            sys.stdout.flush()
 
     @cli.command(name="retry")
     @click.argument("request_id", type=int, required=False)

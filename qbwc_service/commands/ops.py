@@ -164,7 +164,7 @@ def register(cli: click.Group) -> None:
     @click.pass_obj
     def audit_verify_command(ctx: AppContext) -> None:
         """Check the audit trail's hash chain; exit 1 naming the first broken events."""
-        from qbwc_service.web.audit import verify_chain
+        from qbwc_service.services.audit import verify_chain
 
         with ctx.db.session() as session:
             broken = verify_chain(session)

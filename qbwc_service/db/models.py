@@ -246,6 +246,13 @@ class Request(Base):
     magento_customer_id: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     document_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
     changed_after_post: Mapped[bool] = mapped_column(Boolean, default=False)
+    # What a bookkeeper reads the document by, kept beside the payload (which retention
+    # empties) so the log can show, sort and filter them: the customer's QuickBooks name,
+    # the Magento total the lines were checked against, its currency, the TxnDate.
+    customer_name: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    amount: Mapped[Decimal | None] = mapped_column(Numeric(18, 2), nullable=True)
+    currency: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    document_date: Mapped[date | None] = mapped_column(Date, nullable=True, index=True)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # template context
     body_xml: Mapped[str | None] = mapped_column(Text, nullable=True)  # ready <XxxRq>, no payload
     request_xml: Mapped[str | None] = mapped_column(Text, nullable=True)  # last rendered body

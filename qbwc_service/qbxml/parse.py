@@ -55,7 +55,7 @@ class QbResponse:
 
     @property
     def classification(self) -> StatusInfo:
-        return classify(self.status_code)
+        return classify(self.status_code, self.message)
 
     @property
     def ok(self) -> bool:

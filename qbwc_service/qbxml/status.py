@@ -3,10 +3,16 @@
 ``classify`` decides what the queue does with a response: ``success`` (done),
 ``warning`` (done, but tell the bookkeeper), ``retryable`` (try again later, as is) or
 ``permanent`` (a person must change data or settings first).
+
+Some codes cover several causes (3250 is both "feature not enabled" and, in the simulated
+QuickBooks, a date on or before the closing date; 3180 is a lock, a missing required
+account or a duplicate value), so ``classify`` also reads QuickBooks' own message and
+explains the cause it names, never a neighbouring one.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Literal
 
@@ -101,7 +107,7 @@ _TABLE: dict[int, tuple[StatusKind, str]] = {
     ),
     3250: (
         "permanent",
-        "This feature is not enabled or not available in this QuickBooks (for example multi-location inventory is off).",
+        "QuickBooks says this feature is not enabled or not available in this edition or version.",
     ),
     3260: (
         "permanent",
@@ -118,8 +124,51 @@ _TABLE: dict[int, tuple[StatusKind, str]] = {
 }
 
 
-def classify(code: int) -> StatusInfo:
-    """What status ``code`` means for the queue, with an explanation for the request log."""
+CLOSED_PERIOD_TEXT = (
+    "The transaction is dated on or before the company's closing date, so QuickBooks will not "
+    "post it. Post it on the first open date (the original date stays on record), or ask the "
+    "QuickBooks administrator to move the closing date."
+)
+
+# (codes it applies to or None for any code, pattern in QuickBooks' message, kind, text).
+# The first match wins; the patterns follow the message texts quoted in the qbXML notes
+# (consolibyte QuickBooks/Callbacks/SQL/Errors.php) and the simulated QuickBooks.
+_CAUSES: tuple[tuple[frozenset[int] | None, re.Pattern[str], StatusKind, str], ...] = (
+    (None, re.compile(r"closing date|closed (?:accounting )?period", re.I), "permanent",
+     CLOSED_PERIOD_TEXT),
+    (frozenset({3180}), re.compile(r"\bis required\b", re.I), "permanent",
+     "QuickBooks could not save the record because a value it requires is missing (for "
+     "example an income, cost or asset account for an inventory item). Correct the mapping "
+     "settings, then retry."),
+    (frozenset({3180}), re.compile(r"duplicate|already (?:exists|in use)", re.I), "permanent",
+     "QuickBooks could not save the record because a value duplicates another record "
+     "(for example a sales rep's initials). Change the value, then retry."),
+    (frozenset({3180}), re.compile(r"\bin use\b|lock|another user", re.I), "retryable",
+     "QuickBooks could not save the record because someone is using it; it will be tried "
+     "again."),
+    (frozenset({3210}), re.compile(r"more than the amount due", re.I), "permanent",
+     "The payment is larger than what is still due on the invoice in QuickBooks (it may "
+     "already be partly paid or credited). Check the invoice's balance, then retry or cancel."),
+)
+
+
+def _cause(code: int, message: str) -> tuple[StatusKind, str] | None:
+    for codes, pattern, kind, text in _CAUSES:
+        if (codes is None or code in codes) and pattern.search(message):
+            return kind, text
+    return None
+
+
+def classify(code: int, message: str = "") -> StatusInfo:
+    """What status ``code`` means for the queue, with an explanation for the request log.
+
+    ``message`` is QuickBooks' statusMessage; where a code covers several causes it
+    decides which one is explained.
+    """
+    if code >= 1000 and message:
+        cause = _cause(code, message)
+        if cause is not None:
+            return StatusInfo(cause[0], f"{code}: {cause[1]}")
     if code in _TABLE:
         kind, text = _TABLE[code]
         return StatusInfo(kind, f"{code}: {text}")
@@ -133,8 +182,10 @@ def classify(code: int) -> StatusInfo:
     )
 
 
-def is_ok(code: int) -> bool:
+def is_ok(code: int | None) -> bool:
     """True when the request took effect (success or warning)."""
+    if code is None:
+        return False
     return classify(code).kind in ("success", "warning")
 
 

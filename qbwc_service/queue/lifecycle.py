@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
@@ -21,6 +22,7 @@ from qbwc_service.db.models import (
 )
 from qbwc_service.queue.bulk import insert_rows, loaded_as, update_rows
 from qbwc_service.queue.errors import InvalidTransition
+from qbwc_service.queue.facts import set_document_facts
 from qbwc_service.queue.lookups import request_field
 
 __all__ = [
@@ -176,8 +178,14 @@ def enqueue(
     priority: int = 100,
     hold_reason: str | None = None,
     actor: str = "sync",
+    amount: Decimal | None = None,
+    document_date: date | None = None,
 ) -> EnqueueResult:
-    """Queue an operation once per ``(company_id, key)``; a repeat returns the existing row."""
+    """Queue an operation once per ``(company_id, key)``; a repeat returns the existing row.
+
+    ``amount`` and ``document_date`` are the Magento total and TxnDate the planner checked
+    the document against (shown in the request log); without them they come from ``payload``.
+    """
     existing = _by_key(session, company_id, key)
     if existing is None:
         request = Request(
@@ -186,6 +194,7 @@ def enqueue(
             magento_id=magento_id, magento_ref=magento_ref, document_hash=document_hash,
             priority=priority, status=RequestStatus.QUEUED.value,
         )
+        set_document_facts(request, amount=amount, document_date=document_date)
         try:
             with session.begin_nested():
                 session.add(request)
@@ -228,6 +237,7 @@ def enqueue(
         request.payload = dict(payload or {})
         request.body_xml = body_xml
         request.document_hash = document_hash
+        set_document_facts(request, amount=amount, document_date=document_date)
         if magento_ref is not None:
             request.magento_ref = magento_ref
         request.updated_at = utcnow()

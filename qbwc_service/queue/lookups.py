@@ -1,7 +1,9 @@
 """Queries sent in place of a request to learn what QuickBooks already holds.
 
-Three reasons: an Add whose outcome is unknown (QuickBooks kept no recovery state),
-an Add refused with 3100 (name in use), a Mod refused with 3200 (stale EditSequence).
+Four reasons: an Add whose outcome is unknown (QuickBooks kept no recovery state),
+an Add refused with 3100 (name in use), a Mod refused with 3200 (stale EditSequence),
+and a person's decision that the record already in QuickBooks under the request's name
+is the one the request stands for (link it instead of adding another).
 The query carries the request's own requestID, so its answer routes back to it.
 """
 
@@ -16,6 +18,7 @@ from qbwc_service.qbxml.values import clean_text
 from qbwc_service.qbxml.xmlsafe import parse_xml
 
 __all__ = [
+    "LINK_BY_NAME",
     "NAME_IN_USE",
     "STALE_EDIT_SEQUENCE",
     "UNKNOWN_OUTCOME",
@@ -28,6 +31,7 @@ __all__ = [
 UNKNOWN_OUTCOME = "unknown_outcome"
 NAME_IN_USE = "name_in_use"
 STALE_EDIT_SEQUENCE = "stale_edit_sequence"
+LINK_BY_NAME = "link_by_name"
 
 _ITEM_ADDS = (
     "ItemInventoryAdd", "ItemNonInventoryAdd", "ItemServiceAdd", "ItemOtherChargeAdd",
@@ -117,7 +121,13 @@ def _ret_texts(ret: Any) -> list[str]:
 
 
 def identity_matches(request: Request, ret: Any) -> bool:
-    """True when the record QuickBooks holds was made from this request's Magento document."""
+    """True when the record QuickBooks holds was made from this request's Magento document
+    (or a person chose to link the record of that name)."""
+    if request.lookup_reason == LINK_BY_NAME:
+        name = request_field(request, "Name")
+        parent = request_field(request, "ParentRef")
+        wanted = f"{parent}:{name}" if parent and name else name
+        return bool(wanted) and wanted in (getattr(ret, "full_name", None), getattr(ret, "name", None))
     external_guid = request_field(request, "ExternalGUID")
     fields = getattr(ret, "fields", None) or {}
     if external_guid and str(fields.get("ExternalGUID") or "").strip("{}").lower() == (

@@ -168,7 +168,7 @@ def apply_response(
             log.warning("response with unknown requestID in message set %s",
                         message_set.message_set_id)
             continue
-        kind, explanation = wire.status_kind(response.status_code)
+        kind, explanation = wire.status_kind(response.status_code, response.message)
         if plainly_accepted(request, response, kind):
             accepted.add(request, response, kind, explanation, attempt_ids.get(request.id), at)
             _call_handler(session, request, response)
@@ -225,7 +225,7 @@ def _apply_one(
     policy: Settings, book: MappingBook,
 ) -> Outcome:
     code = response.status_code
-    kind, explanation = wire.status_kind(code)
+    kind, explanation = wire.status_kind(code, response.message)
     request.status_code = code
     request.status_severity = response.severity
     request.status_message = response.message

@@ -32,9 +32,12 @@ ITERABLE_QUERIES = frozenset({
 })
 
 
-def status_kind(code: int | None) -> tuple[str, str]:
-    """(success|warning|retryable|permanent, plain-language explanation) for a status code."""
+def status_kind(code: int | None, message: str | None = None) -> tuple[str, str]:
+    """(success|warning|retryable|permanent, plain-language explanation) for a status code.
+
+    ``message`` is QuickBooks' statusMessage: it picks the cause where a code has several.
+    """
     if code is None:
         return "permanent", "QuickBooks returned no status for this request."
-    info = classify(int(code))
+    info = classify(int(code), message or "")
     return str(info.kind), str(info.explanation)

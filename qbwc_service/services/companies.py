@@ -18,11 +18,11 @@ from sqlalchemy.orm import Session
 from qbwc_service.db.models import Company
 from qbwc_service.qbxml import AUTO_VERSION, SERVICE_VERSIONS
 from qbwc_service.qwc import new_guid
+from qbwc_service.services.audit import record
 from qbwc_service.services.exceptions import Conflict, InvalidValue, NotFound
 from qbwc_service.settings import Settings
 from qbwc_service.sync.config import CLOSING_POLICIES, company_table, load_company_config
 from qbwc_service.sync.exceptions import MappingConfigError
-from qbwc_service.web.audit import record
 
 __all__ = [
     "CLOSING_POLICIES",

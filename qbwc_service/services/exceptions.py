@@ -3,12 +3,23 @@
     ServiceError
     ├── NotFound       the named company or user does not exist
     ├── Conflict       the change clashes with what exists (a taken name)
-    └── InvalidValue   a value outside what the setting accepts
+    ├── InvalidValue   a value outside what the setting accepts
+    ├── ActionRefused  a request action was not carried out (``action``, ``request_id``)
+    │   └── FixRefused a fix action does not apply to this request
+    └── WebUserError   a console account cannot be created or changed (``username``)
 """
 
 from __future__ import annotations
 
-__all__ = ["Conflict", "InvalidValue", "NotFound", "ServiceError"]
+__all__ = [
+    "ActionRefused",
+    "Conflict",
+    "FixRefused",
+    "InvalidValue",
+    "NotFound",
+    "ServiceError",
+    "WebUserError",
+]
 
 
 class ServiceError(Exception):
@@ -25,3 +36,24 @@ class Conflict(ServiceError):
 
 class InvalidValue(ServiceError):
     pass
+
+
+class ActionRefused(ServiceError):
+    """A bookkeeper action on a request was refused; the message is safe to show."""
+
+    def __init__(self, message: str, *, action: str, request_id: int) -> None:
+        super().__init__(message)
+        self.action = action
+        self.request_id = request_id
+
+
+class FixRefused(ActionRefused):
+    """A fix action (new date, link to an existing record, rename) does not apply."""
+
+
+class WebUserError(ServiceError):
+    """A console account cannot be created or changed; the message says why."""
+
+    def __init__(self, message: str, *, username: str) -> None:
+        super().__init__(message)
+        self.username = username

@@ -34,7 +34,7 @@ from qbwc_service.db.models import (
     WcSession,
     utcnow,
 )
-from qbwc_service.web.audit import keyed_digest, record, scrub_events
+from qbwc_service.services.audit import keyed_digest, record, scrub_events
 
 __all__ = ["PURGED", "PurgeReport", "finish_purge", "purge_customer"]
 

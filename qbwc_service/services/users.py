@@ -19,9 +19,9 @@ from sqlalchemy.orm import Session
 from qbwc_service.auth import hash_password
 from qbwc_service.auth import unlock as forget_login_failures
 from qbwc_service.db.models import QbwcUser, WcSession, WebUser, utcnow
+from qbwc_service.services.audit import record
 from qbwc_service.services.companies import find_company
 from qbwc_service.services.exceptions import Conflict, InvalidValue, NotFound
-from qbwc_service.web.audit import record
 from qbwc_service.web.security import MIN_PASSWORD_LENGTH as WEB_MIN_PASSWORD_LENGTH
 
 __all__ = [

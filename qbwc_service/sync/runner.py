@@ -146,7 +146,8 @@ def enqueue_plan(session: Session, company_id: int, planned: Sequence[PlannedReq
             payload=to_payload(item.context), entity_type=item.entity_type,
             magento_id=item.magento_id, magento_ref=item.magento_ref,
             document_hash=item.document_hash, depends_on=depends, priority=item.priority,
-            hold_reason=item.hold_reason, actor=actor,
+            hold_reason=item.hold_reason, actor=actor, amount=item.amount,
+            document_date=item.txn_date,
         )
         if customer_id is not None and item.entity_type != "item":
             result.request.magento_customer_id = str(customer_id)

@@ -22,7 +22,7 @@ from qbwc_service.context import AppContext
 from qbwc_service.db.models import WebUser
 from qbwc_service.security import LoginThrottle, installation_secret
 from qbwc_service.settings import Settings
-from qbwc_service.web import formatting
+from qbwc_service.web import formatting, queries
 from qbwc_service.web.common import CurrentUser
 from qbwc_service.web.security import Role, csrf_matches, new_csrf_token
 
@@ -140,6 +140,9 @@ def _install_guards(app: Flask, ctx: AppContext) -> None:
                     else:
                         g.user = CurrentUser(user.id, user.username, user.role)
                         session["seen"] = now
+                        # Read here, in the guard's own transaction: the banner is drawn
+                        # while a view still holds its session (SQLite allows one writer).
+                        g.overdue = queries.overdue_companies(db_session)
         problem = invalid_parameter(request.args)
         if problem:
             raise BadRequest(problem)
@@ -170,7 +173,7 @@ def _install_guards(app: Flask, ctx: AppContext) -> None:
     @app.context_processor
     def _globals() -> dict[str, Any]:
         return {"current_user": g.get("user"), "csrf_token": _csrf_token, "Role": Role,
-                "app_name": ctx.settings.app_name}
+                "app_name": ctx.settings.app_name, "overdue": g.get("overdue", [])}
 
 
 def _csrf_token() -> str:

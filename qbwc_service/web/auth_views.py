@@ -22,7 +22,7 @@ from werkzeug.wrappers.response import Response
 from qbwc_service.auth import LoginPolicy
 from qbwc_service.db.models import WebUser
 from qbwc_service.security import client_address
-from qbwc_service.web import audit
+from qbwc_service.services import audit
 from qbwc_service.web.common import app_context, current_user, next_or
 from qbwc_service.web.security import LoginOutcome, authenticate, end_sessions, new_csrf_token
 

@@ -6,6 +6,7 @@ from flask import Blueprint, render_template, request
 from sqlalchemy import select
 
 from qbwc_service.db.models import Company
+from qbwc_service.services.log import blocked_count
 from qbwc_service.web import queries
 from qbwc_service.web.chart import bar_chart
 from qbwc_service.web.common import app_context
@@ -33,6 +34,7 @@ def dashboard() -> str:
             last_duration=((last.closed_at or last.last_call_at) - last.created_at) if last else None,
             depth=queries.queue_depth(db_session, company.id),
             failures_today=queries.failures_today(db_session, company.id),
+            blocked=blocked_count(db_session, company.id),
             chart=bar_chart(days),
             totals=(sum(d.succeeded for d in days), sum(d.failed for d in days)),
         )

@@ -1,20 +1,85 @@
-"""Jinja filters: how times, durations and reported flags read on the console."""
+"""Jinja filters: how times, amounts, people and reported flags read on the console.
+
+Times show in the company's time zone (its mapping config's ``timezone``) with the UTC
+moment on hover; the request log's filters stay in UTC days, as the exports are.
+"""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+import logging
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from flask import Flask
+import flask
+from flask import Flask, g
+from markupsafe import Markup, escape
 
-__all__ = ["duration", "install", "utc_time", "yes_no"]
+__all__ = ["actor_label", "duration", "install", "local_time", "money", "utc_time", "yes_no"]
+
+log = logging.getLogger(__name__)
+
+_ACTORS = {
+    "sync": "Magento sync", "cli": "command line", "validation": "check before sending",
+    "quickbooks": "QuickBooks", "handler": "QuickBooks answer", "system": "automatic recovery",
+    "demo": "demo set-up",
+}
 
 
 def utc_time(value: datetime | date | None) -> str:
     if value is None:
         return "—"
     if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S UTC")
+        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
     return value.isoformat()
+
+
+def _zone(company_name: str | None) -> ZoneInfo:
+    zones: dict[str | None, ZoneInfo] = g.setdefault("company_zones", {})
+    if company_name in zones:
+        return zones[company_name]
+    zone = ZoneInfo("UTC")
+    if company_name:
+        try:
+            from qbwc_service.sync.config import load_company_config
+
+            ctx = flask.current_app.extensions["qbwc_context"]
+            zone = ZoneInfo(load_company_config(ctx.settings, company_name).timezone)
+        except (ZoneInfoNotFoundError, ValueError, KeyError) as exc:
+            log.warning("no usable time zone for a company: %s", type(exc).__name__)
+        except Exception as exc:  # a broken mapping config must not take the page down
+            log.warning("company config unreadable for time zones: %s", type(exc).__name__)
+    zones[company_name] = zone
+    return zone
+
+
+def local_time(value: datetime | None, company_name: str | None = None) -> Markup:
+    """``<time>`` in the company's zone, with the UTC moment in its title (hover)."""
+    if value is None:
+        return Markup("—")
+    moment = value.astimezone(UTC)
+    local = moment.astimezone(_zone(company_name))
+    text = local.strftime("%Y-%m-%d %H:%M ") + (local.tzname() or "")
+    return Markup('<time datetime="{}" title="{}">{}</time>').format(
+        moment.isoformat(), utc_time(moment), text.strip())
+
+
+def money(amount: Decimal | None, currency: str | None = None) -> str:
+    if amount is None:
+        return ""
+    text = f"{amount:,.2f}"
+    return f"{text} {currency}" if currency else text
+
+
+def actor_label(actor: str | None) -> str:
+    """Who did it, in plain words: a person's name, "Web Connector", "Magento sync"."""
+    if not actor:
+        return "—"
+    if actor.startswith("web:"):
+        return actor[len("web:"):]
+    if actor.startswith("session"):
+        return "Web Connector"
+    return _ACTORS.get(actor, actor)
 
 
 def duration(value: timedelta | float | int | None) -> str:
@@ -40,5 +105,14 @@ def yes_no(value: bool | None) -> str:
 
 def install(app: Flask) -> None:
     app.add_template_filter(utc_time, "utc_time")
+    app.add_template_filter(local_time, "local_time")
+    app.add_template_filter(money, "money")
+    app.add_template_filter(actor_label, "actor")
     app.add_template_filter(duration, "duration")
     app.add_template_filter(yes_no, "yes_no")
+    app.add_template_global(escape, "escape")
+    from qbwc_service.services.log import operation_label
+    from qbwc_service.web.magento_links import magento_admin_link
+
+    app.add_template_filter(operation_label, "operation")
+    app.add_template_global(magento_admin_link, "magento_link")

@@ -7,9 +7,8 @@ from sqlalchemy import select
 from werkzeug.wrappers.response import Response
 
 from qbwc_service.db.models import Company, Request, RequestStatus
-from qbwc_service.web import actions
+from qbwc_service.services import requests as actions
 from qbwc_service.web.common import app_context, current_user, require_role
-from qbwc_service.web.exceptions import ActionRefused
 from qbwc_service.web.security import Role
 
 __all__ = ["BULK_ACTIONS", "blueprint"]
@@ -49,20 +48,17 @@ def decide() -> Response:
     if not ids:
         flash("Select at least one held request first.", "error")
         return redirect(url_for("held.held_requests"))
-    user = current_user()
-    done: list[int] = []
-    refused: list[str] = []
-    for request_id in ids[:MAX_BULK]:
-        # One transaction per request: a refusal must not undo the others.
-        try:
-            with app_context().db.session() as db_session:
-                actions.perform(db_session, action, request_id, username=user.username)
-            done.append(request_id)
-        except ActionRefused as refusal:
-            refused.append(f"{request_id}: {refusal}")
+    reason = request.form.get("reason", "").strip()
+    if action in actions.REASON_REQUIRED and not reason:
+        flash(f"{actions.ACTION_LABELS[action]} was not done: give a reason.", "error")
+        return redirect(url_for("held.held_requests", company=request.form.get("company") or None))
+    result = actions.perform_many(app_context().db, action, ids[:MAX_BULK],
+                                  username=current_user().username, reason=reason)
     label = actions.ACTION_LABELS[action]
-    if done:
-        flash(f"{label}: {len(done)} request(s) done ({', '.join(map(str, done))}).", "success")
-    if refused:
-        flash(f"{label} refused for {len(refused)} request(s) — " + "; ".join(refused), "error")
+    if result.done:
+        flash(f"{label}: {len(result.done)} request(s) done "
+              f"({', '.join(map(str, result.done))}).", "success")
+    if result.refused:
+        flash(f"{label} refused for {len(result.refused)} request(s) — "
+              + "; ".join(f"{request_id}: {why}" for request_id, why in result.refused), "error")
     return redirect(url_for("held.held_requests", company=request.form.get("company") or None))

@@ -1,8 +1,7 @@
-"""The request log: filters, search, sorting, pagination and CSV export of the same filter."""
+"""The request log: filters, search, sorting, pagination and CSV/XLSX export of the same filter."""
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterator
 from datetime import datetime
@@ -10,77 +9,64 @@ from datetime import datetime
 from flask import Blueprint, Response, render_template, request, stream_with_context
 from sqlalchemy import select
 
-from qbwc_service.db.models import Company, Request
-from qbwc_service.web import queries
+from qbwc_service.db.models import Company
+from qbwc_service.services import export
+from qbwc_service.services import log as request_log_queries
+from qbwc_service.services.requests import ACTION_LABELS
 from qbwc_service.web.common import app_context
 
-__all__ = ["CSV_COLUMNS", "blueprint", "csv_cell"]
+__all__ = ["blueprint"]
 
 blueprint = Blueprint("log", __name__)
-
-CSV_COLUMNS = (
-    "id", "company", "operation", "status", "entity_type", "magento_ref", "qb_id", "qb_ref",
-    "status_code", "status_severity", "status_message", "explanation", "attempts",
-    "created_at", "updated_at", "completed_at",
-)
-_FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_cell(value: object) -> str:
-    """A CSV cell that spreadsheets will not evaluate as a formula."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.isoformat()
-    text = str(value)
-    if isinstance(value, str) and text.startswith(_FORMULA_LEADS):
-        return "'" + text
-    return text
-
-
-def _csv_row(row: Request, company_name: str) -> list[str]:
-    values = (
-        row.id, company_name, row.operation, row.status, row.entity_type, row.magento_ref,
-        row.qb_id, row.qb_ref, row.status_code, row.status_severity, row.status_message,
-        row.explanation, row.attempts_count, row.created_at, row.updated_at, row.completed_at,
-    )
-    return [csv_cell(value) for value in values]
+BULK_ACTIONS = ("retry", "hold", "release", "cancel")
 
 
 @blueprint.route("/requests")
 def request_log() -> str:
-    log_filter = queries.LogFilter.from_args(request.args)
+    log_filter = request_log_queries.LogFilter.from_args(request.args)
     with app_context().db.session() as db_session:
-        page = queries.log_page(db_session, log_filter)
+        page = request_log_queries.log_page(db_session, log_filter)
+        requests = [row for row, _ in page.rows]
         companies = list(db_session.scalars(select(Company).order_by(Company.name)))
         return render_template(
             "request_log.html", page=page, log_filter=log_filter, companies=companies,
-            statuses=queries.STATUSES, per_page_choices=queries.PER_PAGE_CHOICES,
-            sort_columns=queries.SORT_COLUMNS,
+            statuses=request_log_queries.STATUSES,
+            per_page_choices=request_log_queries.PER_PAGE_CHOICES,
+            failures=request_log_queries.failures_of(db_session, requests),
+            blockers=request_log_queries.blockers_of(db_session, requests),
+            bulk_actions=BULK_ACTIONS, action_labels=ACTION_LABELS,
         )
+
+
+def _filename(extension: str) -> str:
+    return f"requests-{datetime.now().strftime('%Y%m%d-%H%M%S')}.{extension}"
 
 
 @blueprint.route("/requests.csv")
 def export_csv() -> Response:
-    log_filter = queries.LogFilter.from_args(request.args)
+    log_filter = request_log_queries.LogFilter.from_args(request.args)
     ctx = app_context()
 
     def generate() -> Iterator[str]:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(CSV_COLUMNS)
         with ctx.db.session() as db_session:
-            for count, (row, company_name) in enumerate(queries.iter_log(db_session, log_filter)):
-                writer.writerow(_csv_row(row, company_name))
-                if count % 200 == 0:
-                    yield buffer.getvalue()
-                    buffer.seek(0)
-                    buffer.truncate()
-        yield buffer.getvalue()
+            rows = request_log_queries.iter_log(db_session, log_filter)
+            yield from export.csv_chunks(export.export_records(db_session, rows))
 
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     return Response(
-        stream_with_context(generate()),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="requests-{stamp}.csv"'},
+        stream_with_context(generate()), mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{_filename("csv")}"'},
+    )
+
+
+@blueprint.route("/requests.xlsx")
+def export_xlsx() -> Response:
+    log_filter = request_log_queries.LogFilter.from_args(request.args)
+    buffer = io.BytesIO()
+    with app_context().db.session() as db_session:
+        rows = request_log_queries.iter_log(db_session, log_filter)
+        export.write_xlsx(export.export_records(db_session, rows), buffer)
+    return Response(
+        buffer.getvalue(),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="{_filename("xlsx")}"'},
     )

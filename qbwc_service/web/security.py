@@ -23,7 +23,7 @@ from qbwc_service.auth import (
     verify_password,
 )
 from qbwc_service.db.models import WebUser, utcnow
-from qbwc_service.web import audit
+from qbwc_service.services import audit
 from qbwc_service.web.exceptions import WebUserError
 
 __all__ = [

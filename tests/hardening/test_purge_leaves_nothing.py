@@ -29,8 +29,8 @@ from qbwc_service.db.models import (
     WcSession,
     utcnow,
 )
+from qbwc_service.services import audit
 from qbwc_service.settings import load_settings
-from qbwc_service.web import audit
 
 EMAIL = "ada.lovelace@example.com"
 NAME = "Ada Lovelace"

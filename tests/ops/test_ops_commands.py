@@ -25,7 +25,7 @@ from qbwc_service.db.models import (
     WcSession,
     utcnow,
 )
-from qbwc_service.web.audit import record
+from qbwc_service.services.audit import record
 
 from . import seed
 

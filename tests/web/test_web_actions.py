@@ -10,7 +10,7 @@ from web_seed import Seeded
 
 from qbwc_service.context import AppContext
 from qbwc_service.db.models import AuditEvent, Request, RequestTransition
-from qbwc_service.web import audit
+from qbwc_service.services import audit
 
 Client = Callable[[str], tuple[FlaskClient, str]]
 
@@ -56,7 +56,7 @@ def test_refused_transition_is_explained_and_not_audited(client_for: Client, see
 
 
 def test_hold_release_and_cancel(client_for: Client, seeded: Seeded, app_context: AppContext) -> None:
-    """Hold keeps the reason, release requeues, cancel ends it; each audited."""
+    """Hold keeps the reason, release requeues, cancel (with a reason) ends it; each audited."""
     client, token = client_for("bob")
     rid = seeded.queued_receipt_id
     client.post(f"/requests/{rid}/hold", data={"csrf_token": token, "reason": "check the tax code"})
@@ -65,10 +65,25 @@ def test_hold_release_and_cancel(client_for: Client, seeded: Seeded, app_context
         assert (held.status, held.hold_reason) == ("held", "check the tax code")
     client.post(f"/requests/{rid}/release", data={"csrf_token": token})
     assert _status(app_context, rid) == "queued"
-    client.post(f"/requests/{rid}/cancel", data={"csrf_token": token})
+    client.post(f"/requests/{rid}/cancel", data={"csrf_token": token, "reason": "duplicate order"})
     assert _status(app_context, rid) == "canceled"
     assert _events(app_context, "hold")[0].after == {"status": "held", "reason": "check the tax code"}
     assert len(_events(app_context, "release")) == len(_events(app_context, "cancel")) == 1
+
+
+def test_hold_and_cancel_without_a_reason_are_refused(client_for: Client, seeded: Seeded,
+                                                     app_context: AppContext) -> None:
+    """An empty hold or cancel reason is refused with a message, and nothing changes."""
+    client, token = client_for("bob")
+    rid = seeded.queued_receipt_id
+    for action in ("hold", "cancel"):
+        client.post(f"/requests/{rid}/{action}", data={"csrf_token": token, "reason": "  "})
+        assert _status(app_context, rid) == "queued"
+    html = client.get(f"/requests/{rid}").get_data(as_text=True)
+    assert "needs a reason" in html
+    client.post("/held", data={"csrf_token": token, "action": "cancel",
+                               "request_id": str(seeded.held_ids[0])})
+    assert _status(app_context, seeded.held_ids[0]) == "held"
 
 
 def test_unknown_action_is_404(client_for: Client, seeded: Seeded) -> None:
@@ -94,7 +109,8 @@ def test_bulk_cancel_reports_partial_refusals(client_for: Client, seeded: Seeded
     """One refused request in a bulk cancel does not undo the others."""
     client, token = client_for("bob")
     ids = [seeded.held_ids[0], seeded.customer_id]  # the customer already succeeded
-    client.post("/held", data={"csrf_token": token, "action": "cancel", "request_id": [str(i) for i in ids]})
+    client.post("/held", data={"csrf_token": token, "action": "cancel", "reason": "test order",
+                               "request_id": [str(i) for i in ids]})
     assert _status(app_context, seeded.held_ids[0]) == "canceled"
     assert _status(app_context, seeded.customer_id) == "succeeded"
     html = client.get("/held").get_data(as_text=True)
@@ -115,7 +131,8 @@ def test_audit_chain_detects_edits_and_deletions(client_for: Client, seeded: See
     """verify_chain is clean after actions, then names an edited row and the row after a deletion."""
     client, token = client_for("bob")
     client.post(f"/requests/{seeded.failed_invoice_id}/retry", data={"csrf_token": token})
-    client.post(f"/requests/{seeded.queued_receipt_id}/hold", data={"csrf_token": token})
+    client.post(f"/requests/{seeded.queued_receipt_id}/hold", data={"csrf_token": token,
+                                                                     "reason": "check"})
     client.post("/logout", data={"csrf_token": token})
     with app_context.db.session() as session:
         assert audit.verify_chain(session) == []

@@ -2,71 +2,24 @@
 
 from __future__ import annotations
 
-import os
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import Flask
-from web_seed import PASSWORD, Seeded
-from werkzeug.serving import make_server
+from web_helpers import sign_in_browser
+from web_seed import Seeded
 
 from qbwc_service.context import AppContext
 from qbwc_service.db.models import Request
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
-
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-
-@pytest.fixture
-def base_url(web_app: Flask) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, web_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    """One Chromium for the module; each test opens its own page (own cookies)."""
-    if not CHROMIUM.exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI=true but {CHROMIUM} is missing; .ci/run installs Debian's chromium")
-        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield instance
-        finally:
-            instance.close()
-
-
-def _sign_in(page: Any, base_url: str, username: str) -> None:
-    page.goto(f"{base_url}/login")
-    page.get_by_label("User name").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{base_url}/")
 
 
 def test_bookkeeper_finds_failure_reads_it_and_retries(browser: Any, base_url: str, seeded: Seeded,
                                                         app_context: AppContext) -> None:
     """Log in, filter to failures, open one, read the explanation, retry, see it queued."""
     page = browser.new_page(viewport={"width": 1280, "height": 900})
-    _sign_in(page, base_url, "bob")
+    sign_in_browser(page, base_url, "bob")
     page.get_by_role("link", name="Request log").click()
     page.get_by_label("Status").select_option("failed")
     page.get_by_role("button", name="Apply").click()
@@ -88,7 +41,7 @@ def test_bookkeeper_approves_a_held_request(browser: Any, base_url: str, seeded:
                                             app_context: AppContext) -> None:
     """Tick one held request, approve it, and it leaves the held list."""
     page = browser.new_page()
-    _sign_in(page, base_url, "bob")
+    sign_in_browser(page, base_url, "bob")
     page.goto(f"{base_url}/held")
     page.get_by_label(f"Select request {seeded.held_ids[0]}").check()
     page.get_by_role("button", name="Approve selected").click()
@@ -103,7 +56,7 @@ def test_bookkeeper_approves_a_held_request(browser: Any, base_url: str, seeded:
 def test_admin_downloads_qwc(browser: Any, base_url: str, seeded: Seeded) -> None:
     """The companies page's link downloads a .qwc for the Web Connector user."""
     page = browser.new_page(accept_downloads=True)
-    _sign_in(page, base_url, "ada")
+    sign_in_browser(page, base_url, "ada")
     page.get_by_role("link", name="Companies").click()
     with page.expect_download() as info:
         page.get_by_role("link", name="Download .qwc for acme-wc").click()
@@ -116,7 +69,7 @@ def test_admin_downloads_qwc(browser: Any, base_url: str, seeded: Seeded) -> Non
 def test_viewer_cannot_retry(browser: Any, base_url: str, seeded: Seeded, app_context: AppContext) -> None:
     """A viewer sees no Retry button, and a forged POST with its own token is refused 403."""
     page = browser.new_page()
-    _sign_in(page, base_url, "vera")
+    sign_in_browser(page, base_url, "vera")
     page.goto(f"{base_url}/requests/{seeded.failed_invoice_id}")
     assert page.get_by_role("button", name="Retry").count() == 0
     token = page.locator("form.signout input[name=csrf_token]").input_value()
@@ -137,7 +90,7 @@ def test_form_without_csrf_token_is_refused(browser: Any, base_url: str, seeded:
                                             app_context: AppContext) -> None:
     """Submitting the Retry form with its token removed shows the 400 refusal page."""
     page = browser.new_page()
-    _sign_in(page, base_url, "bob")
+    sign_in_browser(page, base_url, "bob")
     page.goto(f"{base_url}/requests/{seeded.failed_invoice_id}")
     page.locator(".actions form input[name=csrf_token]").first.evaluate("node => node.remove()")
     with page.expect_response(lambda r: r.request.method == "POST") as info:
@@ -150,10 +103,13 @@ def test_form_without_csrf_token_is_refused(browser: Any, base_url: str, seeded:
 
 
 def test_phone_width_has_no_horizontal_page_scroll(browser: Any, base_url: str, seeded: Seeded) -> None:
-    """At 390 px the dashboard and request detail fit the screen (tables scroll in their own box)."""
+    """At 390 px the dashboard, detail and log fit the screen; the log's filters are folded."""
     page = browser.new_page(viewport={"width": 390, "height": 844})
-    _sign_in(page, base_url, "bob")
+    sign_in_browser(page, base_url, "bob")
     for path in ("/", f"/requests/{seeded.failed_invoice_id}", "/requests"):
         page.goto(base_url + path)
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 1, path
+    # The log's filters start folded on a phone, so the first screen shows results.
+    assert page.locator("details.filters-box").get_attribute("open") is None
+    assert page.locator("#result-count").is_visible()

@@ -11,8 +11,9 @@ from flask.testing import FlaskClient
 from web_seed import Seeded
 
 from qbwc_service.context import AppContext
+from qbwc_service.db.models import Attempt, Request
 from qbwc_service.queue import enqueue
-from qbwc_service.web.queries import LogFilter
+from qbwc_service.services.log import LogFilter
 
 Client = Callable[[str], tuple[FlaskClient, str]]
 
@@ -86,9 +87,10 @@ def test_csv_export_follows_the_filter(client_for: Client, seeded: Seeded) -> No
     assert [r["status"] for r in rows] == ["failed"] * 3
     invoice = next(r for r in rows if r["id"] == str(seeded.failed_invoice_id))
     assert invoice["magento_ref"] == "000001234" and invoice["status_code"] == "3140"
-    assert invoice["company"] == "Acme Books" and invoice["operation"] == "InvoiceAdd"
+    assert invoice["company"] == "Acme Books" and invoice["document"] == "Invoice"
+    assert invoice["customer"] == "Smith & Sons"
     memo = next(r for r in rows if r["id"] == str(seeded.failed_memo_id))
-    assert memo["status_message"].startswith("'=HYPERLINK")
+    assert memo["message"].startswith("'=HYPERLINK")
 
 
 def test_log_filter_ignores_junk() -> None:
@@ -98,3 +100,22 @@ def test_log_filter_ignores_junk() -> None:
     assert parsed == LogFilter()
     assert LogFilter.from_args({"status": "held", "dir": "asc"}).to_args(page=2) == {
         "status": "held", "dir": "asc", "page": "2"}
+
+
+def test_failed_row_after_a_successful_lookup_shows_the_refusal(
+        client_for: Client, seeded: Seeded, app_context: AppContext) -> None:
+    """A request that failed after an "0 Status OK" look-up shows 3100 and why, never Status OK."""
+    with app_context.db.session() as session:
+        memo = session.get(Request, seeded.failed_memo_id)
+        session.add(Attempt(request_id=memo.id, status_code=3100, status_severity="Error",
+                            status_message="name is already in use", outcome="permanent"))
+        memo.status_code, memo.status_message = 0, "Status OK"
+        memo.explanation = 'QuickBooks already uses the name "Smith" for a record that was not made from this document.'
+    client, _ = client_for("bob")
+    html = client.get("/requests?status=failed").get_data(as_text=True)
+    row = html.split(f'aria-label="Request {seeded.failed_memo_id}"')[1].split("</tr>")[0]
+    assert ">3100<" in row and "already uses the name" in row
+    assert "Status OK" not in row
+    detail = client.get(f"/requests/{seeded.failed_memo_id}").get_data(as_text=True)
+    assert "QuickBooks refused it (status 3100): name is already in use" in detail
+    assert "Status OK" not in detail

@@ -67,7 +67,7 @@ def test_request_detail_shows_explanation_xml_attempts_and_dependencies(
         '<span class="na">statusCode=</span><span class="s">"3140"</span>' in html
     assert 'class="timeline"' in html and "status 3140" in html
     assert f'href="/requests/{seeded.customer_id}"' in html  # depends on the customer
-    assert "session:test-ticket" in html  # the transitions table
+    assert "<td>Web Connector</td>" in html  # the transitions table names who, in plain words
 
 
 def test_viewer_sees_no_action_buttons(client_for: Client, seeded: Seeded) -> None:

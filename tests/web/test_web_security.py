@@ -17,8 +17,8 @@ from web_seed import PASSWORD, Seeded
 
 from qbwc_service.context import AppContext
 from qbwc_service.db.models import AuditEvent, Request, WebUser
+from qbwc_service.services.audit import verify_chain
 from qbwc_service.web import create_web_app, resolve_secret_key
-from qbwc_service.web.audit import verify_chain
 
 Client = Callable[[str], tuple[FlaskClient, str]]
 
@@ -167,7 +167,7 @@ def test_passwords_are_argon2id(app_context: AppContext, seeded: Seeded) -> None
 
 def test_errors_never_show_a_trace(web_app: Flask, client_for: Client, monkeypatch) -> None:
     """An unexpected failure renders a plain 500 page without internals."""
-    from qbwc_service.web import queries
+    from qbwc_service.services import log as queries
 
     def boom(*args: object, **kwargs: object) -> None:
         raise RuntimeError("secret internals")

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 from sqlalchemy.orm import Session
@@ -70,14 +71,15 @@ def seed_console(db: Database) -> Seeded:
 
         customer = enqueue(session, company_id=acme.id, operation="CustomerAdd", key="customer:7",
                            entity_type="customer", magento_id="7", magento_ref="smith@example.com",
-                           payload={"name": "Smith & Sons"}).request
+                           payload={"Name": "Smith & Sons"}).request
         _finish(session, customer, S.SUCCEEDED, qb_id="80000001-1714600000", qb_ref="Smith & Sons",
                 status_code=0, status_severity="Info")
 
         invoice = enqueue(session, company_id=acme.id, operation="InvoiceAdd", key="invoice:1234",
                           entity_type="invoice", magento_id="1234", magento_ref="000001234",
-                          payload={"customer": "Smith & Sons", "ref_number": "000001234"},
-                          depends_on=[customer]).request
+                          payload={"CustomerRef": {"FullName": "Smith & Sons"},
+                                   "TxnDate": "2026-11-30", "RefNumber": "000001234"},
+                          depends_on=[customer], amount=Decimal("39.90")).request
         request_xml = (FIXTURES / "invoice_add_rq.xml").read_text(encoding="utf-8")
         response_xml = (FIXTURES / "invoice_add_rs_3140.xml").read_text(encoding="utf-8")
         session.add(Attempt(request_id=invoice.id, ticket="test-ticket", message_set_id="ms-1",
@@ -117,3 +119,56 @@ def seed_console(db: Database) -> Seeded:
                             qb_name="000001233", amount=39.90, txn_date=now.date(), request_id=customer.id))
         session.flush()
         return Seeded(acme.id, bravo.id, customer.id, invoice.id, memo.id, receipt.id, tuple(held))
+
+
+@dataclass(frozen=True)
+class Fixable:
+    closed_invoice_id: int
+    payment_id: int
+    collision_customer_id: int
+    waiting_invoice_id: int
+
+
+CLOSED_MESSAGE = ("The invoice dated 2026-01-15 falls on or before the closing date 2026-01-31; "
+                  "QuickBooks does not accept it.")
+
+
+def seed_fixable(db: Database, company_id: int) -> Fixable:
+    """A closed-period invoice with its payment behind it, and a customer whose name is taken."""
+    now = utcnow()
+    with db.session() as session:
+        session.get(Company, company_id).closing_date = date(2026, 1, 31)
+        invoice = enqueue(session, company_id=company_id, operation="InvoiceAdd", key="invoice:900",
+                          entity_type="invoice", magento_id="900", magento_ref="000000900",
+                          payload={"CustomerRef": {"FullName": "Ada Lovelace"}, "TxnDate": "2026-01-15",
+                                   "RefNumber": "000000900"}, amount=Decimal("120.00")).request
+        session.add(Attempt(request_id=invoice.id, ticket="test-ticket", sent_at=now, received_at=now,
+                            outcome="permanent", status_code=3250, status_severity="Error",
+                            status_message=CLOSED_MESSAGE))
+        _finish(session, invoice, S.FAILED, status_code=3250, status_severity="Error",
+                status_message=CLOSED_MESSAGE, attempts_count=1,
+                explanation=classify(3250, CLOSED_MESSAGE).explanation)
+        payment = enqueue(session, company_id=company_id, operation="ReceivePaymentAdd",
+                          key="payment:900", entity_type="invoice", magento_id="900",
+                          magento_ref="000000900",
+                          payload={"CustomerRef": {"FullName": "Ada Lovelace"}, "TxnDate": "2026-01-15",
+                                   "RefNumber": "000000900", "TotalAmount": "120.00"},
+                          depends_on=[invoice]).request
+        customer = enqueue(session, company_id=company_id, operation="CustomerAdd", key="customer:31",
+                           entity_type="customer", magento_id="31", magento_ref="jones@example.com",
+                           payload={"Name": "Jones Ltd"}).request
+        session.add(Attempt(request_id=customer.id, ticket="test-ticket", sent_at=now,
+                            received_at=now, outcome="retryable", status_code=3100,
+                            status_severity="Error",
+                            status_message='The name "Jones Ltd" of the list element is already in use.'))
+        _finish(session, customer, S.FAILED, status_code=0, status_severity="Info",
+                status_message="Status OK", attempts_count=2,
+                explanation='QuickBooks already uses the name "Jones Ltd" for a record that was not '
+                            "made from this document (names are shared by customers, vendors, "
+                            "employees and other names). Rename one of them, then retry.")
+        waiting = enqueue(session, company_id=company_id, operation="InvoiceAdd", key="invoice:901",
+                          entity_type="invoice", magento_id="901", magento_ref="000000901",
+                          payload={"CustomerRef": {"FullName": "Jones Ltd"}, "TxnDate": "2026-02-10",
+                                   "RefNumber": "000000901"}, amount=Decimal("75.50"),
+                          depends_on=[customer]).request
+        return Fixable(invoice.id, payment.id, customer.id, waiting.id)

@@ -1,0 +1,72 @@
+"""Company settings: polling interval, qbXML version, approval mode, closing-date policy.
+
+Saving changes what the next ``authenticate`` tells the Web Connector and what the
+``.qwc`` download holds; the page offers the new ``.qwc`` right away.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from sqlalchemy import select
+from werkzeug.wrappers.response import Response
+
+from qbwc_service.db.models import Company, QbwcUser
+from qbwc_service.services import companies
+from qbwc_service.services.exceptions import ServiceError
+from qbwc_service.services.requests import actor_name
+from qbwc_service.web.common import app_context, current_user, require_role
+from qbwc_service.web.security import Role
+
+__all__ = ["blueprint"]
+
+blueprint = Blueprint("settings", __name__)
+
+
+@blueprint.route("/companies/<int:company_id>/settings")
+def company_settings(company_id: int) -> str:
+    with app_context().db.session() as db_session:
+        company = db_session.get(Company, company_id)
+        if company is None:
+            abort(404, description=f"There is no company {company_id}.")
+        usernames = list(db_session.scalars(select(QbwcUser.username)
+                                            .where(QbwcUser.company_id == company_id)
+                                            .order_by(QbwcUser.username)))
+        return render_template(
+            "settings.html", company=company, usernames=usernames,
+            versions=companies.QBXML_CHOICES, policies=companies.CLOSING_POLICIES,
+            may_change=current_user().can(Role.ADMIN),
+        )
+
+
+@blueprint.route("/companies/<int:company_id>/settings", methods=["POST"])
+@require_role(Role.ADMIN)
+def save(company_id: int) -> Response:
+    form = request.form
+    try:
+        minutes = int(form.get("every_minutes", ""))
+    except ValueError:
+        flash("Not saved: the polling interval must be a whole number of minutes.", "error")
+        return redirect(url_for("settings.company_settings", company_id=company_id))
+    change = companies.CompanyChange(
+        every_minutes=minutes, qbxml_version=form.get("qbxml_version", ""),
+        approval_required=form.get("approval_required") == "1",
+        closing_date_policy=form.get("closing_date_policy") or None,
+    )
+    ctx = app_context()
+    try:
+        with ctx.db.session() as db_session:
+            company = db_session.get(Company, company_id)
+            if company is None:
+                abort(404, description=f"There is no company {company_id}.")
+            before = companies.show_company(db_session, ctx.settings, company.name)
+            after = companies.set_company(db_session, ctx.settings, company.name, change,
+                                          actor=actor_name(current_user().username))
+    except ServiceError as refusal:
+        flash(f"Not saved: {refusal}.", "error")
+    else:
+        if after == before:
+            flash("Nothing changed.", "info")
+        else:
+            flash("Saved. The Web Connector gets the new interval when it next connects; "
+                  "download the new .qwc below if you set it up again.", "success")
+    return redirect(url_for("settings.company_settings", company_id=company_id))
