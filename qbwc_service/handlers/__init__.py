@@ -33,6 +33,7 @@ FAMILY_MODULES: dict[str, str] = {
     "sales_receipt": "SalesReceiptHandler",
     "credit_memo": "CreditMemoHandler",
     "payment": "PaymentHandler",
+    "refund": "RefundHandler",
     "inventory": "InventoryHandler",
 }
 

@@ -7,7 +7,7 @@ fails loudly with the path to fix instead of posting wrong books later.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from types import MappingProxyType
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -17,6 +17,7 @@ from qbwc_service.sync.exceptions import MappingConfigError
 
 __all__ = [
     "FLOWS",
+    "REFUNDS",
     "AccountsConfig",
     "CompanyMappingConfig",
     "ItemNamesConfig",
@@ -31,6 +32,10 @@ __all__ = [
 ]
 
 FLOWS = ("invoice", "sales_receipt")
+# How money a credit memo returns leaves the books: "auto" (a card refund when Magento
+# refunded online through the gateway, a check when offline), "card", "check", or
+# "credit" (kept as the customer's credit, for store-credit refunds).
+REFUNDS = ("auto", "card", "check", "credit")
 TAX_MODES = ("line_codes_plus_tax_item", "tax_item")
 GUEST_MODES = ("per_email", "shared")
 CURRENCY_MODES = ("home", "multicurrency")
@@ -48,6 +53,10 @@ class PaymentMethodConfig:
     flow: str = "invoice"
     qb_method: str = ""  # QuickBooks PaymentMethodRef FullName; empty = none sent
     deposit_account: str = "Undeposited Funds"
+    refund: str = "auto"
+    # Where refunds leave from; empty = deposit_account for card refunds and
+    # accounts.refund_bank for checks.
+    refund_account: str = ""
 
 
 @dataclass(frozen=True)
@@ -58,6 +67,8 @@ class AccountsConfig:
     cogs: str = "Cost of Goods Sold"
     asset: str = "Inventory Asset"
     inventory_adjustment: str = "Inventory Adjustments"
+    refund_bank: str = "Checking"  # the bank account refund checks are written on
+    receivable: str = "Accounts Receivable"  # the A/R account refund checks apply through
 
 
 @dataclass(frozen=True)
@@ -73,15 +84,19 @@ class ItemNamesConfig:
 
 @dataclass(frozen=True)
 class TaxConfig:
-    """How Magento's computed tax reaches QuickBooks without QuickBooks recomputing it."""
+    """How Magento's computed tax reaches QuickBooks' Sales Tax Payable, never recomputed."""
 
     mode: str = "line_codes_plus_tax_item"
-    # An other-charge (or sales-tax) item that carries Magento's tax as one line.
-    tax_line_item: str = "Magento Sales Tax"
     # A zero-rate sales tax item on the header, so QuickBooks adds nothing itself.
     zero_rate_tax_item: str = "Magento Tax Zero"
     taxable_code: str = "Tax"
     non_taxable_code: str = "Non"
+    # The tax agency (a QuickBooks vendor) the sales tax items the service creates owe to.
+    agency: str = "Sales Tax Agency"
+    # The rate code tax is booked under when Magento's order names no rate.
+    default_rate_code: str = "Sales Tax"
+    # Magento tax rate code -> an existing QuickBooks sales tax item (else one is created).
+    rate_items: MappingProxyType[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
 
 @dataclass(frozen=True)
@@ -181,9 +196,13 @@ def _texts(path: str, cls: type[Any], raw: dict[str, Any], limits: dict[str, int
 
 def _payment(path: str, raw: Any, default: PaymentMethodConfig) -> PaymentMethodConfig:
     table = _table(path, raw)
-    _strict_fields(path, table, {"flow", "qb_method", "deposit_account"})
+    _strict_fields(path, table, {f.name for f in fields(PaymentMethodConfig)})
     return PaymentMethodConfig(
         flow=_choice(f"{path}.flow", table.get("flow", default.flow), FLOWS),
+        refund=_choice(f"{path}.refund", table.get("refund", default.refund), REFUNDS),
+        refund_account=_text(f"{path}.refund_account",
+                             table.get("refund_account", default.refund_account),
+                             allow_empty=True),
         qb_method=_text(f"{path}.qb_method", table.get("qb_method", default.qb_method),
                         max_len=31, allow_empty=True),
         deposit_account=_text(f"{path}.deposit_account",
@@ -246,9 +265,13 @@ def parse_mapping_config(raw: dict[str, Any], *, path: str = "mapping") -> Compa
     tax_raw = dict(_table(f"{path}.tax", raw.get("tax", {})))
     if "mode" in tax_raw:
         tax_raw["mode"] = _choice(f"{path}.tax.mode", tax_raw["mode"], TAX_MODES)
-    values["tax"] = _texts(f"{path}.tax", TaxConfig, tax_raw,
-                           {"tax_line_item": 31, "zero_rate_tax_item": 31,
-                            "taxable_code": 3, "non_taxable_code": 3})
+    rate_items = _table(f"{path}.tax.rate_items", tax_raw.pop("rate_items", {}))
+    tax = _texts(f"{path}.tax", TaxConfig, tax_raw,
+                 {"zero_rate_tax_item": 31, "taxable_code": 3, "non_taxable_code": 3,
+                  "agency": 41})
+    values["tax"] = replace(tax, rate_items=MappingProxyType({
+        str(code): _text(f"{path}.tax.rate_items.{code}", name, max_len=31)
+        for code, name in rate_items.items()}))
     if "guest_customer_name" in raw:
         values["guest_customer_name"] = _text(f"{path}.guest_customer_name",
                                               raw["guest_customer_name"], max_len=41)

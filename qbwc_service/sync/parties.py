@@ -5,12 +5,14 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from magento_client.documents import Address, Order, Product
-from qbwc_service.sync.lines import ProductLine
 from qbwc_service.sync.names import customer_name, item_name, to_latin1
 from qbwc_service.sync.plan import PlanContext, PlannedRequest, Priority, cents, document_hash
+
+if TYPE_CHECKING:
+    from qbwc_service.sync.posting.lines import ProductLine
 
 __all__ = [
     "CURRENCY_NAMES",
@@ -207,14 +209,13 @@ def setup_key(role: str) -> str:
 
 
 def plan_setup_items(ctx: PlanContext) -> list[PlannedRequest]:
-    """The non-product items transactions refer to (shipping, discounts, tax line,
-    refund adjustments), created once so the first invoice does not fail on a reference."""
+    """The non-product items transactions refer to (shipping, discounts, refund
+    adjustments, the zero-rate header tax item), created once so the first invoice does
+    not fail on a reference."""
     names = ctx.config.items
     income = {"FullName": ctx.config.accounts.income}
     roles = (
         ("shipping", "ItemOtherChargeAdd", names.shipping, "Shipping charged in Magento"),
-        ("tax_line", "ItemOtherChargeAdd", ctx.config.tax.tax_line_item,
-         "Sales tax as Magento computed it"),
         ("adjustment_refund", "ItemOtherChargeAdd", names.adjustment_refund,
          "Magento credit memo adjustment refund"),
         ("adjustment_fee", "ItemOtherChargeAdd", names.adjustment_fee,
@@ -233,7 +234,8 @@ def plan_setup_items(ctx: PlanContext) -> list[PlannedRequest]:
         context: dict[str, Any] = {"Name": name}
         if operation == "ItemSalesTaxAdd":
             # On the header of every sales transaction so QuickBooks adds no tax of its own.
-            context.update(ItemDesc=description, TaxRate=Decimal("0"))
+            context.update(ItemDesc=description, TaxRate=Decimal("0"),
+                           TaxVendorRef={"FullName": ctx.config.tax.agency})
         elif operation == "ItemDiscountAdd":
             context.update(ItemDesc=description, AccountRef=income)
             if role == "discount_non_taxable":

@@ -43,6 +43,7 @@ class Priority:
     PAYMENT = 60
     CREDIT = 70
     APPLY_CREDIT = 80
+    REFUND = 80
     INVENTORY = 90
 
 
@@ -74,7 +75,8 @@ class CompanyFacts:
     multi_site_enabled: bool = False
     multi_currency_enabled: bool = False
     class_tracking_enabled: bool = True
-    home_currency: str | None = None
+    home_currency: str | None = None  # QuickBooks' name, e.g. "US Dollar"
+    country: str | None = None  # the edition QuickBooks reported: US, CA, UK, AU
 
     @classmethod
     def from_company(cls, company: Company) -> CompanyFacts:
@@ -86,6 +88,7 @@ class CompanyFacts:
             # Unknown until the first session: sending a ClassRef is harmless then.
             class_tracking_enabled=company.class_tracking_enabled is not False,
             home_currency=company.home_currency,
+            country=company.qb_country,
         )
 
 

@@ -21,10 +21,15 @@ from qbwc_service.context import AppContext
 from qbwc_service.db.models import Company, Mapping, Request, RequestStatus, Watermark
 from qbwc_service.queue import enqueue
 from qbwc_service.sync.config import load_company_config
-from qbwc_service.sync.documents import plan_credit_memo, plan_invoice, plan_order
 from qbwc_service.sync.exceptions import PlanningError, SyncError
 from qbwc_service.sync.parties import plan_customer, plan_product, plan_setup_items
 from qbwc_service.sync.plan import CompanyFacts, MemoryLookup, PlanContext, PlannedRequest
+from qbwc_service.sync.posting import (
+    check_tax_edition,
+    plan_credit_memo,
+    plan_invoice,
+    plan_order,
+)
 
 __all__ = [
     "ENTITIES",
@@ -235,6 +240,8 @@ def pull_and_enqueue(
             plan_ctx = PlanContext(config=config, facts=CompanyFacts.from_company(company),
                                    lookup=DbLookup(session, company.id),
                                    store_timezones=timezones)
+            if entity in ("invoices", "creditmemos"):
+                check_tax_edition(plan_ctx.facts)
             if not dry_run and entity in ("invoices", "creditmemos"):
                 enqueue_plan(session, company.id, plan_setup_items(plan_ctx), report)
             pull = client.iter_updated(entity, start, timedelta(minutes=config.overlap_minutes))

@@ -11,10 +11,9 @@ from magento_client.documents import CreditMemo, Invoice, Order
 from magento_client.fake import FakeStore
 from qbwc_service.db.models import Company
 from qbwc_service.sync.config import parse_mapping_config
-from qbwc_service.sync.documents import plan_credit_memo, plan_invoice
-from qbwc_service.sync.lines import sum_lines
 from qbwc_service.sync.parties import plan_setup_items
 from qbwc_service.sync.plan import CompanyFacts, PlanContext
+from qbwc_service.sync.posting import plan_credit_memo, plan_invoice, sum_lines
 from qbwc_service.sync.reconcile import reconcile
 from qbwc_service.sync.runner import DbLookup, enqueue_plan
 

@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import select
 
 from qbwc_service.db.models import Mapping, Request
-from qbwc_service.sync.documents import plan_credit_memo, plan_invoice
 from qbwc_service.sync.parties import plan_setup_items
 from qbwc_service.sync.plan import CompanyFacts, PlanContext
+from qbwc_service.sync.posting import plan_credit_memo, plan_invoice
 from qbwc_service.sync.reconcile import VarianceReason, reconcile
 from qbwc_service.sync.runner import DbLookup, enqueue_plan
 

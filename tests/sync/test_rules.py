@@ -9,9 +9,8 @@ import pytest
 
 from qbwc_service.qbxml.render import validate_request
 from qbwc_service.sync.config import parse_mapping_config
-from qbwc_service.sync.documents import plan_credit_memo, plan_invoice, plan_order
-from qbwc_service.sync.lines import sum_lines
 from qbwc_service.sync.plan import CompanyFacts, MemoryLookup, PlanContext, PlannedRequest
+from qbwc_service.sync.posting import plan_credit_memo, plan_invoice, plan_order, sum_lines
 
 from .factories import Line, OrderBuilder
 
@@ -99,19 +98,72 @@ def test_fixed_bundle_posts_the_parent_only() -> None:
     assert {item.key for item in plan if item.entity_type == "item"} == {"item:DESK"}
 
 
-def test_tax_exclusive_prices_post_magentos_tax_as_one_line() -> None:
-    """Tax is one line on the tax item; taxable lines carry the taxable code; header is zero-rate."""
+def test_tax_exclusive_prices_post_magentos_tax_per_rate_to_sales_tax_items() -> None:
+    """Tax goes on one sales tax item line per Magento rate (never an income item); taxable
+    lines carry the taxable code; the header is zero-rate so QuickBooks adds nothing."""
     b = OrderBuilder(shipping=D(10), shipping_tax_rate=D("0.1"))
     b.add(Line("A", D("19.99"), qty=D(2), tax_rate=D("0.0825"))).add(Line("B", D("5.00")))
-    invoice = only(plan_invoice(b.invoice(), b.order(), ctx()), "InvoiceAdd")
+    plan = plan_invoice(b.invoice(), b.order(), ctx())
+    invoice = only(plan, "InvoiceAdd")
     lines = lines_of(invoice)
     assert [line.get("SalesTaxCodeRef", {}).get("FullName") for line in lines] == \
-        ["Tax", "Non", "Tax", "Non"]
-    tax_line = lines[-1]
-    assert tax_line["ItemRef"]["FullName"] == "Magento Sales Tax"
-    assert tax_line["Amount"] == D("3.30") + D("1.00")
+        ["Tax", "Non", "Tax", None, None]
+    assert [(line["ItemRef"]["FullName"], line["Amount"]) for line in lines[-2:]] == \
+        [("RATE-8.25", D("3.30")), ("RATE-10.00", D("1.00"))]
     assert invoice.context["ItemSalesTaxRef"] == {"FullName": "Magento Tax Zero"}
     assert sum_lines(lines) == b.invoice().base_grand_total
+    items = [p for p in plan if p.operation == "ItemSalesTaxAdd"]
+    assert [(i.context["Name"], i.context["TaxRate"]) for i in items] == \
+        [("RATE-8.25", D("8.25")), ("RATE-10.00", D(10))]
+    assert {i.context["TaxVendorRef"]["FullName"] for i in items} == {"Sales Tax Agency"}
+    assert {i.key for i in items} <= set(invoice.depends_on_keys)
+
+
+def test_several_rates_on_one_line_each_get_their_share() -> None:
+    """State and county rates on one row, and on shipping: each rate's line carries the
+    amounts Magento applied for it, to the cent, and they add up to Magento's tax."""
+    state, county = ("US-IL", D("0.0625")), ("US-IL-COOK", D("0.0175"))
+    b = OrderBuilder(shipping=D("12.34"), shipping_tax_rate=D("0.08"),
+                     shipping_rates=(state, county))
+    b.add(Line("A", D("33.33"), qty=D(3), tax_rate=D("0.08"), rates=(state, county)))
+    b.add(Line("B", D("7.77"), tax_rate=D("0.0625"), rates=(state,)))
+    invoice_doc = b.invoice()
+    invoice = only(plan_invoice(invoice_doc, b.order(), ctx()), "InvoiceAdd")
+    tax = {line["ItemRef"]["FullName"]: line["Amount"] for line in lines_of(invoice)
+           if line["ItemRef"]["FullName"].startswith("US-")}
+    applied = {t["code"]: t["base_amount"] for t in
+               b.order().raw["extension_attributes"]["applied_taxes"]}
+    assert tax == applied
+    assert sum(tax.values()) == invoice_doc.base_tax_amount
+    assert sum_lines(lines_of(invoice)) == invoice_doc.base_grand_total
+
+
+def test_mapped_rate_uses_the_existing_sales_tax_item() -> None:
+    """A rate mapped under tax.rate_items posts to that item and plans no new one."""
+    b = OrderBuilder().add(Line("A", D("10.00"), tax_rate=D("0.05"), rates=(("CA", D("0.05")),)))
+    plan = plan_invoice(b.invoice(), b.order(), ctx(tax={"rate_items": {"CA": "CA State"}}))
+    assert "ItemSalesTaxAdd" not in [p.operation for p in plan]
+    assert items_on(only(plan, "InvoiceAdd"))[-1] == "CA State"
+
+
+def test_tax_without_a_magento_breakdown_goes_to_the_default_rate() -> None:
+    """An order that names no rate still books its tax to a sales tax item, never income."""
+    b = OrderBuilder().add(Line("A", D("10.00"), tax_rate=D("0.05")))
+    b.extra = {"extension_attributes": {}}
+    plan = plan_invoice(b.invoice(), b.order(), ctx())
+    assert only(plan, "ItemSalesTaxAdd").context["Name"] == "Sales Tax"
+    assert lines_of(only(plan, "InvoiceAdd"))[-1] == {
+        "ItemRef": {"FullName": "Sales Tax"}, "Desc": "Sales Tax", "Amount": D("0.50")}
+
+
+def test_refunded_tax_goes_back_to_the_same_rate_items() -> None:
+    """A credit memo's tax lines use the rate items of the invoice, with the refunded tax."""
+    b = OrderBuilder().add(Line("A", D("10.00"), tax_rate=D("0.1"))).add(
+        Line("B", D("20.00"), tax_rate=D("0.05")))
+    memo = b.credit_memo(skus={"B"})
+    credit = only(plan_credit_memo(memo, b.order(), ctx()), "CreditMemoAdd")
+    assert lines_of(credit)[-1]["ItemRef"] == {"FullName": "RATE-5.00"}
+    assert lines_of(credit)[-1]["Amount"] == D("1.00") == memo.base_tax_amount
 
 
 def test_tax_item_mode_sends_no_line_codes() -> None:
@@ -140,7 +192,7 @@ def test_discount_with_hidden_tax_compensation_is_posted_net() -> None:
     invoice = only(plan_invoice(invoice_doc, b.order(), ctx()), "InvoiceAdd")
     by_item = {line["ItemRef"]["FullName"]: line["Amount"] for line in lines_of(invoice)}
     assert by_item["Discount"] == D("-2.00")
-    assert by_item["Magento Sales Tax"] == D("3.60")
+    assert by_item["RATE-20.00"] == D("3.60")
     assert sum_lines(lines_of(invoice)) == invoice_doc.base_grand_total == D("21.60")
 
 
@@ -289,6 +341,63 @@ def test_credit_memo_is_applied_to_its_open_invoice() -> None:
     assert "ReceivePaymentAdd" not in [item.operation for item in paid]
 
 
+def test_online_refund_leaves_by_card_refund_applied_to_the_credit_memo() -> None:
+    """A gateway refund (transaction id) is an ARRefundCreditCardAdd of the money returned,
+    from the method's deposit account, applied to the credit memo so no credit is left."""
+    b = OrderBuilder(method="braintree").add(Line("A", D("10.00"), tax_rate=D("0.1")))
+    memo = b.credit_memo(invoice_id=1, transaction_id="bt-77-refund")
+    config = {"payment_methods": {"braintree": {"qb_method": "Visa"}}}
+    plan = plan_credit_memo(memo, b.order(), ctx(**config), invoice=b.invoice(state=2))
+    refund = only(plan, "ARRefundCreditCardAdd")
+    assert refund.context["RefundFromAccountRef"] == {"FullName": "Undeposited Funds"}
+    assert refund.context["PaymentMethodRef"] == {"FullName": "Visa"}
+    assert refund.context["RefundAppliedToTxnAdd"] == [
+        {"TxnID": "@txn:creditmemo:1", "RefundAmount": D("11.00")}]
+    assert refund.depends_on_keys == ("creditmemo:1",)
+    assert "bt-77-refund" in refund.context["Memo"]
+
+
+def test_offline_refund_is_a_check_through_receivables_applied_to_the_credit_memo() -> None:
+    """An offline refund is a CheckAdd on the refund bank: its A/R expense line equals the
+    amount applied to the credit memo, payee and line customer are the memo's customer."""
+    b = OrderBuilder().add(Line("A", D("10.00")))
+    memo = b.credit_memo(invoice_id=1, adjustment_negative=D("1.50"))
+    check = only(plan_credit_memo(memo, b.order(), ctx(accounts={"refund_bank": "Bank"}),
+                                  invoice=b.invoice(state=2)), "CheckAdd")
+    assert check.context["AccountRef"] == {"FullName": "Bank"}
+    assert check.context["PayeeEntityRef"] == {"FullName": "Ann Lee"}
+    assert check.context["ApplyCheckToTxnAdd"] == [{"TxnID": "@txn:creditmemo:1",
+                                                    "Amount": D("8.50")}]
+    line = check.context["ExpenseLineAdd"][0]
+    assert (line["AccountRef"], line["Amount"], line["CustomerRef"]) == (
+        {"FullName": "Accounts Receivable"}, D("8.50"), {"FullName": "Ann Lee"})
+
+
+def test_store_credit_stays_a_customer_credit() -> None:
+    """What Magento refunded to store credit is not paid out: only the rest leaves the bank,
+    and a method configured as "credit" pays nothing out at all."""
+    b = OrderBuilder().add(Line("A", D("10.00")))
+    memo = b.credit_memo(extension_attributes={"base_customer_balance_amount": 4,
+                                               "customer_balance_amount": 4})
+    check = only(plan_credit_memo(memo, b.order(), ctx(), invoice=b.invoice()), "CheckAdd")
+    assert check.amount == D("6.00")
+    whole = b.credit_memo(extension_attributes={"base_customer_balance_amount": 10})
+    assert [p.operation for p in plan_credit_memo(whole, b.order(), ctx())
+            if p.entity_type == "refund"] == []
+    kept = plan_credit_memo(b.credit_memo(), b.order(),
+                            ctx(default_payment={"refund": "credit"}))
+    assert [p.operation for p in kept if p.entity_type == "refund"] == []
+
+
+def test_pending_credit_memo_pays_nothing_back_yet() -> None:
+    """A credit memo Magento has not refunded (state open) posts the credit only."""
+    b = OrderBuilder().add(Line("A", D("10.00")))
+    memo = b.credit_memo(state=1)
+    assert [p.operation for p in plan_credit_memo(memo, b.order(), ctx())] == ["CustomerAdd",
+                                                                               "ItemInventoryAdd",
+                                                                               "CreditMemoAdd"]
+
+
 def test_closing_date_holds_the_transaction_by_default() -> None:
     """TxnDate on or before the closing date: held, with the reason naming both dates."""
     b = OrderBuilder().add(Line("A", D("10.00")))
@@ -415,7 +524,8 @@ def test_sales_lines_carry_the_site_when_the_company_uses_sites() -> None:
 
 @pytest.mark.parametrize("operation", ["CustomerAdd", "ItemInventoryAdd", "ItemNonInventoryAdd",
                                        "ItemServiceAdd", "InvoiceAdd", "SalesReceiptAdd",
-                                       "CreditMemoAdd", "ReceivePaymentAdd"])
+                                       "CreditMemoAdd", "ReceivePaymentAdd", "ItemSalesTaxAdd",
+                                       "CheckAdd", "ARRefundCreditCardAdd"])
 def test_planned_contexts_render_as_valid_qbxml(operation: str) -> None:
     """Every planned context passes the qbXML renderer's checks for version 13.0."""
     b = OrderBuilder(shipping=D(5), method="card")
@@ -425,8 +535,9 @@ def test_planned_contexts_render_as_valid_qbxml(operation: str) -> None:
     config = {"payment_methods": {"card": {"flow": "sales_receipt"}}} \
         if operation == "SalesReceiptAdd" else {}
     plan_ctx = ctx(**config)
+    online = {"transaction_id": "bt-1-refund"} if operation == "ARRefundCreditCardAdd" else {}
     plan = plan_invoice(b.invoice(), b.order(), plan_ctx) + plan_credit_memo(
-        b.credit_memo(skus={"A"}, adjustment_positive=D(1)), b.order(), plan_ctx)
+        b.credit_memo(skus={"A"}, adjustment_positive=D(1), **online), b.order(), plan_ctx)
     found = [item for item in plan if item.operation == operation]
     assert found
     for item in found:
@@ -434,12 +545,12 @@ def test_planned_contexts_render_as_valid_qbxml(operation: str) -> None:
 
 
 def test_setup_items_render_as_valid_qbxml() -> None:
-    """Shipping, tax-line, adjustment, discount and zero-rate tax items: planned once, valid."""
+    """Shipping, adjustment, discount and zero-rate tax items: planned once, valid."""
     from qbwc_service.sync.parties import plan_setup_items
 
     plan = plan_setup_items(ctx())
     assert {p.context["Name"] for p in plan} == {
-        "Shipping", "Magento Sales Tax", "Refund Adjustment", "Refund Fee", "Discount",
+        "Shipping", "Refund Adjustment", "Refund Fee", "Discount",
         "Discount Non-Taxable", "Magento Tax Zero"}
     zero = next(p for p in plan if p.operation == "ItemSalesTaxAdd")
     assert zero.context["TaxRate"] == 0

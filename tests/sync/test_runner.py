@@ -106,3 +106,18 @@ def test_changed_document_updates_the_unsent_request(app_context) -> None:
         invoice = session.scalars(select(Request).where(
             Request.idempotency_key == "invoice:1")).one()
     assert any(line["Amount"] == "7.00" for line in invoice.payload["InvoiceLineAdd"])
+
+
+def test_non_us_company_file_is_refused_with_the_reason(app_context) -> None:
+    """A UK/CA/AU edition stops the sync of invoices with a message naming VAT/GST."""
+    import pytest
+
+    from qbwc_service.sync.exceptions import SyncError
+
+    with app_context.db.session() as session:
+        add_company(session, qb_country="UK")
+    with pytest.raises(SyncError) as refused:
+        pull_and_enqueue(app_context, "acme", client=_store())
+    assert "UK edition" in str(refused.value) and "VAT/GST" in str(refused.value)
+    with app_context.db.session() as session:
+        assert not any(key.startswith("invoice:") for key in _keys(session))

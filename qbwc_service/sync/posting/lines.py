@@ -5,10 +5,10 @@ configurable parents carry the price of the chosen child; dynamic bundles are po
 as their priced children (or folded into the parent when the merchant models bundles
 as one item); fixed bundles as the parent only — never both.
 
-Tax is posted as Magento computed it (one line on a tax item) so QuickBooks does not
-recompute it. A discount on tax-inclusive prices includes tax that Magento hands back
-as ``discount_tax_compensation_amount`` ("hidden tax"); the discount line is therefore
-posted net of it, which is what keeps the identity
+Tax is posted as Magento computed it, one line per rate on a sales tax item
+(:mod:`.tax`), so QuickBooks does not recompute it. A discount on tax-inclusive prices
+includes tax that Magento hands back as ``discount_tax_compensation_amount`` ("hidden
+tax"); the discount line is therefore posted net of it, which keeps the identity
 
     Σ rows + shipping + tax - (discount - hidden tax) [+ adj. refund - adj. fee] = grand total
 """
@@ -135,6 +135,7 @@ def build_lines(
     item_names: dict[str, str],
     *,
     label: str,
+    tax_lines: Sequence[dict[str, Any]] = (),
 ) -> TransactionLines:
     """Every line of the transaction; raises :class:`TotalsMismatch` unless Σ = total."""
     config, tax = ctx.config, ctx.config.tax
@@ -188,11 +189,7 @@ def build_lines(
             lines.append(_line(config.items.adjustment_fee, -fee, desc="Adjustment fee",
                                tax_code=code(False)))
             roles.append("adjustment_fee")
-    tax_amount = money(document, "tax_amount", multicurrency=multicurrency)
-    if tax_amount:
-        lines.append(_line(tax.tax_line_item, tax_amount, desc="Sales tax as charged",
-                           tax_code=code(False)))
-        roles.append("tax_line")
+    lines.extend(tax_lines)
     total = sum_lines(lines)
     expected = cents(money(document, "grand_total", multicurrency=multicurrency))
     if total != expected:
