@@ -44,6 +44,9 @@ MISSING_ITEM_POLICIES = ("create", "hold")
 INVENTORY_DIRECTIONS = ("quickbooks_to_magento", "magento_to_quickbooks", "none")
 VIRTUAL_ITEM_TYPES = ("service", "non_inventory")
 BUNDLE_MODES = ("children", "parent")
+# Which refunded units go back on the shelf: "magento" (those Magento returned to stock,
+# the credit memo's return_to_stock_items), "always", or "never".
+RESTOCK_MODES = ("magento", "always", "never")
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,7 @@ class AccountsConfig:
     inventory_adjustment: str = "Inventory Adjustments"
     refund_bank: str = "Checking"  # the bank account refund checks are written on
     receivable: str = "Accounts Receivable"  # the A/R account refund checks apply through
+    write_off: str = "Inventory Adjustments"  # refunded units Magento did not return to stock
 
 
 @dataclass(frozen=True)
@@ -134,6 +138,7 @@ class CompanyMappingConfig:
     missing_items: str = "create"
     virtual_item_type: str = "service"
     bundles: str = "children"
+    restock: str = "magento"
     # Magento MSI source_code -> QuickBooks inventory site FullName
     sites: MappingProxyType[str, str] = field(default_factory=lambda: MappingProxyType({}))
     sales_source: str = "default"  # the source whose site sales lines carry
@@ -235,6 +240,7 @@ _SCALARS: dict[str, tuple[str, ...]] = {
     "missing_items": MISSING_ITEM_POLICIES,
     "virtual_item_type": VIRTUAL_ITEM_TYPES,
     "bundles": BUNDLE_MODES,
+    "restock": RESTOCK_MODES,
     "inventory_direction": INVENTORY_DIRECTIONS,
 }
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from magento_client.documents import Address, Order, Product
-from qbwc_service.sync.names import customer_name, item_name, to_latin1
+from qbwc_service.sync.names import customer_name, item_name, to_latin1, unicode_note
 from qbwc_service.sync.plan import PlanContext, PlannedRequest, Priority, cents, document_hash
 
 if TYPE_CHECKING:
@@ -126,6 +126,10 @@ def plan_customer(order: Order, ctx: PlanContext) -> PartyRef:
         )
     if currency:
         context["CurrencyRef"] = {"FullName": CURRENCY_NAMES.get(currency, currency)}
+    original = unicode_note(display)
+    if original:
+        # QuickBooks holds the transliterated name; the note keeps what Magento has.
+        context["Notes"] = clip(f"Name in Magento: {original}", 4095)
     context = {k: v for k, v in context.items() if v is not None}
     request = PlannedRequest(
         operation="CustomerAdd", key=key, context=context, entity_type="customer",
@@ -187,7 +191,9 @@ def _item_request(sku: str, title: str, product_type: str, is_virtual: bool,
 
 def plan_item(line: ProductLine, ctx: PlanContext) -> PartyRef:
     """The QuickBooks item of a product line: mapped already, or a planned item add."""
-    unit = line.amount / line.quantity if line.quantity else line.unit_price
+    unit: Decimal | None = line.amount / line.quantity if line.quantity else line.unit_price
+    if line.component:
+        unit = None  # a bundle part is priced on its bundle, not on its own
     return _item_request(line.sku, line.description, line.product_type, line.is_virtual,
                          unit, ctx)
 

@@ -104,15 +104,23 @@ class Lookup(Protocol):
     def claim(self, entity_type: str, magento_id: str, qb_name: str) -> None:
         """Record a name planned in this run so later documents in the run see it."""
 
+    def queued_operation(self, key: str) -> str | None:
+        """The operation a request with this idempotency key was queued as, if any."""
+
 
 class MemoryLookup:
     """A :class:`Lookup` held in dictionaries: tests, dry runs, and the runner's overlay."""
 
-    def __init__(self, names: Iterable[tuple[str, str, str]] = ()) -> None:
+    def __init__(self, names: Iterable[tuple[str, str, str]] = (),
+                 operations: dict[str, str] | None = None) -> None:
         self._names: dict[tuple[str, str], str] = {}
         self._owners: dict[tuple[str, str], str] = {}
+        self.operations = dict(operations or {})  # idempotency key -> queued operation
         for entity_type, magento_id, qb_name in names:
             self.claim(entity_type, magento_id, qb_name)
+
+    def queued_operation(self, key: str) -> str | None:
+        return self.operations.get(key)
 
     def qb_name(self, entity_type: str, magento_id: str) -> str | None:
         return self._names.get((entity_type, magento_id))

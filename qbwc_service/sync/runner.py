@@ -7,6 +7,7 @@ changed document only updates a request that was not posted yet.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -21,7 +22,7 @@ from qbwc_service.context import AppContext
 from qbwc_service.db.models import Company, Mapping, Request, RequestStatus, Watermark
 from qbwc_service.queue import enqueue
 from qbwc_service.sync.config import load_company_config
-from qbwc_service.sync.exceptions import PlanningError, SyncError
+from qbwc_service.sync.exceptions import DocumentSkipped, PlanningError, SyncError
 from qbwc_service.sync.parties import plan_customer, plan_product, plan_setup_items
 from qbwc_service.sync.plan import CompanyFacts, MemoryLookup, PlanContext, PlannedRequest
 from qbwc_service.sync.posting import (
@@ -42,6 +43,8 @@ __all__ = [
     "store_timezones",
     "to_payload",
 ]
+
+log = logging.getLogger(__name__)
 
 ENTITIES = ("orders", "invoices", "creditmemos", "products", "inventory")
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -106,6 +109,11 @@ class DbLookup(MemoryLookup):
         return self.session.scalars(select(Mapping.qb_name).where(
             Mapping.company_id == self.company_id, Mapping.entity_type == entity_type,
             Mapping.magento_id == magento_id)).first()
+
+    def queued_operation(self, key: str) -> str | None:
+        return super().queued_operation(key) or self.session.scalars(
+            select(Request.operation).where(Request.company_id == self.company_id,
+                                            Request.idempotency_key == key)).first()
 
     def name_owner(self, entity_type: str, qb_name: str) -> str | None:
         planned = super().name_owner(entity_type, qb_name)
@@ -252,6 +260,9 @@ def pull_and_enqueue(
                 planned: list[PlannedRequest] = []
                 try:
                     planned = _plan_one(entity, document, client, plan_ctx, orders, report)
+                except DocumentSkipped as skipped:
+                    report.skipped.append(str(skipped))
+                    log.info("not posted: %s", skipped)
                 except PlanningError as error:
                     report.errors.append(str(error))
                 report.planned.extend(planned)

@@ -234,14 +234,16 @@ class OrderBuilder:
 
     def invoice(self, *, entity_id: int = 1, increment_id: str = "000000001",
                 state: int = 2, skus: set[str] | None = None, with_shipping: bool = True,
-                created_at: str | None = None) -> Invoice:
+                created_at: str | None = None, updated_at: str | None = None) -> Invoice:
         pairs = self._doc_rows(self._rows(), skus)
         shipping = self.shipping if with_shipping else Decimal(0)
         payload = {"entity_id": entity_id, "increment_id": increment_id, "order_id": self.entity_id,
                    "state": state, "items": [row for row, _ in pairs], **self._common(),
                    **self._totals(pairs, shipping)}
         if created_at:
-            payload["created_at"] = created_at
+            payload["created_at"] = payload["updated_at"] = created_at
+        if updated_at:
+            payload["updated_at"] = updated_at
         return Invoice.from_json(payload)
 
     def credit_memo(self, *, entity_id: int = 1, increment_id: str = "000000001",

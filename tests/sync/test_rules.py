@@ -82,20 +82,37 @@ def test_dynamic_bundle_as_parent_carries_the_childrens_total() -> None:
                                 children=[Line("BALL", D(27)), Line("BRICK", D(5))]))
     plan = plan_invoice(b.invoice(), b.order(), ctx(bundles="parent"))
     invoice = only(plan, "InvoiceAdd")
-    assert items_on(invoice) == ["KIT"]
-    assert lines_of(invoice)[0]["Amount"] == D("32.00")
+    assert items_on(invoice) == ["KIT", "BALL", "BRICK"]
+    assert [line["Amount"] for line in lines_of(invoice)] == [D("32.00"), D(0), D(0)]
     assert only(plan, "ItemNonInventoryAdd").magento_id == "KIT"
 
 
-def test_fixed_bundle_posts_the_parent_only() -> None:
-    """A fixed-price bundle posts the parent's price; its zero-priced children are not lines."""
-    b = OrderBuilder().add(Line("DESK", D(300), kind="bundle_fixed",
-                                children=[Line("RAM", D(0)), Line("MONITOR", D(0))]))
+def test_fixed_bundle_posts_its_price_on_the_parent_and_relieves_its_parts() -> None:
+    """A fixed-price bundle: the price on the bundle's (non-inventory) line, each part an
+    inventory line with its quantity and 0.00, so QuickBooks relieves the parts' stock."""
+    b = OrderBuilder().add(Line("DESK", D(300), qty=D(2), kind="bundle_fixed",
+                                children=[Line("RAM", D(0)), Line("MONITOR", D(0), qty=D(2))]))
     plan = plan_invoice(b.invoice(), b.order(), ctx())
     invoice = only(plan, "InvoiceAdd")
-    assert items_on(invoice) == ["DESK"]
-    assert sum_lines(lines_of(invoice)) == D("300.00")
-    assert {item.key for item in plan if item.entity_type == "item"} == {"item:DESK"}
+    assert [(line["ItemRef"]["FullName"], line["Quantity"], line["Amount"])
+            for line in lines_of(invoice)] == [
+        ("DESK", D(2), D("600.00")), ("RAM", D(1), D("0.00")), ("MONITOR", D(2), D("0.00"))]
+    assert sum_lines(lines_of(invoice)) == D("600.00")
+    adds = {item.magento_id: item.operation for item in plan if item.entity_type == "item"}
+    assert adds == {"DESK": "ItemNonInventoryAdd", "RAM": "ItemInventoryAdd",
+                    "MONITOR": "ItemInventoryAdd"}
+    assert "SalesPrice" not in next(p for p in plan if p.magento_id == "RAM").context
+
+
+def test_dynamic_bundle_as_parent_relieves_its_children() -> None:
+    """bundles = "parent": the children's total on the bundle line, the children as 0.00
+    inventory lines carrying their quantities."""
+    b = OrderBuilder().add(Line("KIT", D(0), kind="bundle_dynamic",
+                                children=[Line("BALL", D(27)), Line("BRICK", D(5), qty=D(3))]))
+    invoice = only(plan_invoice(b.invoice(), b.order(), ctx(bundles="parent")), "InvoiceAdd")
+    assert [(line["ItemRef"]["FullName"], line["Quantity"], line["Amount"])
+            for line in lines_of(invoice)] == [
+        ("KIT", D(1), D("42.00")), ("BALL", D(1), D("0.00")), ("BRICK", D(3), D("0.00"))]
 
 
 def test_tax_exclusive_prices_post_magentos_tax_per_rate_to_sales_tax_items() -> None:
@@ -393,9 +410,8 @@ def test_pending_credit_memo_pays_nothing_back_yet() -> None:
     """A credit memo Magento has not refunded (state open) posts the credit only."""
     b = OrderBuilder().add(Line("A", D("10.00")))
     memo = b.credit_memo(state=1)
-    assert [p.operation for p in plan_credit_memo(memo, b.order(), ctx())] == ["CustomerAdd",
-                                                                               "ItemInventoryAdd",
-                                                                               "CreditMemoAdd"]
+    plan = plan_credit_memo(memo, b.order(), ctx(restock="always"))
+    assert [p.operation for p in plan] == ["CustomerAdd", "ItemInventoryAdd", "CreditMemoAdd"]
 
 
 def test_closing_date_holds_the_transaction_by_default() -> None:
@@ -570,3 +586,76 @@ def test_long_guest_email_keeps_a_key_that_fits_the_request_row() -> None:
     other = OrderBuilder(guest=True, email="x" + email).add(Line("A", D(1)))
     assert only(plan_invoice(other.invoice(), other.order(), ctx()), "CustomerAdd").magento_id \
         != customer.magento_id
+
+
+def test_customer_with_a_non_latin_name_keeps_the_original_in_notes() -> None:
+    """"陈 伟" becomes the customer "Chen Wei" (first/last too), the original in Notes."""
+    b = OrderBuilder(first="陈", last="伟").add(Line("A", D(1)))
+    customer = only(plan_invoice(b.invoice(), b.order(), ctx()), "CustomerAdd")
+    assert customer.context["Name"] == "Chen Wei"
+    assert (customer.context["FirstName"], customer.context["LastName"]) == ("Chen", "Wei")
+    assert customer.context["Notes"] == "Name in Magento: U+9648 U+4F1F"
+    assert validate_request("CustomerAdd", customer.context, version="13.0") == []
+
+
+def test_empty_zero_invoice_is_skipped_with_the_reason() -> None:
+    """A 0.00 invoice without items is not posted (nor a 0.00 payment); the reason names it."""
+    from qbwc_service.sync.exceptions import DocumentSkipped
+
+    b = OrderBuilder().add(Line("A", D(0)))
+    empty = b.invoice(skus=set(), increment_id="000000042")
+    with pytest.raises(DocumentSkipped) as skipped:
+        plan_invoice(empty, b.order(), ctx())
+    assert "invoice 000000042" in str(skipped.value) and "0.00" in skipped.value.reason
+    free = plan_invoice(b.invoice(), b.order(), ctx())
+    assert [p.operation for p in free if p.entity_type in ("invoice", "payment")] == \
+        ["InvoiceAdd"]
+
+
+def test_payment_is_dated_the_day_magento_recorded_it() -> None:
+    """An invoice captured two days after it was raised: the invoice keeps its day, the
+    payment takes the capture day."""
+    b = OrderBuilder().add(Line("A", D("10.00")))
+    invoice = b.invoice(created_at="2024-03-01 12:00:00", updated_at="2024-03-03 09:30:00")
+    plan = plan_invoice(invoice, b.order(), ctx())
+    assert only(plan, "InvoiceAdd").context["TxnDate"] == date(2024, 3, 1)
+    assert only(plan, "ReceivePaymentAdd").context["TxnDate"] == date(2024, 3, 3)
+
+
+def test_invoice_first_seen_open_gets_a_payment_instead_of_becoming_a_receipt() -> None:
+    """Sales-receipt flow: an invoice already queued as InvoiceAdd while open is not
+    turned into a SalesReceiptAdd once paid; its payment is planned instead."""
+    b = OrderBuilder(method="card").add(Line("A", D("10.00")))
+    config = parse_mapping_config({"payment_methods": {"card": {"flow": "sales_receipt"}}})
+    fresh = PlanContext(config=config)
+    assert only(plan_invoice(b.invoice(), b.order(), fresh), "SalesReceiptAdd")
+    seen_open = PlanContext(config=config,
+                            lookup=MemoryLookup(operations={"invoice:1": "InvoiceAdd"}))
+    plan = plan_invoice(b.invoice(), b.order(), seen_open)
+    assert [p.operation for p in plan if p.entity_type in ("invoice", "payment")] == \
+        ["InvoiceAdd", "ReceivePaymentAdd"]
+
+
+def test_refunded_units_not_returned_to_stock_are_written_off() -> None:
+    """Only the rows Magento returned to stock stay in stock: the others (a fixed bundle's
+    parts included, virtual items never) leave through an InventoryAdjustmentAdd to the
+    write-off account, dated and numbered like the credit memo."""
+    b = OrderBuilder().add(Line("A", D("10.00"), qty=D(2))).add(Line("B", D("5.00")))
+    b.add(Line("E", D(3), kind="virtual"))
+    b.add(Line("DESK", D(30), kind="bundle_fixed", children=[Line("LEG", D(0), qty=D(4))]))
+    order = b.order()
+    returned_a = [row.item_id for row in order.all_items() if row.sku == "A"]
+    memo = b.credit_memo(extension_attributes={"return_to_stock_items": returned_a})
+    plan = plan_credit_memo(memo, order, ctx(accounts={"write_off": "Shrinkage"}))
+    write_off = only(plan, "InventoryAdjustmentAdd")
+    assert write_off.context["AccountRef"] == {"FullName": "Shrinkage"}
+    assert write_off.context["InventoryAdjustmentLineAdd"] == [
+        {"ItemRef": {"FullName": "B"}, "QuantityAdjustment": {"QuantityDifference": D(-1)}},
+        {"ItemRef": {"FullName": "LEG"}, "QuantityAdjustment": {"QuantityDifference": D(-4)}}]
+    assert write_off.depends_on_keys == ("creditmemo:1",)
+    assert write_off.context["RefNumber"] == only(plan, "CreditMemoAdd").context["RefNumber"]
+    assert validate_request("InventoryAdjustmentAdd", write_off.context, version="13.0") == []
+    everything_back = b.credit_memo(extension_attributes={"return_to_stock_items": [
+        row.item_id for row in order.all_items()]})
+    assert "InventoryAdjustmentAdd" not in [
+        p.operation for p in plan_credit_memo(everything_back, order, ctx())]

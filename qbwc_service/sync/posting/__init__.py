@@ -12,8 +12,11 @@ invoice / receipt      :mod:`.sales` — ``InvoiceAdd`` + ``ReceivePaymentAdd``,
 credit memo / refund   :mod:`.refunds` — ``CreditMemoAdd``, then ``SetCredit`` on the
                        open invoice, ``ARRefundCreditCardAdd`` or ``CheckAdd``
 sales tax              :mod:`.tax` — one sales tax item line per Magento rate
-lines and totals       :mod:`.lines` — products, shipping, discounts, adjustments,
-                       checked against Magento's grand total to the cent
+refunded stock         :mod:`.stock` — ``InventoryAdjustmentAdd`` writing off refunded
+                       units Magento did not return to stock
+lines and totals       :mod:`.lines` — products (bundle parts as 0.00 stock lines),
+                       shipping, discounts, adjustments, checked against Magento's
+                       grand total to the cent
 =====================  ==========================================================
 """
 

@@ -44,6 +44,13 @@ class ProductLine:
     discount: Decimal  # positive
     tax: Decimal
     taxable: bool
+    component: bool = False  # a bundle's part: carries the stock, 0.00, its parent the price
+    order_item_ids: tuple[int, ...] = ()  # the order rows this line stands for
+
+    @property
+    def stocked(self) -> bool:
+        """Whether QuickBooks holds this line's item as inventory (moves stock and COGS)."""
+        return not self.is_virtual and self.product_type not in ("bundle", "giftcard", "grouped")
 
 
 @dataclass(frozen=True)
@@ -71,6 +78,30 @@ def _posts_row(row: OrderItem, config: CompanyMappingConfig) -> bool:
 def _folded_children(row: OrderItem, config: CompanyMappingConfig) -> bool:
     return (row.product_type == "bundle" and row.bundle_price_type == "dynamic"
             and config.bundles == "parent")
+
+
+def _components(row: OrderItem, document_row: InvoiceItem,
+                by_order_item: dict[int, InvoiceItem]) -> list[ProductLine]:
+    """A bundle posted as one priced line relieves its parts: each part a 0.00 line with
+    its quantity, so QuickBooks moves their stock and cost while the price stays on the
+    bundle's line."""
+    parts: list[ProductLine] = []
+    for child in row.children:
+        child_row = by_order_item.get(child.item_id)
+        if child_row is not None:
+            quantity = child_row.qty
+        elif row.qty_ordered:
+            quantity = child.qty_ordered * document_row.qty / row.qty_ordered
+        else:
+            continue
+        if not quantity:
+            continue
+        parts.append(ProductLine(
+            sku=child.sku, description=child.name or child.sku, product_type=child.product_type,
+            is_virtual=child.is_virtual or child.product_type in ("virtual", "downloadable"),
+            quantity=quantity, unit_price=_ZERO, amount=_ZERO, discount=_ZERO, tax=_ZERO,
+            taxable=False, component=True, order_item_ids=(child.item_id, row.item_id)))
+    return parts
 
 
 def product_lines(
@@ -108,7 +139,11 @@ def product_lines(
             discount=discount,
             tax=tax,
             taxable=taxable,
+            order_item_ids=(order_row.item_id, *(c.item_id for c in order_row.children)),
         ))
+        if order_row.product_type == "bundle" and (order_row.bundle_price_type == "fixed"
+                                                   or _folded_children(order_row, ctx.config)):
+            lines += _components(order_row, row, by_order_item)
     return lines
 
 
@@ -153,7 +188,7 @@ def build_lines(
     roles: list[str] = []
     for product in products:
         name = item_names[product.sku]
-        inventory_site = site if not product.is_virtual and product.product_type != "bundle" else None
+        inventory_site = site if product.stocked else None
         lines.append(_line(name, product.amount, desc=product.description,
                            quantity=product.quantity, tax_code=code(product.taxable),
                            site=inventory_site))

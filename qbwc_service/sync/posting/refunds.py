@@ -31,6 +31,7 @@ from qbwc_service.sync.posting.common import (
     parties,
 )
 from qbwc_service.sync.posting.lines import build_lines
+from qbwc_service.sync.posting.stock import plan_write_off
 
 __all__ = ["plan_credit_memo", "refund_route", "refunded_money"]
 
@@ -67,6 +68,9 @@ def plan_credit_memo(memo: CreditMemo, order: Order, ctx: PlanContext, *,
     main = replace(shell, context=context, document_hash=document_hash(context), hold_reason=hold,
                    depends_on_keys=depends + tuple(setup_key(r) for r in built.roles))
     requests.append(main)
+    write_off = plan_write_off(memo, built.products, refs.item_names, ctx, main)
+    if write_off is not None:
+        requests.append(write_off)
     payment = ctx.config.payment_for(order.payment.method if order.payment else None)
     if invoice is not None and not invoice.is_paid and payment.flow == "invoice":
         requests.append(_apply_to_invoice(memo, invoice, main))

@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from magento_client.documents import Invoice, Order
-from qbwc_service.sync.exceptions import PlanningError
+from qbwc_service.sync.exceptions import DocumentSkipped, PlanningError
 from qbwc_service.sync.parties import setup_key
 from qbwc_service.sync.plan import PlanContext, PlannedRequest, Priority, cents, document_hash
 from qbwc_service.sync.posting.common import (
@@ -50,14 +50,19 @@ def plan_invoice(invoice: Invoice, order: Order, ctx: PlanContext) -> list[Plann
         return []
     label = f"invoice {invoice.increment_id}"
     magento_id = str(invoice.entity_id)
+    amount = cents(getattr(invoice, "grand_total" if ctx.multicurrency else "base_grand_total"))
+    if not amount and not any(row.qty for row in invoice.items):
+        raise DocumentSkipped(label, "a 0.00 invoice with no items; nothing to post")
     payment = ctx.config.payment_for(order.payment.method if order.payment else None)
-    receipt = payment.flow == "sales_receipt" and invoice.is_paid
-    operation = "SalesReceiptAdd" if receipt else "InvoiceAdd"
     key = f"invoice:{magento_id}"
+    # An invoice first seen open went out as InvoiceAdd; once paid it gets its payment
+    # rather than becoming a sales receipt as well.
+    receipt = payment.flow == "sales_receipt" and invoice.is_paid \
+        and ctx.lookup.queued_operation(key) != "InvoiceAdd"
+    operation = "SalesReceiptAdd" if receipt else "InvoiceAdd"
     refs = parties(invoice, order, ctx, label)
     requests = list(refs.requests)
     context, notes, hold = header(invoice, order, ctx, "invoice", refs.customer, "invoice")
-    amount = cents(getattr(invoice, "grand_total" if ctx.multicurrency else "base_grand_total"))
     shell = PlannedRequest(operation=operation, key=key, context=context, entity_type="invoice",
                            magento_id=magento_id, magento_ref=invoice.increment_id,
                            depends_on_keys=refs.depends_on_keys, priority=Priority.SALE,
@@ -79,18 +84,25 @@ def plan_invoice(invoice: Invoice, order: Order, ctx: PlanContext) -> list[Plann
                    depends_on_keys=refs.depends_on_keys + tuple(setup_key(role)
                                                                 for role in built.roles))
     requests.append(main)
-    if not receipt and invoice.is_paid:
-        requests.append(_payment(invoice, ctx, main, payment.qb_method,
+    if not receipt and invoice.is_paid and amount:
+        requests.append(_payment(invoice, order, ctx, main, payment.qb_method,
                                  payment.deposit_account))
     return requests
 
 
-def _payment(invoice: Invoice, ctx: PlanContext, main: PlannedRequest,
+def _payment(invoice: Invoice, order: Order, ctx: PlanContext, main: PlannedRequest,
              method: str, deposit_account: str) -> PlannedRequest:
     amount = main.amount or Decimal(0)
+    # Dated the day Magento recorded the payment: a paid invoice's updated_at is when it
+    # was captured (Magento saves the invoice as it moves from open to paid); an invoice
+    # captured at creation has both on the same moment.
+    paid_at = invoice.updated_at or invoice.created_at
+    paid_on, hold, _moved = ctx.open_date(ctx.local_date(paid_at, invoice.store_id
+                                                         or order.store_id))
+    paid_on = max(paid_on, main.context["TxnDate"])
     context: dict[str, Any] = {
         "CustomerRef": main.context["CustomerRef"],
-        "TxnDate": main.context["TxnDate"],
+        "TxnDate": paid_on,
         # The invoice's own RefNumber: unique per payment, where the gateway's transaction
         # id repeats across the partial invoices of one capture (it goes in the memo).
         "RefNumber": main.context["RefNumber"],
@@ -108,6 +120,6 @@ def _payment(invoice: Invoice, ctx: PlanContext, main: PlannedRequest,
         operation="ReceivePaymentAdd", key=f"payment:{invoice.entity_id}", context=context,
         entity_type="payment", magento_id=str(invoice.entity_id),
         magento_ref=invoice.increment_id, document_hash=document_hash(context),
-        depends_on_keys=(main.key,), priority=Priority.PAYMENT, hold_reason=main.hold_reason,
-        amount=amount, txn_date=main.txn_date,
+        depends_on_keys=(main.key,), priority=Priority.PAYMENT,
+        hold_reason=main.hold_reason or hold, amount=amount, txn_date=paid_on,
     )
