@@ -153,7 +153,8 @@ def _item_operation(product_type: str, is_virtual: bool, ctx: PlanContext) -> st
 
 
 def _item_request(sku: str, title: str, product_type: str, is_virtual: bool,
-                  price: Decimal | None, ctx: PlanContext) -> PartyRef:
+                  price: Decimal | None, ctx: PlanContext,
+                  cost: Decimal | None = None) -> PartyRef:
     key = item_key(sku)
     known = ctx.lookup.qb_name("item", sku)
     if known:
@@ -172,6 +173,9 @@ def _item_request(sku: str, title: str, product_type: str, is_virtual: bool,
                        AssetAccountRef={"FullName": accounts.asset})
         if price is not None:
             context["SalesPrice"] = cents(price)
+        if cost is not None:
+            # Magento's cost attribute, so cost of goods sold is not near zero.
+            context["PurchaseCost"] = cents(cost)
     else:
         sales: dict[str, Any] = {"Desc": description}
         if price is not None:
@@ -195,7 +199,7 @@ def plan_item(line: ProductLine, ctx: PlanContext) -> PartyRef:
     if line.component:
         unit = None  # a bundle part is priced on its bundle, not on its own
     return _item_request(line.sku, line.description, line.product_type, line.is_virtual,
-                         unit, ctx)
+                         unit, ctx, line.cost)
 
 
 def plan_product(product: Product, ctx: PlanContext) -> PlannedRequest | None:
@@ -206,8 +210,10 @@ def plan_product(product: Product, ctx: PlanContext) -> PlannedRequest | None:
     if product.type_id == "bundle" and product.bundle_price_type != "fixed" \
             and ctx.config.bundles == "children":
         return None
+    cost = product.custom_attributes.get("cost")
     return _item_request(product.sku, product.name, product.type_id,
-                         product.type_id in ("virtual", "downloadable"), product.price, ctx).request
+                         product.type_id in ("virtual", "downloadable"), product.price, ctx,
+                         Decimal(str(cost)) if cost not in (None, "") else None).request
 
 
 def setup_key(role: str) -> str:

@@ -28,6 +28,7 @@ class Line:
     children: list[Line] = field(default_factory=list)
     # Magento tax rate codes making up tax_rate, e.g. (("US-IL", 0.0625), ("US-IL-COOK", 0.02))
     rates: tuple[tuple[str, Decimal], ...] = ()
+    cost: Decimal | None = None  # Magento's base_cost
 
     def rate_parts(self) -> tuple[tuple[str, Decimal], ...]:
         if self.rates or not self.tax_rate:
@@ -105,6 +106,8 @@ class OrderBuilder:
                                "product_id": 100 + self._next_item,
                                "tax_percent": line.tax_rate * 100 if money else 0}
         self._next_item += 1
+        if line.cost is not None:
+            row["base_cost"] = line.cost
         if parent is not None:
             row["parent_item_id"] = parent["item_id"]
             row["parent_item"] = {k: v for k, v in parent.items() if k != "parent_item"}

@@ -659,3 +659,45 @@ def test_refunded_units_not_returned_to_stock_are_written_off() -> None:
         row.item_id for row in order.all_items()]})
     assert "InventoryAdjustmentAdd" not in [
         p.operation for p in plan_credit_memo(everything_back, order, ctx())]
+
+
+def test_items_carry_magentos_cost_as_purchase_cost() -> None:
+    """Inventory items get PurchaseCost from the order row's base_cost (a bundle part's
+    from its own row); without a cost none is sent."""
+    b = OrderBuilder().add(Line("A", D("10.00"), cost=D("4.25"))).add(Line("B", D(5)))
+    b.add(Line("DESK", D(30), kind="bundle_fixed", children=[Line("LEG", D(0), cost=D("2"))]))
+    plan = plan_invoice(b.invoice(), b.order(), ctx())
+    costs = {p.magento_id: p.context.get("PurchaseCost") for p in plan
+             if p.operation == "ItemInventoryAdd"}
+    assert costs == {"A": D("4.25"), "B": None, "LEG": D("2.00")}
+
+
+def test_exchange_rate_converts_each_total_to_magentos_base_amount() -> None:
+    """For many rates and totals, QuickBooks' conversion (total x ExchangeRate, to the
+    cent) of the posted foreign total gives Magento's base grand total exactly."""
+    from qbwc_service.sync.posting.common import home_exchange_rate
+
+    drifted = 0
+    for rate in (D("0.8123"), D("1.3579"), D("0.0091"), D("151.37")):
+        for price in (D("19.99"), D("1234.56"), D("7.01"), D("99999.99")):
+            b = OrderBuilder(rate=rate, currency="EUR").add(Line("A", price, qty=D(3)))
+            invoice = b.invoice()
+            exchange = home_exchange_rate(invoice)
+            home = (invoice.grand_total * exchange).quantize(D("0.01"))
+            assert home == invoice.base_grand_total, (rate, price, exchange)
+            naive = (invoice.grand_total * (1 / rate).quantize(D("0.000001"))).quantize(D("0.01"))
+            drifted += naive != invoice.base_grand_total
+    assert drifted, "the cases should include ones where 1/base_to_order_rate drifts"
+
+
+def test_base_currency_other_than_quickbooks_home_currency_is_refused() -> None:
+    """Magento base EUR into a US Dollar company file: refused with both currencies named."""
+    from qbwc_service.sync.exceptions import PlanningError
+
+    b = OrderBuilder(currency="EUR", base_currency="EUR").add(Line("A", D(10)))
+    facts = CompanyFacts(home_currency="US Dollar")
+    with pytest.raises(PlanningError) as refused:
+        plan_invoice(b.invoice(), b.order(), ctx(facts=facts))
+    assert "EUR" in refused.value.message and "US Dollar" in refused.value.message
+    same = OrderBuilder(currency="EUR").add(Line("A", D(10)))
+    assert only(plan_invoice(same.invoice(), same.order(), ctx(facts=facts)), "InvoiceAdd")

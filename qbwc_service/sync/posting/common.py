@@ -9,12 +9,27 @@ from typing import Any
 from magento_client.documents import CreditMemo, Invoice, Order
 from qbwc_service.sync.exceptions import PlanningError
 from qbwc_service.sync.names import ref_number
-from qbwc_service.sync.parties import PartyRef, clip, plan_customer, plan_item, qb_address
-from qbwc_service.sync.plan import PlanContext, PlannedRequest
+from qbwc_service.sync.parties import (
+    CURRENCY_NAMES,
+    PartyRef,
+    clip,
+    plan_customer,
+    plan_item,
+    qb_address,
+)
+from qbwc_service.sync.plan import PlanContext, PlannedRequest, cents
 from qbwc_service.sync.posting.lines import product_lines
 from qbwc_service.sync.posting.tax import plan_tax_items, tax_item_key, tax_lines, tax_shares
 
-__all__ = ["Parties", "awaiting_txn_id", "header", "hold_on_error", "parties"]
+__all__ = [
+    "Parties",
+    "awaiting_txn_id",
+    "check_base_currency",
+    "header",
+    "hold_on_error",
+    "home_exchange_rate",
+    "parties",
+]
 
 
 def awaiting_txn_id(key: str) -> str:
@@ -55,10 +70,37 @@ def parties(document: Invoice | CreditMemo, order: Order, ctx: PlanContext,
                    tuple(dict.fromkeys(depends)))
 
 
+def check_base_currency(document: Invoice | CreditMemo, ctx: PlanContext, label: str) -> None:
+    """Magento's base amounts are only QuickBooks' home amounts in the same currency."""
+    home = ctx.facts.home_currency or ("US Dollar" if ctx.facts.country == "US" else None)
+    base = document.base_currency_code
+    if home and base and CURRENCY_NAMES.get(base, base) != home:
+        raise PlanningError(label, f"Magento's base currency is {base} but QuickBooks' home "
+                            f"currency is {home}; amounts would be booked in the wrong "
+                            "currency. Make them the same (Magento: Stores > Configuration > "
+                            "Currency Setup, base currency) before syncing.")
+
+
+def home_exchange_rate(document: Invoice | CreditMemo) -> Decimal:
+    """The rate that makes QuickBooks' own conversion of the foreign total equal Magento's
+    base total to the cent: the shortest one, from six decimals up, that rounds right
+    (1 / base_to_order_rate drifts by a cent or two)."""
+    foreign, base = document.grand_total, cents(document.base_grand_total)
+    fallback = (Decimal(1) / document.base_to_order_rate).quantize(Decimal("0.000001"))
+    if not foreign:
+        return fallback
+    for places in range(6, 13):
+        rate = (base / foreign).quantize(Decimal(1).scaleb(-places))
+        if cents(foreign * rate) == base:
+            return rate.normalize()
+    return fallback
+
+
 def header(document: Invoice | CreditMemo, order: Order, ctx: PlanContext, entity: str,
            customer: PartyRef, title: str) -> tuple[dict[str, Any], list[str], str | None]:
     """Customer, class, date, RefNumber, addresses, memo; notes and hold reason."""
     magento_id = str(document.entity_id)
+    check_base_currency(document, ctx, f"{title} {document.increment_id}")
     notes: list[str] = []
     local = ctx.local_date(document.created_at, document.store_id or order.store_id)
     txn_date, hold, moved = ctx.open_date(local)
@@ -89,8 +131,7 @@ def header(document: Invoice | CreditMemo, order: Order, ctx: PlanContext, entit
     context["Memo"] = clip("; ".join(memo_parts), 4095)
     if ctx.multicurrency and document.base_to_order_rate not in (0, 1):
         # QuickBooks wants home-currency units per foreign unit; Magento gives the inverse.
-        context["ExchangeRate"] = (Decimal(1) / document.base_to_order_rate).quantize(
-            Decimal("0.000001"))
+        context["ExchangeRate"] = home_exchange_rate(document)
     return context, notes, hold
 
 

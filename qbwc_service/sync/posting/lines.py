@@ -46,6 +46,7 @@ class ProductLine:
     taxable: bool
     component: bool = False  # a bundle's part: carries the stock, 0.00, its parent the price
     order_item_ids: tuple[int, ...] = ()  # the order rows this line stands for
+    cost: Decimal | None = None  # Magento's base_cost of the product, when it has one
 
     @property
     def stocked(self) -> bool:
@@ -80,6 +81,12 @@ def _folded_children(row: OrderItem, config: CompanyMappingConfig) -> bool:
             and config.bundles == "parent")
 
 
+def _cost(row: OrderItem) -> Decimal | None:
+    value = row.raw.get("base_cost")
+    cost = Decimal(str(value)) if value not in (None, "") else _ZERO
+    return cost if cost > 0 else None
+
+
 def _components(row: OrderItem, document_row: InvoiceItem,
                 by_order_item: dict[int, InvoiceItem]) -> list[ProductLine]:
     """A bundle posted as one priced line relieves its parts: each part a 0.00 line with
@@ -100,7 +107,8 @@ def _components(row: OrderItem, document_row: InvoiceItem,
             sku=child.sku, description=child.name or child.sku, product_type=child.product_type,
             is_virtual=child.is_virtual or child.product_type in ("virtual", "downloadable"),
             quantity=quantity, unit_price=_ZERO, amount=_ZERO, discount=_ZERO, tax=_ZERO,
-            taxable=False, component=True, order_item_ids=(child.item_id, row.item_id)))
+            taxable=False, component=True, order_item_ids=(child.item_id, row.item_id),
+            cost=_cost(child)))
     return parts
 
 
@@ -140,6 +148,9 @@ def product_lines(
             tax=tax,
             taxable=taxable,
             order_item_ids=(order_row.item_id, *(c.item_id for c in order_row.children)),
+            # A configurable's cost sits on its chosen child.
+            cost=_cost(order_row) or next((_cost(c) for c in order_row.children
+                                           if _cost(c)), None),
         ))
         if order_row.product_type == "bundle" and (order_row.bundle_price_type == "fixed"
                                                    or _folded_children(order_row, ctx.config)):
