@@ -61,15 +61,16 @@ def _sync(ctx: AppContext, company: str, entity: str | None, since: str | None,
         table = Table(title=f"Would queue for {company}")
         for column in ("operation", "key", "amount", "held because"):
             table.add_column(column)
-        for planned in report.planned:
+        for planned in report.queued:
             table.add_row(planned.operation, planned.key,
                           "" if planned.amount is None else str(planned.amount),
                           planned.hold_reason or "")
         console.print(table)
     read = ", ".join(f"{name} {count}" for name, count in report.read.items())
-    console.print(f"read: {read or 'nothing'}; queued {report.created} new, {report.changed} "
-                  f"changed, {report.unchanged} unchanged, {report.held} held"
-                  + (" (dry run: nothing queued)" if dry_run else ""))
+    console.print(f"read: {read or 'nothing'}; {'would queue' if dry_run else 'queued'} "
+                  f"{report.created} new, {report.changed} changed, {report.unchanged} "
+                  f"unchanged, {report.held} held" + (" (dry run: nothing queued)"
+                                                     if dry_run else ""))
     for line in report.skipped:
         console.print(f"skipped: {line}")
     for line in report.errors:

@@ -19,6 +19,7 @@ __all__ = [
     "FLOWS",
     "REFUNDS",
     "AccountsConfig",
+    "ChannelConfig",
     "CompanyMappingConfig",
     "ItemNamesConfig",
     "PaymentMethodConfig",
@@ -104,6 +105,15 @@ class TaxConfig:
 
 
 @dataclass(frozen=True)
+class ChannelConfig:
+    """A class per sales channel, read from an order attribute (e.g. a marketplace)."""
+
+    attribute: str = ""  # dotted path in the Magento order; empty = no channel classes
+    placement: str = "header"  # "header": the transaction's class; "lines": each line's
+    classes: MappingProxyType[str, str] = field(default_factory=lambda: MappingProxyType({}))
+
+
+@dataclass(frozen=True)
 class ScheduleSpec:
     """Either every N minutes or a five-field cron expression (cron wins when both)."""
 
@@ -133,6 +143,7 @@ class CompanyMappingConfig:
     guest_customer_name: str = "Web Guest"
     # Magento store_id (or website code) -> QuickBooks Class FullName
     classes: MappingProxyType[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    channel: ChannelConfig = ChannelConfig()
     currency_mode: str = "home"
     closing_date_policy: str = "hold"
     missing_items: str = "create"
@@ -233,6 +244,18 @@ def _schedule(path: str, raw: dict[str, Any]) -> ScheduleConfig:
     return ScheduleConfig(**specs)
 
 
+def _channel(path: str, raw: dict[str, Any]) -> ChannelConfig:
+    _strict_fields(path, raw, {f.name for f in fields(ChannelConfig)})
+    classes = _table(f"{path}.classes", raw.get("classes", {}))
+    return ChannelConfig(
+        attribute=_text(f"{path}.attribute", raw.get("attribute", ""), allow_empty=True),
+        placement=_choice(f"{path}.placement", raw.get("placement", "header"),
+                          ("header", "lines")),
+        classes=MappingProxyType({str(value): _text(f"{path}.classes.{value}", name)
+                                  for value, name in classes.items()}),
+    )
+
+
 _SCALARS: dict[str, tuple[str, ...]] = {
     "guest_customers": GUEST_MODES,
     "currency_mode": CURRENCY_MODES,
@@ -300,6 +323,8 @@ def parse_mapping_config(raw: dict[str, Any], *, path: str = "mapping") -> Compa
         if not isinstance(overlap, int) or isinstance(overlap, bool) or overlap < 0:
             raise MappingConfigError(f"{path}.overlap_minutes", "must be a whole number ≥ 0")
         values["overlap_minutes"] = overlap
+    values["channel"] = _channel(f"{path}.channel", _table(f"{path}.channel",
+                                                           raw.get("channel", {})))
     values["schedule"] = _schedule(f"{path}.schedule",
                                    _table(f"{path}.schedule", raw.get("schedule", {})))
     return CompanyMappingConfig(**values)

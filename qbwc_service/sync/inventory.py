@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -23,6 +23,9 @@ from qbwc_service.db.models import Company, SiteQuantity
 from qbwc_service.db.models import Mapping as MappingRow
 from qbwc_service.sync.config import CompanyMappingConfig, load_company_config
 from qbwc_service.sync.plan import PlannedRequest, Priority
+
+if TYPE_CHECKING:
+    from qbwc_service.sync.runner import SyncReport
 
 __all__ = [
     "InventoryPush",
@@ -49,7 +52,8 @@ class InventoryPush:
 
 
 def enqueue_inventory_query(session: Session, company: Company, *,
-                            dry_run: bool = False, now: datetime | None = None) -> PlannedRequest:
+                            now: datetime | None = None,
+                            report: SyncReport | None = None) -> PlannedRequest:
     """One quantity query per run: per site when the company file uses sites."""
     moment = now or datetime.now(UTC)
     operation = "ItemSitesQuery" if company.multi_site_enabled else "ItemInventoryQuery"
@@ -58,10 +62,9 @@ def enqueue_inventory_query(session: Session, company: Company, *,
         operation=operation, key=f"inventory:{moment:%Y%m%dT%H%M}", context=context,
         entity_type=None, priority=Priority.INVENTORY,
     )
-    if not dry_run:
-        from qbwc_service.sync.runner import enqueue_plan
+    from qbwc_service.sync.runner import enqueue_plan
 
-        enqueue_plan(session, company.id, [planned])
+    enqueue_plan(session, company.id, [planned], report)
     return planned
 
 

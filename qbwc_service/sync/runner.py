@@ -21,7 +21,7 @@ from magento_client.documents import CreditMemo, Invoice, Order, Product, format
 from qbwc_service.context import AppContext
 from qbwc_service.db.models import Company, Mapping, Request, RequestStatus, Watermark
 from qbwc_service.queue import enqueue
-from qbwc_service.sync.config import load_company_config
+from qbwc_service.sync.config import CompanyMappingConfig, load_company_config
 from qbwc_service.sync.exceptions import DocumentSkipped, PlanningError, SyncError
 from qbwc_service.sync.parties import plan_customer, plan_product, plan_setup_items
 from qbwc_service.sync.plan import CompanyFacts, MemoryLookup, PlanContext, PlannedRequest
@@ -80,7 +80,15 @@ class SyncReport:
     skipped: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     planned: list[PlannedRequest] = field(default_factory=list)
+    # What the queue did (or, in a dry run, would do) with each planned request:
+    # ("new" | "changed" | "unchanged", request).
+    outcomes: list[tuple[str, PlannedRequest]] = field(default_factory=list)
     watermarks: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def queued(self) -> list[PlannedRequest]:
+        """The requests this run added or changed in the queue (a dry run: would have)."""
+        return [planned for outcome, planned in self.outcomes if outcome != "unchanged"]
 
 
 class DbLookup(MemoryLookup):
@@ -157,6 +165,8 @@ def enqueue_plan(session: Session, company_id: int, planned: Sequence[PlannedReq
         )
         rows.append(result.request)
         if report is not None:
+            outcome = "new" if result.created else "changed" if result.changed else "unchanged"
+            report.outcomes.append((outcome, item))
             report.created += result.created
             report.changed += result.changed
             report.unchanged += not (result.created or result.changed)
@@ -224,63 +234,89 @@ def pull_and_enqueue(
     dry_run: bool = False,
     progress: Progress | None = None,
 ) -> SyncReport:
-    """Read what changed in Magento since the watermark (or ``since``) and queue its plan."""
+    """Read what changed in Magento since the watermark (or ``since``) and queue its plan.
+
+    A dry run queues exactly as a real one, in one transaction it then rolls back, so what
+    it reports is what the real run would queue; watermarks do not move.
+    """
     config = load_company_config(ctx.settings, company_name)
     report = SyncReport(company=company_name, dry_run=dry_run)
     timezones = store_timezones(client)
     for entity in entities:
+        if entity not in ENTITIES:
+            raise SyncError(f"unknown entity {entity!r}; use one of {', '.join(ENTITIES)}")
+    run = _EntityPull(client, config, timezones, report, since, progress)
+    if dry_run:
+        with ctx.db.session() as session:
+            for entity in entities:
+                run.pull(session, company_name, entity)
+            session.rollback()
+        return report
+    for entity in entities:
+        with ctx.db.session() as session:
+            run.pull(session, company_name, entity)
+    return report
+
+
+@dataclass
+class _EntityPull:
+    """One entity's pull inside a session: plan each changed document and queue it."""
+
+    client: MagentoSource
+    config: CompanyMappingConfig
+    timezones: dict[int, str]
+    report: SyncReport
+    since: datetime | None
+    progress: Progress | None
+
+    def pull(self, session: Session, company_name: str, entity: str) -> None:
+        report, config = self.report, self.config
+        company = get_company(session, company_name)
         if entity == "inventory":
             from qbwc_service.sync.inventory import enqueue_inventory_query
 
-            with ctx.db.session() as session:
-                company = get_company(session, company_name)
-                report.planned.append(
-                    enqueue_inventory_query(session, company, dry_run=dry_run))
-                report.read[entity] = 0
-            continue
-        if entity not in ENTITIES:
-            raise SyncError(f"unknown entity {entity!r}; use one of {', '.join(ENTITIES)}")
-        with ctx.db.session() as session:
-            company = get_company(session, company_name)
-            watermark = session.get(Watermark, (company.id, entity))
-            start = since or (datetime.fromisoformat(watermark.updated_at_value).replace(tzinfo=UTC)
-                              if watermark else EPOCH)
-            plan_ctx = PlanContext(config=config, facts=CompanyFacts.from_company(company),
-                                   lookup=DbLookup(session, company.id),
-                                   store_timezones=timezones)
-            if entity in ("invoices", "creditmemos"):
-                check_tax_edition(plan_ctx.facts)
-            if not dry_run and entity in ("invoices", "creditmemos"):
-                enqueue_plan(session, company.id, plan_setup_items(plan_ctx), report)
-            pull = client.iter_updated(entity, start, timedelta(minutes=config.overlap_minutes))
-            orders: dict[int, Order] = {}
-            count = 0
-            for document in pull:
-                count += 1
-                planned: list[PlannedRequest] = []
-                try:
-                    planned = _plan_one(entity, document, client, plan_ctx, orders, report)
-                except DocumentSkipped as skipped:
-                    report.skipped.append(str(skipped))
-                    log.info("not posted: %s", skipped)
-                except PlanningError as error:
-                    report.errors.append(str(error))
-                report.planned.extend(planned)
-                if not dry_run and planned:
-                    enqueue_plan(session, company.id, planned, report)
-                if progress is not None:
-                    progress(entity, count, None)
-            report.read[entity] = count
-            newest = getattr(pull, "max_updated_at", None)
-            if not dry_run and newest is not None:
-                value = format_datetime(newest)
-                if watermark is None:
-                    session.add(Watermark(company_id=company.id, entity=entity,
-                                          updated_at_value=value))
-                elif value > watermark.updated_at_value:
-                    watermark.updated_at_value = value
-                    watermark.last_run_at = datetime.now(UTC)
-                report.watermarks[entity] = value
-            if dry_run:
-                session.rollback()
-    return report
+            report.planned.append(enqueue_inventory_query(session, company, report=report))
+            report.read[entity] = 0
+            return
+        watermark = session.get(Watermark, (company.id, entity))
+        start = self.since or (
+            datetime.fromisoformat(watermark.updated_at_value).replace(tzinfo=UTC)
+            if watermark else EPOCH)
+        plan_ctx = PlanContext(config=config, facts=CompanyFacts.from_company(company),
+                               lookup=DbLookup(session, company.id),
+                               store_timezones=self.timezones)
+        if entity in ("invoices", "creditmemos"):
+            check_tax_edition(plan_ctx.facts)
+            setup = plan_setup_items(plan_ctx)
+            report.planned.extend(setup)
+            enqueue_plan(session, company.id, setup, report)
+        pull = self.client.iter_updated(entity, start,
+                                        timedelta(minutes=config.overlap_minutes))
+        orders: dict[int, Order] = {}
+        count = 0
+        for document in pull:
+            count += 1
+            planned: list[PlannedRequest] = []
+            try:
+                planned = _plan_one(entity, document, self.client, plan_ctx, orders, report)
+            except DocumentSkipped as skipped:
+                report.skipped.append(str(skipped))
+                log.info("not posted: %s", skipped)
+            except PlanningError as error:
+                report.errors.append(str(error))
+            report.planned.extend(planned)
+            if planned:
+                enqueue_plan(session, company.id, planned, report)
+            if self.progress is not None:
+                self.progress(entity, count, None)
+        report.read[entity] = count
+        newest = getattr(pull, "max_updated_at", None)
+        if not report.dry_run and newest is not None:
+            value = format_datetime(newest)
+            if watermark is None:
+                session.add(Watermark(company_id=company.id, entity=entity,
+                                      updated_at_value=value))
+            elif value > watermark.updated_at_value:
+                watermark.updated_at_value = value
+                watermark.last_run_at = datetime.now(UTC)
+            report.watermarks[entity] = value

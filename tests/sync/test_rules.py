@@ -701,3 +701,24 @@ def test_base_currency_other_than_quickbooks_home_currency_is_refused() -> None:
     assert "EUR" in refused.value.message and "US Dollar" in refused.value.message
     same = OrderBuilder(currency="EUR").add(Line("A", D(10)))
     assert only(plan_invoice(same.invoice(), same.order(), ctx(facts=facts)), "InvoiceAdd")
+
+
+def test_sales_channel_class_on_the_header_or_on_each_line() -> None:
+    """A marketplace order takes its channel's class (header by default, each line when
+    configured), so profit and loss by class shows each channel."""
+    b = OrderBuilder(shipping=D(5)).add(Line("A", D(10)))
+    b.extra = {"extension_attributes": {"marketplace": "amazon"}}
+    channel = {"attribute": "extension_attributes.marketplace",
+               "classes": {"amazon": "Channel:Amazon"}}
+    invoice = only(plan_invoice(b.invoice(), b.order(), ctx(classes={"1": "Web"},
+                                                            channel=channel)), "InvoiceAdd")
+    assert invoice.context["ClassRef"] == {"FullName": "Channel:Amazon"}
+    per_line = only(plan_invoice(b.invoice(), b.order(), ctx(
+        classes={"1": "Web"}, channel={**channel, "placement": "lines"})), "InvoiceAdd")
+    assert per_line.context["ClassRef"] == {"FullName": "Web"}
+    assert {line["ClassRef"]["FullName"] for line in lines_of(per_line)} == {"Channel:Amazon"}
+    assert validate_request("InvoiceAdd", per_line.context, version="13.0") == []
+    web = OrderBuilder().add(Line("A", D(10)))
+    assert only(plan_invoice(web.invoice(), web.order(), ctx(classes={"1": "Web"},
+                                                             channel=channel)),
+                "InvoiceAdd").context["ClassRef"] == {"FullName": "Web"}

@@ -121,3 +121,20 @@ def test_non_us_company_file_is_refused_with_the_reason(app_context) -> None:
     assert "UK edition" in str(refused.value) and "VAT/GST" in str(refused.value)
     with app_context.db.session() as session:
         assert not any(key.startswith("invoice:") for key in _keys(session))
+
+
+def test_dry_run_lists_exactly_what_the_real_run_queues(app_context) -> None:
+    """The dry run's new/changed requests are the ones the real run then queues, setup
+    items and customers from orders included; the dry run leaves the queue empty."""
+    with app_context.db.session() as session:
+        add_company(session)
+    dry = pull_and_enqueue(app_context, "acme", client=_store(), dry_run=True)
+    with app_context.db.session() as session:
+        assert _keys(session) == set()
+    real = pull_and_enqueue(app_context, "acme", client=_store())
+    assert [(p.operation, p.key) for p in dry.queued] == \
+        [(p.operation, p.key) for p in real.queued]
+    assert (dry.created, dry.changed) == (real.created, real.changed)
+    assert dry.created == len(dry.queued) > 0
+    with app_context.db.session() as session:
+        assert _keys(session) == {p.key for p in real.queued}

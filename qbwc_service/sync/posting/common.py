@@ -24,7 +24,9 @@ from qbwc_service.sync.posting.tax import plan_tax_items, tax_item_key, tax_line
 __all__ = [
     "Parties",
     "awaiting_txn_id",
+    "channel_class",
     "check_base_currency",
+    "class_lines",
     "header",
     "hold_on_error",
     "home_exchange_rate",
@@ -118,6 +120,9 @@ def header(document: Invoice | CreditMemo, order: Order, ctx: PlanContext, entit
     memo_parts += notes
     context: dict[str, Any] = {"CustomerRef": {"FullName": customer.name}}
     class_name = ctx.config.class_for(order.store_id)
+    channel = channel_class(order, ctx)
+    if channel and ctx.config.channel.placement == "header":
+        class_name = channel
     if class_name and ctx.facts.class_tracking_enabled:
         context["ClassRef"] = {"FullName": class_name}
     context["TxnDate"] = txn_date
@@ -133,6 +138,28 @@ def header(document: Invoice | CreditMemo, order: Order, ctx: PlanContext, entit
         # QuickBooks wants home-currency units per foreign unit; Magento gives the inverse.
         context["ExchangeRate"] = home_exchange_rate(document)
     return context, notes, hold
+
+
+def channel_class(order: Order, ctx: PlanContext) -> str | None:
+    """The class of the order's sales channel (``channel.attribute`` looked up in
+    ``channel.classes``), so profit and loss by class shows each channel."""
+    channel = ctx.config.channel
+    if not channel.attribute:
+        return None
+    value: Any = order.raw
+    for part in channel.attribute.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    return channel.classes.get(str(value)) if value is not None else None
+
+
+def class_lines(lines: list[dict[str, Any]], order: Order, ctx: PlanContext
+                ) -> list[dict[str, Any]]:
+    """Lines with the channel's ClassRef when classes go on lines (else unchanged)."""
+    name = channel_class(order, ctx)
+    if not name or ctx.config.channel.placement != "lines" \
+            or not ctx.facts.class_tracking_enabled:
+        return lines
+    return [{**line, "ClassRef": {"FullName": name}} for line in lines]
 
 
 def hold_on_error(requests: list[PlannedRequest], main: PlannedRequest,

@@ -26,6 +26,7 @@ from qbwc_service.sync.parties import setup_key
 from qbwc_service.sync.plan import PlanContext, PlannedRequest, Priority, cents, document_hash
 from qbwc_service.sync.posting.common import (
     awaiting_txn_id,
+    class_lines,
     header,
     hold_on_error,
     parties,
@@ -64,7 +65,7 @@ def plan_credit_memo(memo: CreditMemo, order: Order, ctx: PlanContext, *,
     context = dict(context)
     if built.lines:
         context["ItemSalesTaxRef"] = {"FullName": ctx.config.tax.zero_rate_tax_item}
-    context["CreditMemoLineAdd"] = built.lines
+    context["CreditMemoLineAdd"] = class_lines(built.lines, order, ctx)
     main = replace(shell, context=context, document_hash=document_hash(context), hold_reason=hold,
                    depends_on_keys=depends + tuple(setup_key(r) for r in built.roles))
     requests.append(main)

@@ -17,6 +17,7 @@ from qbwc_service.sync.parties import setup_key
 from qbwc_service.sync.plan import PlanContext, PlannedRequest, Priority, cents, document_hash
 from qbwc_service.sync.posting.common import (
     awaiting_txn_id,
+    class_lines,
     header,
     hold_on_error,
     parties,
@@ -79,7 +80,8 @@ def plan_invoice(invoice: Invoice, order: Order, ctx: PlanContext) -> list[Plann
         if payment.qb_method:
             context["PaymentMethodRef"] = {"FullName": payment.qb_method}
         context["DepositToAccountRef"] = {"FullName": payment.deposit_account}
-    context["SalesReceiptLineAdd" if receipt else "InvoiceLineAdd"] = built.lines
+    context["SalesReceiptLineAdd" if receipt else "InvoiceLineAdd"] = class_lines(
+        built.lines, order, ctx)
     main = replace(shell, context=context, document_hash=document_hash(context), hold_reason=hold,
                    depends_on_keys=refs.depends_on_keys + tuple(setup_key(role)
                                                                 for role in built.roles))
