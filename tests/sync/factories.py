@@ -29,6 +29,7 @@ class Line:
     # Magento tax rate codes making up tax_rate, e.g. (("US-IL", 0.0625), ("US-IL-COOK", 0.02))
     rates: tuple[tuple[str, Decimal], ...] = ()
     cost: Decimal | None = None  # Magento's base_cost
+    shipped: Decimal = Decimal(0)  # qty_shipped on the order row
 
     def rate_parts(self) -> tuple[tuple[str, Decimal], ...]:
         if self.rates or not self.tax_rate:
@@ -106,6 +107,8 @@ class OrderBuilder:
                                "product_id": 100 + self._next_item,
                                "tax_percent": line.tax_rate * 100 if money else 0}
         self._next_item += 1
+        row["qty_invoiced"] = line.qty
+        row["qty_shipped"] = line.shipped
         if line.cost is not None:
             row["base_cost"] = line.cost
         if parent is not None:
