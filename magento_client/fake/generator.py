@@ -19,7 +19,8 @@ from magento_client.documents import format_datetime
 from magento_client.fake.catalog import CatalogProduct, StoreSpec, address_json
 from magento_client.fake.money import LINE_FIELDS, ZERO, cents, price_line, zero_line
 
-__all__ = ["CURRENCY_PREFIXES", "OrderDraft", "build_order", "line_item_ids", "order_totals"]
+__all__ = ["CURRENCY_PREFIXES", "OrderDraft", "applied_taxes", "build_order", "line_item_ids",
+           "order_totals"]
 
 CURRENCY_PREFIXES = ("", "base_")
 _COUPONS = (("SAVE10", "10% off everything", Decimal("0.10")),
@@ -264,13 +265,60 @@ def build_order(draft: OrderDraft, next_item_id: int, rng: random.Random) -> dic
         order["payment"]["cc_last4"] = "1111"
         order["payment"]["cc_type"] = "VI"
     if totals["tax_amount"]:
-        order["extension_attributes"]["applied_taxes"] = [{
-            "code": f"TAX-{draft.tax_rate * 100:.2f}", "title": "Sales Tax",
-            "percent": draft.tax_rate * 100, "amount": totals["tax_amount"],
-            "base_amount": totals["base_tax_amount"]}]
+        order["extension_attributes"].update(applied_taxes(draft, rows.rows, line_ids, shipping))
     if order["applied_rule_ids"] is None:
         del order["applied_rule_ids"]
     return order
+
+
+# Jurisdictions a rate is made of, as Magento's tax rules stack them (state + city):
+# several rates on one order, each with its own amount.
+_RATE_PARTS: dict[Decimal, tuple[tuple[str, str, Decimal], ...]] = {
+    Decimal("0.0825"): (("US-TX-*-State", "Texas State", Decimal("0.0625")),
+                        ("US-TX-Austin-City", "Austin City", Decimal("0.02"))),
+}
+
+
+def _split_rate(rate: Decimal, tax: dict[str, Decimal]) -> list[dict[str, Any]]:
+    """One applied tax per jurisdiction; each amount rounded, the last takes the rest."""
+    parts = _RATE_PARTS.get(rate) or ((f"TAX-{rate * 100:.2f}", "Sales Tax", rate),)
+    applied: list[dict[str, Any]] = []
+    for index, (code, title, part) in enumerate(parts):
+        entry: dict[str, Any] = {"code": code, "title": title, "percent": part * 100}
+        for key in ("amount", "base_amount"):
+            if index == len(parts) - 1:
+                entry[key] = tax[key] - sum((a[key] for a in applied), ZERO)
+            else:
+                entry[key] = cents(tax[key] * part / rate)
+        applied.append(entry)
+    return applied
+
+
+def applied_taxes(draft: OrderDraft, rows: list[dict[str, Any]], line_ids: list[int],
+                  shipping: dict[str, Decimal]) -> dict[str, Any]:
+    """``applied_taxes`` per rate and ``item_applied_taxes`` per row and for shipping."""
+    per_item: list[dict[str, Any]] = []
+    overall: dict[str, dict[str, Any]] = {}
+
+    def add(kind: str, item_id: int | None, tax: dict[str, Decimal]) -> None:
+        if not tax["base_amount"] and not tax["amount"]:
+            return
+        applied = _split_rate(draft.tax_rate, tax)
+        per_item.append({"type": kind, "item_id": item_id, "associated_item_id": None,
+                         "applied_taxes": applied})
+        for entry in applied:
+            total = overall.setdefault(entry["code"], {**entry, "amount": ZERO,
+                                                       "base_amount": ZERO})
+            total["amount"] += entry["amount"]
+            total["base_amount"] += entry["base_amount"]
+
+    for row in rows:
+        if row["item_id"] in line_ids:
+            add("product", row["item_id"], {"amount": row["tax_amount"],
+                                            "base_amount": row["base_tax_amount"]})
+    add("shipping", None, {"amount": shipping["shipping_tax_amount"],
+                           "base_amount": shipping["base_shipping_tax_amount"]})
+    return {"applied_taxes": list(overall.values()), "item_applied_taxes": per_item}
 
 
 def _assignment(draft: OrderDraft, billing: dict[str, Any], shipping: dict[str, Decimal],

@@ -2,7 +2,11 @@
 
 A QuickBooks credit memo returns every inventory line to stock at average cost. Magento
 returns a refunded unit to stock only when the merchant said so (the refund's
-``return_to_stock_items``, magento-rest.md §9; Magento's own default is not to). The
+``return_to_stock_items``, magento-rest.md §9; Magento's own default is not to). Core
+Magento does not return that choice on ``GET /V1/creditmemo``; a credit memo that
+carries it (``return_to_stock_items``, or a row's ``back_to_stock`` from an extension
+attribute module) is followed, otherwise ``restock`` decides (``magento`` then reads
+as "nothing returned", Magento's default). The
 refunded units Magento did not return are written off at once with an
 ``InventoryAdjustmentAdd`` to the configured write-off account, so QuickBooks' quantity
 and value follow Magento's shelf.
@@ -26,8 +30,11 @@ def returned_to_stock(memo: CreditMemo) -> set[int]:
     extension = memo.raw.get("extension_attributes") or {}
     ids = extension.get("return_to_stock_items") or memo.raw.get("return_to_stock_items") or []
     returned = {int(item_id) for item_id in ids if str(item_id).isdigit()}
-    returned |= {row.order_item_id for row in memo.items
-                 if str(row.raw.get("back_to_stock", "")).lower() in ("1", "true")}
+    for row in memo.items:
+        flag = (row.raw.get("extension_attributes") or {}).get("back_to_stock",
+                                                                 row.raw.get("back_to_stock"))
+        if str(flag).lower() in ("1", "true"):
+            returned.add(row.order_item_id)
     return returned
 
 
