@@ -14,7 +14,7 @@ from qbwc_service.context import AppContext
 from qbwc_service.sync.config import magento_client_for
 from qbwc_service.sync.exceptions import SyncError
 from qbwc_service.sync.reconcile import reconcile_from_magento
-from qbwc_service.sync.runner import ENTITIES, get_company, pull_and_enqueue
+from qbwc_service.sync.runner import ENTITIES, INITIAL, get_company, pull_and_enqueue
 
 __all__ = ["make_client", "register"]
 
@@ -36,9 +36,10 @@ def _day(value: str, option: str) -> date:
 
 
 def _sync(ctx: AppContext, company: str, entity: str | None, since: str | None,
-          dry_run: bool) -> None:
+          dry_run: bool, initial: bool = False) -> None:
     console = Console()
-    entities = (entity,) if entity else ("orders", "invoices", "creditmemos")
+    entities = INITIAL if initial else (entity,) if entity else ("orders", "invoices",
+                                                                   "creditmemos")
     since_at = datetime.combine(_day(since, "--since"), datetime.min.time(), tzinfo=UTC) \
         if since else None
     client = make_client(ctx, company)
@@ -84,11 +85,16 @@ def register(cli: click.Group) -> None:
                   help="Pull one kind of document (default: orders, invoices, credit memos).")
     @click.option("--since", default=None, help="Pull from this date (UTC) instead of the watermark.")
     @click.option("--dry-run", is_flag=True, help="Print what would be queued; queue nothing.")
+    @click.option("--initial", is_flag=True,
+                  help="magento_to_quickbooks stock mode: every product as an item, then "
+                       "Magento's quantities and costs as opening quantities.")
     @click.pass_obj
     def sync_command(obj: AppContext, company: str, entity: str | None, since: str | None,
-                     dry_run: bool) -> None:
+                     dry_run: bool, initial: bool) -> None:
         """Pull Magento documents for COMPANY and queue their QuickBooks requests."""
-        _sync(obj, company, entity, since, dry_run)
+        if initial and entity:
+            raise click.UsageError("use either --initial or --entity")
+        _sync(obj, company, entity, since, dry_run, initial)
 
     @cli.command("reconcile")
     @click.argument("company")

@@ -17,7 +17,14 @@ from typing import Any, Protocol
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from magento_client.documents import CreditMemo, Invoice, Order, Product, format_datetime
+from magento_client.documents import (
+    CreditMemo,
+    Invoice,
+    Order,
+    Product,
+    SourceItem,
+    format_datetime,
+)
 from qbwc_service.context import AppContext
 from qbwc_service.db.models import Company, Mapping, Request, RequestStatus, Watermark
 from qbwc_service.queue import enqueue
@@ -34,6 +41,7 @@ from qbwc_service.sync.posting import (
 
 __all__ = [
     "ENTITIES",
+    "INITIAL",
     "DbLookup",
     "MagentoSource",
     "SyncReport",
@@ -47,6 +55,9 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 ENTITIES = ("orders", "invoices", "creditmemos", "products", "inventory")
+# ``sync --initial`` (magento_to_quickbooks stock mode): every product as an item, then
+# Magento's source quantities as opening quantities.
+INITIAL = ("products", "opening")
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _NAMED = ("customer", "item", "invoice", "creditmemo")
 
@@ -64,6 +75,8 @@ class MagentoSource(Protocol):
     def invoice(self, entity_id: int) -> Invoice: ...
 
     def store_configs(self, store_codes: Iterable[str] = ()) -> list[Any]: ...
+
+    def source_items(self, criteria: Any = None) -> Iterable[SourceItem]: ...
 
 
 @dataclass
@@ -243,8 +256,12 @@ def pull_and_enqueue(
     report = SyncReport(company=company_name, dry_run=dry_run)
     timezones = store_timezones(client)
     for entity in entities:
-        if entity not in ENTITIES:
+        if entity not in ENTITIES + INITIAL:
             raise SyncError(f"unknown entity {entity!r}; use one of {', '.join(ENTITIES)}")
+    if "opening" in entities and config.inventory_direction != "magento_to_quickbooks":
+        raise SyncError(f"inventory_direction is {config.inventory_direction}: QuickBooks keeps "
+                        "the quantities, so no opening quantities are loaded from Magento "
+                        '(set inventory_direction = "magento_to_quickbooks" for an initial load)')
     run = _EntityPull(client, config, timezones, report, since, progress)
     if dry_run:
         with ctx.db.session() as session:
@@ -268,10 +285,14 @@ class _EntityPull:
     report: SyncReport
     since: datetime | None
     progress: Progress | None
+    costs: dict[str, Decimal] = field(default_factory=dict)  # SKU -> Magento cost
 
     def pull(self, session: Session, company_name: str, entity: str) -> None:
         report, config = self.report, self.config
         company = get_company(session, company_name)
+        if entity == "opening":
+            self.opening(session, company)
+            return
         if entity == "inventory":
             from qbwc_service.sync.inventory import enqueue_inventory_query
 
@@ -296,6 +317,8 @@ class _EntityPull:
         count = 0
         for document in pull:
             count += 1
+            if entity == "products" and document.custom_attributes.get("cost") not in (None, ""):
+                self.costs[document.sku] = Decimal(str(document.custom_attributes["cost"]))
             planned: list[PlannedRequest] = []
             try:
                 planned = _plan_one(entity, document, self.client, plan_ctx, orders, report)
@@ -320,3 +343,22 @@ class _EntityPull:
                 watermark.updated_at_value = value
                 watermark.last_run_at = datetime.now(UTC)
             report.watermarks[entity] = value
+
+    def opening(self, session: Session, company: Company) -> None:
+        """Magento's source quantities (at Magento's cost) as QuickBooks opening quantities."""
+        from qbwc_service.sync.inventory import plan_opening_quantities
+
+        lookup = DbLookup(session, company.id)
+        items = list(self.client.source_items())
+        names = {item.sku: name for item in items
+                 if (name := lookup.qb_name("item", item.sku)) is not None}
+        planned = plan_opening_quantities(
+            items, names, self.config, multi_site=bool(company.multi_site_enabled),
+            ref="OPENING", costs=self.costs)
+        self.report.read["opening"] = len(items)
+        self.report.skipped += [f"source item {item.sku} at {item.source_code}: no QuickBooks "
+                                "item for this SKU" for item in items if item.sku not in names]
+        self.report.planned.extend(planned)
+        enqueue_plan(session, company.id, planned, self.report)
+        if self.progress is not None:
+            self.progress("opening", len(items), len(items))

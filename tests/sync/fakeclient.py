@@ -49,3 +49,6 @@ class FakeMagento:
         for start in range(0, len(pending), size):
             self.saved.append(pending[start:start + size])
         return len(self.saved)
+
+    def source_items(self, criteria: Any = None) -> list[SourceItem]:
+        return list(self.documents.get("source_items", []))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal as D
 
@@ -138,3 +139,44 @@ def test_dry_run_lists_exactly_what_the_real_run_queues(app_context) -> None:
     assert dry.created == len(dry.queued) > 0
     with app_context.db.session() as session:
         assert _keys(session) == {p.key for p in real.queued}
+
+
+def test_initial_load_creates_items_then_opening_quantities_at_magentos_cost(app_context) -> None:
+    """sync --initial (magento_to_quickbooks): item adds with PurchaseCost, then one
+    InventoryAdjustmentAdd with the source quantities valued at cost; a rerun queues
+    nothing new; other stock modes refuse with the setting to change."""
+    import pytest
+
+    from magento_client.documents import Product, SourceItem
+    from qbwc_service.sync.exceptions import SyncError
+    from qbwc_service.sync.runner import INITIAL
+
+    app_context.settings = replace(app_context.settings, extra={"companies": {"acme": {
+        "mapping": {"inventory_direction": "magento_to_quickbooks"}}}})
+    with app_context.db.session() as session:
+        add_company(session)
+    products = [Product.from_json({"sku": sku, "name": sku, "type_id": "simple", "price": 9,
+                                   "updated_at": "2024-03-01 12:00:00",
+                                   "custom_attributes": [{"attribute_code": "cost",
+                                                          "value": cost}]})
+                for sku, cost in (("MUG", "2.50"), ("CUP", None))]
+    stock = [SourceItem("MUG", "default", D(10), 1), SourceItem("CUP", "default", D(4), 1),
+             SourceItem("GONE", "default", D(1), 1)]
+    client = FakeMagento(products=products, source_items=stock)
+    dry = pull_and_enqueue(app_context, "acme", client=client, entities=INITIAL, dry_run=True)
+    report = pull_and_enqueue(app_context, "acme", client=client, entities=INITIAL)
+    assert [p.key for p in dry.queued] == [p.key for p in report.queued]
+    adds = {p.magento_id: p.context.get("PurchaseCost") for p in report.queued
+            if p.operation == "ItemInventoryAdd"}
+    assert adds == {"MUG": D("2.50"), "CUP": None}
+    opening = next(p for p in report.queued if p.operation == "InventoryAdjustmentAdd")
+    assert opening.context["InventoryAdjustmentLineAdd"] == [
+        {"ItemRef": {"FullName": "MUG"},
+         "ValueAdjustment": {"NewQuantity": D(10), "NewValue": D("25.00")}},
+        {"ItemRef": {"FullName": "CUP"}, "QuantityAdjustment": {"NewQuantity": D(4)}}]
+    assert any("GONE" in line for line in report.skipped)
+    again = pull_and_enqueue(app_context, "acme", client=client, entities=INITIAL)
+    assert again.queued == []
+    app_context.settings = replace(app_context.settings, extra={})
+    with pytest.raises(SyncError, match="magento_to_quickbooks"):
+        pull_and_enqueue(app_context, "acme", client=client, entities=INITIAL)
