@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 DATA   ?= data
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test check lint types pytest install clean bench demo
+.PHONY: run test check lint types contracts pytest install clean bench demo
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,13 +24,17 @@ run: install
 ## test: lint, types and the whole test suite
 test: install check pytest
 
-check: lint types
+check: lint types contracts
 
 lint: install
 	$(BIN)/ruff check qbwc_service magento_client tests bench
 
 types: install
 	$(BIN)/mypy
+
+## contracts: the one-way import arrows of ARCHITECTURE.md (.importlinter)
+contracts: install
+	$(BIN)/lint-imports --no-cache
 
 pytest: install
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)

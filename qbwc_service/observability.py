@@ -18,6 +18,14 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client.core import (
+    CounterMetricFamily,
+    GaugeMetricFamily,
+    HistogramMetricFamily,
+    Metric,
+)
+from prometheus_client.registry import Collector
 from sqlalchemy import case, func, select, text
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
@@ -138,35 +146,24 @@ def health_report(ctx: AppContext) -> tuple[bool, dict[str, Any]]:
 # --------------------------------------------------------------------------- metrics
 
 
-def _escape(value: str) -> str:
-    return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+class _Figures(Collector):
+    """Reads every figure at scrape time: from the database, and this process's counters."""
+
+    def __init__(self, ctx: AppContext) -> None:
+        self._ctx = ctx
+
+    def collect(self) -> Iterator[Metric]:
+        build = GaugeMetricFamily("qbwc_build_info", "The running version.", labels=["version"])
+        build.add_metric([__version__], 1)
+        yield build
+        with self._ctx.db.session() as session:
+            yield from _session_figures(session)
+            yield from _request_figures(session)
+            yield _round_trip_figures(session)
+        yield from _counter_figures(self._ctx.metrics)
 
 
-def _labels(pairs: Iterable[tuple[str, str]]) -> str:
-    inner = ",".join(f'{key}="{_escape(str(value))}"' for key, value in pairs)
-    return "{" + inner + "}" if inner else ""
-
-
-def _number(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else repr(float(value))
-
-
-class _Exposition:
-    def __init__(self) -> None:
-        self.lines: list[str] = []
-
-    def family(self, name: str, kind: str, help_text: str) -> None:
-        self.lines.append(f"# HELP {name} {help_text}")
-        self.lines.append(f"# TYPE {name} {kind}")
-
-    def sample(self, name: str, value: float, labels: Iterable[tuple[str, str]] = ()) -> None:
-        self.lines.append(f"{name}{_labels(labels)} {_number(value)}")
-
-    def text(self) -> str:
-        return "\n".join(self.lines) + "\n"
-
-
-def _session_figures(session: Session, out: _Exposition) -> None:
+def _session_figures(session: Session) -> Iterator[Metric]:
     opened, closed, open_now = session.execute(
         select(
             func.count(WcSession.ticket),
@@ -174,23 +171,25 @@ def _session_figures(session: Session, out: _Exposition) -> None:
             func.coalesce(func.sum(case((WcSession.open_company_id.is_not(None), 1), else_=0)), 0),
         )
     ).one()
-    out.family("qbwc_sessions_opened_total", "counter", "Web Connector sessions ever opened.")
-    out.sample("qbwc_sessions_opened_total", opened)
-    out.family("qbwc_sessions_closed_total", "counter", "Web Connector sessions closed.")
-    out.sample("qbwc_sessions_closed_total", closed)
-    out.family("qbwc_sessions_open", "gauge", "Web Connector sessions open now.")
-    out.sample("qbwc_sessions_open", open_now)
+    yield CounterMetricFamily("qbwc_sessions_opened_total", "Web Connector sessions ever opened.",
+                              value=opened)
+    yield CounterMetricFamily("qbwc_sessions_closed_total", "Web Connector sessions closed.",
+                              value=closed)
+    yield GaugeMetricFamily("qbwc_sessions_open", "Web Connector sessions open now.",
+                            value=open_now)
 
 
-def _request_figures(session: Session, out: _Exposition) -> None:
+def _request_figures(session: Session) -> Iterator[Metric]:
     rows = session.execute(
         select(Request.status, Request.operation, func.count(Request.id))
         .group_by(Request.status, Request.operation)
         .order_by(Request.status, Request.operation)
     ).all()
-    out.family("qbwc_requests", "gauge", "QuickBooks requests by status and operation.")
+    requests = GaugeMetricFamily("qbwc_requests", "QuickBooks requests by status and operation.",
+                                 labels=["status", "operation"])
     for status, operation, count in rows:
-        out.sample("qbwc_requests", count, (("status", status), ("operation", operation)))
+        requests.add_metric([status, operation], count)
+    yield requests
     queued = func.sum(case((Request.status == RequestStatus.QUEUED.value, 1), else_=0))
     depth = session.execute(
         select(Company.name, func.coalesce(queued, 0))
@@ -199,12 +198,15 @@ def _request_figures(session: Session, out: _Exposition) -> None:
         .group_by(Company.name)
         .order_by(Company.name)
     ).all()
-    out.family("qbwc_queue_depth", "gauge", "Requests waiting for the Web Connector, per company.")
+    queue_depth = GaugeMetricFamily("qbwc_queue_depth",
+                                    "Requests waiting for the Web Connector, per company.",
+                                    labels=["company"])
     for company, count in depth:
-        out.sample("qbwc_queue_depth", count, (("company", company),))
+        queue_depth.add_metric([company], count)
+    yield queue_depth
 
 
-def _round_trip_figures(session: Session, out: _Exposition) -> None:
+def _round_trip_figures(session: Session) -> Metric:
     answered = MessageSet.elapsed_ms.is_not(None)
     columns: list[ColumnElement[Any]] = [
         func.count(MessageSet.id),
@@ -215,36 +217,38 @@ def _round_trip_figures(session: Session, out: _Exposition) -> None:
         for bound in ROUND_TRIP_BUCKETS_SECONDS
     ]
     count, total_ms, *cumulative = session.execute(select(*columns).where(answered)).one()
-    name = "qbwc_quickbooks_round_trip_seconds"
-    out.family(name, "histogram", "Time from handing a message set out to its answer.")
-    for bound, below in zip(ROUND_TRIP_BUCKETS_SECONDS, cumulative, strict=True):
-        out.sample(f"{name}_bucket", below, (("le", _number(bound)),))
-    out.sample(f"{name}_bucket", count, (("le", "+Inf"),))
-    out.sample(f"{name}_sum", float(total_ms) / 1000.0)
-    out.sample(f"{name}_count", count)
+    # Bucket bounds as written before ("2", "0.25"): dashboards and alerts match them.
+    buckets = [(_bound(bound), below)
+               for bound, below in zip(ROUND_TRIP_BUCKETS_SECONDS, cumulative, strict=True)]
+    return HistogramMetricFamily(
+        "qbwc_quickbooks_round_trip_seconds",
+        "Time from handing a message set out to its answer.",
+        buckets=[*buckets, ("+Inf", count)], sum_value=float(total_ms) / 1000.0)
 
 
-def _counter_figures(metrics: Metrics, out: _Exposition) -> None:
+def _bound(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+def _counter_figures(metrics: Metrics) -> Iterator[Metric]:
     by_name: dict[str, list[tuple[LabelSet, float]]] = {name: [] for name in COUNTER_HELP}
     for name, labels, value in metrics.counters():
         by_name.setdefault(name, []).append((labels, value))
     for name, samples in by_name.items():
-        out.family(name, "counter", COUNTER_HELP.get(name, "Counted in this process."))
+        label_names = sorted({key for labels, _ in samples for key, _ in labels})
+        family = CounterMetricFamily(name, COUNTER_HELP.get(name, "Counted in this process."),
+                                     labels=label_names)
         for labels, value in samples:
-            out.sample(name, value, labels)
+            given = dict(labels)
+            family.add_metric([given.get(key, "") for key in label_names], value)
+        yield family
 
 
 def render_metrics(ctx: AppContext) -> str:
     """The Prometheus text exposition (format 0.0.4) of everything we measure."""
-    out = _Exposition()
-    out.family("qbwc_build_info", "gauge", "The running version.")
-    out.sample("qbwc_build_info", 1, (("version", __version__),))
-    with ctx.db.session() as session:
-        _session_figures(session, out)
-        _request_figures(session, out)
-        _round_trip_figures(session, out)
-    _counter_figures(ctx.metrics, out)
-    return out.text()
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(_Figures(ctx))
+    return generate_latest(registry).decode()
 
 
 # --------------------------------------------------------------------------- WSGI

@@ -17,7 +17,12 @@ from lxml import etree
 from qbwc_service.qbxml.exceptions import ResponseParseError
 from qbwc_service.qbxml.records import RetRecord, flatten, ret_record, streamed_record
 from qbwc_service.qbxml.status import StatusInfo, classify
-from qbwc_service.qbxml.xmlsafe import UnsafeXMLError, XMLSyntaxError, parse_xml
+from qbwc_service.qbxml.xmlsafe import (
+    HARDENED_OPTIONS,
+    UnsafeXMLError,
+    XMLSyntaxError,
+    parse_xml,
+)
 
 __all__ = [
     "MAX_STREAM_BYTES",
@@ -180,10 +185,7 @@ def iter_rets(
         stream,
         events=("end",),
         tag=ret_tag,
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        dtd_validation=False,
+        **HARDENED_OPTIONS,
         huge_tree=True,
         remove_comments=True,
         # Fewer nodes to build and free; leaf values are stripped, so none changes.

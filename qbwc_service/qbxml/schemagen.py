@@ -155,8 +155,7 @@ def _annotation(element: etree._Element) -> str:
 
 def _sample_notes(sample: Path) -> dict[str, dict[str, Any]]:
     """Per path ``Op/Elem/...``: version introduced, QBD length and excluded editions."""
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
-    root = etree.parse(str(sample), parser).getroot()
+    root = etree.parse(str(sample), hardened_parser(huge_tree=True)).getroot()
     notes: dict[str, dict[str, Any]] = {}
     for request in root.iter("QBXMLMsgsRq"):
         for rq in request:

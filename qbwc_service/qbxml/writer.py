@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from qbwc_service.qbxml.exceptions import Problem
@@ -63,11 +64,21 @@ def escape_attribute(text: str) -> str:
     return escape_text(text).replace('"', "&quot;")
 
 
-# Per child an aggregate may hold: schema position, spec, template, open and close tag,
-# whether ``admit`` must look at it first (version- or edition-gated), for plain text
-# elements the longest text that needs no check beyond ``clean_text`` (else -1), the
-# child's bit in a set of schema positions, and its name.
-_Slot = tuple[int, ElementSpec, TemplateNode, str, str, bool, int, int, str]
+@dataclass(frozen=True, slots=True)
+class _Slot:
+    """What rendering needs to know, once per aggregate, about one child it may hold."""
+
+    position: int  # in schema order
+    spec: ElementSpec
+    template: TemplateNode
+    open_tag: str
+    close_tag: str
+    gated: bool  # version- or edition-gated: ``admit`` must look at it first
+    plain_limit: int  # plain text: the longest value needing no check beyond clean_text, or -1
+    bit: int  # the child's bit in a set of schema positions
+    name: str
+
+
 _Plan = tuple[dict[str, _Slot], dict[int, _Slot]]
 _PLAIN_TEXT_KINDS = ("STRTYPE", "ENUMTYPE", "UUIDTYPE", "")
 
@@ -89,11 +100,9 @@ def _plan(spec: ElementSpec, template: TemplateNode) -> _Plan:
         ):
             plain = child.max_len if child.max_len is not None else sys.maxsize
         position = spec.order[key]
-        slots[key] = (
-            position, child, child_template, f"<{key}>", f"</{key}>", gated, plain,
-            1 << position, key,
-        )  # fmt: skip
-    return slots, {slot[7]: slot for slot in slots.values()}
+        slots[key] = _Slot(position, child, child_template, f"<{key}>", f"</{key}>", gated,
+                           plain, 1 << position, key)
+    return slots, {slot.bit: slot for slot in slots.values()}
 
 
 def _preview(text: str, limit: int) -> str:
@@ -161,11 +170,11 @@ class RequestWriter:
             if (kind is str or kind is list or kind is tuple) and not value:
                 continue
             slot = slots.get(key)
-            if slot is None or slot[5]:
+            if slot is None or slot.gated:
                 if not self.admit(spec, template.children, key, spec.children.get(key), path):
                     continue
                 assert slot is not None
-            present |= slot[7]
+            present |= slot.bit
         if check_content and spec.content is not None:
             if spec.check_cache.get(present) != ():
                 self.check_cached(spec, present, path)
@@ -174,10 +183,10 @@ class RequestWriter:
             bit = present & -present
             present ^= bit
             slot = by_bit[bit]
-            key = slot[8]
+            key = slot.name
             value = context[key]
             kind = type(value)
-            limit = slot[6]
+            limit = slot.plain_limit
             if (
                 kind is str
                 and limit >= 0
@@ -186,31 +195,31 @@ class RequestWriter:
                 and len(value) <= limit
             ):
                 # Printable Latin-1 text that fits: exactly what ``scalar`` would return.
-                out.append(slot[3] + escape_text(value) + slot[4])
+                out.append(slot.open_tag + escape_text(value) + slot.close_tag)
                 continue
-            child = slot[1]
+            child = slot.spec
             if kind is list or kind is tuple:
                 if len(value) > 1 and key not in spec.repeatable:
                     self.problem(f"{path}/{key}", f"only one {key} may be given")
                     continue
                 for index, item in enumerate(value):
                     if child.content is not None and type(item) is dict:
-                        out.append(slot[3])
-                        self.aggregate(child, slot[2], item, f"{path}/{key}[{index}]")
-                        out.append(slot[4])
+                        out.append(slot.open_tag)
+                        self.aggregate(child, slot.template, item, f"{path}/{key}[{index}]")
+                        out.append(slot.close_tag)
                     else:
-                        self.element(child, slot[2], item, f"{path}/{key}[{index}]")
+                        self.element(child, slot.template, item, f"{path}/{key}[{index}]")
             elif child.content is not None:
                 if not (kind is dict or isinstance(value, Mapping)):
                     self.problem(f"{path}/{key}", f"{key} must hold elements, not a single value")
                     continue
-                out.append(slot[3])
-                self.aggregate(child, slot[2], value, f"{path}/{key}")
-                out.append(slot[4])
+                out.append(slot.open_tag)
+                self.aggregate(child, slot.template, value, f"{path}/{key}")
+                out.append(slot.close_tag)
             else:
                 text = self.scalar(child, value, path)
                 if text is not None:
-                    out.append(slot[3] + escape_text(text) + slot[4])
+                    out.append(slot.open_tag + escape_text(text) + slot.close_tag)
 
     def admit(
         self,

@@ -12,6 +12,7 @@ import re
 from lxml import etree
 
 __all__ = [
+    "HARDENED_OPTIONS",
     "MAX_DEPTH",
     "MAX_XML_BYTES",
     "UnsafeXMLError",
@@ -45,12 +46,18 @@ def has_dtd(data: bytes) -> bool:
     return _DTD.search(data) is not None
 
 
+# Every lxml parser and iterparse of ours takes these: no entities, no DTD, no network.
+HARDENED_OPTIONS: dict[str, bool] = {
+    "resolve_entities": False,
+    "no_network": True,
+    "dtd_validation": False,
+    "load_dtd": False,
+}
+
+
 def hardened_parser(*, huge_tree: bool = False) -> etree.XMLParser:
     return etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        dtd_validation=False,
-        load_dtd=False,
+        **HARDENED_OPTIONS,
         huge_tree=huge_tree,
         remove_pis=False,
         collect_ids=False,

@@ -30,6 +30,7 @@ from qbwc_service.queue import wire
 from qbwc_service.queue.bulk import insert_rows
 from qbwc_service.queue.lifecycle import mark_dependents_waiting, transition, transition_many
 from qbwc_service.queue.lookups import lookup_element
+from qbwc_service.queue.machines import move_message_set
 from qbwc_service.queue.recovery import (
     outstanding_sets,
     recovery_message_set_xml,
@@ -166,7 +167,7 @@ def next_message_set(
                 session, message_set, actor="session",
                 reason="the query's answer never arrived; sent again", now=at,
             )
-            message_set.state = MessageSetState.REQUEUED.value
+            move_message_set(message_set, MessageSetState.REQUEUED)
             continue
         return _recovery(session, message_set, ticket, qbxml_version, at)
     return _claim(session, company_id, ticket, qbxml_version, max_requests, max_bytes, at)
@@ -176,7 +177,7 @@ def _recovery(
     session: Session, message_set: MessageSet, ticket: str, qbxml_version: str, at: datetime
 ) -> OutboundMessageSet:
     xml = recovery_message_set_xml(message_set, qbxml_version)
-    message_set.state = MessageSetState.RECOVERING.value
+    move_message_set(message_set, MessageSetState.RECOVERING)
     message_set.ticket = ticket
     request_ids = list(
         session.scalars(

@@ -2,6 +2,8 @@
 
     QueueError
     ├── InvalidTransition        a status change the lifecycle does not allow
+    ├── InvalidStateMove         a message set or Web Connector run state change its
+    │                            machine does not allow
     ├── RequestNotFound          no request with that id
     ├── NoOutstandingMessageSet  a response arrived for a ticket with nothing out
     └── ResponseUnreadable       QuickBooks' answer could not be parsed; the set stays
@@ -11,6 +13,7 @@
 from __future__ import annotations
 
 __all__ = [
+    "InvalidStateMove",
     "InvalidTransition",
     "NoOutstandingMessageSet",
     "QueueError",
@@ -31,6 +34,17 @@ class InvalidTransition(QueueError):
             f"request #{request_id} is {from_ or 'new'} and cannot become {to}"
         )
         self.request_id = request_id
+        self.from_ = from_
+        self.to = to
+
+
+class InvalidStateMove(QueueError):
+    """``machine`` record ``key`` may not move from ``from_`` to ``to``."""
+
+    def __init__(self, machine: str, key: str, from_: str, to: str) -> None:
+        super().__init__(f"{machine} {key} is {from_} and cannot become {to}")
+        self.machine = machine
+        self.key = key
         self.from_ = from_
         self.to = to
 

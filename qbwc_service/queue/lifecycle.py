@@ -35,17 +35,19 @@ __all__ = [
     "transition_many",
 ]
 
-S = RequestStatus
 
+_QUEUED, _HELD, _SENT = RequestStatus.QUEUED, RequestStatus.HELD, RequestStatus.SENT
+_SUCCEEDED, _FAILED, _CANCELED = (RequestStatus.SUCCEEDED, RequestStatus.FAILED,
+                                  RequestStatus.CANCELED)
 ALLOWED: dict[RequestStatus, frozenset[RequestStatus]] = {
     # queued -> failed: a request that cannot be rendered or validated never leaves.
-    S.QUEUED: frozenset({S.HELD, S.SENT, S.CANCELED, S.FAILED}),
-    S.HELD: frozenset({S.QUEUED, S.CANCELED}),
+    _QUEUED: frozenset({_HELD, _SENT, _CANCELED, _FAILED}),
+    _HELD: frozenset({_QUEUED, _CANCELED}),
     # sent -> queued: requeued after recovery, a retryable error, or the next iterator page.
-    S.SENT: frozenset({S.SUCCEEDED, S.FAILED, S.QUEUED}),
-    S.FAILED: frozenset({S.QUEUED, S.CANCELED}),
-    S.SUCCEEDED: frozenset(),
-    S.CANCELED: frozenset(),
+    _SENT: frozenset({_SUCCEEDED, _FAILED, _QUEUED}),
+    _FAILED: frozenset({_QUEUED, _CANCELED}),
+    _SUCCEEDED: frozenset(),
+    _CANCELED: frozenset(),
 }
 
 
@@ -65,9 +67,9 @@ def transition(
     at = now or utcnow()
     request.status = to.value
     request.updated_at = at
-    if to in (S.SUCCEEDED, S.FAILED, S.CANCELED):
+    if to in (RequestStatus.SUCCEEDED, RequestStatus.FAILED, RequestStatus.CANCELED):
         request.completed_at = at
-    elif to is S.QUEUED:
+    elif to is RequestStatus.QUEUED:
         request.completed_at = None
     session.add(
         RequestTransition(
@@ -104,9 +106,9 @@ def transition_many(
             raise InvalidTransition(request.id, current.value, to.value)
         moves.append((request, current.value))
     completed: dict[str, Any] = {}
-    if to in (S.SUCCEEDED, S.FAILED, S.CANCELED):
+    if to in (RequestStatus.SUCCEEDED, RequestStatus.FAILED, RequestStatus.CANCELED):
         completed = {"completed_at": at}
-    elif to is S.QUEUED:
+    elif to is RequestStatus.QUEUED:
         completed = {"completed_at": None}
     extra = values or {}
     rows = [
@@ -154,8 +156,8 @@ class EnqueueResult:
     changed: bool
 
 
-_UPDATABLE = (S.QUEUED.value, S.HELD.value, S.FAILED.value)
-_POSTED = (S.SENT.value, S.SUCCEEDED.value)
+_UPDATABLE = (RequestStatus.QUEUED.value, RequestStatus.HELD.value, RequestStatus.FAILED.value)
+_POSTED = (RequestStatus.SENT.value, RequestStatus.SUCCEEDED.value)
 
 
 def enqueue(
@@ -182,7 +184,7 @@ def enqueue(
             company_id=company_id, operation=operation, idempotency_key=key,
             payload=dict(payload or {}), body_xml=body_xml, entity_type=entity_type,
             magento_id=magento_id, magento_ref=magento_ref, document_hash=document_hash,
-            priority=priority, status=S.QUEUED.value,
+            priority=priority, status=RequestStatus.QUEUED.value,
         )
         try:
             with session.begin_nested():
@@ -196,7 +198,7 @@ def enqueue(
         else:
             session.add(
                 RequestTransition(
-                    request_id=request.id, from_status=None, to_status=S.QUEUED.value,
+                    request_id=request.id, from_status=None, to_status=RequestStatus.QUEUED.value,
                     actor=actor, reason="queued",
                 )
             )
@@ -206,7 +208,7 @@ def enqueue(
                 hold_reason = "awaiting approval"
             if hold_reason is not None:
                 request.hold_reason = hold_reason
-                transition(session, request, S.HELD, actor=actor, reason=hold_reason)
+                transition(session, request, RequestStatus.HELD, actor=actor, reason=hold_reason)
             return EnqueueResult(request, created=True, changed=False)
 
     request = existing
@@ -266,7 +268,8 @@ def _add_dependencies(
     session.flush()
     for depends_on_id in sorted(wanted - have):
         dependency = session.get(Request, depends_on_id)
-        if dependency is not None and dependency.status in (S.FAILED.value, S.CANCELED.value):
+        if dependency is not None and dependency.status in (RequestStatus.FAILED.value,
+                                                            RequestStatus.CANCELED.value):
             mark_dependents_waiting(session, dependency)
 
 
@@ -282,7 +285,7 @@ def _dependents(session: Session, request_ids: Sequence[int]) -> list[Request]:
 
 def mark_dependents_waiting(session: Session, blocker: Request) -> None:
     """Explain to every (transitive) dependent which request holds it back, and why."""
-    if blocker.status == S.CANCELED.value:
+    if blocker.status == RequestStatus.CANCELED.value:
         reason = f"Waiting for request {describe(blocker)}, which was canceled"
     else:
         why = blocker.explanation or blocker.status_message or blocker.status
@@ -295,7 +298,7 @@ def mark_dependents_waiting(session: Session, blocker: Request) -> None:
         for dependent in found:
             seen.add(dependent.id)
             frontier.append(dependent.id)
-            if dependent.status in (S.QUEUED.value, S.HELD.value):
+            if dependent.status in (RequestStatus.QUEUED.value, RequestStatus.HELD.value):
                 dependent.waiting_reason = reason[:2000]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -32,12 +33,14 @@ from qbwc_service.queue.lookups import (
     lookup_possible,
     request_field,
 )
+from qbwc_service.queue.machines import move_message_set
 from qbwc_service.queue.mappings import MappingBook
 from qbwc_service.queue.recovery import UNSETTLED
 from qbwc_service.settings import Settings
 
 __all__ = [
     "ApplySummary",
+    "Outcome",
     "apply_response",
     "awaiting_message_set",
     "open_attempts",
@@ -48,7 +51,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-S = RequestStatus
 ACTOR = "quickbooks"
 _HANDLER_CALLS = "qbwc_queue_handler_calls"
 STALE_EDIT_SEQUENCE_CODE = 3200
@@ -64,7 +66,19 @@ class ApplySummary:
     recovered: int = 0  # of the above, outcomes learned from QuickBooks' saved state
 
 
-class _Outcome:
+    def count(self, outcome: Outcome) -> None:
+        """One more request settled as ``outcome``."""
+        if outcome is Outcome.SUCCEEDED:
+            self.succeeded += 1
+        elif outcome is Outcome.FAILED:
+            self.failed += 1
+        else:
+            self.requeued += 1
+
+
+class Outcome(enum.StrEnum):
+    """How one request of a message set was settled."""
+
     SUCCEEDED = "succeeded"
     FAILED = "failed"
     REQUEUED = "requeued"
@@ -86,7 +100,8 @@ def sent_requests(session: Session, message_set: MessageSet) -> list[Request]:
     return list(
         session.scalars(
             select(Request)
-            .where(Request.message_set_pk == message_set.id, Request.status == S.SENT.value)
+            .where(Request.message_set_pk == message_set.id,
+                   Request.status == RequestStatus.SENT.value)
             .order_by(Request.id)
         )
     )
@@ -157,13 +172,13 @@ def apply_response(
         if plainly_accepted(request, response, kind):
             accepted.add(request, response, kind, explanation, attempt_ids.get(request.id), at)
             _call_handler(session, request, response)
-            outcome = _Outcome.SUCCEEDED
+            outcome = Outcome.SUCCEEDED
         else:
             outcome = _apply_one(
                 session, request, response, _attempt(session, attempt_ids, request.id), at,
                 policy, book,
             )
-        setattr(summary, outcome, getattr(summary, outcome) + 1)
+        summary.count(outcome)
         if is_recovery:
             summary.recovered += 1
     never_processed = is_recovery and not responses
@@ -186,14 +201,15 @@ def apply_response(
             if never_processed
             else "QuickBooks did not answer this request; sending it again"
         )
-        transition(session, request, S.QUEUED, actor=ACTOR, reason=reason, now=at)
+        transition(session, request, RequestStatus.QUEUED, actor=ACTOR, reason=reason, now=at)
         summary.requeued += 1
     if is_recovery:
-        message_set.state = (
-            MessageSetState.REQUEUED.value if never_processed else MessageSetState.RECOVERED.value
+        move_message_set(
+            message_set,
+            MessageSetState.REQUEUED if never_processed else MessageSetState.RECOVERED,
         )
     else:
-        message_set.state = MessageSetState.ANSWERED.value
+        move_message_set(message_set, MessageSetState.ANSWERED)
     message_set.answered_at = at
     message_set.elapsed_ms = elapsed_ms
     accepted.write(session, at)
@@ -207,7 +223,7 @@ def apply_response(
 def _apply_one(
     session: Session, request: Request, response: Any, attempt: Attempt | None, at: datetime,
     policy: Settings, book: MappingBook,
-) -> str:
+) -> Outcome:
     code = response.status_code
     kind, explanation = wire.status_kind(code)
     request.status_code = code
@@ -266,7 +282,7 @@ def _apply_one(
 def _apply_lookup(
     session: Session, request: Request, response: Any, kind: str, explanation: str,
     at: datetime, policy: Settings, book: MappingBook,
-) -> str:
+) -> Outcome:
     reason = request.lookup_reason
     if kind not in ("success", "warning"):
         if kind == "retryable":
@@ -307,21 +323,22 @@ def _set_edit_sequence(request: Request, edit_sequence: str) -> None:
     request.qb_edit_sequence = edit_sequence
 
 
-def _requeue(session: Session, request: Request, reason: str, at: datetime) -> str:
-    transition(session, request, S.QUEUED, actor=ACTOR, reason=reason, now=at)
-    return _Outcome.REQUEUED
+def _requeue(session: Session, request: Request, reason: str, at: datetime) -> Outcome:
+    transition(session, request, RequestStatus.QUEUED, actor=ACTOR, reason=reason, now=at)
+    return Outcome.REQUEUED
 
 
 def retry_later(
     session: Session, request: Request, explanation: str, at: datetime, policy: Settings
-) -> str:
+) -> Outcome:
     attempts = request.attempts_count or 1
     if attempts >= policy.max_attempts:
         request.explanation = f"{explanation} Gave up after {attempts} attempts."
         request.lookup_reason = None
-        transition(session, request, S.FAILED, actor=ACTOR, reason=request.explanation, now=at)
+        transition(session, request, RequestStatus.FAILED, actor=ACTOR,
+                   reason=request.explanation, now=at)
         mark_dependents_waiting(session, request)
-        return _Outcome.FAILED
+        return Outcome.FAILED
     delay = policy.retry_backoff_seconds * 2 ** (attempts - 1)
     request.not_before = at + timedelta(seconds=delay)
     request.explanation = explanation
@@ -329,16 +346,17 @@ def retry_later(
 
 
 def _fail(session: Session, request: Request, response: Any, explanation: str,
-          at: datetime) -> str:
+          at: datetime) -> Outcome:
     request.explanation = explanation
-    transition(session, request, S.FAILED, actor=ACTOR, reason=explanation[:2000], now=at)
+    transition(session, request, RequestStatus.FAILED, actor=ACTOR, reason=explanation[:2000],
+               now=at)
     mark_dependents_waiting(session, request)
     _call_handler(session, request, response)
-    return _Outcome.FAILED
+    return Outcome.FAILED
 
 
 def _succeed(session: Session, request: Request, response: Any, ret: Any, reason: str,
-             at: datetime, book: MappingBook) -> str:
+             at: datetime, book: MappingBook) -> Outcome:
     if ret is not None:
         request.qb_id = ret.txn_id or ret.list_id or request.qb_id
         request.qb_ref = ret.ref_number or ret.full_name or ret.name or request.qb_ref
@@ -346,9 +364,9 @@ def _succeed(session: Session, request: Request, response: Any, ret: Any, reason
         book.link(request, ret, qb_id=request.qb_id, qb_name=request.qb_ref,
                   edit_sequence=request.qb_edit_sequence)
     request.not_before = None
-    transition(session, request, S.SUCCEEDED, actor=ACTOR, reason=reason, now=at)
+    transition(session, request, RequestStatus.SUCCEEDED, actor=ACTOR, reason=reason, now=at)
     _call_handler(session, request, response)
-    return _Outcome.SUCCEEDED
+    return Outcome.SUCCEEDED
 
 
 def _call_handler(session: Session, request: Request, response: Any) -> None:

@@ -26,6 +26,7 @@ from qbwc_service.db.models import (
 )
 from qbwc_service.queue import wire
 from qbwc_service.queue.lifecycle import note, transition
+from qbwc_service.queue.machines import move_message_set
 
 __all__ = [
     "UNSETTLED",
@@ -136,7 +137,7 @@ def abandon_ticket(session: Session, ticket: str, *, reason: str) -> int:
                 session, message_set, actor="session",
                 reason=f"the session ended before QuickBooks answered: {reason}",
             )
-            message_set.state = MessageSetState.REQUEUED.value
+            move_message_set(message_set, MessageSetState.REQUEUED)
             continue
         for request in session.scalars(
             select(Request).where(
@@ -167,7 +168,7 @@ def recover_abandoned(
     for message_set in sets:
         if message_set.writes:
             # RECOVERING is never waited on: the next run for the company settles it.
-            message_set.state = MessageSetState.RECOVERING.value
+            move_message_set(message_set, MessageSetState.RECOVERING)
             touched += session.query(Request).filter(
                 Request.message_set_pk == message_set.id,
                 Request.status == RequestStatus.SENT.value,
@@ -177,7 +178,7 @@ def recover_abandoned(
                 session, message_set, actor="system", reason="abandoned query sent again",
                 now=at,
             )
-            message_set.state = MessageSetState.REQUEUED.value
+            move_message_set(message_set, MessageSetState.REQUEUED)
     # A request left SENT outside any unsettled set can only be a leftover: send it again.
     orphans = session.scalars(
         select(Request).where(

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from qbwc_service.db.models import MessageSetState, RequestStatus, utcnow
 from qbwc_service.queue import wire
 from qbwc_service.queue.lifecycle import mark_dependents_waiting, transition
+from qbwc_service.queue.machines import move_message_set
 from qbwc_service.queue.outcome import (
     ACTOR,
     ApplySummary,
@@ -21,7 +22,6 @@ from qbwc_service.settings import Settings
 
 __all__ = ["PERMANENT_HRESULTS", "hresult_is_permanent", "record_stream_failure"]
 
-S = RequestStatus
 # 0x80040400 parse error and 0x80040423 unsupported qbXML version: sending the same
 # text again cannot succeed. Every other hresult (QuickBooks busy, a dialog open, not
 # started) may clear by itself.
@@ -80,19 +80,20 @@ def record_stream_failure(
             attempt.outcome = "refused"
         request.status_message = message
         if isolate:
-            transition(session, request, S.QUEUED, actor=ACTOR, now=at,
+            transition(session, request, RequestStatus.QUEUED, actor=ACTOR, now=at,
                        reason="QuickBooks could not read the message set; sent again alone")
             summary.requeued += 1
         elif permanent:
             request.lookup_reason = None
             request.explanation = explanation
-            transition(session, request, S.FAILED, actor=ACTOR, reason=explanation[:2000], now=at)
+            transition(session, request, RequestStatus.FAILED, actor=ACTOR,
+                       reason=explanation[:2000], now=at)
             mark_dependents_waiting(session, request)
             summary.failed += 1
         else:
             outcome = retry_later(session, request, explanation, at, policy)
-            setattr(summary, outcome, getattr(summary, outcome) + 1)
-    message_set.state = MessageSetState.FAILED.value
+            summary.count(outcome)
+    move_message_set(message_set, MessageSetState.FAILED)
     message_set.answered_at = at
     session.flush()
     return summary

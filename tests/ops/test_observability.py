@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 
+from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import create_engine
 from werkzeug.test import Client
 
@@ -17,13 +18,13 @@ from . import seed
 
 
 def _sample(text: str, name: str, **labels: str) -> float:
-    pattern = re.escape(name)
-    if labels:
-        inner = ",".join(f'{key}="{re.escape(value)}"' for key, value in labels.items())
-        pattern += r"\{" + inner + r"\}"
-    match = re.search(rf"^{pattern} (\S+)$", text, re.MULTILINE)
-    assert match, f"{name} {labels} missing from:\n{text}"
-    return float(match.group(1))
+    """The value of the sample ``name`` whose labels are exactly ``labels``, in any order."""
+    wanted = sorted((key, value) for key, value in labels.items())
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            if sample.name == name and sorted(sample.labels.items()) == wanted:
+                return float(sample.value)
+    raise AssertionError(f"{name} {labels} missing from:\n{text}")
 
 
 def test_healthz_reports_database_and_version(app_context: AppContext) -> None:

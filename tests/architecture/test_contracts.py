@@ -1,0 +1,47 @@
+"""The import contracts in `.importlinter` hold, and a broken one makes the check fail."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
+
+
+def _lint_imports(cwd: Path, *, pythonpath: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(pythonpath)}
+    return subprocess.run([str(LINT_IMPORTS), "--no-cache"], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=120, check=False)
+
+
+def test_the_project_keeps_every_contract() -> None:
+    """Every arrow of ARCHITECTURE.md holds in the code as it is."""
+    result = _lint_imports(ROOT, pythonpath=ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 broken" in result.stdout
+
+
+def test_a_forbidden_import_breaks_the_check(tmp_path: Path) -> None:
+    """A Magento client module that imports the service fails `make check`."""
+    tree = tmp_path / "tree"
+    shutil.copytree(ROOT / "qbwc_service", tree / "qbwc_service",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(ROOT / "magento_client", tree / "magento_client",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / ".importlinter", tree / ".importlinter")
+    (tree / "magento_client" / "leak.py").write_text(
+        "from qbwc_service.queue import lifecycle  # the arrow pointing the wrong way\n")
+    (tree / "qbwc_service" / "queue" / "peek.py").write_text(
+        "from qbwc_service.sandbox import quickbooks  # production reaching the sandbox\n")
+
+    result = _lint_imports(tree, pythonpath=tree)
+
+    assert result.returncode != 0
+    assert "magento_client knows nothing of QuickBooks or the service BROKEN" in result.stdout
+    assert "the queue reaches neither the sync, the handlers nor the faces BROKEN" \
+        in result.stdout
+    assert "magento_client.leak -> qbwc_service.queue.lifecycle" in result.stdout
