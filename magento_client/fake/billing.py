@@ -74,7 +74,9 @@ def _totals(items: list[dict[str, Any]], shipping: Mapping[str, Decimal]) -> dic
         subtotal = sum((i[p + "row_total"] for i in priced), ZERO)
         tax = sum((i[p + "tax_amount"] for i in priced), ZERO) + shipping[p + "shipping_tax_amount"]
         hidden = sum((i[p + "discount_tax_compensation_amount"] for i in priced), ZERO)
-        discount = -sum((i[p + "discount_amount"] for i in priced), ZERO)
+        # Magento's document discount includes what the coupon took off shipping.
+        discount = -sum((i[p + "discount_amount"] for i in priced), ZERO) \
+            - shipping[p + "shipping_discount_amount"]
         totals.update({
             p + "subtotal": subtotal,
             p + "subtotal_incl_tax": sum((i[p + "row_total_incl_tax"] for i in priced), ZERO),
@@ -107,7 +109,8 @@ def _header(order: Mapping[str, Any], entity_id: int, increment_id: str, created
 
 def _shipping_share(order: Mapping[str, Any], include: bool) -> dict[str, Decimal]:
     return {p + key: (order[p + key] if include else ZERO)
-            for p in CURRENCY_PREFIXES for key in ("shipping_amount", "shipping_tax_amount")}
+            for p in CURRENCY_PREFIXES
+            for key in ("shipping_amount", "shipping_tax_amount", "shipping_discount_amount")}
 
 
 def _add(order: dict[str, Any], key: str, value: Decimal) -> None:

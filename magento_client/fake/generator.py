@@ -43,6 +43,7 @@ class OrderDraft:
     tax_rate: Decimal
     payment_method: tuple[str, str]
     shipping_base: Decimal
+    shipping_discount: Decimal = ZERO  # share of shipping a coupon takes off (tax-exclusive stores)
 
 
 def _amounts(product_price: Decimal, qty: int, store: StoreSpec, tax_rate: Decimal,
@@ -159,11 +160,15 @@ def _shipping(draft: OrderDraft, is_virtual: bool) -> dict[str, Decimal]:
     for prefix, base_amount in (("", cents(draft.shipping_base * store.base_to_order_rate)),
                                 ("base_", draft.shipping_base)):
         amount = ZERO if is_virtual else base_amount
+        discount = ZERO
         if store.tax_inclusive:
             net = cents(amount / (1 + draft.tax_rate))
             tax = amount - net
         else:
-            net, tax = amount, cents(amount * draft.tax_rate)
+            # Magento taxes shipping after its discount (tax after discount, the default).
+            discount = cents(amount * draft.shipping_discount)
+            net, tax = amount, cents((amount - discount) * draft.tax_rate)
+        result[prefix + "shipping_discount_amount"] = discount
         result[prefix + "shipping_amount"] = net
         result[prefix + "shipping_tax_amount"] = tax
         result[prefix + "shipping_incl_tax"] = net + tax
@@ -182,7 +187,8 @@ def order_totals(rows: list[dict[str, Any]], line_ids: list[int],
     for p in CURRENCY_PREFIXES:
         subtotal = sum((r[p + "row_total"] for r in lines), ZERO)
         tax = sum((r[p + "tax_amount"] for r in lines), ZERO) + shipping[p + "shipping_tax_amount"]
-        discount = -sum((r[p + "discount_amount"] for r in lines), ZERO)
+        discount = -sum((r[p + "discount_amount"] for r in lines), ZERO) \
+            - shipping[p + "shipping_discount_amount"]
         hidden = sum((r[p + "discount_tax_compensation_amount"] for r in lines), ZERO)
         totals.update({
             p + "subtotal": subtotal,
@@ -190,7 +196,7 @@ def order_totals(rows: list[dict[str, Any]], line_ids: list[int],
             p + "tax_amount": tax,
             p + "discount_amount": discount,
             p + "discount_tax_compensation_amount": hidden,
-            p + "shipping_discount_amount": ZERO,
+            p + "shipping_discount_amount": shipping[p + "shipping_discount_amount"],
             # Magento's column name is truncated on the base side (MySQL identifier limit).
             ("base_shipping_discount_tax_compensation_amnt" if p else
              "shipping_discount_tax_compensation_amount"): ZERO,
@@ -323,8 +329,7 @@ def applied_taxes(draft: OrderDraft, rows: list[dict[str, Any]], line_ids: list[
 
 def _assignment(draft: OrderDraft, billing: dict[str, Any], shipping: dict[str, Decimal],
                 is_virtual: bool) -> dict[str, Any]:
-    total = {**shipping, "shipping_discount_amount": ZERO, "base_shipping_discount_amount": ZERO,
-             "shipping_discount_tax_compensation_amount": ZERO}
+    total = {**shipping, "shipping_discount_tax_compensation_amount": ZERO}
     if is_virtual:
         # Virtual orders have no shipping address; only the totals block remains.
         return {"shipping": {"total": total}, "items": []}

@@ -234,6 +234,8 @@ class _Sales:
             coupon=_COUPONS[index % 2] if index % 3 == 0 else None,
             tax_rate=rng.choice(store.tax_rates), payment_method=_PAYMENTS[index % len(_PAYMENTS)],
             shipping_base=Decimal(rng.choice(("5.00", "10.00", "12.50"))),
+            # Every ninth order's coupon also halves shipping.
+            shipping_discount=Decimal("0.5") if index % 9 == 0 else Decimal(0),
         )
 
     def _order(self, index: int, created: datetime) -> dict[str, Any]:

@@ -74,6 +74,8 @@ def test_coverage_of_the_cases_the_sync_must_handle(shared_store: FakeStore) -> 
     assert any(i.updated_at and i.created_at and i.updated_at.date() > i.created_at.date()
                and i.is_paid for i in invoices)
     assert any(row.qty_shipped > 0 for row in rows)
+    assert any(Decimal(str(o.raw.get("shipping_discount_amount") or 0)) > 0
+               and o.tax_amount > 0 for o in orders)
 
 
 def test_same_seed_same_bytes_different_seed_different_data() -> None:
