@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 
 from lxml import etree
 
 from qbwc_service.sandbox.quickbooks.exceptions import QbRequestRefused
+from qbwc_service.sandbox.quickbooks.ledger_view import fill_list
 from qbwc_service.sandbox.quickbooks.releases import Release
-from qbwc_service.sandbox.quickbooks.retxml import element, from_text, quantity, text_of
+from qbwc_service.sandbox.quickbooks.retxml import element, from_text, text_of
 from qbwc_service.sandbox.quickbooks.store import CompanyStore, ListRow
 
 __all__ = [
@@ -36,6 +36,8 @@ REF_KINDS: dict[str, tuple[str, ...]] = {
     "AccountRef": _ACCOUNT, "ARAccountRef": _ACCOUNT, "IncomeAccountRef": _ACCOUNT,
     "COGSAccountRef": _ACCOUNT, "AssetAccountRef": _ACCOUNT, "ExpenseAccountRef": _ACCOUNT,
     "DepositToAccountRef": _ACCOUNT, "OverrideItemAccountRef": _ACCOUNT,
+    "RefundFromAccountRef": _ACCOUNT,
+    "PayeeEntityRef": ("Customer", "Vendor", "Employee", "OtherName"),
 }
 _LABELS = {"Customer": "Customer", "Class": "Class", "Account": "Account",
            "SalesTaxCode": "Sales Tax Code", "PaymentMethod": "Payment Method",
@@ -103,13 +105,7 @@ class Company:
     # -- list records as returned ---------------------------------------------------------
     def list_ret(self, row: ListRow) -> etree._Element:
         """The stored Ret with values QuickBooks computes at read time filled in."""
-        ret = from_text(row.ret_xml)
-        if row.kind == "ItemInventory":
-            on_hand = ret.find("QuantityOnHand")
-            if on_hand is not None:
-                total = sum(self.store.site_quantities(row.list_id).values(), Decimal(0))
-                on_hand.text = quantity(total)
-        return ret
+        return fill_list(self.store, row, from_text(row.ret_xml))
 
     def check_open_period(self, txn_date: str, what: str) -> None:
         if self.closing_date is not None and date.fromisoformat(txn_date) <= self.closing_date:

@@ -135,7 +135,7 @@ GRAMMAR: dict[str, str] = {
                    "ShipMethodRef?:15 ItemSalesTaxRef?:31 Memo?:4095 CustomerMsgRef?:101 "
                    "IsToBePrinted? IsToBeEmailed?@6.0 IsTaxIncluded?@6.0 "
                    "CustomerSalesTaxCodeRef?:3 Other?:29@6.0 ExchangeRate?@8.0 "
-                   "ExternalGUID?@9.0 LinkToTxnID*@6.0 SetCredit*~ "
+                   "ExternalGUID?@9.0 LinkToTxnID*@6.0 SetCredit* "
                    "InvoiceLineAdd*|InvoiceLineGroupAdd* DiscountLineAdd?~ SalesTaxLineAdd?~ "
                    "ShippingLineAdd?~"),
     "InvoiceLineAdd": _SALES_LINE + "OptionForPriceRuleConflict?@13.0 " + _LINE_TAIL +
@@ -169,16 +169,37 @@ GRAMMAR: dict[str, str] = {
                           "TotalAmount? ExchangeRate?@8.0 PaymentMethodRef?:31 Memo?:4095 "
                           "DepositToAccountRef?:159 CreditCardTxnInfo?~ ExternalGUID?@9.0 "
                           "IsAutoApply?|AppliedToTxnAdd*"),
-    "AppliedToTxnAdd": ("TxnID!:36 PaymentAmount? TxnLineDetail*~ SetCredit*~ DiscountAmount? "
+    "AppliedToTxnAdd": ("TxnID!:36 PaymentAmount? TxnLineDetail*~ SetCredit* DiscountAmount? "
                         "DiscountAccountRef?:159 DiscountClassRef?:159"),
     "InventoryAdjustmentAddRq": "InventoryAdjustmentAdd! " + _TAIL,
     "InventoryAdjustmentAdd": ("AccountRef!:159 TxnDate? RefNumber?:11 "
                                "InventorySiteRef?:31@10.0 CustomerRef?:209 ClassRef?:159 "
                                "Memo?:4095 ExternalGUID?@9.0 InventoryAdjustmentLineAdd*"),
-    "InventoryAdjustmentLineAdd": ("ItemRef!:159 QuantityAdjustment?|ValueAdjustment?~|"
+    "InventoryAdjustmentLineAdd": ("ItemRef!:159 QuantityAdjustment?|ValueAdjustment?|"
                                    "SerialNumberAdjustment?~|LotNumberAdjustment?~"),
     "QuantityAdjustment": ("NewQuantity?|QuantityDifference? SerialNumber?:4095@11.0|"
                            "LotNumber?:40@11.0 InventorySiteLocationRef?:31@12.0"),
+    "ValueAdjustment": "NewQuantity?|QuantityDifference? NewValue?|ValueDifference?",
+    "SetCredit": "CreditTxnID!:36 TxnLineID? AppliedAmount! Override?",
+    "ARRefundCreditCardAddRq": "ARRefundCreditCardAdd! " + _TAIL,
+    "ARRefundCreditCardAdd": ("CustomerRef!:209 RefundFromAccountRef?:159 ARAccountRef?:159 "
+                              "TxnDate? RefNumber?:11 Address?~ PaymentMethodRef?:31 "
+                              "Memo?:4095 CreditCardTxnInfo?~ ExchangeRate? ExternalGUID? "
+                              "RefundAppliedToTxnAdd+"),
+    "RefundAppliedToTxnAdd": "TxnID!:36 RefundAmount!",
+    "CheckAddRq": "CheckAdd! " + _TAIL,
+    "CheckAdd": ("AccountRef!:159 PayeeEntityRef?:209 RefNumber?:11 TxnDate? Memo?:4095 "
+                 "Address?~ IsToBePrinted? IsTaxIncluded? SalesTaxCodeRef?:3 ExchangeRate? "
+                 "ExternalGUID? ApplyCheckToTxnAdd* ExpenseLineAdd* ItemLineAdd*|"
+                 "ItemGroupLineAdd*~"),
+    "ApplyCheckToTxnAdd": "TxnID!:36 Amount?",
+    "ExpenseLineAdd": ("AccountRef?:159 Amount? Memo?:4095 CustomerRef?:209 ClassRef?:159 "
+                       "SalesTaxCodeRef?:3 BillableStatus? SalesRepRef?:5 DataExt*~"),
+    "ItemLineAdd": ("ItemRef?:159 InventorySiteRef?:31@10.0 InventorySiteLocationRef?:31@12.0 "
+                    "SerialNumber?:4095|LotNumber?:40 Desc?:4095 Quantity? "
+                    "UnitOfMeasure?:31 Cost? Amount? CustomerRef?:209 ClassRef?:159 "
+                    "SalesTaxCodeRef?:3 BillableStatus? OverrideItemAccountRef?:159 "
+                    "LinkToTxn?~ SalesRepRef?:5 DataExt*~"),
     "TransferInventoryAddRq": "TransferInventoryAdd! " + _TAIL,
     "TransferInventoryAdd": ("TxnDate? RefNumber?:11 FromInventorySiteRef!:31 "
                              "ToInventorySiteRef!:31 Memo?:4095 ExternalGUID? "

@@ -8,6 +8,7 @@ from lxml import etree
 
 from qbwc_service.sandbox.quickbooks.company import ITEM_KINDS, Answer, Company
 from qbwc_service.sandbox.quickbooks.exceptions import QbRequestRefused
+from qbwc_service.sandbox.quickbooks.ledger_view import CHART_OF_ACCOUNTS, post_opening_balance
 from qbwc_service.sandbox.quickbooks.retxml import (
     RET_ORDER,
     element,
@@ -89,16 +90,14 @@ def create_list(company: Company, kind: str, source: etree._Element) -> ListRow:
     row = ListRow(list_id, kind, name, full_name, text_of(ret, "IsActive") != "false",
                   str(epoch), stamp, to_text(ret))
     store.insert_list(row)
-    opening = text_of(source, "QuantityOnHand")
-    if kind == "ItemInventory" and opening:
-        store.adjust_quantity(list_id, "", Decimal(opening))
+    post_opening_balance(company, row, source)
     return row
 
 
 def _computed_fields(kind: str, source: etree._Element) -> list[etree._Element]:
+    # Balances, quantities and average cost are read from the ledger (``ledger_view``).
     if kind in ("Customer", "Account"):
-        balance = money(Decimal(text_of(source, "OpenBalance") or "0"))
-        return [element("Balance", balance), element("TotalBalance", balance)]
+        return [element("Balance", "0.00"), element("TotalBalance", "0.00")]
     if kind == "ItemInventory":
         cost = Decimal(text_of(source, "PurchaseCost") or "0")
         return [element("QuantityOnHand", "0"), element("AverageCost", money(cost)),
@@ -155,15 +154,10 @@ def mod_list(company: Company, request: etree._Element) -> Answer:
 
 def seed_company(company: Company) -> None:
     """A fresh company: chart of accounts, tax codes, a tax item, payment methods, sites."""
-    accounts = (("Checking", "Bank"), ("Accounts Receivable", "AccountsReceivable"),
-                ("Undeposited Funds", "OtherCurrentAsset"),
-                ("Inventory Asset", "OtherCurrentAsset"),
-                ("Sales Tax Payable", "OtherCurrentLiability"), ("Sales", "Income"),
-                ("Shipping Income", "Income"), ("Discounts Given", "Income"),
-                ("Cost of Goods Sold", "CostOfGoodsSold"),
-                ("Inventory Adjustments", "CostOfGoodsSold"))
-    for name, account_type in accounts:
-        create_list(company, "Account", _seed(("Name", name), ("AccountType", account_type)))
+    for name, account_type, special in CHART_OF_ACCOUNTS:
+        create_list(company, "Account", _seed(("Name", name), ("AccountType", account_type),
+                                              *((("SpecialAccountType", special),)
+                                                if special else ())))
     for name, taxable, desc in (("Tax", "true", "Taxable Sales"),
                                 ("Non", "false", "Non-Taxable Sales")):
         create_list(company, "SalesTaxCode",

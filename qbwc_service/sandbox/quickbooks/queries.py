@@ -18,6 +18,7 @@ from lxml import etree
 
 from qbwc_service.sandbox.quickbooks.company import ITEM_KINDS, Answer, Company
 from qbwc_service.sandbox.quickbooks.exceptions import QbRequestRefused
+from qbwc_service.sandbox.quickbooks.ledger import fill_txn
 from qbwc_service.sandbox.quickbooks.retxml import element, from_text, quantity, text_of, to_text
 from qbwc_service.sandbox.quickbooks.store import ListRow, TxnRow
 
@@ -184,7 +185,8 @@ def _txn_rows(company: Company, query: etree._Element, kind: str) -> tuple[list[
         if ref_filter is not None and not _ref_match(row.ref_number or "", ref_filter):
             continue
         if paid != "All":
-            is_paid = text_of(from_text(row.ret_xml), "IsPaid") == "true"
+            is_paid = text_of(fill_txn(company.store, row.kind, row.txn_id,
+                                       from_text(row.ret_xml)), "IsPaid") == "true"
             if is_paid != (paid == "PaidOnly"):
                 continue
         matched.append(row)
@@ -202,8 +204,8 @@ def _ref_match(ref_number: str, ref_filter: etree._Element) -> bool:
     return wanted in value
 
 
-def _txn_ret(row: TxnRow, include_lines: bool) -> etree._Element:
-    ret = from_text(row.ret_xml)
+def _txn_ret(company: Company, row: TxnRow, include_lines: bool) -> etree._Element:
+    ret = fill_txn(company.store, row.kind, row.txn_id, from_text(row.ret_xml))
     if not include_lines:
         for line in [c for c in ret if str(c.tag).endswith(("LineRet", "LineGroupRet"))
                      and c.tag != "AppliedToTxnRet"]:
@@ -268,7 +270,7 @@ def run_query(company: Company, book: IteratorBook, query: etree._Element) -> An
     elif tag in TXN_QUERIES:
         txn_rows, partial = _txn_rows(company, query, tag[: -len("QueryRq")])
         include_lines = text_of(query, "IncludeLineItems") == "true"
-        rets = [_txn_ret(row, include_lines) for row in txn_rows]
+        rets = [_txn_ret(company, row, include_lines) for row in txn_rows]
     else:
         list_rows, partial = _list_rows(company, query, LIST_QUERIES[tag])
         rets = [company.list_ret(row) for row in list_rows]

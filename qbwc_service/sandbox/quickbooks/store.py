@@ -16,7 +16,7 @@ from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
-__all__ = ["CompanyStore", "ListRow", "TxnRow", "name_namespace"]
+__all__ = ["CompanyStore", "Entry", "ListRow", "TxnRow", "name_namespace"]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -33,9 +33,22 @@ CREATE TABLE IF NOT EXISTS txn (
     memo TEXT, other TEXT, external_guid TEXT, edit_sequence TEXT NOT NULL,
     time_created TEXT NOT NULL, time_modified TEXT NOT NULL, ret_xml TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS txn_kind ON txn (kind, txn_date);
-CREATE TABLE IF NOT EXISTS site_quantity (
-    item_id TEXT NOT NULL, site_id TEXT NOT NULL, quantity TEXT NOT NULL,
-    PRIMARY KEY (item_id, site_id));
+CREATE TABLE IF NOT EXISTS journal (
+    entry_id INTEGER PRIMARY KEY, txn_id TEXT NOT NULL, txn_kind TEXT NOT NULL,
+    line INTEGER NOT NULL, account_id TEXT NOT NULL, amount TEXT NOT NULL,
+    entity_id TEXT, item_id TEXT, site_id TEXT, quantity TEXT, txn_date TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS journal_txn ON journal (txn_id);
+CREATE INDEX IF NOT EXISTS journal_account ON journal (account_id, txn_date);
+CREATE INDEX IF NOT EXISTS journal_item ON journal (item_id, site_id);
+CREATE INDEX IF NOT EXISTS journal_entity ON journal (entity_id);
+CREATE TABLE IF NOT EXISTS application (
+    txn_id TEXT NOT NULL, target_id TEXT NOT NULL, credit_id TEXT, amount TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS application_txn ON application (txn_id);
+CREATE INDEX IF NOT EXISTS application_target ON application (target_id);
+CREATE INDEX IF NOT EXISTS application_credit ON application (credit_id);
+CREATE TABLE IF NOT EXISTS deleted_txn (
+    txn_id TEXT PRIMARY KEY, kind TEXT NOT NULL, ref_number TEXT, time_created TEXT NOT NULL,
+    time_deleted TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS message_set (
     message_set_id TEXT PRIMARY KEY, response_xml TEXT NOT NULL, saved_at TEXT NOT NULL);
 """
@@ -62,6 +75,25 @@ class ListRow:
     edit_sequence: str
     time_modified: str
     ret_xml: str
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One journal line: ``amount`` is positive for a debit, negative for a credit.
+
+    Inventory lines carry the item, its site and the quantity moved (positive into stock).
+    """
+
+    txn_id: str
+    txn_kind: str
+    line: int
+    account_id: str
+    amount: Decimal
+    entity_id: str | None = None
+    item_id: str | None = None
+    site_id: str | None = None
+    quantity: Decimal | None = None
+    txn_date: str = ""
 
 
 @dataclass(frozen=True)
@@ -219,23 +251,94 @@ class CompanyStore:
     def all_txns(self) -> list[TxnRow]:
         return self._txn_rows("1 = 1", ())
 
-    # -- quantities ---------------------------------------------------------------------
-    def adjust_quantity(self, item_id: str, site_id: str, delta: Decimal) -> None:
-        current = self.site_quantities(item_id).get(site_id, Decimal(0))
-        self._conn.execute(
-            "INSERT INTO site_quantity (item_id, site_id, quantity) VALUES (?, ?, ?) "
-            "ON CONFLICT (item_id, site_id) DO UPDATE SET quantity = excluded.quantity",
-            (item_id, site_id, str(current + delta)))
+    # -- journal, applications, deletions -----------------------------------------------
+    @property
+    def connection(self) -> sqlite3.Connection:
+        """For the ledger's read-only aggregates (see ``ledger``), which reports share."""
+        return self._conn
 
+    def post_entries(self, entries: list[Entry]) -> None:
+        self._conn.executemany(
+            "INSERT INTO journal (txn_id, txn_kind, line, account_id, amount, entity_id, "
+            "item_id, site_id, quantity, txn_date) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(e.txn_id, e.txn_kind, e.line, e.account_id, str(e.amount), e.entity_id,
+              e.item_id, e.site_id, None if e.quantity is None else str(e.quantity),
+              e.txn_date) for e in entries])
+
+    def remove_entries(self, txn_id: str) -> None:
+        self._conn.execute("DELETE FROM journal WHERE txn_id = ?", (txn_id,))
+
+    def entries_of(self, txn_id: str) -> list[Entry]:
+        rows = self._conn.execute(
+            "SELECT txn_id, txn_kind, line, account_id, amount, entity_id, item_id, site_id, "
+            "quantity, txn_date FROM journal WHERE txn_id = ? ORDER BY entry_id", (txn_id,))
+        return [Entry(r[0], r[1], r[2], r[3], Decimal(r[4]), r[5], r[6], r[7],
+                      None if r[8] is None else Decimal(r[8]), r[9]) for r in rows]
+
+    def add_application(self, txn_id: str, target_id: str, credit_id: str | None,
+                        amount: Decimal) -> None:
+        self._conn.execute("INSERT INTO application (txn_id, target_id, credit_id, amount) "
+                           "VALUES (?, ?, ?, ?)", (txn_id, target_id, credit_id, str(amount)))
+
+    def remove_applications(self, txn_id: str) -> None:
+        """Applications made by ``txn_id`` and applications made to it."""
+        self._conn.execute("DELETE FROM application WHERE txn_id = ? OR target_id = ? "
+                           "OR credit_id = ?", (txn_id, txn_id, txn_id))
+
+    def applied_to(self, target_id: str) -> Decimal:
+        """What payments and credits have paid of an invoice."""
+        rows = self._conn.execute("SELECT amount FROM application WHERE target_id = ? "
+                                  "AND (credit_id IS NULL OR credit_id != target_id)",
+                                  (target_id,))
+        return sum((Decimal(r[0]) for r in rows), Decimal(0))
+
+    def used_of_credit(self, credit_id: str) -> Decimal:
+        """What of a credit memo has been applied to invoices or refunded."""
+        rows = self._conn.execute("SELECT amount FROM application WHERE credit_id = ?",
+                                  (credit_id,))
+        return sum((Decimal(r[0]) for r in rows), Decimal(0))
+
+    def applied_by(self, txn_id: str) -> list[tuple[str, str | None, Decimal]]:
+        rows = self._conn.execute("SELECT target_id, credit_id, amount FROM application "
+                                  "WHERE txn_id = ? ORDER BY rowid", (txn_id,))
+        return [(str(r[0]), r[1], Decimal(r[2])) for r in rows]
+
+    def delete_txn(self, row: TxnRow, time_created: str, time_deleted: str) -> None:
+        self._conn.execute("DELETE FROM txn WHERE txn_id = ?", (row.txn_id,))
+        self._conn.execute("INSERT INTO deleted_txn (txn_id, kind, ref_number, time_created, "
+                           "time_deleted) VALUES (?, ?, ?, ?, ?)",
+                           (row.txn_id, row.kind, row.ref_number, time_created, time_deleted))
+
+    def deleted_txns(self, kinds: tuple[str, ...]) -> list[tuple[str, str, str | None, str, str]]:
+        marks = ",".join("?" * len(kinds))
+        # Only placeholders are interpolated; the kinds travel as parameters.
+        columns = "txn_id, kind, ref_number, time_created, time_deleted"
+        sql = f"SELECT {columns} FROM deleted_txn WHERE kind IN ({marks}) ORDER BY rowid"  # noqa: S608
+        rows = self._conn.execute(sql, kinds)
+        return [(str(r[0]), str(r[1]), r[2], str(r[3]), str(r[4])) for r in rows]
+
+    def update_txn_total(self, txn_id: str, total: Decimal) -> None:
+        self._conn.execute("UPDATE txn SET total = ? WHERE txn_id = ?", (str(total), txn_id))
+
+    # -- quantities (read from the journal's inventory lines) ----------------------------
     def site_quantities(self, item_id: str) -> dict[str, Decimal]:
-        rows = self._conn.execute("SELECT site_id, quantity FROM site_quantity "
-                                  "WHERE item_id = ? ORDER BY site_id", (item_id,))
-        return {str(site): Decimal(qty) for site, qty in rows}
+        rows = self._conn.execute(
+            "SELECT COALESCE(site_id, ''), quantity FROM journal WHERE item_id = ? "
+            "AND quantity IS NOT NULL ORDER BY site_id", (item_id,))
+        totals: dict[str, Decimal] = {}
+        for site, qty in rows:
+            totals[str(site)] = totals.get(str(site), Decimal(0)) + Decimal(qty)
+        return totals
 
     def all_site_quantities(self) -> list[tuple[str, str, Decimal]]:
-        rows = self._conn.execute("SELECT item_id, site_id, quantity FROM site_quantity "
-                                  "ORDER BY item_id, site_id")
-        return [(str(item), str(site), Decimal(qty)) for item, site, qty in rows]
+        rows = self._conn.execute(
+            "SELECT item_id, COALESCE(site_id, ''), quantity FROM journal "
+            "WHERE item_id IS NOT NULL AND quantity IS NOT NULL ORDER BY item_id, site_id")
+        totals: dict[tuple[str, str], Decimal] = {}
+        for item, site, qty in rows:
+            key = (str(item), str(site))
+            totals[key] = totals.get(key, Decimal(0)) + Decimal(qty)
+        return [(item, site, qty) for (item, site), qty in totals.items()]
 
     # -- error recovery -----------------------------------------------------------------
     def save_message_set(self, message_set_id: str, response_xml: str) -> None:

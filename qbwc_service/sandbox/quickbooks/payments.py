@@ -1,0 +1,256 @@
+"""Money in and out for a customer: payments, credit applications, refunds, checks.
+
+- ReceivePayment: deposit account (default Undeposited Funds) debit, Accounts Receivable
+  credit for the whole amount. ``AppliedToTxnAdd/PaymentAmount`` pays an invoice;
+  ``SetCredit`` applies a credit memo's ``CreditRemaining`` to it (no money moves, both
+  sides are Accounts Receivable); what is not applied stays a credit on the customer
+  (``UnusedPayment``), which the customer's negative balance shows.
+- ARRefundCreditCard: Accounts Receivable debit (the customer's credit is used up), the
+  refund account credit; ``RefundAppliedToTxnAdd`` reduces the credit memo's
+  ``CreditRemaining``.
+- Check: the bank account (``AccountRef``) credit, each expense line debit (a refund check
+  has its expense line on Accounts Receivable with the customer); ``ApplyCheckToTxnAdd``
+  to a credit memo reduces its ``CreditRemaining``; item lines buy stock at their cost.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from lxml import etree
+
+from qbwc_service.sandbox.quickbooks.company import Answer, Company
+from qbwc_service.sandbox.quickbooks.exceptions import QbRequestRefused
+from qbwc_service.sandbox.quickbooks.ledger import Posting, fill_txn
+from qbwc_service.sandbox.quickbooks.posting import account_id, line_account, move_stock
+from qbwc_service.sandbox.quickbooks.retxml import element, from_text, money, quantity, text_of
+from qbwc_service.sandbox.quickbooks.store import TxnRow
+from qbwc_service.sandbox.quickbooks.txnbase import (
+    header,
+    parts_ref,
+    save,
+    stamp,
+    touch,
+    txn_date_of,
+)
+
+__all__ = ["PAYMENT_ADDS", "add_payment", "apply_credits"]
+
+PAYMENT_ADDS = frozenset({"ReceivePayment", "ARRefundCreditCard", "Check"})
+
+
+def _not_found(txn_id: str) -> QbRequestRefused:
+    return QbRequestRefused(3120, f'Object "{txn_id}" specified in the request cannot be found.')
+
+
+def _open_txn(company: Company, txn_id: str, kind: str,
+              customer_id: str | None) -> tuple[TxnRow, etree._Element]:
+    row = company.store.get_txn(txn_id)
+    if row is None or row.kind != kind or row.customer_id != customer_id:
+        raise _not_found(txn_id)
+    return row, fill_txn(company.store, kind, txn_id, from_text(row.ret_xml))
+
+
+def _too_much(field: str, amount: Decimal, why: str) -> QbRequestRefused:
+    return QbRequestRefused(3210, f'The "{field}" field has an invalid value "{money(amount)}". '
+                                  f"QuickBooks error message: {why}")
+
+
+def _use_credit(company: Company, txn_id: str, target_id: str, credit_id: str,
+                customer_id: str | None, amount: Decimal) -> etree._Element:
+    """Record ``amount`` of credit memo ``credit_id`` used by ``txn_id``; its Ret after."""
+    _row, ret = _open_txn(company, credit_id, "CreditMemo", customer_id)
+    remaining = Decimal(ret.findtext("CreditRemaining") or "0")
+    if amount > remaining:
+        raise _too_much("Applied amount", amount, "The amount applied exceeds the credit "
+                                                   "remaining.")
+    company.store.add_application(txn_id, target_id, credit_id, amount)
+    touch(company, credit_id)
+    if target_id != credit_id:
+        touch(company, target_id)
+    return ret
+
+
+def apply_credits(company: Company, invoice_id: str, customer_id: str | None,
+                  set_credits: list[etree._Element], due: Decimal) -> None:
+    """``SetCredit`` aggregates of an InvoiceAdd or AppliedToTxnAdd applied to an invoice."""
+    for credit in set_credits:
+        amount = Decimal(text_of(credit, "AppliedAmount") or "0")
+        if amount > due:
+            raise _too_much("Applied amount", amount, "You cannot apply more than the amount "
+                                                       "due.")
+        _use_credit(company, invoice_id, invoice_id, text_of(credit, "CreditTxnID") or "",
+                    customer_id, amount)
+        due -= amount
+
+
+def _applied_ret(company: Company, invoice: TxnRow, amount: Decimal) -> etree._Element:
+    ret = fill_txn(company.store, "Invoice", invoice.txn_id, from_text(invoice.ret_xml))
+    return element("AppliedToTxnRet", children=[
+        element("TxnID", invoice.txn_id), element("TxnType", "Invoice"),
+        element("TxnDate", invoice.txn_date), element("RefNumber", invoice.ref_number or ""),
+        element("BalanceRemaining", ret.findtext("BalanceRemaining") or "0.00"),
+        element("Amount", money(amount))])
+
+
+def _receive_payment(company: Company, source: etree._Element) -> Answer:
+    kind = "ReceivePayment"
+    store = company.store
+    parts, txn_id, now_text, epoch = stamp(company, kind, source)
+    parts += header(company, kind, source, frozenset({"TxnDate", "AppliedToTxnAdd",
+                                                      "IsAutoApply"}))
+    customer = parts_ref(parts, "CustomerRef")
+    customer_id = text_of(customer, "ListID") if customer is not None else None
+    total = Decimal(text_of(source, "TotalAmount") or "0")
+    targets: list[tuple[str, Decimal, list[etree._Element]]] = [
+        (text_of(applied, "TxnID") or "", Decimal(text_of(applied, "PaymentAmount") or "0"),
+         applied.findall("SetCredit")) for applied in source.findall("AppliedToTxnAdd")]
+    if text_of(source, "IsAutoApply") == "true":
+        remaining = total
+        for invoice in store.txns_of("Invoice"):
+            if invoice.customer_id != customer_id or remaining <= 0:
+                continue
+            due = Decimal(fill_txn(store, "Invoice", invoice.txn_id,
+                                   from_text(invoice.ret_xml)).findtext("BalanceRemaining")
+                          or "0")
+            if due > 0:
+                targets.append((invoice.txn_id, min(due, remaining), []))
+                remaining -= min(due, remaining)
+    paid = sum((amount for _target, amount, _credits in targets), Decimal(0))
+    if paid > total:
+        raise _too_much("Payment amount", paid, "The amounts applied exceed the payment.")
+    for target, amount, credits in targets:
+        invoice, ret = _open_txn(company, target, "Invoice", customer_id)
+        due = Decimal(ret.findtext("BalanceRemaining") or "0")
+        if amount > due:
+            raise _too_much("Payment amount", amount, "You cannot pay more than the amount "
+                                                      "due.")
+        if amount:
+            store.add_application(txn_id, target, None, amount)
+            touch(company, target)
+        apply_credits(company, target, customer_id, credits, due - amount)
+        parts.append(_applied_ret(company, invoice, amount))
+    parts.append(element("UnusedPayment", money(total - paid)))
+    parts.append(element("UnusedCredits", "0.00"))
+    if source.find("ARAccountRef") is None:
+        parts.append(company.default_ref("ARAccountRef", "Account", "Accounts Receivable"))
+    if source.find("DepositToAccountRef") is None:
+        parts.append(company.default_ref("DepositToAccountRef", "Account", "Undeposited Funds"))
+    posting = Posting(txn_id, kind, txn_date_of(parts))
+    deposit = text_of(parts_ref(parts, "DepositToAccountRef"), "ListID") or ""  # type: ignore[arg-type]
+    receivable = text_of(parts_ref(parts, "ARAccountRef"), "ListID") or ""  # type: ignore[arg-type]
+    posting.add(deposit, total, entity_id=customer_id)
+    posting.add(receivable, -total, entity_id=customer_id)
+    posting.save(store)
+    return save(company, kind, parts, txn_id, now_text, epoch, total, customer_id, source)
+
+
+def _refund(company: Company, source: etree._Element) -> Answer:
+    kind = "ARRefundCreditCard"
+    store = company.store
+    parts, txn_id, now_text, epoch = stamp(company, kind, source)
+    parts += header(company, kind, source, frozenset({"TxnDate", "RefundAppliedToTxnAdd"}))
+    customer = parts_ref(parts, "CustomerRef")
+    customer_id = text_of(customer, "ListID") if customer is not None else None
+    if source.find("ARAccountRef") is None:
+        parts.append(company.default_ref("ARAccountRef", "Account", "Accounts Receivable"))
+    if source.find("RefundFromAccountRef") is None:
+        parts.append(company.default_ref("RefundFromAccountRef", "Account",
+                                         "Undeposited Funds"))
+    total = Decimal(0)
+    for applied in source.findall("RefundAppliedToTxnAdd"):
+        credit_id = text_of(applied, "TxnID") or ""
+        amount = Decimal(text_of(applied, "RefundAmount") or "0")
+        ret = _use_credit(company, txn_id, credit_id, credit_id, customer_id, amount)
+        total += amount
+        parts.append(element("RefundAppliedToTxnRet", children=[
+            element("TxnID", credit_id), element("TxnType", "CreditMemo"),
+            element("TxnDate", ret.findtext("TxnDate") or ""),
+            element("RefNumber", ret.findtext("RefNumber") or ""),
+            element("CreditRemaining", money(Decimal(ret.findtext("CreditRemaining") or "0")
+                                             - amount)),
+            element("RefundAmount", money(amount))]))
+    parts.append(element("TotalAmount", money(total)))
+    posting = Posting(txn_id, kind, txn_date_of(parts))
+    receivable = text_of(parts_ref(parts, "ARAccountRef"), "ListID") or ""  # type: ignore[arg-type]
+    refund_from = text_of(parts_ref(parts, "RefundFromAccountRef"), "ListID") or ""  # type: ignore[arg-type]
+    posting.add(receivable, total, entity_id=customer_id)
+    posting.add(refund_from, -total, entity_id=customer_id)
+    posting.save(store)
+    return save(company, kind, parts, txn_id, now_text, epoch, total, customer_id, source)
+
+
+def _check(company: Company, source: etree._Element) -> Answer:
+    kind = "Check"
+    store = company.store
+    parts, txn_id, now_text, epoch = stamp(company, kind, source)
+    parts += header(company, kind, source, frozenset({"TxnDate", "ApplyCheckToTxnAdd",
+                                                      "ExpenseLineAdd", "ItemLineAdd"}))
+    payee = parts_ref(parts, "PayeeEntityRef")
+    payee_id = text_of(payee, "ListID") if payee is not None else None
+    posting = Posting(txn_id, kind, txn_date_of(parts))
+    total = Decimal(0)
+    for number, line in enumerate(source.findall("ExpenseLineAdd"), start=1):
+        line_parts = [element("TxnLineID", f"{number:X}-{epoch}")]
+        line_parts += header(company, kind, line, frozenset())
+        amount = Decimal(text_of(line, "Amount") or "0")
+        customer = parts_ref(line_parts, "CustomerRef")
+        entity = text_of(customer, "ListID") if customer is not None else payee_id
+        posting.add(text_of(parts_ref(line_parts, "AccountRef"), "ListID") or "",  # type: ignore[arg-type]
+                    amount, entity_id=entity)
+        total += amount
+        parts.append(element("ExpenseLineRet", children=line_parts))
+    for number, line in enumerate(source.findall("ItemLineAdd"), start=1):
+        total += _item_line(company, posting, line, parts, number, epoch, payee_id)
+    for applied in source.findall("ApplyCheckToTxnAdd"):
+        credit_id = text_of(applied, "TxnID") or ""
+        credit = store.get_txn(credit_id)
+        if credit is None or credit.kind != "CreditMemo":
+            raise _not_found(credit_id)
+        amount = Decimal(text_of(applied, "Amount") or "0")
+        _use_credit(company, txn_id, credit_id, credit_id, credit.customer_id, amount)
+        parts.append(element("LinkedTxn", children=[
+            element("TxnID", credit_id), element("TxnType", "CreditMemo"),
+            element("TxnDate", credit.txn_date), element("RefNumber", credit.ref_number or ""),
+            element("LinkType", "AMTTYPE"), element("Amount", money(-amount))]))
+    bank = text_of(parts_ref(parts, "AccountRef"), "ListID") or ""  # type: ignore[arg-type]
+    posting.add(bank, -total, entity_id=payee_id)
+    posting.save(store)
+    parts.append(element("Amount", money(total)))
+    return save(company, kind, parts, txn_id, now_text, epoch, total, payee_id, source)
+
+
+def _item_line(company: Company, posting: Posting, line: etree._Element,
+               parts: list[etree._Element], number: int, epoch: int,
+               payee_id: str | None) -> Decimal:
+    """A check's item line: stock bought at its cost, or the item's expense account."""
+    line_parts = [element("TxnLineID", f"{number:X}-{epoch}")]
+    line_parts += header(company, "Check", line, frozenset({"Quantity", "Cost", "Amount"}))
+    item = company.lookup((), parts_ref(line_parts, "ItemRef"))  # type: ignore[arg-type]
+    qty = Decimal(text_of(line, "Quantity") or "1")
+    cost_text = text_of(line, "Cost")
+    amount = Decimal(text_of(line, "Amount") or "0") if cost_text is None \
+        else (qty * Decimal(cost_text)).quantize(Decimal("0.01"))
+    line_parts += [element("Quantity", quantity(qty)), element("Amount", money(amount))]
+    if item is not None and item.kind == "ItemInventory":
+        site = parts_ref(line_parts, "InventorySiteRef")
+        site_id = text_of(site, "ListID") or "" if site is not None else ""
+        # The bank credit is the counter entry: stock comes in at what was paid.
+        move_stock(company, posting, item, site_id, qty, None, payee_id, value=amount)
+    else:
+        ret = company.list_ret(item) if item is not None else None
+        expense = text_of(ret, "SalesAndPurchase/ExpenseAccountRef/ListID") \
+            if ret is not None else None
+        posting.add(expense or line_account(company, item, None) or
+                    account_id(company, "Cost of Goods Sold"), amount, entity_id=payee_id)
+    parts.append(element("ItemLineRet", children=line_parts))
+    return amount
+
+
+def add_payment(company: Company, kind: str, source: etree._Element) -> Answer:
+    if kind == "ReceivePayment":
+        return _receive_payment(company, source)
+    if kind == "ARRefundCreditCard":
+        return _refund(company, source)
+    return _check(company, source)
+

@@ -1,0 +1,102 @@
+"""What every transaction Add shares: the header, the stamp, saving the Ret."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from lxml import etree
+
+from qbwc_service.sandbox.quickbooks.company import Answer, Company
+from qbwc_service.sandbox.quickbooks.ledger import fill_txn
+from qbwc_service.sandbox.quickbooks.retxml import (
+    element,
+    from_text,
+    money,
+    ordered,
+    quantity,
+    text_of,
+    to_text,
+)
+from qbwc_service.sandbox.quickbooks.store import TxnRow
+
+__all__ = ["LABEL", "header", "parts_ref", "price_text", "save", "stamp", "touch", "txn_date_of"]
+
+LABEL = {"Invoice": "Invoice", "SalesReceipt": "Sales Receipt", "CreditMemo": "Credit Memo",
+         "ReceivePayment": "Receive Payment", "InventoryAdjustment": "Inventory Adjustment",
+         "TransferInventory": "Transfer Inventory", "Check": "Check",
+         "ARRefundCreditCard": "Credit Card Refund"}
+_HEADER_SKIP = frozenset({"DiscountLineAdd", "SalesTaxLineAdd", "ShippingLineAdd", "SetCredit",
+                          "LinkToTxnID"})
+
+
+def header(company: Company, kind: str, source: etree._Element,
+           skip: frozenset[str]) -> list[etree._Element]:
+    parts: list[etree._Element] = []
+    for child in source:
+        if not isinstance(child.tag, str) or child.tag in skip or child.tag in _HEADER_SKIP:
+            continue
+        if str(child.tag).endswith("Ref"):
+            parts.append(company.resolve(child, LABEL[kind]))
+        else:
+            parts.append(from_text(to_text(child)))
+    return parts
+
+
+def stamp(company: Company, kind: str,
+          source: etree._Element) -> tuple[list[etree._Element], str, str, int]:
+    txn_date = text_of(source, "TxnDate") or date.today().isoformat()
+    company.check_open_period(txn_date, LABEL[kind])
+    now_text, epoch = company.store.now()
+    txn_id = company.store.new_txn_id(epoch)
+    parts = [element("TxnID", txn_id), element("TimeCreated", now_text),
+             element("TimeModified", now_text), element("EditSequence", str(epoch)),
+             element("TxnDate", txn_date)]
+    return parts, txn_id, now_text, epoch
+
+
+def price_text(value: Decimal) -> str:
+    """PRICETYPE as QuickBooks writes it: two decimals unless more are needed."""
+    exact = quantity(value)
+    return money(value) if len(exact.partition(".")[2]) <= 2 else exact
+
+
+def txn_date_of(parts: list[etree._Element]) -> str:
+    return next(part.text or "" for part in parts if part.tag == "TxnDate")
+
+
+def parts_ref(parts: list[etree._Element], tag: str) -> etree._Element | None:
+    return next((part for part in parts if part.tag == tag), None)
+
+
+def save(company: Company, kind: str, parts: list[etree._Element], txn_id: str, stamp: str,
+         epoch: int, total: Decimal, customer_id: str | None,
+         source: etree._Element) -> Answer:
+    """Store the transaction; post its journal lines and applications before calling this."""
+    provisional = ordered(f"{kind}Ret", parts)
+    row = TxnRow(txn_id, kind, text_of(provisional, "RefNumber"),
+                 text_of(provisional, "TxnDate") or "", customer_id, total,
+                 text_of(source, "Memo"), text_of(source, "Other"), str(epoch), stamp, "")
+    number = company.store.insert_txn(row, text_of(source, "ExternalGUID"))
+    ret = ordered(f"{kind}Ret", [*parts, element("TxnNumber", str(number))])
+    company.store.update_txn_ret(txn_id, to_text(ret), str(epoch), stamp)
+    return Answer([fill_txn(company.store, kind, txn_id, ret)])
+
+
+
+
+def touch(company: Company, txn_id: str) -> None:
+    """A linked transaction changed (paid, credited, refunded): QuickBooks bumps its
+    TimeModified and EditSequence, so a Mod holding the old EditSequence gets 3200."""
+    store = company.store
+    row = store.get_txn(txn_id)
+    if row is None:
+        return
+    ret = from_text(row.ret_xml)
+    now_text, epoch = store.now()
+    edit_sequence = store.next_edit_sequence(row.edit_sequence, epoch)
+    for tag, value in (("TimeModified", now_text), ("EditSequence", edit_sequence)):
+        node = ret.find(tag)
+        if node is not None:
+            node.text = value
+    store.update_txn_ret(txn_id, to_text(ret), edit_sequence, now_text)
