@@ -109,6 +109,8 @@ class _Rows:
         }
         if tax_percent is not None:
             row["tax_percent"] = tax_percent
+        if product.cost is not None:
+            row["base_cost"] = product.cost
         if self.draft.coupon and parent is None:
             row["applied_rule_ids"] = "1"
         if parent is not None:

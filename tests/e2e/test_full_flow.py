@@ -37,6 +37,7 @@ from .harness import (
     COMPANY,
     Books,
     Installation,
+    Ledger,
     drain,
     failures,
     make_installation,
@@ -104,7 +105,10 @@ def _run_flow(root: Path, *, magento_faults: str | None, quickbooks_faults: str)
     installation = make_installation(
         root / "install", service={"batch_start": 10, "batch_max": 40},
         extra_toml=f'[companies.{json.dumps(COMPANY)}.magento]\n'
-                   f"base_url = {json.dumps(magento_url)}\n{credentials}\n")
+                   f"base_url = {json.dumps(magento_url)}\n{credentials}\n"
+                   # Sales lines take stock out of the simulated company's main site.
+                   f'[companies.{json.dumps(COMPANY)}.mapping.sites]\n'
+                   'default = "Main Warehouse"\n')
     simulator = merchant_setup(QuickBooksSimulator(
         root / "company.sqlite3", release="enterprise-2023", xsd_dir=_xsd_dir(),
         faults=QbFaults.parse(quickbooks_faults), seed=SEED))
@@ -274,3 +278,112 @@ def test_faults_really_happened(flow: Flow, request: pytest.FixtureRequest) -> N
     else:
         assert lost == 0 and busy == 0
 
+
+
+# -- the books, account by account (the ledger of the simulated company) ----------------
+
+def _amount(document: dict[str, Any], key: str) -> Decimal:
+    return Decimal(str(document.get(key) or 0))
+
+
+def _sum(documents: Any, key: str) -> Decimal:
+    return sum((_amount(document, key) for document in documents), Decimal(0))
+
+
+def test_trial_balance_is_balanced(flow: Flow) -> None:
+    """Debits equal credits over every transaction the sync posted."""
+    assert Ledger.read(flow.company_db).difference == 0
+
+
+def test_sales_tax_liability_moves_by_tax_collected_less_refunded(flow: Flow) -> None:
+    """Sales Tax Payable holds Magento's tax on invoices less the tax its credit memos
+    refunded, to the cent; none of it sits in income."""
+    invoices = _posted_documents(flow.store, "invoice").values()
+    memos = _posted_documents(flow.store, "creditmemo").values()
+    collected = _sum(invoices, "base_tax_amount") - _sum(memos, "base_tax_amount")
+    assert collected > 0
+    assert Ledger.read(flow.company_db).balances["Sales Tax Payable"] == collected
+
+
+def test_income_equals_net_sales(flow: Flow) -> None:
+    """Income accounts hold Magento's sales net of tax: invoiced less refunded (shipping,
+    discounts and refund adjustments included), to the cent."""
+    invoices = _posted_documents(flow.store, "invoice").values()
+    memos = _posted_documents(flow.store, "creditmemo").values()
+    net_sales = (_sum(invoices, "base_grand_total") - _sum(invoices, "base_tax_amount")
+                 - _sum(memos, "base_grand_total") + _sum(memos, "base_tax_amount"))
+    assert Ledger.read(flow.company_db).total("Income") == net_sales
+
+
+def test_no_customer_keeps_a_credit_magento_refunded(flow: Flow) -> None:
+    """Every credit memo Magento refunded in money is used up in QuickBooks (refunded
+    or applied): nothing is left as a customer credit."""
+    ledger = Ledger.read(flow.company_db)
+    memos = flow.mappings("creditmemo")
+    assert memos
+    left = {magento_id: ledger.credit_left.get(mapping.qb_name or "")
+            for magento_id, mapping in memos.items()}
+    assert {magento_id: amount for magento_id, amount in left.items() if amount != 0} == {}
+
+
+def test_deposits_move_by_payments_less_refunds(flow: Flow) -> None:
+    """Undeposited Funds and the bank hold what Magento captured less what it paid back."""
+    invoices = [d for d in _posted_documents(flow.store, "invoice").values()
+                if int(d["state"]) == 2]
+    memos = [d for d in _posted_documents(flow.store, "creditmemo").values()
+             if int(d["state"]) == 2]
+    ledger = Ledger.read(flow.company_db)
+    cash = sum((ledger.balances.get(name, Decimal(0))
+                for name in ("Undeposited Funds", "Checking", "Merchant Account")), Decimal(0))
+    assert cash == _sum(invoices, "base_grand_total") - _sum(memos, "base_grand_total")
+
+
+def _stock_units(order: dict[str, Any], rows: list[dict[str, Any]]) -> Iterator[tuple[str, Any]]:
+    """(SKU, units) that leave or return to the shelf for document rows: simple rows,
+    configurable rows on their chosen variant, bundle parts (never the bundle itself)."""
+    by_id = {row["item_id"]: row for row in order["items"]}
+    for row in rows:
+        ordered = by_id[row["order_item_id"]]
+        if ordered.get("is_virtual") or ordered["product_type"] in (
+                "virtual", "downloadable", "bundle", "grouped"):
+            continue
+        parent = by_id.get(ordered.get("parent_item_id"))
+        if parent is not None and parent["product_type"] == "configurable":
+            continue
+        yield ordered["sku"], row
+
+
+def test_stock_follows_magento_bundle_parts_included(flow: Flow) -> None:
+    """Each item's quantity in QuickBooks is minus the units invoiced plus the refunded
+    units Magento returned to stock: every part of every invoiced bundle is relieved, and
+    refunds not returned to stock stay out."""
+    expected: Counter[str] = Counter()
+    parts: set[str] = set()
+    for invoice in _posted_documents(flow.store, "invoice").values():
+        order = flow.store.orders[invoice["order_id"]]
+        for sku, row in _stock_units(order, invoice["items"]):
+            expected[sku] -= Decimal(str(row["qty"]))
+            parent = next((r for r in order["items"]
+                           if r["item_id"] == next(o for o in order["items"]
+                                                   if o["item_id"] == row["order_item_id"]
+                                                   ).get("parent_item_id")), None)
+            if parent is not None and parent["product_type"] == "bundle":
+                parts.add(sku)
+    for memo in _posted_documents(flow.store, "creditmemo").values():
+        order = flow.store.orders[memo["order_id"]]
+        for sku, row in _stock_units(order, memo["items"]):
+            if (row.get("extension_attributes") or {}).get("back_to_stock"):
+                expected[sku] += Decimal(str(row["qty"]))
+    names = {sku: mapping.qb_name for sku, mapping in flow.mappings("item").items()}
+    ledger = Ledger.read(flow.company_db)
+    held = {sku: ledger.on_hand.get(names[sku] or "", Decimal(0)) for sku in expected}
+    assert parts, "the dataset should invoice bundles"
+    assert held == dict(expected)
+    # At Magento's cost: what left the shelf is cost of goods sold (write-offs included),
+    # what came back is in the inventory asset again.
+    costs = {product.sku: product.cost for product in flow.store.catalog}
+    sold_at_cost = -sum((units * (costs.get(sku) or 0) for sku, units in expected.items()),
+                        Decimal(0))
+    assert sold_at_cost > 0
+    assert ledger.total("CostOfGoodsSold") == sold_at_cost
+    assert ledger.balances.get("Inventory Asset", Decimal(0)) == -sold_at_cost
