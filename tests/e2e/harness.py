@@ -285,6 +285,7 @@ class Ledger:
     difference: Decimal
     credit_left: dict[str, Decimal]  # credit memo RefNumber -> CreditRemaining
     on_hand: dict[str, Decimal]  # item name -> quantity across sites
+    at_site: dict[tuple[str, str], Decimal]  # (item name, site name) -> quantity
 
     @classmethod
     def read(cls, company_db: Path) -> Ledger:
@@ -312,13 +313,15 @@ class Ledger:
                                "SELECT txn_id, ref_number, total FROM txn "
                                "WHERE kind = 'CreditMemo'")}
             on_hand: dict[str, Decimal] = {}
-            for (item, _site), (quantity, _value) in inventory_by_site(connection).items():
+            at_site: dict[tuple[str, str], Decimal] = {}
+            for (item, site), (quantity, _value) in inventory_by_site(connection).items():
                 on_hand[names[item]] = on_hand.get(names[item], Decimal(0)) + quantity
+                at_site[(names[item], names.get(site, ""))] = quantity
             difference = trial_balance_difference(connection)
         finally:
             connection.close()
         return cls(balances, {names[k]: v for k, v in types.items()}, difference,
-                   credit_left, on_hand)
+                   credit_left, on_hand, at_site)
 
     def total(self, account_type: str) -> Decimal:
         return sum((amount for name, amount in self.balances.items()

@@ -387,3 +387,96 @@ def test_stock_follows_magento_bundle_parts_included(flow: Flow) -> None:
     assert sold_at_cost > 0
     assert ledger.total("CostOfGoodsSold") == sold_at_cost
     assert ledger.balances.get("Inventory Asset", Decimal(0)) == -sold_at_cost
+
+
+def _count_stock(flow: Flow, quantity: int) -> None:
+    """A merchant's stock count in QuickBooks: every inventory item at ``quantity`` on the
+    main site, so pushed quantities are not all clamped at zero."""
+    from qbwc_service.qbxml.render import render_request
+
+    connection = sqlite3.connect(f"file:{flow.company_db}?mode=ro", uri=True)
+    try:
+        items = [str(name) for (name,) in connection.execute(
+            "SELECT full_name FROM list_record WHERE kind = 'ItemInventory'")]
+    finally:
+        connection.close()
+    request = render_request("InventoryAdjustmentAdd", {
+        "AccountRef": {"FullName": "Opening Balance Equity"}, "RefNumber": "COUNT",
+        "InventorySiteRef": {"FullName": "Main Warehouse"},
+        "InventoryAdjustmentLineAdd": [
+            {"ItemRef": {"FullName": name},
+             "QuantityAdjustment": {"NewQuantity": Decimal(quantity)}} for name in items]},
+        version="13.0", request_id="1")
+    simulator = QuickBooksSimulator(flow.company_db, release="enterprise-2023")
+    try:
+        answer = simulator.process(render_message_set([request], version="13.0"))
+    finally:
+        simulator.close()
+    assert 'statusCode="0"' in answer, answer[:500]
+
+
+class _Writer:
+    def __init__(self) -> None:
+        self.items: list[Any] = []
+
+    def save_source_items(self, items: Any, *, batch_size: int | None = None) -> int:
+        self.items += list(items)
+        return 1
+
+
+def test_quantity_pushed_is_quickbooks_less_units_not_yet_deducted(flow: Flow) -> None:
+    """After a fresh ItemSitesQuery, each SKU pushed to the sales source is QuickBooks'
+    quantity at the mapped site less what Magento shipped (net of returns) beyond what
+    QuickBooks deducted (net of returns), all documents being posted."""
+    from magento_client.documents import CreditMemo, Invoice, Order
+    from qbwc_service.sync.inventory import enqueue_inventory_query, push_inventory
+
+    _count_stock(flow, 1000)
+    ctx, company_id = flow.ctx, flow.installation.company_id
+    with ctx.db.session() as session:
+        enqueue_inventory_query(session, get_company(session, COMPANY))
+    simulator = QuickBooksSimulator(flow.company_db, release="enterprise-2023")
+    server = ServerThread(make_app(ctx)).start()
+    try:
+        drain(ctx, company_id, lambda: flow.installation.connector(
+            f"{server.url}/qbwc", simulator).run_session())
+    finally:
+        server.stop()
+        simulator.close()
+    store = flow.store
+    writer = _Writer()
+    pushed = push_inventory(
+        ctx, COMPANY, writer,
+        orders=[Order.from_json(o) for o in store.orders.values()],
+        invoices=[Invoice.from_json(i) for i in _posted_documents(store, "invoice").values()],
+        creditmemos=[CreditMemo.from_json(m)
+                     for m in _posted_documents(store, "creditmemo").values()])
+    # Magento's side, from the raw documents: shipped units less shipped units returned;
+    # QuickBooks' side: invoiced units less units returned to stock.
+    pending: Counter[str] = Counter()
+    returned: Counter[tuple[int, int]] = Counter()
+    for memo in _posted_documents(store, "creditmemo").values():
+        order = store.orders[memo["order_id"]]
+        for sku, row in _stock_units(order, memo["items"]):
+            if (row.get("extension_attributes") or {}).get("back_to_stock"):
+                pending[sku] += Decimal(str(row["qty"]))
+                returned[(order["entity_id"], row["order_item_id"])] += Decimal(str(row["qty"]))
+    for invoice in _posted_documents(store, "invoice").values():
+        for sku, row in _stock_units(store.orders[invoice["order_id"]], invoice["items"]):
+            pending[sku] -= Decimal(str(row["qty"]))
+    for order in store.orders.values():
+        for sku, row in _stock_units(order, [{"order_item_id": r["item_id"], **r}
+                                             for r in order["items"]]):
+            shipped = Decimal(str(row.get("qty_shipped") or 0))
+            back = returned[(order["entity_id"], row["item_id"])]
+            pending[sku] += shipped - min(back, shipped)
+    names = {mapping.qb_name: sku for sku, mapping in flow.mappings("item").items()}
+    main_site = {name: quantity for (name, site), quantity in
+                 Ledger.read(flow.company_db).at_site.items() if site == "Main Warehouse"}
+    expected = {names[name]: max(quantity - pending[names[name]], Decimal(0))
+                for name, quantity in main_site.items() if name in names}
+    got = {item.sku: item.quantity for item in writer.items if item.source_code == "default"}
+    assert got == expected
+    assert any(pending[sku] for sku in got), "the dataset should leave units to net"
+    # Stock at sites no Magento source maps to is reported, not pushed.
+    assert all("is not mapped to a Magento source" in line for line in pushed.skipped)
