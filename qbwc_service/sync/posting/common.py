@@ -18,7 +18,7 @@ from qbwc_service.sync.parties import (
     qb_address,
 )
 from qbwc_service.sync.plan import PlanContext, PlannedRequest, cents
-from qbwc_service.sync.posting.lines import product_lines
+from qbwc_service.sync.posting.lines import build_lines, product_lines
 from qbwc_service.sync.posting.tax import plan_tax_items, tax_item_key, tax_lines, tax_shares
 
 __all__ = [
@@ -31,6 +31,7 @@ __all__ = [
     "hold_on_error",
     "home_exchange_rate",
     "parties",
+    "with_lines",
 ]
 
 
@@ -160,6 +161,21 @@ def class_lines(lines: list[dict[str, Any]], order: Order, ctx: PlanContext
             or not ctx.facts.class_tracking_enabled:
         return lines
     return [{**line, "ClassRef": {"FullName": name}} for line in lines]
+
+
+def with_lines(context: dict[str, Any], document: Invoice | CreditMemo, order: Order,
+               ctx: PlanContext, refs: Parties, label: str, line_tag: str,
+               **extra: Any) -> tuple[dict[str, Any], tuple[str, ...]]:
+    """The transaction's context with its lines (checked against Magento's total: raises
+    :class:`PlanningError`), the zero-rate header tax item, and the setup roles used."""
+    built = build_lines(document, order, ctx, refs.item_names, label=label,
+                        tax_lines=refs.tax_lines)
+    result = dict(context)
+    if built.lines:
+        result["ItemSalesTaxRef"] = {"FullName": ctx.config.tax.zero_rate_tax_item}
+    result.update(extra)
+    result[line_tag] = class_lines(built.lines, order, ctx)
+    return result, built.roles
 
 
 def hold_on_error(requests: list[PlannedRequest], main: PlannedRequest,

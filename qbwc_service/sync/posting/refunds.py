@@ -26,12 +26,12 @@ from qbwc_service.sync.parties import setup_key
 from qbwc_service.sync.plan import PlanContext, PlannedRequest, Priority, cents, document_hash
 from qbwc_service.sync.posting.common import (
     awaiting_txn_id,
-    class_lines,
     header,
     hold_on_error,
     parties,
+    with_lines,
 )
-from qbwc_service.sync.posting.lines import build_lines
+from qbwc_service.sync.posting.lines import product_lines
 from qbwc_service.sync.posting.stock import plan_write_off
 
 __all__ = ["plan_credit_memo", "refund_route", "refunded_money"]
@@ -58,18 +58,14 @@ def plan_credit_memo(memo: CreditMemo, order: Order, ctx: PlanContext, *,
                            priority=Priority.CREDIT, amount=amount,
                            txn_date=context["TxnDate"], notes=tuple(notes))
     try:
-        built = build_lines(memo, order, ctx, refs.item_names, label=label,
-                            tax_lines=refs.tax_lines)
+        context, roles = with_lines(context, memo, order, ctx, refs, label, "CreditMemoLineAdd")
     except PlanningError as error:
         return hold_on_error(requests, shell, error)
-    context = dict(context)
-    if built.lines:
-        context["ItemSalesTaxRef"] = {"FullName": ctx.config.tax.zero_rate_tax_item}
-    context["CreditMemoLineAdd"] = class_lines(built.lines, order, ctx)
     main = replace(shell, context=context, document_hash=document_hash(context), hold_reason=hold,
-                   depends_on_keys=depends + tuple(setup_key(r) for r in built.roles))
+                   depends_on_keys=depends + tuple(setup_key(r) for r in roles))
     requests.append(main)
-    write_off = plan_write_off(memo, built.products, refs.item_names, ctx, main)
+    write_off = plan_write_off(memo, product_lines(memo.items, order, ctx, label),
+                               refs.item_names, ctx, main)
     if write_off is not None:
         requests.append(write_off)
     payment = ctx.config.payment_for(order.payment.method if order.payment else None)

@@ -17,12 +17,11 @@ from qbwc_service.sync.parties import setup_key
 from qbwc_service.sync.plan import PlanContext, PlannedRequest, Priority, cents, document_hash
 from qbwc_service.sync.posting.common import (
     awaiting_txn_id,
-    class_lines,
     header,
     hold_on_error,
     parties,
+    with_lines,
 )
-from qbwc_service.sync.posting.lines import build_lines
 
 __all__ = ["OrderPlan", "plan_invoice", "plan_order"]
 
@@ -68,23 +67,20 @@ def plan_invoice(invoice: Invoice, order: Order, ctx: PlanContext) -> list[Plann
                            magento_id=magento_id, magento_ref=invoice.increment_id,
                            depends_on_keys=refs.depends_on_keys, priority=Priority.SALE,
                            amount=amount, txn_date=context["TxnDate"], notes=tuple(notes))
-    try:
-        built = build_lines(invoice, order, ctx, refs.item_names, label=label,
-                            tax_lines=refs.tax_lines)
-    except PlanningError as error:
-        return hold_on_error(requests, shell, error)
-    context = dict(context)
-    if built.lines:
-        context["ItemSalesTaxRef"] = {"FullName": ctx.config.tax.zero_rate_tax_item}
+    extra: dict[str, Any] = {}
     if receipt:
         if payment.qb_method:
-            context["PaymentMethodRef"] = {"FullName": payment.qb_method}
-        context["DepositToAccountRef"] = {"FullName": payment.deposit_account}
-    context["SalesReceiptLineAdd" if receipt else "InvoiceLineAdd"] = class_lines(
-        built.lines, order, ctx)
+            extra["PaymentMethodRef"] = {"FullName": payment.qb_method}
+        extra["DepositToAccountRef"] = {"FullName": payment.deposit_account}
+    try:
+        context, roles = with_lines(context, invoice, order, ctx, refs, label,
+                                    "SalesReceiptLineAdd" if receipt else "InvoiceLineAdd",
+                                    **extra)
+    except PlanningError as error:
+        return hold_on_error(requests, shell, error)
     main = replace(shell, context=context, document_hash=document_hash(context), hold_reason=hold,
                    depends_on_keys=refs.depends_on_keys + tuple(setup_key(role)
-                                                                for role in built.roles))
+                                                                for role in roles))
     requests.append(main)
     if not receipt and invoice.is_paid and amount:
         requests.append(_payment(invoice, order, ctx, main, payment.qb_method,
