@@ -72,7 +72,7 @@ class CompanyFacts:
 
     name: str = ""
     closing_date: date | None = None
-    multi_site_enabled: bool = False
+    multi_site_enabled: bool | None = False  # None: not reported yet (no session so far)
     multi_currency_enabled: bool = False
     class_tracking_enabled: bool = True
     home_currency: str | None = None  # QuickBooks' name, e.g. "US Dollar"
@@ -83,7 +83,7 @@ class CompanyFacts:
         return cls(
             name=company.name,
             closing_date=company.closing_date,
-            multi_site_enabled=bool(company.multi_site_enabled),
+            multi_site_enabled=company.multi_site_enabled,
             multi_currency_enabled=bool(company.multi_currency_enabled),
             # Unknown until the first session: sending a ClassRef is harmless then.
             class_tracking_enabled=company.class_tracking_enabled is not False,
@@ -141,6 +141,16 @@ class PlanContext:
     facts: CompanyFacts = field(default_factory=CompanyFacts)
     lookup: Lookup = field(default_factory=MemoryLookup)
     store_timezones: dict[int, str] = field(default_factory=dict)  # store_id -> IANA name
+
+    @property
+    def sales_site(self) -> str | None:
+        """The site sales lines take stock from: the sales source's mapped site, unless the
+        company file said it has no sites. Before QuickBooks has reported its preferences
+        a configured site map is taken at its word, so the first documents do not take
+        stock from the unassigned site."""
+        if self.facts.multi_site_enabled is False:
+            return None
+        return self.config.sales_site
 
     @property
     def multicurrency(self) -> bool:

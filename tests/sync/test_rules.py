@@ -722,3 +722,15 @@ def test_sales_channel_class_on_the_header_or_on_each_line() -> None:
     assert only(plan_invoice(web.invoice(), web.order(), ctx(classes={"1": "Web"},
                                                              channel=channel)),
                 "InvoiceAdd").context["ClassRef"] == {"FullName": "Web"}
+
+
+def test_site_map_is_used_before_quickbooks_reported_its_preferences() -> None:
+    """Unknown multi-site preference (no session yet): the configured site is sent; a
+    company file that said it has no sites never gets one."""
+    b = OrderBuilder().add(Line("A", D(5)))
+    unknown = ctx(sites={"default": "Main"}, facts=CompanyFacts(multi_site_enabled=None))
+    assert lines_of(only(plan_invoice(b.invoice(), b.order(), unknown), "InvoiceAdd"))[0][
+        "InventorySiteRef"] == {"FullName": "Main"}
+    off = ctx(sites={"default": "Main"}, facts=CompanyFacts(multi_site_enabled=False))
+    assert "InventorySiteRef" not in lines_of(only(plan_invoice(b.invoice(), b.order(), off),
+                                                   "InvoiceAdd"))[0]

@@ -187,7 +187,7 @@ def build_lines(
     config, tax = ctx.config, ctx.config.tax
     multicurrency = ctx.multicurrency
     use_codes = tax.mode == "line_codes_plus_tax_item"
-    site = config.sales_site if ctx.facts.multi_site_enabled else None
+    site = ctx.sales_site
     products = product_lines(document.items, order, ctx, label)
 
     def code(taxable: bool) -> str | None:

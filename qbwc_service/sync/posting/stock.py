@@ -61,7 +61,7 @@ def plan_write_off(memo: CreditMemo, products: Iterable[ProductLine],
         "TxnDate": main.context["TxnDate"],
         "RefNumber": main.context["RefNumber"],
     }
-    site = ctx.config.sales_site if ctx.facts.multi_site_enabled else None
+    site = ctx.sales_site
     if site:
         context["InventorySiteRef"] = {"FullName": site}
     context["CustomerRef"] = main.context["CustomerRef"]
