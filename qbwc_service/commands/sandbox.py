@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -122,13 +123,20 @@ def exec_request(ctx: click.Context, company_db: str | None, qb_release: str,
 @sandbox.command("report")
 @click.option("--company-db", default=None, help="Simulated company file (SQLite).")
 @click.option("--json", "as_json", is_flag=True)
+@click.option("--from", "from_date", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="First day of the profit and loss (YYYY-MM-DD).")
+@click.option("--to", "to_date", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="Last day of every report (YYYY-MM-DD).")
 @click.pass_context
-def report_command(ctx: click.Context, company_db: str | None, as_json: bool) -> None:
-    """Counts per list and transaction type, duplicates, totals per day."""
+def report_command(ctx: click.Context, company_db: str | None, as_json: bool,
+                   from_date: datetime | None, to_date: datetime | None) -> None:
+    """The company's books (trial balance, profit and loss, balance sheet, customers with
+    credit, inventory), counts, duplicates and totals per day."""
     path = _company_db(ctx, company_db)
     if not path.is_file():
         raise click.ClickException(f"no simulated company at {path}")
-    summary: dict[str, Any] = report(path)
+    summary: dict[str, Any] = report(path, from_date.date().isoformat() if from_date else None,
+                                     to_date.date().isoformat() if to_date else None)
     if as_json:
         click.echo(json.dumps(summary, indent=2))
         return
@@ -144,6 +152,30 @@ def report_command(ctx: click.Context, company_db: str | None, as_json: bool) ->
     click.echo("totals by day:")
     for day, kinds in summary["totals_by_day"].items():
         click.echo(f"  {day} " + ", ".join(f"{k} {v}" for k, v in kinds.items()))
+    _echo_books(summary)
+
+
+def _echo_books(summary: dict[str, Any]) -> None:
+    trial = summary["trial_balance"]
+    click.echo("trial balance:" + ("" if trial["balanced"] else "  NOT BALANCED"))
+    for row in trial["accounts"]:
+        click.echo(f"  {row['account']:<28}{row['type']:<24}{row['debit']:>12}{row['credit']:>12}")
+    click.echo(f"  {'total':<52}{trial['total_debit']:>12}{trial['total_credit']:>12}")
+    pnl = summary["profit_and_loss"]
+    click.echo(f"profit and loss: income {pnl['total_income']}, cost of goods sold "
+               f"{pnl['total_cost_of_goods_sold']}, expenses {pnl['total_expenses']}, "
+               f"net income {pnl['net_income']}")
+    sheet = summary["balance_sheet"]
+    click.echo(f"balance sheet: assets {sheet['total_assets']}, liabilities "
+               f"{sheet['total_liabilities']}, equity {sheet['total_equity']}")
+    click.echo(f"customers with credit: {len(summary['customers_with_credit'])}")
+    for row in summary["customers_with_credit"]:
+        click.echo(f"  {row['customer']}: balance {row['balance']}, open credit memos "
+                   f"{row['open_credit_memos']}")
+    click.echo("inventory:")
+    for row in summary["inventory"]:
+        click.echo(f"  {row['item']}: {row['quantity']} worth {row['value']} (average cost "
+                   f"{row['average_cost'] or '-'})")
 
 
 def register(cli: click.Group) -> None:

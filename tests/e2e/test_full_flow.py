@@ -279,39 +279,53 @@ def test_faults_really_happened(flow: Flow, request: pytest.FixtureRequest) -> N
         assert lost == 0 and busy == 0
 
 
+# -- the books, account by account (the simulated QuickBooks keeps a double-entry ledger) --
 
-# -- the books, account by account (the ledger of the simulated company) ----------------
-
-def _amount(document: dict[str, Any], key: str) -> Decimal:
-    return Decimal(str(document.get(key) or 0))
-
-
-def _sum(documents: Any, key: str) -> Decimal:
-    return sum((_amount(document, key) for document in documents), Decimal(0))
-
-
-def test_trial_balance_is_balanced(flow: Flow) -> None:
-    """Debits equal credits over every transaction the sync posted."""
-    assert Ledger.read(flow.company_db).difference == 0
+def _account(books: dict[str, Any], name: str) -> Decimal:
+    """An account's balance on the trial balance, credit balances negative."""
+    for row in books["trial_balance"]["accounts"]:
+        if row["account"] == name:
+            return Decimal(row["debit"]) - Decimal(row["credit"])
+    return Decimal(0)
 
 
-def test_sales_tax_liability_moves_by_tax_collected_less_refunded(flow: Flow) -> None:
-    """Sales Tax Payable holds Magento's tax on invoices less the tax its credit memos
-    refunded, to the cent; none of it sits in income."""
-    invoices = _posted_documents(flow.store, "invoice").values()
-    memos = _posted_documents(flow.store, "creditmemo").values()
-    collected = _sum(invoices, "base_tax_amount") - _sum(memos, "base_tax_amount")
-    assert collected > 0
-    assert Ledger.read(flow.company_db).balances["Sales Tax Payable"] == collected
+def _sum(documents: Any, field: str) -> Decimal:
+    return sum((Decimal(str(doc.get(field) or 0)) for doc in documents), Decimal(0))
+
+
+def _magento_sum(flow: Flow, kind: str, field: str) -> Decimal:
+    return _sum(_posted_documents(flow.store, kind).values(), field)
+
+
+def test_books_balance(flow: Flow) -> None:
+    """Debits equal credits on the trial balance; assets equal liabilities plus equity."""
+    books = report(flow.company_db)
+    assert books["trial_balance"]["balanced"], books["trial_balance"]
+    assert books["balance_sheet"]["balanced"], books["balance_sheet"]
+
+
+def test_collected_tax_is_owed_to_the_tax_agency(flow: Flow) -> None:
+    """Sales Tax Payable holds Magento's tax invoiced less tax refunded, to the cent."""
+    owed = _magento_sum(flow, "invoice", "base_tax_amount") - \
+        _magento_sum(flow, "creditmemo", "base_tax_amount")
+    assert owed > 0
+    assert -_account(report(flow.company_db), "Sales Tax Payable") == owed
+
+
+def test_refunds_leave_receivables_and_the_bank(flow: Flow) -> None:
+    """Every refunded credit memo is used up: no customer is left with an open credit."""
+    assert _magento_sum(flow, "creditmemo", "base_grand_total") > 0
+    assert report(flow.company_db)["customers_with_credit"] == []
 
 
 def test_income_equals_net_sales(flow: Flow) -> None:
     """Income accounts hold Magento's sales net of tax: invoiced less refunded (shipping,
     discounts and refund adjustments included), to the cent."""
-    invoices = _posted_documents(flow.store, "invoice").values()
-    memos = _posted_documents(flow.store, "creditmemo").values()
-    net_sales = (_sum(invoices, "base_grand_total") - _sum(invoices, "base_tax_amount")
-                 - _sum(memos, "base_grand_total") + _sum(memos, "base_tax_amount"))
+    net_sales = (_magento_sum(flow, "invoice", "base_grand_total")
+                 - _magento_sum(flow, "invoice", "base_tax_amount")
+                 - _magento_sum(flow, "creditmemo", "base_grand_total")
+                 + _magento_sum(flow, "creditmemo", "base_tax_amount"))
+    assert net_sales > 0
     assert Ledger.read(flow.company_db).total("Income") == net_sales
 
 

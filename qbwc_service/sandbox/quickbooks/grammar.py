@@ -27,6 +27,8 @@ _GROUP_LINE = ("ItemGroupRef!:159 Desc? Quantity? UnitOfMeasure?:31@7.0 ServiceD
                "InventorySiteRef?:31@10.0 InventorySiteLocationRef?:31@12.0 DataExt*~")
 _SALES_HEAD = ("CustomerRef{cust}:209 ClassRef?:159 {ar}TemplateRef?:31 TxnDate? RefNumber?:11 "
                "BillAddress? ShipAddress? IsPending? {middle}")
+_MOD_HEAD = ("CustomerRef?:209 ClassRef?:159 {ar}TemplateRef?:31 TxnDate? RefNumber?:11 "
+             "BillAddress? ShipAddress? IsPending? ")
 _ITEM_HEAD = "Name!:31 BarCode?~ IsActive? ClassRef?:159 ParentRef?:159"
 _SALES_OR_PURCHASE = "SalesOrPurchase?|SalesAndPurchase?"
 _LIST_FILTERS = ("ListID*:36 FullName*:209 MaxReturned? ActiveStatus? FromModifiedDate? "
@@ -207,6 +209,62 @@ GRAMMAR: dict[str, str] = {
     "TransferInventoryLineAdd": ("ItemRef!:159 FromInventorySiteLocationRef?:31@12.0 "
                                  "ToInventorySiteLocationRef?:31@12.0 QuantityToTransfer! "
                                  "SerialNumber?:4095|LotNumber?:40"),
+    "InvoiceModRq": "InvoiceMod! IncludeRetElement*:50@4.0",
+    "InvoiceMod": ("TxnID!:36 EditSequence!:16 " + _MOD_HEAD.format(ar="ARAccountRef?:159 ") +
+                   "PONumber?:25 TermsRef?:31 DueDate? SalesRepRef?:5 FOB?:13 ShipDate? "
+                   "ShipMethodRef?:15 ItemSalesTaxRef?:31 Memo?:4095 CustomerMsgRef?:101 "
+                   "IsToBePrinted? IsToBeEmailed?@6.0 IsTaxIncluded?@6.0 "
+                   "CustomerSalesTaxCodeRef?:3 Other?:29@6.0 ExchangeRate?@8.0 SetCredit* "
+                   "InvoiceLineMod*|InvoiceLineGroupMod*~"),
+    "InvoiceLineMod": "TxnLineID!:36 " + _SALES_LINE + _LINE_TAIL,
+    "SalesReceiptModRq": "SalesReceiptMod! IncludeRetElement*:50@4.0",
+    "SalesReceiptMod": ("TxnID!:36 EditSequence!:16 " + _MOD_HEAD.format(ar="") +
+                        "CheckNumber?:25 PaymentMethodRef?:31 DueDate? SalesRepRef?:5 "
+                        "ShipDate? ShipMethodRef?:15 FOB?:13 ItemSalesTaxRef?:31 Memo?:4095 "
+                        "CustomerMsgRef?:101 IsToBePrinted? IsToBeEmailed?@6.0 "
+                        "IsTaxIncluded?@6.0 CustomerSalesTaxCodeRef?:3 "
+                        "DepositToAccountRef?:159 Other?:29@6.0 ExchangeRate?@8.0 "
+                        "SalesReceiptLineMod*|SalesReceiptLineGroupMod*~"),
+    "SalesReceiptLineMod": "TxnLineID!:36 " + _SALES_LINE + _LINE_TAIL,
+    "CreditMemoModRq": "CreditMemoMod! IncludeRetElement*:50@4.0",
+    "CreditMemoMod": ("TxnID!:36 EditSequence!:16 " + _MOD_HEAD.format(ar="ARAccountRef?:159 ") +
+                      "PONumber?:25 TermsRef?:31 DueDate? SalesRepRef?:5 FOB?:13 ShipDate? "
+                      "ShipMethodRef?:15 ItemSalesTaxRef?:31 Memo?:4095 CustomerMsgRef?:101 "
+                      "IsToBePrinted? IsToBeEmailed?@6.0 IsTaxIncluded?@6.0 "
+                      "CustomerSalesTaxCodeRef?:3 Other?:29@6.0 ExchangeRate?@8.0 "
+                      "CreditMemoLineMod*|CreditMemoLineGroupMod*~"),
+    "CreditMemoLineMod": "TxnLineID!:36 " + _SALES_LINE + _LINE_TAIL,
+    "TxnDelRq": "TxnDelType! TxnID!:36",
+    "TransactionQueryRq": ("TxnID*:36 MaxReturned? RefNumber*:20|RefNumberCaseSensitive*|"
+                           "RefNumberFilter?|RefNumberRangeFilter? "
+                           "TransactionModifiedDateRangeFilter? TransactionDateRangeFilter? "
+                           "TransactionEntityFilter? TransactionAccountFilter? "
+                           "TransactionItemFilter?~ TransactionClassFilter?~ "
+                           "TransactionTypeFilter? TransactionDetailLevelFilter? "
+                           "TransactionPostingStatusFilter? TransactionPaidStatusFilter? "
+                           "CurrencyFilter?~ IncludeRetElement*:50"),
+    "TransactionModifiedDateRangeFilter": "ModifiedDateRange?|DateMacro?",
+    "ModifiedDateRange": "FromModifiedDate? ToModifiedDate?",
+    "TransactionDateRangeFilter": "TxnDateRange?|DateMacro?",
+    "TxnDateRange": "FromTxnDate? ToTxnDate?",
+    "TransactionEntityFilter": ("EntityTypeFilter?|ListID*|FullName*|ListIDWithChildren?|"
+                                "FullNameWithChildren?"),
+    "TransactionAccountFilter": ("AccountTypeFilter?|ListID*|FullName*|ListIDWithChildren?|"
+                                 "FullNameWithChildren?"),
+    "TransactionTypeFilter": "TxnTypeFilter+",
+    "TxnDeletedQueryRq": "TxnDelType+ DeletedDateRangeFilter? IncludeRetElement*:50",
+    "DeletedDateRangeFilter": "FromDeletedDate? ToDeletedDate?",
+    "GeneralSummaryReportQueryRq": ("GeneralSummaryReportType! DisplayReport? "
+                                    "ReportPeriod?|ReportDateMacro? ReportAccountFilter?~ "
+                                    "ReportEntityFilter?~ ReportItemFilter?~ "
+                                    "ReportClassFilter?~ ReportTxnTypeFilter?~ "
+                                    "ReportModifiedDateRangeFilter?~|"
+                                    "ReportModifiedDateRangeMacro? ReportDetailLevelFilter? "
+                                    "ReportPostingStatusFilter? SummarizeColumnsBy? "
+                                    "IncludeSubcolumns?~ ReportCalendar? ReturnRows? "
+                                    "ReturnColumns? ReportBasis?"),
+    "ReportPeriod": "FromReportDate? ToReportDate?",
+    "TxnVoidRq": "TxnVoidType! TxnID!:36",
     # Queries
     "CustomerQueryRq": _LIST_FILTERS + " TotalBalanceFilter?~ CurrencyFilter?~ ClassFilter?~ "
                        + _TAIL,
@@ -225,6 +283,17 @@ GRAMMAR: dict[str, str] = {
     "SalesReceiptQueryRq": _TXN_FILTERS + " IncludeLineItems? " + _TAIL,
     "CreditMemoQueryRq": _TXN_FILTERS + " IncludeLineItems? IncludeLinkedTxns? " + _TAIL,
     "ReceivePaymentQueryRq": _TXN_FILTERS + " IncludeLineItems? " + _TAIL,
+    "CheckQueryRq": _TXN_FILTERS + " IncludeLineItems? IncludeLinkedTxns? " + _TAIL,
+    "ARRefundCreditCardQueryRq": _TXN_FILTERS + " IncludeLineItems? " + _TAIL,
+    "InventoryAdjustmentQueryRq": ("TxnID*:36 RefNumber*:20 RefNumberCaseSensitive* "
+                                   "MaxReturned? ModifiedDateRangeFilter?|TxnDateRangeFilter? "
+                                   "EntityFilter? AccountFilter?~ ItemFilter?~ "
+                                   "RefNumberFilter?|RefNumberRangeFilter? IncludeLineItems? "
+                                   + _TAIL),
+    "TransferInventoryQueryRq": ("TxnID*:36 RefNumber*:20 RefNumberCaseSensitive* "
+                                 "MaxReturned? ModifiedDateRangeFilter?|TxnDateRangeFilter? "
+                                 "RefNumberFilter?|RefNumberRangeFilter? SiteFilter?~ "
+                                 "IncludeLineItems? IncludeRetElement*:50"),
 }
 
 for _kind in ("Inventory", "NonInventory", "Service", "OtherCharge", "Discount", "Group",

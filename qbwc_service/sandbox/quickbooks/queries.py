@@ -32,7 +32,8 @@ LIST_QUERIES: dict[str, tuple[str, ...]] = {
     **{f"{kind}QueryRq": (kind,) for kind in ITEM_KINDS},
 }
 TXN_QUERIES = frozenset({"InvoiceQueryRq", "SalesReceiptQueryRq", "CreditMemoQueryRq",
-                         "ReceivePaymentQueryRq"})
+                         "ReceivePaymentQueryRq", "CheckQueryRq", "ARRefundCreditCardQueryRq",
+                         "InventoryAdjustmentQueryRq", "TransferInventoryQueryRq"})
 _NO_MATCH = "A query request did not find a matching object in QuickBooks"
 
 

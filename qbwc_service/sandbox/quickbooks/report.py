@@ -1,4 +1,4 @@
-"""What a simulated company holds: counts, duplicates and daily totals."""
+"""What a simulated company holds: counts, duplicates, daily totals and its books."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+
+from qbwc_service.sandbox.quickbooks.books import books
 
 __all__ = ["report"]
 
@@ -30,10 +32,15 @@ def _duplicates(rows: list[tuple[str, str, str | None, str | None, str | None, s
             for (kind, field_name, value), txn_ids in sorted(seen.items()) if len(txn_ids) > 1]
 
 
-def report(company_db: Path) -> dict[str, Any]:
-    """Counts per list and transaction type, ``duplicates`` (always a list), totals per day."""
+def report(company_db: Path, from_date: str | None = None,
+           to_date: str | None = None) -> dict[str, Any]:
+    """Counts per list and transaction type, ``duplicates`` (always a list), totals per day,
+    and the books (``books``): trial balance, profit and loss, balance sheet, customers with
+    credit, inventory. ``from_date``/``to_date`` bound the profit and loss; the trial
+    balance and the balance sheet are as of ``to_date``."""
     connection = sqlite3.connect(f"file:{Path(company_db)}?mode=ro", uri=True)
     try:
+        ledger = books(connection, from_date, to_date)
         lists = {str(kind): int(count) for kind, count in connection.execute(
             "SELECT kind, COUNT(*) FROM list_record GROUP BY kind ORDER BY kind")}
         txns = {str(kind): int(count) for kind, count in connection.execute(
@@ -54,4 +61,5 @@ def report(company_db: Path) -> dict[str, Any]:
         "duplicates": _duplicates(rows),
         "totals_by_day": {day: {kind: f"{amount:.2f}" for kind, amount in sorted(kinds.items())}
                           for day, kinds in sorted(totals.items())},
+        **ledger,
     }

@@ -28,6 +28,7 @@ from qbwc_service.sandbox.quickbooks.exceptions import (
 )
 from qbwc_service.sandbox.quickbooks.faults import FaultDice, QbFaults
 from qbwc_service.sandbox.quickbooks.hcp import company_ret, host_ret, preferences_ret
+from qbwc_service.sandbox.quickbooks.ledger_queries import LEDGER_QUERIES, run_ledger_query
 from qbwc_service.sandbox.quickbooks.lists import (
     LIST_ADDS,
     LIST_MODS,
@@ -36,6 +37,7 @@ from qbwc_service.sandbox.quickbooks.lists import (
     mod_list,
     seed_company,
 )
+from qbwc_service.sandbox.quickbooks.mods import TXN_MODS, mod_transaction
 from qbwc_service.sandbox.quickbooks.queries import (
     LIST_QUERIES,
     TXN_QUERIES,
@@ -46,6 +48,7 @@ from qbwc_service.sandbox.quickbooks.retxml import element, from_text
 from qbwc_service.sandbox.quickbooks.store import CompanyStore
 from qbwc_service.sandbox.quickbooks.transactions import TXN_ADDS, add_transaction
 from qbwc_service.sandbox.quickbooks.validation import read_message_set
+from qbwc_service.sandbox.quickbooks.voids import delete_transaction, void_transaction
 
 __all__ = ["QuickBooksSimulator"]
 
@@ -237,6 +240,14 @@ class QuickBooksSimulator:
             return lambda request: add_list(company, request)
         if tag.endswith("AddRq") and tag[:-5] in TXN_ADDS:
             return lambda request: add_transaction(company, request)
+        if tag in LEDGER_QUERIES:
+            return lambda request: run_ledger_query(company, self.iterators, request)
+        if tag == "TxnDelRq":
+            return lambda request: delete_transaction(company, request)
+        if tag == "TxnVoidRq":
+            return lambda request: void_transaction(company, request)
+        if tag.endswith("ModRq") and tag[:-5] in TXN_MODS:
+            return lambda request: mod_transaction(company, request)
         if tag.endswith("ModRq") and tag[:-5] in LIST_MODS:
             return lambda request: mod_list(company, request)
         return None

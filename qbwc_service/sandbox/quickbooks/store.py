@@ -228,6 +228,14 @@ class CompanyStore:
              row.time_modified, row.time_modified, row.ret_xml))
         return number
 
+    def update_txn(self, row: TxnRow) -> None:
+        """A re-posted transaction: everything but its TxnNumber and TimeCreated."""
+        self._conn.execute(
+            "UPDATE txn SET ref_number = ?, txn_date = ?, customer_id = ?, total = ?, memo = ?, "
+            "other = ?, edit_sequence = ?, time_modified = ?, ret_xml = ? WHERE txn_id = ?",
+            (row.ref_number, row.txn_date, row.customer_id, str(row.total), row.memo, row.other,
+             row.edit_sequence, row.time_modified, row.ret_xml, row.txn_id))
+
     def update_txn_ret(self, txn_id: str, ret_xml: str, edit_sequence: str,
                        time_modified: str) -> None:
         self._conn.execute("UPDATE txn SET ret_xml = ?, edit_sequence = ?, time_modified = ? "

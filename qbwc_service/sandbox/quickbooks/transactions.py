@@ -27,20 +27,23 @@ from qbwc_service.sandbox.quickbooks.retxml import (
     to_text,
 )
 from qbwc_service.sandbox.quickbooks.stock import STOCK_ADDS, add_stock_movement
+from qbwc_service.sandbox.quickbooks.store import TxnRow
 from qbwc_service.sandbox.quickbooks.txnbase import (
     LABEL,
     header,
     parts_ref,
     price_text,
+    resave,
+    restamp,
     save,
     stamp,
     txn_date_of,
 )
 
-__all__ = ["TXN_ADDS", "add_transaction"]
+__all__ = ["SALES_KINDS", "TXN_ADDS", "add_transaction", "sales_document"]
 
 _CENT = Decimal("0.01")
-_SALES_KINDS = frozenset({"Invoice", "SalesReceipt", "CreditMemo"})
+SALES_KINDS = frozenset({"Invoice", "SalesReceipt", "CreditMemo"})
 
 
 @dataclass
@@ -143,9 +146,15 @@ def _group_line(company: Company, kind: str, group: etree._Element, totals: _Tot
     return ordered(f"{kind}LineGroupRet", parts)
 
 
-def _sales_document(company: Company, kind: str, source: etree._Element) -> Answer:
+def sales_document(company: Company, kind: str, source: etree._Element,
+                   existing: TxnRow | None = None) -> Answer:
+    """Add an invoice, sales receipt or credit memo, or re-post ``existing`` from ``source``
+    (an Add-shaped aggregate built by a Mod)."""
     store = company.store
-    parts, txn_id, now_text, epoch = stamp(company, kind, source)
+    if existing is None:
+        parts, txn_id, now_text, epoch = stamp(company, kind, source)
+    else:
+        parts, txn_id, now_text, epoch = restamp(company, kind, source, existing)
     line_tags = (f"{kind}LineAdd", f"{kind}LineGroupAdd")
     parts += header(company, kind, source, frozenset({"TxnDate", *line_tags}))
     customer = parts_ref(parts, "CustomerRef")
@@ -196,7 +205,10 @@ def _sales_document(company: Company, kind: str, source: etree._Element) -> Answ
                         customer_id, totals.lines, tax, total)
     posting.save(store)
     if kind == "Invoice":
-        apply_credits(company, txn_id, customer_id, source.findall("SetCredit"), total)
+        apply_credits(company, txn_id, customer_id, source.findall("SetCredit"),
+                      total - store.applied_to(txn_id))
+    if existing is not None:
+        return resave(company, kind, parts, existing, now_text, total, customer_id, source)
     return save(company, kind, parts, txn_id, now_text, epoch, total, customer_id=customer_id,
                 source=source)
 
@@ -204,13 +216,13 @@ def _sales_document(company: Company, kind: str, source: etree._Element) -> Answ
 def add_transaction(company: Company, request: etree._Element) -> Answer:
     source = request[0]
     kind = str(source.tag)[: -len("Add")]
-    if kind in _SALES_KINDS:
-        return _sales_document(company, kind, source)
+    if kind in SALES_KINDS:
+        return sales_document(company, kind, source)
     if kind in PAYMENT_ADDS:
         return add_payment(company, kind, source)
     return add_stock_movement(company, kind, source)
 
 
-TXN_ADDS = frozenset({*_SALES_KINDS, *PAYMENT_ADDS, *STOCK_ADDS})
+TXN_ADDS = frozenset({*SALES_KINDS, *PAYMENT_ADDS, *STOCK_ADDS})
 
 

@@ -20,7 +20,18 @@ from qbwc_service.sandbox.quickbooks.retxml import (
 )
 from qbwc_service.sandbox.quickbooks.store import TxnRow
 
-__all__ = ["LABEL", "header", "parts_ref", "price_text", "save", "stamp", "touch", "txn_date_of"]
+__all__ = [
+    "LABEL",
+    "header",
+    "parts_ref",
+    "price_text",
+    "resave",
+    "restamp",
+    "save",
+    "stamp",
+    "touch",
+    "txn_date_of",
+]
 
 LABEL = {"Invoice": "Invoice", "SalesReceipt": "Sales Receipt", "CreditMemo": "Credit Memo",
          "ReceivePayment": "Receive Payment", "InventoryAdjustment": "Inventory Adjustment",
@@ -53,6 +64,36 @@ def stamp(company: Company, kind: str,
              element("TimeModified", now_text), element("EditSequence", str(epoch)),
              element("TxnDate", txn_date)]
     return parts, txn_id, now_text, epoch
+
+
+def restamp(company: Company, kind: str, source: etree._Element,
+            existing: TxnRow) -> tuple[list[etree._Element], str, str, int]:
+    """``stamp`` for a Mod: same TxnID and TimeCreated, a new TimeModified and EditSequence;
+    neither the old date nor the new one may fall in a closed period."""
+    txn_date = text_of(source, "TxnDate") or existing.txn_date
+    company.check_open_period(existing.txn_date, LABEL[kind])
+    company.check_open_period(txn_date, LABEL[kind])
+    now_text, epoch = company.store.now()
+    created = text_of(from_text(existing.ret_xml), "TimeCreated") or now_text
+    edit_sequence = company.store.next_edit_sequence(existing.edit_sequence, epoch)
+    parts = [element("TxnID", existing.txn_id), element("TimeCreated", created),
+             element("TimeModified", now_text), element("EditSequence", edit_sequence),
+             element("TxnDate", txn_date)]
+    return parts, existing.txn_id, now_text, int(edit_sequence)
+
+
+def resave(company: Company, kind: str, parts: list[etree._Element], existing: TxnRow,
+           now_text: str, total: Decimal, customer_id: str | None,
+           source: etree._Element) -> Answer:
+    """Store a re-posted transaction under its TxnID and TxnNumber."""
+    number = text_of(from_text(existing.ret_xml), "TxnNumber") or "0"
+    ret = ordered(f"{kind}Ret", [*parts, element("TxnNumber", number)])
+    edit_sequence = text_of(ret, "EditSequence") or existing.edit_sequence
+    company.store.update_txn(TxnRow(
+        existing.txn_id, kind, text_of(ret, "RefNumber"), text_of(ret, "TxnDate") or "",
+        customer_id, total, text_of(source, "Memo"), text_of(source, "Other"), edit_sequence,
+        now_text, to_text(ret)))
+    return Answer([fill_txn(company.store, kind, existing.txn_id, ret)])
 
 
 def price_text(value: Decimal) -> str:

@@ -33,7 +33,9 @@ __all__ = ["ITERATOR_QUERIES", "MessageSet", "read_message_set", "xsd_for"]
 ON_ERROR = ("stopOnError", "continueOnError")
 ITERATOR_QUERIES = frozenset({
     "CustomerQueryRq", "ItemQueryRq", "InvoiceQueryRq", "SalesReceiptQueryRq",
-    "CreditMemoQueryRq", "ReceivePaymentQueryRq", "ItemSitesQueryRq",
+    "CreditMemoQueryRq", "ReceivePaymentQueryRq", "ItemSitesQueryRq", "TransactionQueryRq",
+    "CheckQueryRq", "ARRefundCreditCardQueryRq",
+    "InventoryAdjustmentQueryRq", "TransferInventoryQueryRq",
     *(f"Item{kind}QueryRq" for kind in ("Inventory", "NonInventory", "Service", "OtherCharge",
                                         "Discount", "Group", "SalesTax")),
 })
