@@ -292,6 +292,9 @@ class _Sales:
             store.invoice_order(order["entity_id"], None, created + timedelta(hours=5))
         if plan in (3, 4):
             ship_invoiced(order, created + timedelta(hours=6))
+        if index % 12 == 10:
+            # An invoice raised with nothing left to invoice: 0.00 and no items.
+            store.invoice_order(order["entity_id"], {}, created + timedelta(hours=7))
         invoices = store.invoices_of(order["entity_id"])
         if index % 5 == 2 or index % 7 == 4:
             self._refund(order, index, created + timedelta(days=2), invoices)

@@ -494,3 +494,12 @@ def test_quantity_pushed_is_quickbooks_less_units_not_yet_deducted(flow: Flow) -
     assert any(pending[sku] for sku in got), "the dataset should leave units to net"
     # Stock at sites no Magento source maps to is reported, not pushed.
     assert all("is not mapped to a Magento source" in line for line in pushed.skipped)
+
+
+def test_empty_zero_invoices_are_skipped_with_the_reason(flow: Flow) -> None:
+    """Magento's 0.00 invoices without items are not posted, and the pull says why."""
+    empty = [doc["increment_id"] for doc in flow.store.invoices.values() if _empty(doc)]
+    assert empty, "the dataset should hold a 0.00 invoice"
+    skipped = " ".join(line for pull in flow.pulls for line in pull.skipped)
+    assert all(f"invoice {number}: a 0.00 invoice" in skipped for number in empty)
+    assert not set(empty) & {m.magento_ref for m in flow.mappings("invoice").values()}

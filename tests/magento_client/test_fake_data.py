@@ -76,6 +76,7 @@ def test_coverage_of_the_cases_the_sync_must_handle(shared_store: FakeStore) -> 
     assert any(row.qty_shipped > 0 for row in rows)
     assert any(Decimal(str(o.raw.get("shipping_discount_amount") or 0)) > 0
                and o.tax_amount > 0 for o in orders)
+    assert any(i.base_grand_total == 0 and not i.items for i in invoices)
 
 
 def test_same_seed_same_bytes_different_seed_different_data() -> None:
