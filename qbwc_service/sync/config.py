@@ -70,7 +70,9 @@ class AccountsConfig:
     income: str = "Sales"
     cogs: str = "Cost of Goods Sold"
     asset: str = "Inventory Asset"
-    inventory_adjustment: str = "Inventory Adjustments"
+    # Opening quantities (sync --initial) are booked against equity, as QuickBooks books
+    # an opening balance, not against a cost account.
+    inventory_adjustment: str = "Opening Balance Equity"
     refund_bank: str = "Checking"  # the bank account refund checks are written on
     receivable: str = "Accounts Receivable"  # the A/R account refund checks apply through
     write_off: str = "Inventory Adjustments"  # refunded units Magento did not return to stock

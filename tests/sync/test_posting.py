@@ -153,3 +153,45 @@ def test_reconcile_reports_each_injected_variance(db, tmp_path: Path) -> None:
     assert "bookkeeper review" in next(v.detail for v in report.variances
                                        if v.reason == VarianceReason.HELD)
     assert '"variances"' in report.to_json()
+
+
+@pytest.mark.slow
+def test_opening_quantities_value_the_inventory_asset_at_magentos_cost(db, tmp_path: Path
+                                                                       ) -> None:
+    """Opening quantities posted to the simulated QuickBooks: the items hold Magento's
+    quantities and the inventory asset their value at Magento's cost."""
+    import sqlite3
+
+    from magento_client.documents import SourceItem
+    from qbwc_service.sandbox.quickbooks.ledger import inventory_by_site
+    from qbwc_service.sync.inventory import plan_opening_quantities
+    from qbwc_service.sync.parties import plan_item
+    from qbwc_service.sync.posting.lines import ProductLine
+
+    qb = simulator(tmp_path)
+    with db.session() as session:
+        company_id = add_company(session).id
+        ctx = PlanContext(lookup=DbLookup(session, company_id))
+        items = [plan_item(ProductLine(sku, sku, "simple", False, D(1), D(9), D(9), D(0),
+                                       D(0), False, cost=cost), ctx).request
+                 for sku, cost in (("MUG", D("2.50")), ("CUP", D("1.10")))]
+        opening = plan_opening_quantities(
+            [SourceItem("MUG", "default", D(10), 1), SourceItem("CUP", "default", D(4), 1)],
+            {"MUG": "MUG", "CUP": "CUP"}, ctx.config, multi_site=False, ref="OPENING",
+            costs={"MUG": D("2.50"), "CUP": D("1.10")})
+        enqueue_plan(session, company_id, [*items, *opening])
+    post_all(db, company_id, qb)
+    with db.session() as session:
+        assert set(statuses(session, company_id).values()) == {"succeeded"}
+    qb.close()
+    connection = sqlite3.connect(tmp_path / "qb.sqlite3")
+    try:
+        stock = inventory_by_site(connection)
+        equity = sum((D(amount) for (amount,) in connection.execute(
+            "SELECT j.amount FROM journal j JOIN list_record a ON a.list_id = j.account_id "
+            "WHERE a.full_name = 'Opening Balance Equity'")), D(0))
+    finally:
+        connection.close()
+    assert sorted((quantity, value) for quantity, value in stock.values()) == [
+        (D(4), D("4.40")), (D(10), D("25.00"))]
+    assert equity == D("-29.40")  # credited: the opening stock is the owner's, not a cost

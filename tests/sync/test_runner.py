@@ -175,6 +175,9 @@ def test_initial_load_creates_items_then_opening_quantities_at_magentos_cost(app
          "ValueAdjustment": {"NewQuantity": D(10), "NewValue": D("25.00")}},
         {"ItemRef": {"FullName": "CUP"}, "QuantityAdjustment": {"NewQuantity": D(4)}}]
     assert any("GONE" in line for line in report.skipped)
+    from qbwc_service.qbxml.render import validate_request
+
+    assert validate_request("InventoryAdjustmentAdd", opening.context, version="13.0") == []
     again = pull_and_enqueue(app_context, "acme", client=client, entities=INITIAL)
     assert again.queued == []
     app_context.settings = replace(app_context.settings, extra={})
