@@ -76,3 +76,16 @@ def test_unknown_company_is_a_clear_error(config_file, store) -> None:
     """Syncing a company that does not exist names it."""
     result = CliRunner().invoke(cli, ["--config", str(config_file), "sync", "nobody"])
     assert result.exit_code != 0 and "nobody" in result.output
+
+
+def test_sync_initial_refuses_unless_magento_keeps_the_stock(config_file, store) -> None:
+    """--initial needs inventory_direction = magento_to_quickbooks; it says so, briefly,
+    and cannot be combined with --entity."""
+    runner = CliRunner()
+    result = runner.invoke(cli, ["--config", str(config_file), "sync", "acme", "--initial",
+                                 "--dry-run"])
+    assert result.exit_code == 1
+    assert "magento_to_quickbooks" in result.output and "Traceback" not in result.output
+    result = runner.invoke(cli, ["--config", str(config_file), "sync", "acme", "--initial",
+                                 "--entity", "orders"])
+    assert result.exit_code == 2 and "either --initial or --entity" in result.output
