@@ -62,3 +62,7 @@ def test_demo_posts_and_resumes(tmp_path: Path) -> None:
     assert again["password"] == facts["password"] and again["company"] == facts["company"]
     assert second["duplicates"] == []
     assert second["transactions"]["Invoice"] == invoices  # type: ignore[index]
+    # The books it posted balance: debits equal credits, assets equal liabilities + equity.
+    for books in (first, second):
+        assert books["trial_balance"]["balanced"], books["trial_balance"]  # type: ignore[index]
+        assert books["balance_sheet"]["balanced"], books["balance_sheet"]  # type: ignore[index]

@@ -7,6 +7,7 @@ XSD-valid (when the schemas are beside the clone), reconciliation without varian
 from __future__ import annotations
 
 import json
+import shutil
 import sqlite3
 from collections import Counter
 from collections.abc import Iterator
@@ -403,12 +404,12 @@ def test_stock_follows_magento_bundle_parts_included(flow: Flow) -> None:
     assert ledger.balances.get("Inventory Asset", Decimal(0)) == -sold_at_cost
 
 
-def _count_stock(flow: Flow, quantity: int) -> None:
+def _count_stock(company_db: Path, quantity: int) -> None:
     """A merchant's stock count in QuickBooks: every inventory item at ``quantity`` on the
     main site, so pushed quantities are not all clamped at zero."""
     from qbwc_service.qbxml.render import render_request
 
-    connection = sqlite3.connect(f"file:{flow.company_db}?mode=ro", uri=True)
+    connection = sqlite3.connect(f"file:{company_db}?mode=ro", uri=True)
     try:
         items = [str(name) for (name,) in connection.execute(
             "SELECT full_name FROM list_record WHERE kind = 'ItemInventory'")]
@@ -421,7 +422,7 @@ def _count_stock(flow: Flow, quantity: int) -> None:
             {"ItemRef": {"FullName": name},
              "QuantityAdjustment": {"NewQuantity": Decimal(quantity)}} for name in items]},
         version="13.0", request_id="1")
-    simulator = QuickBooksSimulator(flow.company_db, release="enterprise-2023")
+    simulator = QuickBooksSimulator(company_db, release="enterprise-2023")
     try:
         answer = simulator.process(render_message_set([request], version="13.0"))
     finally:
@@ -438,18 +439,22 @@ class _Writer:
         return 1
 
 
-def test_quantity_pushed_is_quickbooks_less_units_not_yet_deducted(flow: Flow) -> None:
+def test_quantity_pushed_is_quickbooks_less_units_not_yet_deducted(
+        flow: Flow, tmp_path: Path) -> None:
     """After a fresh ItemSitesQuery, each SKU pushed to the sales source is QuickBooks'
     quantity at the mapped site less what Magento shipped (net of returns) beyond what
     QuickBooks deducted (net of returns), all documents being posted."""
     from magento_client.documents import CreditMemo, Invoice, Order
     from qbwc_service.sync.inventory import enqueue_inventory_query, push_inventory
 
-    _count_stock(flow, 1000)
+    # A copy of the company file: the other books tests read the one the flow posted to.
+    company_db = tmp_path / "counted.sqlite3"
+    shutil.copyfile(flow.company_db, company_db)
+    _count_stock(company_db, 1000)
     ctx, company_id = flow.ctx, flow.installation.company_id
     with ctx.db.session() as session:
         enqueue_inventory_query(session, get_company(session, COMPANY))
-    simulator = QuickBooksSimulator(flow.company_db, release="enterprise-2023")
+    simulator = QuickBooksSimulator(company_db, release="enterprise-2023")
     server = ServerThread(make_app(ctx)).start()
     try:
         drain(ctx, company_id, lambda: flow.installation.connector(
@@ -486,7 +491,7 @@ def test_quantity_pushed_is_quickbooks_less_units_not_yet_deducted(flow: Flow) -
             pending[sku] += shipped - min(back, shipped)
     names = {mapping.qb_name: sku for sku, mapping in flow.mappings("item").items()}
     main_site = {name: quantity for (name, site), quantity in
-                 Ledger.read(flow.company_db).at_site.items() if site == "Main Warehouse"}
+                 Ledger.read(company_db).at_site.items() if site == "Main Warehouse"}
     expected = {names[name]: max(quantity - pending[names[name]], Decimal(0))
                 for name, quantity in main_site.items() if name in names}
     got = {item.sku: item.quantity for item in writer.items if item.source_code == "default"}
@@ -503,3 +508,41 @@ def test_empty_zero_invoices_are_skipped_with_the_reason(flow: Flow) -> None:
     skipped = " ".join(line for pull in flow.pulls for line in pull.skipped)
     assert all(f"invoice {number}: a 0.00 invoice" in skipped for number in empty)
     assert not set(empty) & {m.magento_ref for m in flow.mappings("invoice").values()}
+
+
+def _stock_out_on_sales(company_db: Path) -> Counter[str]:
+    """Units QuickBooks took out of stock per item on invoices and sales receipts."""
+    connection = sqlite3.connect(f"file:{company_db}?mode=ro", uri=True)
+    try:
+        out: Counter[str] = Counter()
+        for name, qty in connection.execute(
+                "SELECT list_record.full_name, journal.quantity FROM journal JOIN list_record "
+                "ON list_record.list_id = journal.item_id WHERE journal.quantity IS NOT NULL "
+                "AND journal.txn_kind IN ('Invoice', 'SalesReceipt')"):
+            out[str(name)] -= int(Decimal(qty))
+        return out
+    finally:
+        connection.close()
+
+
+def test_fixed_bundle_components_leave_stock(flow: Flow) -> None:
+    """Each simple SKU leaves stock by what Magento invoiced of it, alone or as a bundle
+    component (Magento lists a bundle's components as invoice rows of their own)."""
+    # By product id: a configurable's own row carries its chosen child's SKU.
+    catalog = {product.id: product for product in flow.store.catalog}
+    expected: Counter[str] = Counter()
+    fixed_bundles = 0
+    for document in _posted_documents(flow.store, "invoice").values():
+        for item in document["items"]:
+            product = catalog.get(int(item["product_id"]))
+            if product is None:
+                continue
+            if product.type_id == "simple":
+                expected[product.sku] += int(Decimal(str(item["qty"])))
+            fixed_bundles += product.bundle_price_type == "fixed"
+    assert fixed_bundles, "no fixed bundle was invoiced"
+    moved = _stock_out_on_sales(flow.company_db)
+    # SKUs longer than QuickBooks' 31 characters are posted under a short name.
+    wrong = {sku: (units, moved[sku]) for sku, units in expected.items()
+             if len(sku) <= 31 and moved[sku] != units}
+    assert wrong == {}

@@ -42,7 +42,30 @@ class Books:
         trial = self.report()["trial_balance"]
         assert trial["balanced"], trial
         assert trial["total_debit"] == trial["total_credit"]
+        self.check_stock()
         return rs_list[-1]
+
+    def check_stock(self) -> None:
+        """The per-site stock table equals the journal's inventory lines, summed afresh."""
+        import sqlite3
+        from collections import defaultdict
+        from decimal import Decimal
+
+        connection = sqlite3.connect(self.db)
+        try:
+            sums: dict[tuple[str, str], list[Decimal]] = defaultdict(
+                lambda: [Decimal(0), Decimal(0)])
+            for item, site, qty, amount in connection.execute(
+                    "SELECT item_id, COALESCE(site_id, ''), quantity, amount FROM journal "
+                    "WHERE item_id IS NOT NULL AND quantity IS NOT NULL"):
+                sums[(item, site)][0] += Decimal(qty)
+                sums[(item, site)][1] += Decimal(amount)
+            kept = {(item, site): [Decimal(qty), Decimal(value)] for item, site, qty, value
+                    in connection.execute("SELECT item_id, site_id, quantity, value FROM stock")}
+        finally:
+            connection.close()
+        assert {k: v for k, v in kept.items() if v != [0, 0]} == \
+            {k: v for k, v in sums.items() if v != [0, 0]}
 
     def report(self, *args: str) -> dict[str, Any]:
         return json.loads(self._cli("sandbox", "report", "--company-db", str(self.db),
@@ -333,7 +356,9 @@ def test_ledger_answers_validate_against_the_13_schema(tmp_path: Path) -> None:
     invoice_id = invoice.findtext("TxnID") or ""
     run("invoice_mod.xml", TXN=invoice_id, EDIT=invoice.findtext("EditSequence") or "",
         LINE=invoice.findtext("InvoiceLineRet/TxnLineID") or "")
-    run("receive_payment.xml", INVOICE=invoice_id)
+    payment = run("receive_payment.xml", INVOICE=invoice_id)
+    run("payment_mod.xml", TXN=payment.findtext("TxnID") or "",
+        EDIT=payment.findtext("EditSequence") or "", INVOICE=invoice_id)
     credit_id = run("credit_memo.xml").findtext("TxnID") or ""
     run("payment_set_credit.xml", INVOICE=invoice_id, CREDIT=credit_id, AMOUNT="3.65")
     run("refund_card.xml", CREDIT=credit_id, AMOUNT="3.00")
@@ -376,3 +401,92 @@ def test_invoice_mod_reposts_the_invoice(tmp_path: Path) -> None:
                                  stdin=text)).find("QBXMLMsgsRs")[0]  # type: ignore[index]
     assert stale.get("statusCode") == "3200"
     assert books.balances()["Accounts Receivable"] == "50.80"
+
+
+def test_a_company_file_from_before_the_ledger_opens_with_its_quantities(tmp_path: Path) -> None:
+    """Quantities kept in the old ``site_quantity`` table become journal lines once, and the
+    accounts the ledger needs are added to an old chart of accounts."""
+    import sqlite3
+
+    from qbwc_service.sandbox.quickbooks import QuickBooksSimulator
+
+    books = _setup(tmp_path)
+    connection = sqlite3.connect(books.db)
+    item_id, site_id = connection.execute(
+        "SELECT item_id, site_id FROM journal WHERE quantity IS NOT NULL").fetchone()
+    with connection:
+        connection.execute("DELETE FROM journal")
+        connection.execute("DROP TABLE stock")
+        connection.execute("DELETE FROM list_record WHERE full_name = 'Merchant Account'")
+        connection.execute("CREATE TABLE site_quantity (item_id TEXT NOT NULL, site_id TEXT "
+                           "NOT NULL, quantity TEXT NOT NULL, PRIMARY KEY (item_id, site_id))")
+        connection.execute("INSERT INTO site_quantity VALUES (?, ?, '7')", (item_id, site_id))
+    connection.close()
+    QuickBooksSimulator(books.db).close()
+    balances = books.balances()
+    assert balances["site:Main Warehouse"] == "7"
+    assert balances["Merchant Account"] == "0.00"
+    assert books.report()["trial_balance"]["balanced"]
+
+
+def test_receive_payment_mod_reposts_and_reapplies(tmp_path: Path) -> None:
+    """ReceivePaymentMod: the new amount posts, AppliedToTxnMod replaces the applications."""
+    books = _setup(tmp_path)
+    invoice_id = books.run("invoice.xml")[0].findtext("TxnID") or ""
+    payment = books.run("receive_payment.xml", INVOICE=invoice_id)[0]
+    modded = books.run("payment_mod.xml", TXN=payment.findtext("TxnID") or "",
+                       EDIT=payment.findtext("EditSequence") or "", INVOICE=invoice_id)[0]
+    assert (modded.findtext("TotalAmount"), modded.findtext("UnusedPayment")) == (
+        "23.65", "0.00")
+    assert modded.findtext("TxnNumber") == payment.findtext("TxnNumber")
+    paid = books.query(f"<InvoiceQueryRq><TxnID>{invoice_id}</TxnID></InvoiceQueryRq>")
+    assert (paid.findtext("BalanceRemaining"), paid.findtext("IsPaid")) == ("0.00", "true")
+    assert _pick(books.balances(), "Undeposited Funds", "Accounts Receivable",
+                 "customer:Ada Lovelace") == {"Undeposited Funds": "23.65",
+                                              "Accounts Receivable": "0.00",
+                                              "customer:Ada Lovelace": "0.00"}
+
+
+def test_transaction_query_filters_narrow_the_answer(tmp_path: Path) -> None:
+    """RefNumberFilter, paid status, item and account-type filters each narrow the lines."""
+    books = _setup(tmp_path)
+    invoice_id = books.run("invoice.xml")[0].findtext("TxnID") or ""
+    books.run("sales_receipt.xml")
+
+    def found(filters: str) -> list[tuple[str | None, str | None, str | None]]:
+        out = books._cli("sandbox", "exec", "--company-db", str(books.db), "-", stdin=(
+            '<?xml version="1.0"?><?qbxml version="13.0"?><QBXML><QBXMLMsgsRq '
+            f'onError="stopOnError"><TransactionQueryRq>{filters}</TransactionQueryRq>'
+            "</QBXMLMsgsRq></QBXML>"))
+        return sorted((r.findtext("TxnType"), r.findtext("AccountRef/FullName"),
+                       r.findtext("Amount"))
+                      for r in parse_xml(out).find("QBXMLMsgsRs")[0])  # type: ignore[index]
+
+    assert found("<RefNumberFilter><MatchCriterion>EndsWith</MatchCriterion><RefNumber>2"
+                 "</RefNumber></RefNumberFilter>") == [("SalesReceipt", "Merchant Account",
+                                                        "10.83")]
+    assert found("<TransactionPaidStatusFilter>Open</TransactionPaidStatusFilter>") == [
+        ("Invoice", "Accounts Receivable", "23.65")]
+    assert found("<TransactionItemFilter><FullName>Shipping</FullName></TransactionItemFilter>"
+                 "<TransactionDetailLevelFilter>All</TransactionDetailLevelFilter>") == [
+        ("Invoice", "Shipping Income", "-5.00")]
+    assert found("<TransactionAccountFilter><AccountTypeFilter>CostOfGoodsSold"
+                 "</AccountTypeFilter></TransactionAccountFilter>"
+                 "<TransactionDetailLevelFilter>All</TransactionDetailLevelFilter>") == [
+        ("Invoice", "Cost of Goods Sold", "8.00"), ("SalesReceipt", "Cost of Goods Sold",
+                                                    "4.00")]
+    assert invoice_id
+
+
+def test_report_options_it_does_not_model_are_refused(tmp_path: Path) -> None:
+    """A report filter the simulator does not model is refused, never silently ignored."""
+    books = _setup(tmp_path)
+    out = books._cli("sandbox", "exec", "--company-db", str(books.db), "-", stdin=(
+        '<?xml version="1.0"?><?qbxml version="13.0"?><QBXML><QBXMLMsgsRq '
+        'onError="stopOnError"><GeneralSummaryReportQueryRq><GeneralSummaryReportType>'
+        "ProfitAndLossStandard</GeneralSummaryReportType><ReportClassFilter><FullName>"
+        "Online Store</FullName></ReportClassFilter></GeneralSummaryReportQueryRq>"
+        "</QBXMLMsgsRq></QBXML>"))
+    rs = parse_xml(out).find("QBXMLMsgsRs")[0]  # type: ignore[index]
+    assert (rs.get("statusCode"), rs.get("statusSeverity")) == ("1030", "Error")
+    assert "ReportClassFilter" in (rs.get("statusMessage") or "")

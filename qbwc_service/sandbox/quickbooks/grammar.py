@@ -234,12 +234,19 @@ GRAMMAR: dict[str, str] = {
                       "CustomerSalesTaxCodeRef?:3 Other?:29@6.0 ExchangeRate?@8.0 "
                       "CreditMemoLineMod*|CreditMemoLineGroupMod*~"),
     "CreditMemoLineMod": "TxnLineID!:36 " + _SALES_LINE + _LINE_TAIL,
+    "ReceivePaymentModRq": "ReceivePaymentMod! IncludeRetElement*:50@4.0",
+    "ReceivePaymentMod": ("TxnID!:36 EditSequence!:16 CustomerRef?:209 ARAccountRef?:159 "
+                          "TxnDate? RefNumber?:20 TotalAmount? ExchangeRate?@8.0 "
+                          "PaymentMethodRef?:31 Memo?:4095 DepositToAccountRef?:159 "
+                          "CreditCardTxnInfoMod?~ AppliedToTxnMod*"),
+    "AppliedToTxnMod": ("TxnID!:36 PaymentAmount? SetCredit* DiscountAmount? "
+                        "DiscountAccountRef?:159 DiscountClassRef?:159"),
     "TxnDelRq": "TxnDelType! TxnID!:36",
     "TransactionQueryRq": ("TxnID*:36 MaxReturned? RefNumber*:20|RefNumberCaseSensitive*|"
                            "RefNumberFilter?|RefNumberRangeFilter? "
                            "TransactionModifiedDateRangeFilter? TransactionDateRangeFilter? "
                            "TransactionEntityFilter? TransactionAccountFilter? "
-                           "TransactionItemFilter?~ TransactionClassFilter?~ "
+                           "TransactionItemFilter? TransactionClassFilter?~ "
                            "TransactionTypeFilter? TransactionDetailLevelFilter? "
                            "TransactionPostingStatusFilter? TransactionPaidStatusFilter? "
                            "CurrencyFilter?~ IncludeRetElement*:50"),
@@ -252,6 +259,8 @@ GRAMMAR: dict[str, str] = {
     "TransactionAccountFilter": ("AccountTypeFilter?|ListID*|FullName*|ListIDWithChildren?|"
                                  "FullNameWithChildren?"),
     "TransactionTypeFilter": "TxnTypeFilter+",
+    "TransactionItemFilter": ("ItemTypeFilter?|ListID*|FullName*|ListIDWithChildren?|"
+                              "FullNameWithChildren?"),
     "TxnDeletedQueryRq": "TxnDelType+ DeletedDateRangeFilter? IncludeRetElement*:50",
     "DeletedDateRangeFilter": "FromDeletedDate? ToDeletedDate?",
     "GeneralSummaryReportQueryRq": ("GeneralSummaryReportType! DisplayReport? "

@@ -146,19 +146,15 @@ def trial_balance_difference(conn: sqlite3.Connection) -> Decimal:
 def inventory_by_site(conn: sqlite3.Connection,
                       item_id: str | None = None) -> dict[tuple[str, str], tuple[Decimal,
                                                                                  Decimal]]:
-    """(item, site) → (quantity, value) from the journal's inventory lines."""
-    sql = ("SELECT item_id, COALESCE(site_id, ''), quantity, amount FROM journal "
-           "WHERE item_id IS NOT NULL AND quantity IS NOT NULL")
+    """(item, site) → (quantity, value): the journal's inventory lines, kept summed in the
+    ``stock`` table by ``CompanyStore.post_entries``/``remove_entries``."""
+    sql = "SELECT item_id, site_id, quantity, value FROM stock"
     params: tuple[str, ...] = ()
     if item_id is not None:
-        sql += " AND item_id = ?"
+        sql += " WHERE item_id = ?"
         params = (item_id,)
-    totals: dict[tuple[str, str], tuple[Decimal, Decimal]] = {}
-    for item, site, qty, amount in conn.execute(sql, params):
-        key = (str(item), str(site))
-        old_qty, old_value = totals.get(key, (Decimal(0), Decimal(0)))
-        totals[key] = (old_qty + Decimal(qty), old_value + Decimal(amount))
-    return totals
+    return {(str(item), str(site)): (Decimal(qty), Decimal(value))
+            for item, site, qty, value in conn.execute(sql, params)}
 
 
 def average_cost(store: CompanyStore, item_id: str, fallback: Decimal) -> Decimal:

@@ -20,10 +20,16 @@ from typing import Any
 from lxml import etree
 
 from qbwc_service.sandbox.quickbooks.books import books
-from qbwc_service.sandbox.quickbooks.company import Answer, Company
+from qbwc_service.sandbox.quickbooks.company import ITEM_KINDS, Answer, Company
 from qbwc_service.sandbox.quickbooks.exceptions import QbRequestRefused
-from qbwc_service.sandbox.quickbooks.queries import IteratorBook
-from qbwc_service.sandbox.quickbooks.retxml import element, money, text_of
+from qbwc_service.sandbox.quickbooks.ledger import (
+    BALANCE_SHEET_TYPES,
+    INCOME_STATEMENT_TYPES,
+    account_types,
+    fill_txn,
+)
+from qbwc_service.sandbox.quickbooks.queries import IteratorBook, ref_match
+from qbwc_service.sandbox.quickbooks.retxml import element, from_text, money, text_of
 from qbwc_service.sandbox.quickbooks.store import Entry, TxnRow
 
 __all__ = ["LEDGER_QUERIES", "run_ledger_query"]
@@ -43,6 +49,9 @@ def _listed(company: Company, kinds: tuple[str, ...], holder: etree._Element | N
     if holder is None:
         return None
     store = company.store
+    by_type = _by_type(company, holder)
+    if by_type is not None:
+        return by_type
     wanted: set[str] = {t.text or "" for t in holder.findall("ListID")}
     names = {(t.text or "").lower() for t in holder.findall("FullName")}
     parents = {t.text or "" for t in holder.findall("ListIDWithChildren")}
@@ -58,13 +67,42 @@ def _listed(company: Company, kinds: tuple[str, ...], holder: etree._Element | N
     return wanted
 
 
-def _transaction_ret(company: Company, row: TxnRow, entry: Entry) -> etree._Element:
+_ITEM_TYPES = {"Inventory": ("ItemInventory",), "InventoryAndAssembly": ("ItemInventory",),
+               "NonInventory": ("ItemNonInventory",), "Service": ("ItemService",),
+               "OtherCharge": ("ItemOtherCharge",), "Discount": ("ItemDiscount",),
+               "SalesTax": ("ItemSalesTax",), "AllExceptFixedAsset": ITEM_KINDS}
+
+
+def _by_type(company: Company, holder: etree._Element) -> set[str] | None:
+    """ListIDs an EntityTypeFilter, AccountTypeFilter or ItemTypeFilter selects."""
+    store = company.store
+    entity_type = text_of(holder, "EntityTypeFilter")
+    if entity_type is not None:
+        return {row.list_id for row in store.lists_of((entity_type,))}
+    item_type = text_of(holder, "ItemTypeFilter")
+    if item_type is not None:
+        if item_type not in _ITEM_TYPES:
+            raise QbRequestRefused(1030, f'ItemTypeFilter "{item_type}" is not supported by '
+                                         "this simulated QuickBooks.")
+        return {row.list_id for row in store.lists_of(_ITEM_TYPES[item_type])}
+    account_type = text_of(holder, "AccountTypeFilter")
+    if account_type is not None:
+        types = account_types(store.connection)
+        if account_type not in set(types.values()) | set(BALANCE_SHEET_TYPES) | \
+                set(INCOME_STATEMENT_TYPES):
+            raise QbRequestRefused(1030, f'AccountTypeFilter "{account_type}" is not '
+                                         "supported by this simulated QuickBooks.")
+        return {list_id for list_id, kind in types.items() if kind == account_type}
+    return None
+
+
+def _transaction_ret(company: Company, row: TxnRow, entry: Entry,
+                     created: str) -> etree._Element:
     store = company.store
     parts = [element("TxnType", row.kind), element("TxnID", row.txn_id)]
     if entry.line > 1:
         parts.append(element("TxnLineID", f"{entry.line:X}-{row.edit_sequence}"))
-    parts += [element("TimeCreated", row.time_modified), element("TimeModified",
-                                                                 row.time_modified)]
+    parts += [element("TimeCreated", created), element("TimeModified", row.time_modified)]
     if entry.entity_id:
         entity = store.get_list(entry.entity_id)
         if entity is not None:
@@ -96,7 +134,18 @@ def _transactions(company: Company, query: etree._Element) -> list[etree._Elemen
     entities = _listed(company, ("Customer", "Vendor", "Employee", "OtherName"),
                        query.find("TransactionEntityFilter"))
     accounts = _listed(company, ("Account",), query.find("TransactionAccountFilter"))
+    items = _listed(company, ITEM_KINDS, query.find("TransactionItemFilter"))
     level = text_of(query, "TransactionDetailLevelFilter") or "SummaryOnly"
+    paid = text_of(query, "TransactionPaidStatusFilter") or "Either"
+    if query.find("TransactionClassFilter") is not None or \
+            text_of(query, "TransactionPostingStatusFilter") == "NonPosting":
+        # Classes are not posted to the journal, and every kept transaction posts.
+        if query.find("TransactionClassFilter") is not None:
+            raise QbRequestRefused(1030, "TransactionClassFilter is not supported by this "
+                                         "simulated QuickBooks.")
+        return []
+    ref_filter = query.find("RefNumberFilter")
+    ref_range = query.find("RefNumberRangeFilter")
     rets = []
     for row in store.all_txns():
         if (ids and row.txn_id not in ids) or (types and row.kind not in types):
@@ -105,6 +154,15 @@ def _transactions(company: Company, query: etree._Element) -> list[etree._Elemen
                 and row.ref_number not in exact:
             continue
         if not _in(row.txn_date, low, high) or not _in(row.time_modified, mod_low, mod_high):
+            continue
+        if ref_filter is not None and not ref_match(row.ref_number or "", ref_filter):
+            continue
+        if ref_range is not None and not _in(row.ref_number or "",
+                                             text_of(ref_range, "FromRefNumber"),
+                                             text_of(ref_range, "ToRefNumber")):
+            continue
+        ret = fill_txn(store, row.kind, row.txn_id, from_text(row.ret_xml))
+        if paid != "Either" and _is_open(row.kind, ret) != (paid == "Open"):
             continue
         entries = store.entries_of(row.txn_id)
         if level == "SummaryOnly":
@@ -116,8 +174,21 @@ def _transactions(company: Company, query: etree._Element) -> list[etree._Elemen
                 continue
             if accounts is not None and entry.account_id not in accounts:
                 continue
-            rets.append(_transaction_ret(company, row, entry))
+            if items is not None and entry.item_id not in items:
+                continue
+            rets.append(_transaction_ret(company, row, entry,
+                                         text_of(ret, "TimeCreated") or row.time_modified))
     return rets
+
+
+def _is_open(kind: str, ret: etree._Element) -> bool | None:
+    """Whether an invoice, credit memo or payment still has an open amount; ``None`` for
+    kinds that are neither open nor closed (they match neither filter value)."""
+    field = {"Invoice": "BalanceRemaining", "CreditMemo": "CreditRemaining",
+             "ReceivePayment": "UnusedPayment"}.get(kind)
+    if field is None:
+        return None
+    return Decimal(text_of(ret, field) or "0") != 0
 
 
 def _deleted(company: Company, query: etree._Element) -> list[etree._Element]:
@@ -134,6 +205,13 @@ def _deleted(company: Company, query: etree._Element) -> list[etree._Element]:
             parts.append(element("RefNumber", ref_number))
         rets.append(element("TxnDeletedRet", children=parts))
     return rets
+
+
+# Report options the simulator does not model: refused, never silently ignored.
+_UNMODELLED_REPORT_OPTIONS = frozenset({
+    "ReportDateMacro", "ReportAccountFilter", "ReportEntityFilter", "ReportItemFilter",
+    "ReportClassFilter", "ReportTxnTypeFilter", "ReportModifiedDateRangeFilter",
+    "ReportModifiedDateRangeMacro", "IncludeSubcolumns", "ReportCalendar"})
 
 
 class _Report:
@@ -199,6 +277,14 @@ def _section(report: _Report, rows: list[dict[str, str]], total_label: str,
 
 def _general_summary(company: Company, query: etree._Element) -> etree._Element:
     kind = text_of(query, "GeneralSummaryReportType") or ""
+    unmodelled = [str(c.tag) for c in query if c.tag in _UNMODELLED_REPORT_OPTIONS]
+    if text_of(query, "SummarizeColumnsBy") not in (None, "TotalOnly"):
+        unmodelled.append("SummarizeColumnsBy")
+    if text_of(query, "ReportBasis") not in (None, "Accrual"):
+        unmodelled.append("ReportBasis")
+    if unmodelled:
+        raise QbRequestRefused(1030, f"{', '.join(unmodelled)} in a report request is not "
+                                     "supported by this simulated QuickBooks.")
     low = text_of(query, "ReportPeriod/FromReportDate")
     high = text_of(query, "ReportPeriod/ToReportDate")
     data: dict[str, Any] = books(company.store.connection, low, high)

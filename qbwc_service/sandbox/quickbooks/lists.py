@@ -19,7 +19,8 @@ from qbwc_service.sandbox.quickbooks.retxml import (
 )
 from qbwc_service.sandbox.quickbooks.store import ListRow
 
-__all__ = ["LIST_ADDS", "LIST_MODS", "add_list", "create_list", "mod_list", "seed_company"]
+__all__ = ["LIST_ADDS", "LIST_MODS", "add_list", "create_list", "ensure_chart_of_accounts",
+           "mod_list", "seed_company"]
 
 LIST_ADDS = frozenset({"Customer", "Account", "Class", "PaymentMethod", *ITEM_KINDS})
 LIST_MODS = frozenset({"Customer", "ItemInventory"})
@@ -152,12 +153,18 @@ def mod_list(company: Company, request: etree._Element) -> Answer:
     return Answer([company.list_ret(updated)])
 
 
+def ensure_chart_of_accounts(company: Company) -> None:
+    """Add the seeded accounts a company file lacks (files made before the ledger)."""
+    for name, account_type, special in CHART_OF_ACCOUNTS:
+        if company.store.find_list(("Account",), name) is None:
+            create_list(company, "Account", _seed(("Name", name), ("AccountType", account_type),
+                                                  *((("SpecialAccountType", special),)
+                                                    if special else ())))
+
+
 def seed_company(company: Company) -> None:
     """A fresh company: chart of accounts, tax codes, a tax item, payment methods, sites."""
-    for name, account_type, special in CHART_OF_ACCOUNTS:
-        create_list(company, "Account", _seed(("Name", name), ("AccountType", account_type),
-                                              *((("SpecialAccountType", special),)
-                                                if special else ())))
+    ensure_chart_of_accounts(company)
     for name, taxable, desc in (("Tax", "true", "Taxable Sales"),
                                 ("Non", "false", "Non-Taxable Sales")):
         create_list(company, "SalesTaxCode",

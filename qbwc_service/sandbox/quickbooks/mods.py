@@ -1,4 +1,5 @@
-"""InvoiceMod, SalesReceiptMod and CreditMemoMod: the transaction is re-posted.
+"""InvoiceMod, SalesReceiptMod, CreditMemoMod and ReceivePaymentMod: the transaction is
+re-posted.
 
 The Mod must carry the current EditSequence (3200 otherwise, with the current Ret). Header
 fields it gives replace the stored ones. Lines follow QuickBooks' rule for line Mods: with
@@ -16,12 +17,16 @@ from lxml import etree
 from qbwc_service.sandbox.quickbooks.company import Answer, Company
 from qbwc_service.sandbox.quickbooks.exceptions import QbRequestRefused
 from qbwc_service.sandbox.quickbooks.ledger import fill_txn
-from qbwc_service.sandbox.quickbooks.retxml import element, from_text, text_of, to_text
+from qbwc_service.sandbox.quickbooks.payments import receive_payment
+from qbwc_service.sandbox.quickbooks.retxml import element, from_text, money, text_of, to_text
 from qbwc_service.sandbox.quickbooks.transactions import SALES_KINDS, sales_document
 
 __all__ = ["TXN_MODS", "mod_transaction"]
 
-TXN_MODS = SALES_KINDS
+TXN_MODS = frozenset({*SALES_KINDS, "ReceivePayment"})
+_PAYMENT_HEADER = ("CustomerRef", "ARAccountRef", "TxnDate", "RefNumber", "TotalAmount",
+                   "ExchangeRate", "PaymentMethodRef", "Memo", "DepositToAccountRef",
+                   "ExternalGUID")
 _HEADER = ("CustomerRef", "ClassRef", "ARAccountRef", "TemplateRef", "TxnDate", "RefNumber",
            "BillAddress", "ShipAddress", "IsPending", "CheckNumber", "PaymentMethodRef",
            "PONumber", "TermsRef", "DueDate", "SalesRepRef", "FOB", "ShipDate",
@@ -106,6 +111,41 @@ def mod_transaction(company: Company, request: etree._Element) -> Answer:
     if edit_sequence != row.edit_sequence:
         raise QbRequestRefused(3200, f'The provided edit sequence "{edit_sequence}" is '
                                      "out-of-date.", ret=stored)
+    if kind == "ReceivePayment":
+        add = _payment_shaped(company, stored, source)
+        store.remove_entries(txn_id)
+        store.remove_payment_applications(txn_id)
+        return receive_payment(company, add, existing=row)
     add = _add_shaped(kind, stored, source)
     store.remove_entries(txn_id)
     return sales_document(company, kind, add, existing=row)
+
+
+def _payment_shaped(company: Company, stored: etree._Element,
+                    mod: etree._Element) -> etree._Element:
+    """A ReceivePaymentAdd from the stored payment and its Mod: ``AppliedToTxnMod``
+    aggregates, when given, replace what the payment was applied to."""
+    add = element("ReceivePaymentAdd")
+    for tag in _PAYMENT_HEADER:
+        source = mod.find(tag)
+        source = source if source is not None else stored.find(tag)
+        if source is not None:
+            add.append(_copy(source))
+    applied = mod.findall("AppliedToTxnMod")
+    if applied:
+        for node in applied:
+            add.append(element("AppliedToTxnAdd", children=[
+                _copy(c) for c in node if isinstance(c.tag, str)]))
+        return add
+    txn_id = text_of(stored, "TxnID") or ""
+    paid: dict[str, list[etree._Element]] = {}
+    for target, credit, amount in company.store.applied_by(txn_id):
+        children = paid.setdefault(target, [element("TxnID", target),
+                                            element("PaymentAmount", "0.00")])
+        if credit is None:
+            children[1].text = money(amount)
+        else:
+            children.append(element("SetCredit", children=[
+                element("CreditTxnID", credit), element("AppliedAmount", money(amount))]))
+    add.extend(element("AppliedToTxnAdd", children=children) for children in paid.values())
+    return add

@@ -15,7 +15,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from lxml import etree
 
@@ -28,15 +28,18 @@ from qbwc_service.sandbox.quickbooks.store import TxnRow
 from qbwc_service.sandbox.quickbooks.txnbase import (
     header,
     parts_ref,
+    resave,
+    restamp,
     save,
     stamp,
     touch,
     txn_date_of,
 )
 
-__all__ = ["PAYMENT_ADDS", "add_payment", "apply_credits"]
+__all__ = ["PAYMENT_ADDS", "add_payment", "apply_credits", "receive_payment"]
 
 PAYMENT_ADDS = frozenset({"ReceivePayment", "ARRefundCreditCard", "Check"})
+_CENT = Decimal("0.01")
 
 
 def _not_found(txn_id: str) -> QbRequestRefused:
@@ -93,10 +96,15 @@ def _applied_ret(company: Company, invoice: TxnRow, amount: Decimal) -> etree._E
         element("Amount", money(amount))])
 
 
-def _receive_payment(company: Company, source: etree._Element) -> Answer:
+def receive_payment(company: Company, source: etree._Element,
+                    existing: TxnRow | None = None) -> Answer:
+    """Add a payment, or re-post ``existing`` from an Add-shaped ``source`` (a Mod)."""
     kind = "ReceivePayment"
     store = company.store
-    parts, txn_id, now_text, epoch = stamp(company, kind, source)
+    if existing is None:
+        parts, txn_id, now_text, epoch = stamp(company, kind, source)
+    else:
+        parts, txn_id, now_text, epoch = restamp(company, kind, source, existing)
     parts += header(company, kind, source, frozenset({"TxnDate", "AppliedToTxnAdd",
                                                       "IsAutoApply"}))
     customer = parts_ref(parts, "CustomerRef")
@@ -142,6 +150,8 @@ def _receive_payment(company: Company, source: etree._Element) -> Answer:
     posting.add(deposit, total, entity_id=customer_id)
     posting.add(receivable, -total, entity_id=customer_id)
     posting.save(store)
+    if existing is not None:
+        return resave(company, kind, parts, existing, now_text, total, customer_id, source)
     return save(company, kind, parts, txn_id, now_text, epoch, total, customer_id, source)
 
 
@@ -193,7 +203,7 @@ def _check(company: Company, source: etree._Element) -> Answer:
     for number, line in enumerate(source.findall("ExpenseLineAdd"), start=1):
         line_parts = [element("TxnLineID", f"{number:X}-{epoch}")]
         line_parts += header(company, kind, line, frozenset())
-        amount = Decimal(text_of(line, "Amount") or "0")
+        amount = Decimal(text_of(line, "Amount") or "0").quantize(_CENT, ROUND_HALF_UP)
         customer = parts_ref(line_parts, "CustomerRef")
         entity = text_of(customer, "ListID") if customer is not None else payee_id
         posting.add(text_of(parts_ref(line_parts, "AccountRef"), "ListID") or "",  # type: ignore[arg-type]
@@ -230,7 +240,8 @@ def _item_line(company: Company, posting: Posting, line: etree._Element,
     qty = Decimal(text_of(line, "Quantity") or "1")
     cost_text = text_of(line, "Cost")
     amount = Decimal(text_of(line, "Amount") or "0") if cost_text is None \
-        else (qty * Decimal(cost_text)).quantize(Decimal("0.01"))
+        else qty * Decimal(cost_text)
+    amount = amount.quantize(_CENT, ROUND_HALF_UP)
     line_parts += [element("Quantity", quantity(qty)), element("Amount", money(amount))]
     if item is not None and item.kind == "ItemInventory":
         site = parts_ref(line_parts, "InventorySiteRef")
@@ -249,7 +260,7 @@ def _item_line(company: Company, posting: Posting, line: etree._Element,
 
 def add_payment(company: Company, kind: str, source: etree._Element) -> Answer:
     if kind == "ReceivePayment":
-        return _receive_payment(company, source)
+        return receive_payment(company, source)
     if kind == "ARRefundCreditCard":
         return _refund(company, source)
     return _check(company, source)

@@ -13,17 +13,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 from lxml import etree
 
 from qbwc_service.sandbox.quickbooks.company import Company
 from qbwc_service.sandbox.quickbooks.exceptions import QbRequestRefused
 from qbwc_service.sandbox.quickbooks.ledger import Posting, average_cost, item_totals
-from qbwc_service.sandbox.quickbooks.retxml import text_of
+from qbwc_service.sandbox.quickbooks.retxml import from_text, text_of
 from qbwc_service.sandbox.quickbooks.store import ListRow
 
 __all__ = ["SalesLine", "account_id", "line_account", "move_stock", "post_sales_document",
-           "sales_tax_account"]
+           "sales_tax_account", "stored_ret"]
 
 _CENT = Decimal("0.01")
 # Where an item's sale is credited, by item kind (paths into the item's Ret).
@@ -41,6 +42,17 @@ class SalesLine:
     amount: Decimal
     site_id: str = ""
     quantity: Decimal = Decimal(0)
+
+
+@lru_cache(maxsize=512)
+def _parsed(ret_xml: str) -> etree._Element:
+    return from_text(ret_xml)
+
+
+def stored_ret(item: ListRow) -> etree._Element:
+    """The item's stored Ret, parsed once: for reading the accounts and prices it was given
+    (never the computed quantity or cost, never to be changed)."""
+    return _parsed(item.ret_xml)
 
 
 def account_id(company: Company, full_name: str) -> str:
@@ -66,7 +78,7 @@ def line_account(company: Company, item: ListRow | None,
         return None
     if item.kind == "ItemSalesTax":
         return sales_tax_account(company)
-    ret = company.list_ret(item)
+    ret = stored_ret(item)
     for path in _INCOME_PATHS:
         found = text_of(ret, path)
         if found:
@@ -77,7 +89,7 @@ def line_account(company: Company, item: ListRow | None,
 
 
 def _item_account(company: Company, item: ListRow, path: str) -> str:
-    found = text_of(company.list_ret(item), path)
+    found = text_of(stored_ret(item), path)
     if not found:
         raise QbRequestRefused(3180, f'There was an error when saving a transaction line for '
                                      f'item "{item.full_name}". QuickBooks error message: '
@@ -96,7 +108,7 @@ def move_stock(company: Company, posting: Posting, item: ListRow, site_id: str,
     Returns the value moved (positive into stock).
     """
     store = company.store
-    fallback = Decimal(text_of(company.list_ret(item), "PurchaseCost") or "0")
+    fallback = Decimal(text_of(stored_ret(item), "PurchaseCost") or "0")
     if value is None:
         on_hand, worth = item_totals(store, item.list_id)
         pending = [e for e in posting.entries if e.item_id == item.list_id and e.quantity]

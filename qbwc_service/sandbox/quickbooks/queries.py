@@ -22,7 +22,7 @@ from qbwc_service.sandbox.quickbooks.ledger import fill_txn
 from qbwc_service.sandbox.quickbooks.retxml import element, from_text, quantity, text_of, to_text
 from qbwc_service.sandbox.quickbooks.store import ListRow, TxnRow
 
-__all__ = ["LIST_QUERIES", "TXN_QUERIES", "IteratorBook", "run_query"]
+__all__ = ["LIST_QUERIES", "TXN_QUERIES", "IteratorBook", "ref_match", "run_query"]
 
 LIST_QUERIES: dict[str, tuple[str, ...]] = {
     "CustomerQueryRq": ("Customer",), "ItemQueryRq": ITEM_KINDS,
@@ -183,7 +183,7 @@ def _txn_rows(company: Company, query: etree._Element, kind: str) -> tuple[list[
             continue
         if entity is not None and (entity_row is None or row.customer_id != entity_row.list_id):
             continue
-        if ref_filter is not None and not _ref_match(row.ref_number or "", ref_filter):
+        if ref_filter is not None and not ref_match(row.ref_number or "", ref_filter):
             continue
         if paid != "All":
             is_paid = text_of(fill_txn(company.store, row.kind, row.txn_id,
@@ -194,7 +194,7 @@ def _txn_rows(company: Company, query: etree._Element, kind: str) -> tuple[list[
     return matched, False
 
 
-def _ref_match(ref_number: str, ref_filter: etree._Element) -> bool:
+def ref_match(ref_number: str, ref_filter: etree._Element) -> bool:
     wanted = (text_of(ref_filter, "RefNumber") or "").lower()
     criterion = text_of(ref_filter, "MatchCriterion")
     value = ref_number.lower()

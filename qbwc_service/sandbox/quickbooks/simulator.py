@@ -34,6 +34,7 @@ from qbwc_service.sandbox.quickbooks.lists import (
     LIST_MODS,
     add_list,
     create_list,
+    ensure_chart_of_accounts,
     mod_list,
     seed_company,
 )
@@ -98,7 +99,9 @@ class QuickBooksSimulator:
             if self.store.get_meta("seeded") is None:
                 seed_company(self.company)
                 self.store.set_meta("seeded", "1")
-            elif multi_site and not self.store.lists_of(("InventorySite",)):
+            else:
+                ensure_chart_of_accounts(self.company)
+            if multi_site and not self.store.lists_of(("InventorySite",)):
                 for name, default in (("Main Warehouse", "true"), ("East Warehouse", "false")):
                     create_list(self.company, "InventorySite", element("Seed", children=[
                         element("Name", name), element("IsDefaultSite", default)]))

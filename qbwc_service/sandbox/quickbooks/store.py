@@ -41,6 +41,9 @@ CREATE INDEX IF NOT EXISTS journal_txn ON journal (txn_id);
 CREATE INDEX IF NOT EXISTS journal_account ON journal (account_id, txn_date);
 CREATE INDEX IF NOT EXISTS journal_item ON journal (item_id, site_id);
 CREATE INDEX IF NOT EXISTS journal_entity ON journal (entity_id);
+CREATE TABLE IF NOT EXISTS stock (
+    item_id TEXT NOT NULL, site_id TEXT NOT NULL, quantity TEXT NOT NULL, value TEXT NOT NULL,
+    PRIMARY KEY (item_id, site_id));
 CREATE TABLE IF NOT EXISTS application (
     txn_id TEXT NOT NULL, target_id TEXT NOT NULL, credit_id TEXT, amount TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS application_txn ON application (txn_id);
@@ -123,6 +126,23 @@ class CompanyStore:
         # WAL with NORMAL sync survives a process crash, which is what a sandbox needs.
         self._conn.execute("PRAGMA synchronous=NORMAL")
         self._conn.executescript(_SCHEMA)
+        self._carry_quantities_over()
+
+    def _carry_quantities_over(self) -> None:
+        """A file made before the journal kept quantities in ``site_quantity``: they become
+        journal lines (quantity only, no value) once, and the old table goes."""
+        exists = self._conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' "
+                                    "AND name = 'site_quantity'").fetchone()
+        if exists is None:
+            return
+        with self.transaction():
+            rows = self._conn.execute("SELECT item_id, site_id, quantity FROM site_quantity")
+            self.post_entries([
+                Entry(f"{item_id}-carried-over", "QuantityCarriedOver", number, "", Decimal(0),
+                      item_id=str(item_id), site_id=str(site_id), quantity=Decimal(qty),
+                      txn_date="1970-01-01")
+                for number, (item_id, site_id, qty) in enumerate(rows.fetchall(), start=1)])
+            self._conn.execute("DROP TABLE site_quantity")
 
     def close(self) -> None:
         self._conn.close()
@@ -265,7 +285,23 @@ class CompanyStore:
         """For the ledger's read-only aggregates (see ``ledger``), which reports share."""
         return self._conn
 
+    def _move_stock(self, item_id: str, site_id: str, quantity: Decimal,
+                    value: Decimal) -> None:
+        """Keep ``stock`` (quantity and value per item and site) equal to the journal's sums."""
+        row = self._conn.execute("SELECT quantity, value FROM stock WHERE item_id = ? AND "
+                                 "site_id = ?", (item_id, site_id)).fetchone()
+        old_qty, old_value = (Decimal(row[0]), Decimal(row[1])) if row else (Decimal(0),
+                                                                             Decimal(0))
+        self._conn.execute(
+            "INSERT INTO stock (item_id, site_id, quantity, value) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (item_id, site_id) DO UPDATE SET quantity = excluded.quantity, "
+            "value = excluded.value",
+            (item_id, site_id, str(old_qty + quantity), str(old_value + value)))
+
     def post_entries(self, entries: list[Entry]) -> None:
+        for e in entries:
+            if e.item_id is not None and e.quantity is not None:
+                self._move_stock(e.item_id, e.site_id or "", e.quantity, e.amount)
         self._conn.executemany(
             "INSERT INTO journal (txn_id, txn_kind, line, account_id, amount, entity_id, "
             "item_id, site_id, quantity, txn_date) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -274,6 +310,9 @@ class CompanyStore:
               e.txn_date) for e in entries])
 
     def remove_entries(self, txn_id: str) -> None:
+        for e in self.entries_of(txn_id):
+            if e.item_id is not None and e.quantity is not None:
+                self._move_stock(e.item_id, e.site_id or "", -e.quantity, -e.amount)
         self._conn.execute("DELETE FROM journal WHERE txn_id = ?", (txn_id,))
 
     def entries_of(self, txn_id: str) -> list[Entry]:
@@ -292,6 +331,10 @@ class CompanyStore:
         """Applications made by ``txn_id`` and applications made to it."""
         self._conn.execute("DELETE FROM application WHERE txn_id = ? OR target_id = ? "
                            "OR credit_id = ?", (txn_id, txn_id, txn_id))
+
+    def remove_payment_applications(self, txn_id: str) -> None:
+        """What a payment applied (a Mod re-applies it); credits applied to it stay."""
+        self._conn.execute("DELETE FROM application WHERE txn_id = ?", (txn_id,))
 
     def applied_to(self, target_id: str) -> Decimal:
         """What payments and credits have paid of an invoice."""
@@ -328,25 +371,11 @@ class CompanyStore:
     def update_txn_total(self, txn_id: str, total: Decimal) -> None:
         self._conn.execute("UPDATE txn SET total = ? WHERE txn_id = ?", (str(total), txn_id))
 
-    # -- quantities (read from the journal's inventory lines) ----------------------------
+    # -- quantities (the journal's inventory lines, summed in ``stock``) ------------------
     def site_quantities(self, item_id: str) -> dict[str, Decimal]:
-        rows = self._conn.execute(
-            "SELECT COALESCE(site_id, ''), quantity FROM journal WHERE item_id = ? "
-            "AND quantity IS NOT NULL ORDER BY site_id", (item_id,))
-        totals: dict[str, Decimal] = {}
-        for site, qty in rows:
-            totals[str(site)] = totals.get(str(site), Decimal(0)) + Decimal(qty)
-        return totals
-
-    def all_site_quantities(self) -> list[tuple[str, str, Decimal]]:
-        rows = self._conn.execute(
-            "SELECT item_id, COALESCE(site_id, ''), quantity FROM journal "
-            "WHERE item_id IS NOT NULL AND quantity IS NOT NULL ORDER BY item_id, site_id")
-        totals: dict[tuple[str, str], Decimal] = {}
-        for item, site, qty in rows:
-            key = (str(item), str(site))
-            totals[key] = totals.get(key, Decimal(0)) + Decimal(qty)
-        return [(item, site, qty) for (item, site), qty in totals.items()]
+        rows = self._conn.execute("SELECT site_id, quantity FROM stock WHERE item_id = ? "
+                                  "ORDER BY site_id", (item_id,))
+        return {str(site): Decimal(qty) for site, qty in rows}
 
     # -- error recovery -----------------------------------------------------------------
     def save_message_set(self, message_set_id: str, response_xml: str) -> None:

@@ -16,7 +16,12 @@ from lxml import etree
 from qbwc_service.sandbox.quickbooks.company import Answer, Company
 from qbwc_service.sandbox.quickbooks.ledger import Posting
 from qbwc_service.sandbox.quickbooks.payments import PAYMENT_ADDS, add_payment, apply_credits
-from qbwc_service.sandbox.quickbooks.posting import SalesLine, line_account, post_sales_document
+from qbwc_service.sandbox.quickbooks.posting import (
+    SalesLine,
+    line_account,
+    post_sales_document,
+    stored_ret,
+)
 from qbwc_service.sandbox.quickbooks.retxml import (
     element,
     from_text,
@@ -77,7 +82,7 @@ def _sales_line(company: Company, kind: str, line: etree._Element, totals: _Tota
             parts.append(from_text(to_text(child)))
     if group_site is not None and line.find("InventorySiteRef") is None:
         parts.append(from_text(to_text(group_site)))
-    item_ret = company.list_ret(item_row) if item_row is not None else None
+    item_ret = stored_ret(item_row) if item_row is not None else None
     qty_text = text_of(line, "Quantity")
     rate_text = text_of(line, "Rate")
     amount_text = text_of(line, "Amount")
@@ -86,7 +91,7 @@ def _sales_line(company: Company, kind: str, line: etree._Element, totals: _Tota
         if item_ret is not None else None
     rate = Decimal(rate_text) if rate_text else None
     if amount_text:
-        amount = Decimal(amount_text)
+        amount = _round(Decimal(amount_text))  # QuickBooks keeps amounts to the cent
         if rate is None and qty:
             rate = amount / qty
     else:
