@@ -522,3 +522,16 @@ def test_deleting_a_payment_undoes_the_credit_it_applied(tmp_path: Path) -> None
                        ).findtext("CreditRemaining") == "10.83"
     assert books.query(f"<InvoiceQueryRq><TxnID>{invoice_id}</TxnID></InvoiceQueryRq>"
                        ).findtext("BalanceRemaining") == "23.65"
+
+
+def test_an_amount_without_an_item_is_refused(tmp_path: Path) -> None:
+    """A line with an amount but no item has no account to credit: refused, nothing posted."""
+    books = _setup(tmp_path)
+    out = books._cli("sandbox", "exec", "--company-db", str(books.db), "-", stdin=(
+        '<?xml version="1.0"?><?qbxml version="13.0"?><QBXML><QBXMLMsgsRq '
+        'onError="stopOnError"><InvoiceAddRq><InvoiceAdd><CustomerRef><FullName>Ada Lovelace'
+        "</FullName></CustomerRef><InvoiceLineAdd><Desc>Gift wrap</Desc><Amount>2.00</Amount>"
+        "</InvoiceLineAdd></InvoiceAdd></InvoiceAddRq></QBXMLMsgsRq></QBXML>"))
+    rs = parse_xml(out).find("QBXMLMsgsRs")[0]  # type: ignore[index]
+    assert rs.get("statusCode") == "3180"
+    assert books.balances()["Accounts Receivable"] == "0.00"

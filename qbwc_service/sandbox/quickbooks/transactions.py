@@ -14,6 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from lxml import etree
 
 from qbwc_service.sandbox.quickbooks.company import Answer, Company
+from qbwc_service.sandbox.quickbooks.exceptions import QbRequestRefused
 from qbwc_service.sandbox.quickbooks.ledger import Posting
 from qbwc_service.sandbox.quickbooks.payments import PAYMENT_ADDS, add_payment, apply_credits
 from qbwc_service.sandbox.quickbooks.posting import (
@@ -117,6 +118,11 @@ def _sales_line(company: Company, kind: str, line: etree._Element, totals: _Tota
         site = site if site is not None else group_site
         site_row = company.lookup(("InventorySite",), site) if site is not None else None
         site_id = site_row.list_id if site_row is not None else ""
+    if item_row is None and amount != 0:
+        # Nothing to post it to: QuickBooks takes amounts only on lines with an item.
+        raise QbRequestRefused(3180, f"There was an error when saving a {LABEL[kind]} line. "
+                                     "QuickBooks error message: A line with an amount needs "
+                                     "an item.")
     override = parts_ref(parts, "OverrideItemAccountRef")
     totals.lines.append(SalesLine(item_row, line_account(company, item_row, override), amount,
                                   site_id, qty if qty is not None else Decimal(1)))
