@@ -90,8 +90,8 @@ class IteratorBook:
 
     @staticmethod
     def _answer(rets: list[etree._Element], remaining: int, iterator_id: str) -> Answer:
-        return Answer(rets, {"retCount": str(len(rets)),
-                             "iteratorRemainingCount": str(remaining),
+        # Real iterator pages carry only these two (no retCount): qbxml.md §5.
+        return Answer(rets, {"iteratorRemainingCount": str(remaining),
                              "iteratorID": iterator_id})
 
 
