@@ -42,7 +42,8 @@ register_all(cli)
 
 def main(argv: list[str] | None = None) -> int:
     try:
-        cli.main(args=argv, prog_name="qbwc-service", standalone_mode=False)
+        # Without standalone mode click hands back ``ctx.exit(code)`` as the return value.
+        returned = cli.main(args=argv, prog_name="qbwc-service", standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
         return 1
@@ -51,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
         return exc.exit_code
     except click.exceptions.Exit as exc:
         return exc.exit_code
-    return 0
+    return returned if isinstance(returned, int) and not isinstance(returned, bool) else 0
 
 
 if __name__ == "__main__":  # pragma: no cover

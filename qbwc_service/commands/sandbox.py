@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -24,7 +25,24 @@ from qbwc_service.sandbox.webconnector import WebConnector
 __all__ = ["register"]
 
 HRESULT_EXIT_STATUS = 3
+USAGE_EXIT_STATUS = 2
 _RELEASE = click.Choice(sorted(RELEASES))
+
+
+class _UsageError(click.ClickException):
+    """A one-line ``Error: ...`` with exit status 2: bad arguments or an unreadable file."""
+
+    exit_code = USAGE_EXIT_STATUS
+
+
+class _OneLineUsageCommand(click.Command):
+    """Reports bad arguments as one line (click's usage block is for people, not scripts)."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as exc:
+            raise _UsageError(f"sandbox exec: {exc.format_message()}") from None
 
 
 def _company_db(ctx: click.Context, value: str | None) -> Path:
@@ -97,7 +115,7 @@ def sandbox() -> None:
     """The simulated QuickBooks company: run requests, report what it holds."""
 
 
-@sandbox.command("exec")
+@sandbox.command("exec", cls=_OneLineUsageCommand)
 @click.option("--company-db", default=None, help="Simulated company file (SQLite).")
 @click.option("--qb-release", type=_RELEASE, default="enterprise-2023", show_default=True)
 @click.option("--xsd-dir", default=None, help="qbXML XSD folder (13.0/, 16.0/).")
@@ -106,10 +124,24 @@ def sandbox() -> None:
 @click.pass_context
 def exec_request(ctx: click.Context, company_db: str | None, qb_release: str,
                  xsd_dir: str | None, single_site: bool, source: str) -> None:
-    """Run one qbXML request message set (FILE or - for stdin) and print the response."""
-    text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
-    simulator = QuickBooksSimulator(_company_db(ctx, company_db), release=qb_release,
-                                    xsd_dir=_xsd_dir(ctx, xsd_dir), multi_site=not single_site)
+    """Run one qbXML request message set (FILE or - for stdin) and print the response.
+
+    Exit status: 0 when QuickBooks answered (whatever each request's statusCode), 3 when it
+    refused the whole stream (the ``hresult=`` line), 2 on bad arguments or an unreadable file.
+    """
+    try:
+        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else \
+            "not UTF-8 text"
+        raise _UsageError(f"sandbox exec: cannot read {source}: {reason}") from None
+    path = _company_db(ctx, company_db)
+    try:
+        simulator = QuickBooksSimulator(path, release=qb_release,
+                                        xsd_dir=_xsd_dir(ctx, xsd_dir),
+                                        multi_site=not single_site)
+    except (sqlite3.Error, OSError) as exc:
+        raise _UsageError(f"sandbox exec: cannot open the company file {path}: {exc}") from None
     try:
         click.echo(simulator.process(text), nl=False)
     except QbHresultError as refusal:

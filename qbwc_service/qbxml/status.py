@@ -89,7 +89,7 @@ _TABLE: dict[int, tuple[StatusKind, str]] = {
     ),
     3180: (
         "retryable",
-        "QuickBooks could not save the record (it may be in use, or a value duplicates another record); it will be tried again.",
+        "QuickBooks refused to save the record; its message after \"QuickBooks error message:\" says why. A record in use by another user passes when tried again; a transaction dated on or before the closing date does not: change the date or the closing date.",
     ),
     3200: (
         "retryable",

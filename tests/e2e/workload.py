@@ -53,7 +53,10 @@ def enqueue_workload(ctx: AppContext, company_id: int, tag: str,
         for sku in INVENTORY_ITEMS:
             items[sku] = queue.enqueue(
                 session, company_id=company_id, operation="ItemInventoryAdd", key=f"item:{sku}",
-                payload={"Name": sku, "SalesDesc": f"{sku} from the web store",
+                # Non-taxable: the expected totals carry no sales tax, and QuickBooks gives an
+                # inventory item without a code the taxable default ("Tax").
+                payload={"Name": sku, "SalesTaxCodeRef": {"FullName": "Non"},
+                         "SalesDesc": f"{sku} from the web store",
                          "SalesPrice": str(INVENTORY_ITEMS[sku]),
                          "IncomeAccountRef": {"FullName": "Sales"},
                          "COGSAccountRef": {"FullName": "Cost of Goods Sold"},

@@ -9,6 +9,7 @@ from pathlib import Path
 from string import Template
 from typing import Any
 
+import pytest
 from click.testing import CliRunner
 from lxml import etree
 
@@ -228,32 +229,46 @@ def test_check_refunds_a_credit_memo(tmp_path: Path) -> None:
 
 
 def test_value_and_quantity_adjustments_and_transfer(tmp_path: Path) -> None:
-    """ValueAdjustment changes value (and so average cost); QuantityAdjustment moves stock at
-    average cost into the adjustment account; a transfer moves quantity and value between
-    sites without changing Inventory Asset."""
+    """ValueAdjustment changes quantity and keeps value (so the average cost changes);
+    QuantityAdjustment moves stock at average cost into the adjustment account; a transfer
+    moves quantity and value between sites without changing Inventory Asset."""
     books = _setup(tmp_path)
-    line = books.run("adjust_value.xml", QUANTITY="0", VALUE="-8.00")[0]
-    assert line.findtext("InventoryAdjustmentLineRet/ValueDifference") == "-8.00"
-    assert _pick(books.balances(), "Inventory Asset", "Inventory Shrinkage",
-                 "average cost") == {"Inventory Asset": "32.00", "Inventory Shrinkage": "8.00",
-                                     "average cost": "3.20"}
+    line = books.run("adjust_value.xml", QUANTITY="6")[0]
+    assert line.findtext("InventoryAdjustmentLineRet/ValueDifference") == "0.00"
+    assert _pick(books.balances(), "Inventory Asset", "Inventory Shrinkage", "on hand",
+                 "average cost") == {"Inventory Asset": "40.00", "Inventory Shrinkage": "0.00",
+                                     "on hand": "16", "average cost": "2.50"}
     books.run("adjust_quantity.xml", QUANTITY="6")
     assert _pick(books.balances(), "Inventory Asset", "Inventory Shrinkage",
                  "site:Main Warehouse", "average cost") == {
-        "Inventory Asset": "19.20", "Inventory Shrinkage": "20.80",
-        "site:Main Warehouse": "6", "average cost": "3.20"}
+        "Inventory Asset": "15.00", "Inventory Shrinkage": "25.00",
+        "site:Main Warehouse": "6", "average cost": "2.50"}
     books.run("transfer.xml", QUANTITY="2")
     assert _pick(books.balances(), "Inventory Asset", "site:Main Warehouse",
-                 "site:East Warehouse") == {"Inventory Asset": "19.20",
+                 "site:East Warehouse") == {"Inventory Asset": "15.00",
                                             "site:Main Warehouse": "4",
                                             "site:East Warehouse": "2"}
-    inventory = books.report()["inventory"]
-    assert inventory[0]["sites"] == [
-        {"site": "Main Warehouse", "quantity": "4", "value": "12.80"},
-        {"site": "East Warehouse", "quantity": "2", "value": "6.40"}] or \
-        sorted(inventory[0]["sites"], key=lambda s: s["site"]) == [
-        {"site": "East Warehouse", "quantity": "2", "value": "6.40"},
-        {"site": "Main Warehouse", "quantity": "4", "value": "12.80"}]
+    sites = sorted(books.report()["inventory"][0]["sites"], key=lambda site: site["site"])
+    assert sites == [{"site": "East Warehouse", "quantity": "2", "value": "5.00"},
+                     {"site": "Main Warehouse", "quantity": "4", "value": "10.00"}]
+
+
+@pytest.mark.parametrize("with_xsd", [False, True])
+def test_value_adjustment_with_a_value_is_refused_like_the_xsd(tmp_path: Path,
+                                                               with_xsd: bool) -> None:
+    """NewValue/ValueDifference have maxOccurs="0" in the 13.0 XSD: the stream is refused
+    with and without an XSD folder, and nothing posts."""
+    books = _setup(tmp_path)
+    args = ["sandbox", "exec", "--company-db", str(books.db)]
+    if with_xsd:
+        from tests.conftest import reference_path
+
+        args += ["--xsd-dir", str(reference_path("qbxml", "xsd"))]
+    result = CliRunner().invoke(cli, ["--data-dir", str(tmp_path / "data"), *args,
+                                      str(LEDGER / "adjust_new_value.xml")])
+    assert result.exit_code == 3, result.output
+    assert result.output.startswith("hresult=0x80040400")
+    assert books.balances()["Inventory Asset"] == "40.00"
 
 
 def test_delete_and_void_remove_a_transactions_entries(tmp_path: Path) -> None:
@@ -363,7 +378,7 @@ def test_ledger_answers_validate_against_the_13_schema(tmp_path: Path) -> None:
     run("payment_set_credit.xml", INVOICE=invoice_id, CREDIT=credit_id, AMOUNT="3.65")
     run("refund_card.xml", CREDIT=credit_id, AMOUNT="3.00")
     run("refund_check.xml", CREDIT=credit_id, AMOUNT="1.00")
-    run("adjust_value.xml", QUANTITY="0", VALUE="-1.00")
+    run("adjust_value.xml", QUANTITY="1")
     run("transfer.xml", QUANTITY="2")
     receipt_id = run("sales_receipt.xml").findtext("TxnID") or ""
     run("txn_void.xml", TYPE="SalesReceipt", TXN=receipt_id)
@@ -490,3 +505,54 @@ def test_report_options_it_does_not_model_are_refused(tmp_path: Path) -> None:
     rs = parse_xml(out).find("QBXMLMsgsRs")[0]  # type: ignore[index]
     assert (rs.get("statusCode"), rs.get("statusSeverity")) == ("1030", "Error")
     assert "ReportClassFilter" in (rs.get("statusMessage") or "")
+
+
+def test_deleting_a_payment_undoes_the_credit_it_applied(tmp_path: Path) -> None:
+    """A SetCredit belongs to the payment that carried it: deleting the payment gives the
+    credit memo its CreditRemaining back and reopens the invoice."""
+    books = _setup(tmp_path)
+    invoice_id = books.run("invoice.xml")[0].findtext("TxnID") or ""
+    credit_id = books.run("credit_memo.xml")[0].findtext("TxnID") or ""
+    payment = books.run("payment_set_credit.xml", INVOICE=invoice_id, CREDIT=credit_id,
+                        AMOUNT="10.83")[0]
+    assert books.query(f"<CreditMemoQueryRq><TxnID>{credit_id}</TxnID></CreditMemoQueryRq>"
+                       ).findtext("CreditRemaining") == "0.00"
+    books.run("txn_del.xml", TYPE="ReceivePayment", TXN=payment.findtext("TxnID") or "")
+    assert books.query(f"<CreditMemoQueryRq><TxnID>{credit_id}</TxnID></CreditMemoQueryRq>"
+                       ).findtext("CreditRemaining") == "10.83"
+    assert books.query(f"<InvoiceQueryRq><TxnID>{invoice_id}</TxnID></InvoiceQueryRq>"
+                       ).findtext("BalanceRemaining") == "23.65"
+
+
+def test_an_amount_without_an_item_is_refused(tmp_path: Path) -> None:
+    """A line with an amount but no item has no account to credit: refused, nothing posted."""
+    books = _setup(tmp_path)
+    out = books._cli("sandbox", "exec", "--company-db", str(books.db), "-", stdin=(
+        '<?xml version="1.0"?><?qbxml version="13.0"?><QBXML><QBXMLMsgsRq '
+        'onError="stopOnError"><InvoiceAddRq><InvoiceAdd><CustomerRef><FullName>Ada Lovelace'
+        "</FullName></CustomerRef><InvoiceLineAdd><Desc>Gift wrap</Desc><Amount>2.00</Amount>"
+        "</InvoiceLineAdd></InvoiceAdd></InvoiceAddRq></QBXMLMsgsRq></QBXML>"))
+    rs = parse_xml(out).find("QBXMLMsgsRs")[0]  # type: ignore[index]
+    assert rs.get("statusCode") == "3180"
+    assert books.balances()["Accounts Receivable"] == "0.00"
+
+
+def test_customer_query_total_balance_filter_reads_the_ledger(tmp_path: Path) -> None:
+    """TotalBalanceFilter compares each customer's ledger balance."""
+    books = _setup(tmp_path)
+    books.query("<CustomerAddRq><CustomerAdd><Name>Grace Hopper</Name></CustomerAdd>"
+                "</CustomerAddRq>")
+    books.run("invoice.xml")
+
+    def owing(operator: str, amount: str) -> list[str]:
+        out = books._cli("sandbox", "exec", "--company-db", str(books.db), "-", stdin=(
+            '<?xml version="1.0"?><?qbxml version="13.0"?><QBXML><QBXMLMsgsRq '
+            'onError="stopOnError"><CustomerQueryRq><TotalBalanceFilter><Operator>'
+            f"{operator}</Operator><Amount>{amount}</Amount></TotalBalanceFilter>"
+            "</CustomerQueryRq></QBXMLMsgsRq></QBXML>"))
+        return [r.findtext("FullName") or ""
+                for r in parse_xml(out).find("QBXMLMsgsRs")[0]]  # type: ignore[index]
+
+    assert owing("GreaterThan", "0.00") == ["Ada Lovelace"]
+    assert owing("Equal", "0.00") == ["Grace Hopper"]
+    assert owing("LessThan", "23.65") == ["Grace Hopper"]

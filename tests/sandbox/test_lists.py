@@ -72,8 +72,8 @@ def test_bad_reference_is_3140_in_quickbooks_words(simulator: QuickBooksSimulato
         "</InvoiceAdd></InvoiceAddRq>")))[0]
     assert status(rs) == 3140
     assert rs.get("statusMessage") == (
-        'There is an invalid reference to QuickBooks Customer "Nobody" in the Invoice. '
-        "QuickBooks error message: Invalid argument. The specified record does not exist in "
+        'There is an invalid reference to QuickBooks Customer "Nobody" in the Invoice.  '
+        "QuickBooks error message: Invalid argument.  The specified record does not exist in "
         "the list.")
 
 

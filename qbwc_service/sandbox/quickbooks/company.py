@@ -20,6 +20,8 @@ __all__ = [
     "Answer",
     "Company",
     "invalid_reference",
+    "object_not_found",
+    "qb_error",
 ]
 
 ITEM_KINDS: tuple[str, ...] = ("ItemInventory", "ItemNonInventory", "ItemService",
@@ -39,22 +41,63 @@ REF_KINDS: dict[str, tuple[str, ...]] = {
     "RefundFromAccountRef": _ACCOUNT,
     "PayeeEntityRef": ("Customer", "Vendor", "Employee", "OtherName"),
 }
+# Lists the simulator keeps only as seeded names (lists.seed_reference_lists) or keeps
+# empty; a reference to a name not in them is unresolved (3140), as in real QuickBooks.
+_TERMS = ("StandardTerms", "DateDrivenTerms")
+_VENDOR = ("Vendor",)
+REF_KINDS.update({
+    "TermsRef": _TERMS, "ShipMethodRef": ("ShipMethod",), "CustomerMsgRef": ("CustomerMsg",),
+    "TemplateRef": ("Template",), "CurrencyRef": ("Currency",), "SalesRepRef": ("SalesRep",),
+    "CustomerTypeRef": ("CustomerType",), "JobTypeRef": ("JobType",),
+    "PriceLevelRef": ("PriceLevel",), "PrefVendorRef": _VENDOR, "TaxVendorRef": _VENDOR,
+    "UnitOfMeasureSetRef": ("UnitOfMeasureSet",),
+    "SalesTaxReturnLineRef": ("SalesTaxReturnLine",),
+    "InventorySiteLocationRef": ("InventorySiteLocation",),
+    "DiscountAccountRef": _ACCOUNT, "DiscountClassRef": ("Class",),
+})
+# Aggregates whose name ends in "Ref" but which name no list record.
+NOT_LIST_REFS = frozenset({"AdditionalContactRef"})
 _LABELS = {"Customer": "Customer", "Class": "Class", "Account": "Account",
            "SalesTaxCode": "Sales Tax Code", "PaymentMethod": "Payment Method",
-           "InventorySite": "Site", "ItemGroup": "Item", "ItemSalesTax": "Item"}
+           "InventorySite": "Site", "ItemGroup": "Item", "ItemSalesTax": "Item",
+           "StandardTerms": "Terms", "ShipMethod": "Ship Method",
+           "CustomerMsg": "Customer Message", "Template": "Template", "Currency": "Currency",
+           "SalesRep": "Sales Rep", "CustomerType": "Customer Type", "JobType": "Job Type",
+           "PriceLevel": "Price Level", "Vendor": "Vendor",
+           "UnitOfMeasureSet": "Unit Of Measure Set",
+           "SalesTaxReturnLine": "Sales Tax Return Line",
+           "InventorySiteLocation": "Site Location"}
+_NOT_IN_LIST = "Invalid argument.  The specified record does not exist in the list."
 
-# qbxml.md §8 names no status for a closed period; the simulator answers 3250 (the
-# "not enabled or not available" family) so that a refusal is never mistaken for a lock
-# error worth retrying.
-CLOSED_PERIOD_STATUS = 3250
+# A transaction dated on or before the closing date. No public capture of real QuickBooks'
+# answer was found (Intuit's status-code list, consolibyte's Errors.php, issue trackers of
+# Web Connector projects searched); QuickBooks reports refusals of its own save logic as 3180,
+# "There was an error when saving a <object>.  QuickBooks error message: <reason>", so the
+# simulator answers that, with the closing date as the reason. 3250 ("feature not enabled")
+# was wrong: the service explained it as multi-location inventory being off.
+CLOSED_PERIOD_STATUS = 3180
+
+
+def qb_error(first: str, reason: str) -> str:
+    """A status message in QuickBooks' shape: two spaces after each full stop, e.g.
+    'There is an invalid reference to QuickBooks Item "X" in the SalesOrder line.  QuickBooks
+    error message: Invalid argument.  The specified record does not exist in the list.'
+    (a real 3140 quoted in flowlink's spec/support; real 3120 and 3210 have the same shape)."""
+    return f"{first}  QuickBooks error message: {reason}"
 
 
 def invalid_reference(kinds: tuple[str, ...], value: str, where: str) -> QbRequestRefused:
-    label = _LABELS.get(kinds[0], "Item") if kinds else "Item"
+    kind = kinds[0] if kinds else "Item"
+    label = _LABELS.get(kind, "Item" if kind.startswith("Item") else kind)
     return QbRequestRefused(
-        3140, f'There is an invalid reference to QuickBooks {label} "{value}" in the {where}. '
-              "QuickBooks error message: Invalid argument. The specified record does not "
-              "exist in the list.")
+        3140, qb_error(f'There is an invalid reference to QuickBooks {label} "{value}" in the '
+                       f"{where}.", _NOT_IN_LIST))
+
+
+def object_not_found(identifier: str) -> QbRequestRefused:
+    """3120 as QuickBooks words it (a real CustomerQueryRs quoted in the qbwc gem's tests)."""
+    return QbRequestRefused(3120, qb_error(f'Object "{identifier}" specified in the request '
+                                           "cannot be found.", _NOT_IN_LIST))
 
 
 @dataclass
@@ -80,9 +123,11 @@ class Company:
                 kinds: tuple[str, ...] | None = None) -> etree._Element:
         """A Ref element rewritten with the record's ListID and FullName, or 3140."""
         tag = str(ref.tag)
-        kinds = REF_KINDS.get(tag, ()) if kinds is None else kinds
-        if tag not in REF_KINDS and kinds == ():
-            return ref  # lists the simulator does not keep (terms, reps, ...) pass as given
+        if tag in NOT_LIST_REFS:
+            return ref
+        # A reference to a list this table does not name is taken to name its own list
+        # ("FooRef" -> "Foo"), which the simulator keeps empty: unresolved, as it would be.
+        kinds = REF_KINDS.get(tag, (tag[:-3],)) if kinds is None else kinds
         if tag in ("InventorySiteRef", "FromInventorySiteRef", "ToInventorySiteRef") \
                 and not self.multi_site:
             raise QbRequestRefused(3250, "This feature is not enabled or not available in "
@@ -109,10 +154,10 @@ class Company:
 
     def check_open_period(self, txn_date: str, what: str) -> None:
         if self.closing_date is not None and date.fromisoformat(txn_date) <= self.closing_date:
-            raise QbRequestRefused(
-                CLOSED_PERIOD_STATUS,
-                f"The {what} dated {txn_date} falls on or before the closing date "
-                f"{self.closing_date.isoformat()}; QuickBooks does not accept it.")
+            raise QbRequestRefused(CLOSED_PERIOD_STATUS, qb_error(
+                f"There was an error when saving a {what}.",
+                f"The transaction date {txn_date} is on or before the closing date "
+                f"{self.closing_date.isoformat()}."))
 
 
 @dataclass

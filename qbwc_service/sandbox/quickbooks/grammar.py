@@ -181,7 +181,8 @@ GRAMMAR: dict[str, str] = {
                                    "SerialNumberAdjustment?~|LotNumberAdjustment?~"),
     "QuantityAdjustment": ("NewQuantity?|QuantityDifference? SerialNumber?:4095@11.0|"
                            "LotNumber?:40@11.0 InventorySiteLocationRef?:31@12.0"),
-    "ValueAdjustment": "NewQuantity?|QuantityDifference? NewValue?|ValueDifference?",
+    # The XSDs give NewValue|ValueDifference maxOccurs="0": ValueAdjustment holds neither.
+    "ValueAdjustment": "NewQuantity?|QuantityDifference?",
     "SetCredit": "CreditTxnID!:36 TxnLineID? AppliedAmount! Override?",
     "ARRefundCreditCardAddRq": "ARRefundCreditCardAdd! " + _TAIL,
     "ARRefundCreditCardAdd": ("CustomerRef!:209 RefundFromAccountRef?:159 ARAccountRef?:159 "
@@ -275,7 +276,8 @@ GRAMMAR: dict[str, str] = {
     "ReportPeriod": "FromReportDate? ToReportDate?",
     "TxnVoidRq": "TxnVoidType! TxnID!:36",
     # Queries
-    "CustomerQueryRq": _LIST_FILTERS + " TotalBalanceFilter?~ CurrencyFilter?~ ClassFilter?~ "
+    "TotalBalanceFilter": "Operator! Amount!",
+    "CustomerQueryRq": _LIST_FILTERS + " TotalBalanceFilter? CurrencyFilter?~ ClassFilter?~ "
                        + _TAIL,
     "ItemQueryRq": _LIST_FILTERS + " " + _TAIL,
     "AccountQueryRq": _LIST_FILTERS + " AccountType* CurrencyFilter?~ " + _TAIL,

@@ -6,11 +6,20 @@ from decimal import Decimal
 
 from lxml import etree
 
-from qbwc_service.sandbox.quickbooks.company import ITEM_KINDS, Answer, Company
+from qbwc_service.sandbox.quickbooks.company import (
+    ITEM_KINDS,
+    Answer,
+    Company,
+    invalid_reference,
+    object_not_found,
+    qb_error,
+)
+from qbwc_service.sandbox.quickbooks.defaults import list_defaults
 from qbwc_service.sandbox.quickbooks.exceptions import QbRequestRefused
 from qbwc_service.sandbox.quickbooks.ledger_view import CHART_OF_ACCOUNTS, post_opening_balance
 from qbwc_service.sandbox.quickbooks.retxml import (
     RET_ORDER,
+    echoed,
     element,
     money,
     ordered,
@@ -20,7 +29,7 @@ from qbwc_service.sandbox.quickbooks.retxml import (
 from qbwc_service.sandbox.quickbooks.store import ListRow
 
 __all__ = ["LIST_ADDS", "LIST_MODS", "add_list", "create_list", "ensure_chart_of_accounts",
-           "mod_list", "seed_company"]
+           "mod_list", "seed_company", "seed_reference_lists"]
 
 LIST_ADDS = frozenset({"Customer", "Account", "Class", "PaymentMethod", *ITEM_KINDS})
 LIST_MODS = frozenset({"Customer", "ItemInventory"})
@@ -31,18 +40,24 @@ _DROPPED = frozenset({"BarCode", "OpenBalance", "OpenBalanceDate", "QuantityOnHa
                       "ApplyIncomeAccountRefToExistingTxns", "ApplyCOGSAccountRefToExistingTxns"})
 
 
-def _converted(company: Company, kind: str, child: etree._Element) -> etree._Element:
-    """A request child as it appears in the Ret: references resolved, aggregates recursed."""
+def _converted(company: Company, kind: str, child: etree._Element) -> etree._Element | None:
+    """A request child as it appears in the Ret (``None``: left out): references resolved,
+    aggregates recursed, values normalised as QuickBooks does (``retxml.echoed``)."""
     tag = str(child.tag)
     where = f"{kind} list" if not kind.startswith("Item") else "item"
     if tag.endswith("Ref") and tag != "ParentRef":
         return company.resolve(child, where)
     if tag in _NESTED_WITH_REFS:
-        return element(tag, children=[_converted(company, kind, c) for c in child
-                                      if isinstance(c.tag, str)])
-    copy = element(tag, child.text)
-    copy.extend(_converted(company, kind, c) for c in child if isinstance(c.tag, str))
-    return copy
+        kept = [c for c in (_converted(company, kind, c) for c in child
+                            if isinstance(c.tag, str)) if c is not None]
+        return element(tag, children=kept) if kept else None
+    return echoed(child)
+
+
+def _all_converted(company: Company, kind: str,
+                   children: list[etree._Element]) -> list[etree._Element]:
+    return [c for c in (_converted(company, kind, child) for child in children)
+            if c is not None]
 
 
 def create_list(company: Company, kind: str, source: etree._Element) -> ListRow:
@@ -56,11 +71,8 @@ def create_list(company: Company, kind: str, source: etree._Element) -> ListRow:
         kinds = ITEM_KINDS if kind.startswith("Item") else (kind,)
         parent = company.lookup(kinds, parent_ref)
         if parent is None:
-            raise QbRequestRefused(
-                3140, f'There is an invalid reference to QuickBooks {kind} '
-                      f'"{text_of(parent_ref, "FullName") or text_of(parent_ref, "ListID")}" '
-                      "in the parent field. QuickBooks error message: Invalid argument. The "
-                      "specified record does not exist in the list.")
+            value = text_of(parent_ref, "FullName") or text_of(parent_ref, "ListID") or ""
+            raise invalid_reference(kinds, value, "parent field")
         full_name = f"{parent.full_name}:{name}"
         sublevel = parent.full_name.count(":") + 1
         parts.append(company.ref("ParentRef", parent))
@@ -69,24 +81,25 @@ def create_list(company: Company, kind: str, source: etree._Element) -> ListRow:
                                      "in use.")
     for tag in _ACCOUNTS_REQUIRED.get(kind, ()):
         if source.find(tag) is None:
-            raise QbRequestRefused(3180, f'There was an error when saving a {kind} list, '
-                                         f'element "{name}". QuickBooks error message: '
-                                         f"{tag} is required for this item type.")
+            raise QbRequestRefused(3180, qb_error(
+                f'There was an error when saving a {kind} list, element "{name}".',
+                f"{tag} is required for this item type."))
     stamp, epoch = store.now()
     list_id = store.new_list_id(epoch)
     parts += [element("ListID", list_id), element("TimeCreated", stamp),
               element("TimeModified", stamp), element("EditSequence", str(epoch)),
               element("Name", name), element("FullName", full_name),
               element("Sublevel", str(sublevel))]
-    if source.find("IsActive") is None:
+    if not (text_of(source, "IsActive") or ""):
         parts.append(element("IsActive", "true"))
     barcode = text_of(source, "BarCode/BarCodeValue")
     if barcode:
         parts.append(element("BarCodeValue", barcode))
-    parts += [_converted(company, kind, child) for child in source
-              if isinstance(child.tag, str) and child.tag not in _DROPPED
-              and child.tag != "Name" and child.tag != "ParentRef"]
+    parts += _all_converted(company, kind, [
+        child for child in source if isinstance(child.tag, str)
+        and child.tag not in _DROPPED and child.tag != "Name" and child.tag != "ParentRef"])
     parts += _computed_fields(kind, source)
+    parts += list_defaults(company, kind, parts)
     ret = ordered(f"{kind}Ret", parts)
     row = ListRow(list_id, kind, name, full_name, text_of(ret, "IsActive") != "false",
                   str(epoch), stamp, to_text(ret))
@@ -121,8 +134,7 @@ def mod_list(company: Company, request: etree._Element) -> Answer:
     list_id = text_of(source, "ListID") or ""
     row = store.get_list(list_id)
     if row is None or row.kind != kind:
-        raise QbRequestRefused(3120, f'Object "{list_id}" specified in the request cannot be '
-                                     "found.")
+        raise object_not_found(list_id)
     edit_sequence = text_of(source, "EditSequence") or ""
     if edit_sequence != row.edit_sequence:
         raise QbRequestRefused(3200, f'The provided edit sequence "{edit_sequence}" is '
@@ -136,15 +148,23 @@ def mod_list(company: Company, request: etree._Element) -> Answer:
         if store.name_taken(kind, full_name, except_id=row.list_id):
             raise QbRequestRefused(3100, f'The name "{full_name}" of the list element is '
                                          "already in use.")
-    changes = {str(c.tag): _converted(company, kind, c) for c in source
-               if isinstance(c.tag, str) and c.tag not in _DROPPED}
+    # An empty element in a Mod clears that field; the others replace theirs.
+    changes: dict[str, etree._Element] = {}
+    cleared: set[str] = set()
+    for child in source:
+        if isinstance(child.tag, str) and child.tag not in _DROPPED:
+            converted = _converted(company, kind, child)
+            if converted is None:
+                cleared.add(str(child.tag))
+            else:
+                changes[str(child.tag)] = converted
     changes["Name"] = element("Name", name)
     changes["FullName"] = element("FullName", full_name)
     stamp, epoch = store.now()
     edit_sequence = store.next_edit_sequence(row.edit_sequence, epoch)
     changes["TimeModified"] = element("TimeModified", stamp)
     changes["EditSequence"] = element("EditSequence", edit_sequence)
-    kept = [child for child in ret if child.tag not in changes]
+    kept = [child for child in ret if child.tag not in changes and child.tag not in cleared]
     allowed = {n for names in RET_ORDER[f"{kind}Ret"] for n in names.split("|")}
     new_ret = ordered(f"{kind}Ret", kept + [v for k, v in changes.items() if k in allowed])
     updated = ListRow(row.list_id, kind, name, full_name, text_of(new_ret, "IsActive") != "false",
@@ -183,6 +203,44 @@ def seed_company(company: Company) -> None:
             create_list(company, "InventorySite",
                         _seed(("Name", name), ("IsDefaultSite", default),
                               ("SiteDesc", f"{name} stock")))
+    seed_reference_lists(company)
+
+
+# What a new QuickBooks Desktop company file lists before anyone adds to them (terms, ship
+# methods, customer messages, form templates, currencies). Other lists a reference can name
+# (sales reps, vendors, customer and job types, price levels, units of measure) start empty
+# here, and the simulator has no Add for them: a reference to one is unresolved (3140).
+_TERMS = (("Net 30", "30", "0", "0"), ("Net 15", "15", "0", "0"), ("Net 60", "60", "0", "0"),
+          ("Due on receipt", "0", "0", "0"), ("1% 10 Net 30", "30", "10", "1.0"),
+          ("2% 10 Net 30", "30", "10", "2.0"), ("Consignment", "0", "0", "0"))
+_SHIP_METHODS = ("DHL", "Federal Express", "UPS", "US Mail", "USPS")
+_CUSTOMER_MESSAGES = ("Thank you for your business.", "Please remit to above address.",
+                      "All work is complete!", "We appreciate your prompt payment.",
+                      "It's been a pleasure working with you!", "Happy Holidays!")
+_TEMPLATES = (("Intuit Product Invoice", "Invoice"), ("Intuit Service Invoice", "Invoice"),
+              ("Intuit Professional Invoice", "Invoice"), ("Custom Sales Receipt", "SalesReceipt"),
+              ("Custom Credit Memo", "CreditMemo"))
+_CURRENCIES = (("US Dollar", "USD"), ("Euro", "EUR"), ("British Pound Sterling", "GBP"),
+               ("Canadian Dollar", "CAD"), ("Australian Dollar", "AUD"),
+               ("Japanese Yen", "JPY"), ("Swiss Franc", "CHF"), ("Mexican Peso", "MXN"),
+               ("New Zealand Dollar", "NZD"))
+
+
+def seed_reference_lists(company: Company) -> None:
+    """Seed the name-only lists; also run on company files created before they existed."""
+    if company.store.lists_of(("StandardTerms",)):
+        return
+    for name, due, discount_days, percent in _TERMS:
+        create_list(company, "StandardTerms", _seed(
+            ("Name", name), ("StdDueDays", due), ("StdDiscountDays", discount_days),
+            ("DiscountPct", percent)))
+    for kind, names in (("ShipMethod", _SHIP_METHODS), ("CustomerMsg", _CUSTOMER_MESSAGES)):
+        for name in names:
+            create_list(company, kind, _seed(("Name", name)))
+    for name, template_type in _TEMPLATES:
+        create_list(company, "Template", _seed(("Name", name), ("TemplateType", template_type)))
+    for name, code in _CURRENCIES:
+        create_list(company, "Currency", _seed(("Name", name), ("CurrencyCode", code)))
 
 
 def _seed(*fields: tuple[str, str]) -> etree._Element:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from lxml import etree
 
-from qbwc_service.sandbox.quickbooks.company import Answer, Company
+from qbwc_service.sandbox.quickbooks.company import Answer, Company, object_not_found
 from qbwc_service.sandbox.quickbooks.exceptions import QbRequestRefused
 from qbwc_service.sandbox.quickbooks.ledger import fill_txn
 from qbwc_service.sandbox.quickbooks.payments import receive_payment
@@ -92,8 +92,7 @@ def _add_shaped(kind: str, stored: etree._Element, mod: etree._Element) -> etree
         elif line_id in by_id:
             add.append(_line_from_ret(kind, by_id[line_id], line_mod))
         else:
-            raise QbRequestRefused(3120, f'Object "{line_id}" specified in the request cannot '
-                                         "be found.")
+            raise object_not_found(line_id)
     return add
 
 
@@ -104,8 +103,7 @@ def mod_transaction(company: Company, request: etree._Element) -> Answer:
     txn_id = text_of(source, "TxnID") or ""
     row = store.get_txn(txn_id)
     if row is None or row.kind != kind:
-        raise QbRequestRefused(3120, f'Object "{txn_id}" specified in the request cannot be '
-                                     "found.")
+        raise object_not_found(txn_id)
     stored = fill_txn(store, kind, txn_id, from_text(row.ret_xml))
     edit_sequence = text_of(source, "EditSequence") or ""
     if edit_sequence != row.edit_sequence:

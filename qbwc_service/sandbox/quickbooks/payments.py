@@ -19,7 +19,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from lxml import etree
 
-from qbwc_service.sandbox.quickbooks.company import Answer, Company
+from qbwc_service.sandbox.quickbooks.company import Answer, Company, object_not_found, qb_error
 from qbwc_service.sandbox.quickbooks.exceptions import QbRequestRefused
 from qbwc_service.sandbox.quickbooks.ledger import Posting, fill_txn
 from qbwc_service.sandbox.quickbooks.posting import account_id, line_account, move_stock
@@ -42,21 +42,17 @@ PAYMENT_ADDS = frozenset({"ReceivePayment", "ARRefundCreditCard", "Check"})
 _CENT = Decimal("0.01")
 
 
-def _not_found(txn_id: str) -> QbRequestRefused:
-    return QbRequestRefused(3120, f'Object "{txn_id}" specified in the request cannot be found.')
-
-
 def _open_txn(company: Company, txn_id: str, kind: str,
               customer_id: str | None) -> tuple[TxnRow, etree._Element]:
     row = company.store.get_txn(txn_id)
     if row is None or row.kind != kind or row.customer_id != customer_id:
-        raise _not_found(txn_id)
+        raise object_not_found(txn_id)
     return row, fill_txn(company.store, kind, txn_id, from_text(row.ret_xml))
 
 
 def _too_much(field: str, amount: Decimal, why: str) -> QbRequestRefused:
-    return QbRequestRefused(3210, f'The "{field}" field has an invalid value "{money(amount)}". '
-                                  f"QuickBooks error message: {why}")
+    return QbRequestRefused(3210, qb_error(
+        f'The "{field}" field has an invalid value "{money(amount)}".', why))
 
 
 def _use_credit(company: Company, txn_id: str, target_id: str, credit_id: str,
@@ -74,15 +70,18 @@ def _use_credit(company: Company, txn_id: str, target_id: str, credit_id: str,
     return ret
 
 
-def apply_credits(company: Company, invoice_id: str, customer_id: str | None,
-                  set_credits: list[etree._Element], due: Decimal) -> None:
-    """``SetCredit`` aggregates of an InvoiceAdd or AppliedToTxnAdd applied to an invoice."""
+def apply_credits(company: Company, applier_id: str, invoice_id: str,
+                  customer_id: str | None, set_credits: list[etree._Element],
+                  due: Decimal) -> None:
+    """``SetCredit`` aggregates of an InvoiceAdd or AppliedToTxnAdd applied to an invoice;
+    ``applier_id`` (the invoice or the payment) owns the application, so deleting it or
+    modifying it undoes the application."""
     for credit in set_credits:
         amount = Decimal(text_of(credit, "AppliedAmount") or "0")
         if amount > due:
             raise _too_much("Applied amount", amount, "You cannot apply more than the amount "
                                                        "due.")
-        _use_credit(company, invoice_id, invoice_id, text_of(credit, "CreditTxnID") or "",
+        _use_credit(company, applier_id, invoice_id, text_of(credit, "CreditTxnID") or "",
                     customer_id, amount)
         due -= amount
 
@@ -131,12 +130,12 @@ def receive_payment(company: Company, source: etree._Element,
         invoice, ret = _open_txn(company, target, "Invoice", customer_id)
         due = Decimal(ret.findtext("BalanceRemaining") or "0")
         if amount > due:
-            raise _too_much("Payment amount", amount, "You cannot pay more than the amount "
-                                                      "due.")
+            raise _too_much("AppliedToTxnAdd payment amount", amount,
+                            "You cannot pay more than the amount due.")
         if amount:
             store.add_application(txn_id, target, None, amount)
             touch(company, target)
-        apply_credits(company, target, customer_id, credits, due - amount)
+        apply_credits(company, txn_id, target, customer_id, credits, due - amount)
         parts.append(_applied_ret(company, invoice, amount))
     parts.append(element("UnusedPayment", money(total - paid)))
     parts.append(element("UnusedCredits", "0.00"))
@@ -216,7 +215,7 @@ def _check(company: Company, source: etree._Element) -> Answer:
         credit_id = text_of(applied, "TxnID") or ""
         credit = store.get_txn(credit_id)
         if credit is None or credit.kind != "CreditMemo":
-            raise _not_found(credit_id)
+            raise object_not_found(credit_id)
         amount = Decimal(text_of(applied, "Amount") or "0")
         _use_credit(company, txn_id, credit_id, credit_id, credit.customer_id, amount)
         parts.append(element("LinkedTxn", children=[

@@ -11,8 +11,10 @@ from qbwc_service.qbxml.xmlsafe import parse_xml
 
 __all__ = [
     "RET_ORDER",
+    "echoed",
     "element",
     "from_text",
+    "is_boolean",
     "money",
     "ordered",
     "quantity",
@@ -74,6 +76,17 @@ RET_ORDER: dict[str, tuple[str, ...]] = {
                         "ItemSalesTaxRef"),
     "PaymentMethodRet": ("ListID", "TimeCreated", "TimeModified", "EditSequence", "Name",
                          "IsActive", "PaymentMethodType"),
+    "StandardTermsRet": ("ListID", "TimeCreated", "TimeModified", "EditSequence", "Name",
+                         "IsActive", "StdDueDays", "StdDiscountDays", "DiscountPct"),
+    "ShipMethodRet": ("ListID", "TimeCreated", "TimeModified", "EditSequence", "Name",
+                      "IsActive"),
+    "CustomerMsgRet": ("ListID", "TimeCreated", "TimeModified", "EditSequence", "Name",
+                       "IsActive"),
+    "TemplateRet": ("ListID", "TimeCreated", "TimeModified", "EditSequence", "Name", "IsActive",
+                    "TemplateType"),
+    "CurrencyRet": ("ListID", "TimeCreated", "TimeModified", "EditSequence", "Name", "IsActive",
+                    "CurrencyCode", "CurrencyFormat", "IsUserDefinedCurrency", "ExchangeRate",
+                    "AsOfDate"),
     "InventorySiteRet": ("ListID", "TimeCreated", "TimeModified", "EditSequence", "Name",
                          "IsActive", "ParentSiteRef", "IsDefaultSite", "SiteDesc", "Contact",
                          "Phone", "Fax", "Email", "SiteAddress", "SiteAddressBlock"),
@@ -177,6 +190,33 @@ def ordered(tag: str, parts: list[etree._Element]) -> etree._Element:
     known = [part for part in parts if part.tag in rank]
     known.sort(key=lambda part: rank[str(part.tag)])
     return element(tag, children=known)
+
+
+_BOOLEANS = {"1": "true", "0": "false", "true": "true", "false": "false"}
+
+
+def is_boolean(tag: str) -> bool:
+    """qbXML's BOOLTYPE fields are the ``Is...`` ones (IsActive, IsPending, IsTaxable, ...)."""
+    return tag.startswith("Is") and tag[2:3].isupper()
+
+
+def echoed(node: etree._Element) -> etree._Element | None:
+    """A request element as QuickBooks writes it back in a Ret, or ``None`` to leave it out.
+
+    Text is trimmed, booleans are written ``true``/``false`` (the request may say ``1``/``0``),
+    and empty elements (``<Memo/>``, an address with nothing in it) are omitted.
+    """
+    tag = str(node.tag)
+    children = [child for child in node if isinstance(child.tag, str)]
+    if children:
+        kept = [copy for copy in map(echoed, children) if copy is not None]
+        return element(tag, children=kept) if kept else None
+    text = (node.text or "").strip()
+    if not text:
+        return None
+    if is_boolean(tag):
+        text = _BOOLEANS.get(text, text)
+    return element(tag, text)
 
 
 def text_of(parent: etree._Element, path: str) -> str | None:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from qbwc_service.sandbox.quickbooks.company import Answer, Company
+from qbwc_service.sandbox.quickbooks.company import Answer, Company, qb_error
 from qbwc_service.sandbox.quickbooks.exceptions import (
     HRESULT_NOT_RUNNING,
     HRESULT_PERMISSION_DENIED,
@@ -37,6 +37,7 @@ from qbwc_service.sandbox.quickbooks.lists import (
     ensure_chart_of_accounts,
     mod_list,
     seed_company,
+    seed_reference_lists,
 )
 from qbwc_service.sandbox.quickbooks.mods import TXN_MODS, mod_transaction
 from qbwc_service.sandbox.quickbooks.queries import (
@@ -51,15 +52,15 @@ from qbwc_service.sandbox.quickbooks.transactions import TXN_ADDS, add_transacti
 from qbwc_service.sandbox.quickbooks.validation import read_message_set
 from qbwc_service.sandbox.quickbooks.voids import delete_transaction, void_transaction
 
-__all__ = ["QuickBooksSimulator"]
+__all__ = ["QuickBooksSimulator", "not_modelled"]
 
 _BUSY_MESSAGES = {
-    3175: "There was an error when saving the record. QuickBooks error message: The "
-          "internals of this list could not be locked.",
-    3176: "There was an error when saving the record. QuickBooks error message: Failed to "
-          "acquire the lock on the record; another user is editing it.",
-    3180: "There was an error when saving the record. QuickBooks error message: This list "
-          "element is in use by another user.",
+    3175: qb_error("There was an error when saving the record.",
+                   "The internals of this list could not be locked."),
+    3176: qb_error("There was an error when saving the record.",
+                   "Failed to acquire the lock on the record; another user is editing it."),
+    3180: qb_error("There was an error when saving the record.",
+                   "This list element is in use by another user."),
 }
 _CONNECTION_REFUSALS = {
     "not_running": (HRESULT_NOT_RUNNING, "Could not start QuickBooks."),
@@ -101,10 +102,12 @@ class QuickBooksSimulator:
                 self.store.set_meta("seeded", "1")
             else:
                 ensure_chart_of_accounts(self.company)
-            if multi_site and not self.store.lists_of(("InventorySite",)):
-                for name, default in (("Main Warehouse", "true"), ("East Warehouse", "false")):
-                    create_list(self.company, "InventorySite", element("Seed", children=[
-                        element("Name", name), element("IsDefaultSite", default)]))
+                if multi_site and not self.store.lists_of(("InventorySite",)):
+                    for name, default in (("Main Warehouse", "true"),
+                                          ("East Warehouse", "false")):
+                        create_list(self.company, "InventorySite", element("Seed", children=[
+                            element("Name", name), element("IsDefaultSite", default)]))
+                seed_reference_lists(self.company)
 
     @property
     def company_db(self) -> Path:
@@ -214,10 +217,7 @@ class QuickBooksSimulator:
                                                   status_message=_BUSY_MESSAGES[busy]))
         handler = self._handler(tag)
         if handler is None:
-            return _rs(rs_tag, request_id, Answer(
-                [], status_code=1030, severity="Error",
-                status_message=f"The request {tag} is not supported by this simulated "
-                               "QuickBooks."))
+            return _rs(rs_tag, request_id, not_modelled(tag))
         try:
             with self.store.transaction():
                 answer = handler(request)
@@ -254,6 +254,17 @@ class QuickBooksSimulator:
         if tag.endswith("ModRq") and tag[:-5] in LIST_MODS:
             return lambda request: mod_list(company, request)
         return None
+
+
+def not_modelled(tag: str) -> Answer:
+    """A valid request the simulator cannot carry out: refused on its own, never the stream.
+
+    Real QuickBooks would process it. 1030 is the status QuickBooks gives a request it does
+    not support, so the service treats it as permanent, and the message says why.
+    """
+    return Answer([], status_code=1030, severity="Error",
+                  status_message=f"{tag} is valid qbXML that this simulated QuickBooks does "
+                                 "not model; real QuickBooks would process it.")
 
 
 def _rs(tag: str, request_id: str | None, answer: Answer) -> etree._Element:

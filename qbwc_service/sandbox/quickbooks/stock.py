@@ -1,16 +1,13 @@
 """Stock movements: inventory adjustments and transfers between sites.
 
 InventoryAdjustmentAdd (qbXML 13.0/16.0): each line holds one of ``QuantityAdjustment``
-(``NewQuantity`` or ``QuantityDifference``) or ``ValueAdjustment`` (``NewQuantity`` or
-``QuantityDifference``, then ``NewValue`` or ``ValueDifference``), at the adjustment's
-``InventorySiteRef``. A quantity adjustment moves stock at the item's average cost
-against the adjustment account (``AccountRef``, e.g. Inventory Adjustments or a shrinkage
-expense); a value adjustment sets the value outright, so it changes the average cost.
-``NewValue`` is the value of the item at the adjustment's site after the adjustment.
-
-Note: Intuit's 13.0 and 16.0 XSDs declare the NewValue/ValueDifference choice of
-``ValueAdjustment`` with ``maxOccurs="0"``, so schema validation (``--xsd-dir``) refuses a
-request carrying either; the built-in grammar accepts them as the OSR documents them.
+or ``ValueAdjustment``, each with ``NewQuantity`` or ``QuantityDifference``, at the
+adjustment's ``InventorySiteRef``. A quantity adjustment moves stock at the item's average
+cost against the adjustment account (``AccountRef``, e.g. Inventory Adjustments or a
+shrinkage expense). A value adjustment changes the quantity and keeps the value, so the
+average cost changes. Intuit's 13.0 and 16.0 XSDs declare ValueAdjustment's
+``NewValue``/``ValueDifference`` choice with ``maxOccurs="0"``: the schema admits neither,
+and the simulator refuses them the same way with and without an XSD folder.
 
 TransferInventoryAdd moves quantity and its value (at average cost) from one site's
 Inventory Asset line to another's: the account balance does not change.
@@ -59,19 +56,15 @@ def _inventory_adjustment(company: Company, source: etree._Element) -> Answer:
         adjustment = line.find("QuantityAdjustment")
         if adjustment is None:
             adjustment = line.find("ValueAdjustment")
-        current_qty, current_value = inventory_by_site(store.connection, item.list_id).get(
+        current_qty, _value = inventory_by_site(store.connection, item.list_id).get(
             (item.list_id, site_id), (Decimal(0), Decimal(0)))
         new_quantity = text_of(adjustment, "NewQuantity") if adjustment is not None else None
         difference = text_of(adjustment, "QuantityDifference") if adjustment is not None \
             else None
         delta = Decimal(new_quantity) - current_qty if new_quantity is not None \
             else Decimal(difference or "0")
-        value: Decimal | None = None
-        if adjustment is not None and adjustment.tag == "ValueAdjustment":
-            new_value = text_of(adjustment, "NewValue")
-            value_difference = text_of(adjustment, "ValueDifference")
-            value = Decimal(new_value) - current_value if new_value is not None \
-                else Decimal(value_difference or "0")
+        value = Decimal(0) if adjustment is not None and adjustment.tag == "ValueAdjustment" \
+            else None
         moved = move_stock(company, posting, item, site_id, delta, account, customer_id,
                            value=value)
         parts.append(element("InventoryAdjustmentLineRet", children=[

@@ -13,7 +13,9 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from lxml import etree
 
-from qbwc_service.sandbox.quickbooks.company import Answer, Company
+from qbwc_service.sandbox.quickbooks.company import Answer, Company, qb_error
+from qbwc_service.sandbox.quickbooks.defaults import sales_defaults
+from qbwc_service.sandbox.quickbooks.exceptions import QbRequestRefused
 from qbwc_service.sandbox.quickbooks.ledger import Posting
 from qbwc_service.sandbox.quickbooks.payments import PAYMENT_ADDS, add_payment, apply_credits
 from qbwc_service.sandbox.quickbooks.posting import (
@@ -23,6 +25,7 @@ from qbwc_service.sandbox.quickbooks.posting import (
     stored_ret,
 )
 from qbwc_service.sandbox.quickbooks.retxml import (
+    echoed,
     element,
     from_text,
     money,
@@ -78,8 +81,8 @@ def _sales_line(company: Company, kind: str, line: etree._Element, totals: _Tota
             parts.append(resolved)
             if child.tag == "ItemRef":
                 item_row = company.lookup((), resolved)
-        else:
-            parts.append(from_text(to_text(child)))
+        elif (copy := echoed(child)) is not None:
+            parts.append(copy)
     if group_site is not None and line.find("InventorySiteRef") is None:
         parts.append(from_text(to_text(group_site)))
     item_ret = stored_ret(item_row) if item_row is not None else None
@@ -117,6 +120,11 @@ def _sales_line(company: Company, kind: str, line: etree._Element, totals: _Tota
         site = site if site is not None else group_site
         site_row = company.lookup(("InventorySite",), site) if site is not None else None
         site_id = site_row.list_id if site_row is not None else ""
+    if item_row is None and amount != 0:
+        # Nothing to post it to: QuickBooks takes amounts only on lines with an item.
+        raise QbRequestRefused(3180, qb_error(
+            f"There was an error when saving a {LABEL[kind]} line.",
+            "A line with an amount needs an item."))
     override = parts_ref(parts, "OverrideItemAccountRef")
     totals.lines.append(SalesLine(item_row, line_account(company, item_row, override), amount,
                                   site_id, qty if qty is not None else Decimal(1)))
@@ -162,6 +170,7 @@ def sales_document(company: Company, kind: str, source: etree._Element,
         parts, txn_id, now_text, epoch = restamp(company, kind, source, existing)
     line_tags = (f"{kind}LineAdd", f"{kind}LineGroupAdd")
     parts += header(company, kind, source, frozenset({"TxnDate", *line_tags}))
+    parts += sales_defaults(company, kind, parts)
     customer = parts_ref(parts, "CustomerRef")
     if kind != "SalesReceipt" and source.find("ARAccountRef") is None:
         parts.append(company.default_ref("ARAccountRef", "Account", "Accounts Receivable"))
@@ -188,7 +197,8 @@ def sales_document(company: Company, kind: str, source: etree._Element,
     if tax_ref is not None:
         tax_row = company.lookup(("ItemSalesTax",), tax_ref)
         rate = Decimal(text_of(company.list_ret(tax_row), "TaxRate") or "0") if tax_row else rate
-    customer_code = text_of(source, "CustomerSalesTaxCodeRef/FullName")
+    customer_code = text_of(parts_ref(parts, "CustomerSalesTaxCodeRef"), "FullName") \
+        if parts_ref(parts, "CustomerSalesTaxCodeRef") is not None else None
     taxable = Decimal(0) if customer_code and customer_code.lower() not in taxable_codes \
         else totals.taxable
     tax = _round(taxable * rate / 100)
@@ -210,7 +220,7 @@ def sales_document(company: Company, kind: str, source: etree._Element,
                         customer_id, totals.lines, tax, total)
     posting.save(store)
     if kind == "Invoice":
-        apply_credits(company, txn_id, customer_id, source.findall("SetCredit"),
+        apply_credits(company, txn_id, txn_id, customer_id, source.findall("SetCredit"),
                       total - store.applied_to(txn_id))
     if existing is not None:
         return resave(company, kind, parts, existing, now_text, total, customer_id, source)

@@ -10,6 +10,7 @@ from lxml import etree
 from qbwc_service.sandbox.quickbooks.company import Answer, Company
 from qbwc_service.sandbox.quickbooks.ledger import fill_txn
 from qbwc_service.sandbox.quickbooks.retxml import (
+    echoed,
     element,
     from_text,
     money,
@@ -49,8 +50,8 @@ def header(company: Company, kind: str, source: etree._Element,
             continue
         if str(child.tag).endswith("Ref"):
             parts.append(company.resolve(child, LABEL[kind]))
-        else:
-            parts.append(from_text(to_text(child)))
+        elif (copy := echoed(child)) is not None:
+            parts.append(copy)
     return parts
 
 

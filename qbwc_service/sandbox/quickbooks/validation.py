@@ -26,6 +26,7 @@ from qbwc_service.sandbox.quickbooks.grammar import (
     rules_for,
     supported_requests,
 )
+from qbwc_service.sandbox.quickbooks.known import QBXML_REQUESTS
 from qbwc_service.sandbox.quickbooks.releases import Release, parse_version
 
 __all__ = ["ITERATOR_QUERIES", "MessageSet", "read_message_set", "xsd_for"]
@@ -99,11 +100,14 @@ def read_message_set(text: str, release: Release, xsd_dir: Path | None) -> Messa
     except XMLSyntaxError as exc:
         raise _refuse(str(exc)) from None
     version = _declared_version(root)
+    # QuickBooks ignores comments, even inside a value ("Ada <!-- x -->Lovelace" is one name).
+    etree.strip_tags(root, etree.Comment)
     if version > release.max_version:
         raise _refuse(f"qbXML {version[0]}.{version[1]} is newer than this QuickBooks supports "
                       f"({release.max_version_text})")
     msgs = root.find("QBXMLMsgsRq")
-    if root.tag != "QBXML" or msgs is None or len(root) != 1:
+    # Comments and processing instructions are not content: QuickBooks ignores them.
+    if root.tag != "QBXML" or msgs is None or len(_elements(root)) != 1:
         raise _refuse("the root must be QBXML holding one QBXMLMsgsRq")
     schema_path = xsd_for(xsd_dir, version)
     if schema_path is not None:
@@ -113,7 +117,7 @@ def read_message_set(text: str, release: Release, xsd_dir: Path | None) -> Messa
     on_error = msgs.get("onError")
     if on_error not in ON_ERROR:
         raise _refuse(f"onError={on_error!r} is not accepted (stopOnError or continueOnError)")
-    requests = [child for child in msgs if isinstance(child.tag, str)]
+    requests = _elements(msgs)
     strict = schema_path is None
     for request in requests:
         _check_request(request, version, strict)
@@ -122,13 +126,17 @@ def read_message_set(text: str, release: Release, xsd_dir: Path | None) -> Messa
                       msgs.get("responseData") or "includeAll")
 
 
+def _elements(parent: etree._Element) -> list[etree._Element]:
+    return [child for child in parent if isinstance(child.tag, str)]
+
+
 def _check_request(request: etree._Element, version: tuple[int, int], strict: bool) -> None:
     tag = str(request.tag)
     since = REQUEST_SINCE.get(tag)
     if since and version < parse_version(since):
         raise _refuse(f"{tag} requires qbXML {since}")
     if tag not in supported_requests():
-        if strict:
+        if strict and tag not in QBXML_REQUESTS:
             raise _refuse(f"Element '{tag}': This element is not expected.")
         return
     if strict and request.get("iterator") is not None and tag not in ITERATOR_QUERIES:
@@ -147,8 +155,9 @@ def _check_children(element: etree._Element, grammar_name: str, version: tuple[i
     if rules is None and grammar_name.endswith("Ref"):
         rules = _ref_rules(ref_length)
     if rules is None:
-        if strict and len(element):
-            raise _refuse(f"Element '{element[0].tag}': This element is not expected.")
+        children = _elements(element)
+        if strict and children:
+            raise _refuse(f"Element '{children[0].tag}': This element is not expected.")
         return
     last: Rule | None = None
     seen: set[str] = set()
@@ -166,7 +175,7 @@ def _check_children(element: etree._Element, grammar_name: str, version: tuple[i
                           f"declares {version[0]}.{version[1]}")
         if strict:
             _check_position(tag, rule, last, seen)
-            if rule.max_length is not None and len(child) == 0:
+            if rule.max_length is not None and not _elements(child):
                 value = child.text or ""
                 if len(value) > rule.max_length:
                     raise _refuse(f"Element '{tag}': [facet 'maxLength'] The value has a length "

@@ -10,8 +10,7 @@ from decimal import Decimal
 
 from lxml import etree
 
-from qbwc_service.sandbox.quickbooks.company import Answer, Company
-from qbwc_service.sandbox.quickbooks.exceptions import QbRequestRefused
+from qbwc_service.sandbox.quickbooks.company import Answer, Company, object_not_found
 from qbwc_service.sandbox.quickbooks.retxml import element, from_text, ordered, text_of, to_text
 from qbwc_service.sandbox.quickbooks.store import TxnRow
 from qbwc_service.sandbox.quickbooks.txnbase import LABEL, touch
@@ -29,8 +28,7 @@ _VOIDABLE = frozenset({"ARRefundCreditCard", "Check", "CreditMemo", "InventoryAd
 def _target(company: Company, kind: str, txn_id: str) -> TxnRow:
     row = company.store.get_txn(txn_id)
     if row is None or row.kind != kind:
-        raise QbRequestRefused(3120, f'Object "{txn_id}" specified in the request cannot be '
-                                     "found.")
+        raise object_not_found(txn_id)
     company.check_open_period(row.txn_date, LABEL.get(kind, kind))
     return row
 
@@ -64,8 +62,7 @@ def void_transaction(company: Company, request: etree._Element) -> Answer:
     kind = text_of(request, "TxnVoidType") or ""
     txn_id = text_of(request, "TxnID") or ""
     if kind not in _VOIDABLE:
-        raise QbRequestRefused(3120, f'Object "{txn_id}" specified in the request cannot be '
-                                     "found.")
+        raise object_not_found(txn_id)
     row = _target(company, kind, txn_id)
     _unlink(company, row)
     store = company.store
