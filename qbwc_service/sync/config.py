@@ -98,8 +98,9 @@ class TaxConfig:
     zero_rate_tax_item: str = "Magento Tax Zero"
     taxable_code: str = "Tax"
     non_taxable_code: str = "Non"
-    # The tax agency (a QuickBooks vendor) the sales tax items the service creates owe to.
-    agency: str = "Sales Tax Agency"
+    # The tax agency (an existing QuickBooks vendor) the sales tax items the service
+    # creates owe to; empty: created without one (link them in QuickBooks).
+    agency: str = ""
     # The rate code tax is booked under when Magento's order names no rate.
     default_rate_code: str = "Sales Tax"
     # Magento tax rate code -> an existing QuickBooks sales tax item (else one is created).

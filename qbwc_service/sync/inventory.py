@@ -22,7 +22,7 @@ from qbwc_service.context import AppContext
 from qbwc_service.db.models import Company, Request, RequestStatus, SiteQuantity
 from qbwc_service.db.models import Mapping as MappingRow
 from qbwc_service.sync.config import CompanyMappingConfig, load_company_config
-from qbwc_service.sync.plan import PlanContext, PlannedRequest, Priority, cents
+from qbwc_service.sync.plan import PlanContext, PlannedRequest, Priority
 from qbwc_service.sync.stock_position import not_yet_deducted
 
 if TYPE_CHECKING:
@@ -154,25 +154,20 @@ def push_inventory(ctx: AppContext, company_name: str, client: SourceItemWriter,
 def plan_opening_quantities(
     source_items: Iterable[SourceItem], item_names: Mapping[str, str],
     config: CompanyMappingConfig, *, multi_site: bool, ref: str,
-    costs: Mapping[str, Decimal] | None = None,
 ) -> list[PlannedRequest]:
-    """Initial load Magento → QuickBooks: one ``InventoryAdjustmentAdd`` per site; an item
-    with a Magento cost gets its value too (a ``ValueAdjustment``), so its average cost and
-    the inventory asset start right."""
+    """Initial load Magento → QuickBooks: one ``InventoryAdjustmentAdd`` per site. QuickBooks
+    values a quantity added to an item with no stock at the item's cost, which the item
+    adds carry from Magento's ``cost`` (``PurchaseCost``), so the asset starts at cost."""
     by_site: dict[str, list[dict[str, Any]]] = {}
     for item in source_items:
         name = item_names.get(item.sku)
         site = config.sites.get(item.source_code) if multi_site else ""
         if name is None or site is None:
             continue
-        cost = (costs or {}).get(item.sku)
-        adjustment: dict[str, Any] = {"ItemRef": {"FullName": name}}
-        if cost is not None:
-            adjustment["ValueAdjustment"] = {"NewQuantity": item.quantity,
-                                             "NewValue": cents(item.quantity * cost)}
-        else:
-            adjustment["QuantityAdjustment"] = {"NewQuantity": item.quantity}
-        by_site.setdefault(site, []).append(adjustment)
+        by_site.setdefault(site, []).append({
+            "ItemRef": {"FullName": name},
+            "QuantityAdjustment": {"NewQuantity": item.quantity},
+        })
     planned: list[PlannedRequest] = []
     for site, lines in sorted(by_site.items()):
         context: dict[str, Any] = {
@@ -187,7 +182,5 @@ def plan_opening_quantities(
             operation="InventoryAdjustmentAdd", key=f"opening:{ref}:{site or 'all'}",
             context=context, entity_type=None, priority=Priority.INVENTORY,
             depends_on_keys=tuple(f"item:{sku}" for sku in item_names),
-            amount=sum((Decimal(line["ValueAdjustment"]["NewValue"]) for line in lines
-                        if "ValueAdjustment" in line), Decimal("0.00")),
         ))
     return planned

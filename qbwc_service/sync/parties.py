@@ -246,8 +246,9 @@ def plan_setup_items(ctx: PlanContext) -> list[PlannedRequest]:
         context: dict[str, Any] = {"Name": name}
         if operation == "ItemSalesTaxAdd":
             # On the header of every sales transaction so QuickBooks adds no tax of its own.
-            context.update(ItemDesc=description, TaxRate=Decimal("0"),
-                           TaxVendorRef={"FullName": ctx.config.tax.agency})
+            context.update(ItemDesc=description, TaxRate=Decimal("0"))
+            if ctx.config.tax.agency:
+                context["TaxVendorRef"] = {"FullName": ctx.config.tax.agency}
         elif operation == "ItemDiscountAdd":
             context.update(ItemDesc=description, AccountRef=income)
             if role == "discount_non_taxable":

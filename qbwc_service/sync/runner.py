@@ -285,7 +285,6 @@ class _EntityPull:
     report: SyncReport
     since: datetime | None
     progress: Progress | None
-    costs: dict[str, Decimal] = field(default_factory=dict)  # SKU -> Magento cost
 
     def pull(self, session: Session, company_name: str, entity: str) -> None:
         report, config = self.report, self.config
@@ -317,8 +316,6 @@ class _EntityPull:
         count = 0
         for document in pull:
             count += 1
-            if entity == "products" and document.custom_attributes.get("cost") not in (None, ""):
-                self.costs[document.sku] = Decimal(str(document.custom_attributes["cost"]))
             planned: list[PlannedRequest] = []
             try:
                 planned = _plan_one(entity, document, self.client, plan_ctx, orders, report)
@@ -345,7 +342,8 @@ class _EntityPull:
             report.watermarks[entity] = value
 
     def opening(self, session: Session, company: Company) -> None:
-        """Magento's source quantities (at Magento's cost) as QuickBooks opening quantities."""
+        """Magento's source quantities as QuickBooks opening quantities (valued at the
+        items' cost, which the product pull gave them)."""
         from qbwc_service.sync.inventory import plan_opening_quantities
 
         lookup = DbLookup(session, company.id)
@@ -354,7 +352,7 @@ class _EntityPull:
                  if (name := lookup.qb_name("item", item.sku)) is not None}
         planned = plan_opening_quantities(
             items, names, self.config, multi_site=bool(company.multi_site_enabled),
-            ref="OPENING", costs=self.costs)
+            ref="OPENING")
         self.report.read["opening"] = len(items)
         self.report.skipped += [f"source item {item.sku} at {item.source_code}: no QuickBooks "
                                 "item for this SKU" for item in items if item.sku not in names]

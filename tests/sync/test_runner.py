@@ -143,7 +143,7 @@ def test_dry_run_lists_exactly_what_the_real_run_queues(app_context) -> None:
 
 def test_initial_load_creates_items_then_opening_quantities_at_magentos_cost(app_context) -> None:
     """sync --initial (magento_to_quickbooks): item adds with PurchaseCost, then one
-    InventoryAdjustmentAdd with the source quantities valued at cost; a rerun queues
+    InventoryAdjustmentAdd with the source quantities; a rerun queues
     nothing new; other stock modes refuse with the setting to change."""
     import pytest
 
@@ -171,8 +171,7 @@ def test_initial_load_creates_items_then_opening_quantities_at_magentos_cost(app
     assert adds == {"MUG": D("2.50"), "CUP": None}
     opening = next(p for p in report.queued if p.operation == "InventoryAdjustmentAdd")
     assert opening.context["InventoryAdjustmentLineAdd"] == [
-        {"ItemRef": {"FullName": "MUG"},
-         "ValueAdjustment": {"NewQuantity": D(10), "NewValue": D("25.00")}},
+        {"ItemRef": {"FullName": "MUG"}, "QuantityAdjustment": {"NewQuantity": D(10)}},
         {"ItemRef": {"FullName": "CUP"}, "QuantityAdjustment": {"NewQuantity": D(4)}}]
     assert any("GONE" in line for line in report.skipped)
     from qbwc_service.qbxml.render import validate_request

@@ -206,8 +206,9 @@ def plan_tax_items(shares: Iterable[TaxShare], ctx: PlanContext
             "ItemDesc": clip(f"{share.title} ({share.code}) collected by Magento", 4095),
             "TaxRate": share.percent.quantize(Decimal("0.00001")).normalize()
             if share.percent else Decimal(0),
-            "TaxVendorRef": {"FullName": tax.agency},
         }
+        if tax.agency:
+            context["TaxVendorRef"] = {"FullName": tax.agency}
         requests.append(PlannedRequest(
             operation="ItemSalesTaxAdd", key=tax_item_key(share.code), context=context,
             entity_type="item", magento_id=magento_id, magento_ref=share.code[:64],
