@@ -16,7 +16,7 @@ from magento_client.documents import format_datetime
 from magento_client.fake.generator import CURRENCY_PREFIXES
 from magento_client.fake.money import LINE_FIELDS, ZERO, cents, prorate
 
-__all__ = ["make_credit_memo", "make_invoice"]
+__all__ = ["make_credit_memo", "make_invoice", "pay_invoice", "ship_invoiced"]
 
 _COPIED = ("price", "base_price", "price_incl_tax", "base_price_incl_tax")
 
@@ -74,7 +74,9 @@ def _totals(items: list[dict[str, Any]], shipping: Mapping[str, Decimal]) -> dic
         subtotal = sum((i[p + "row_total"] for i in priced), ZERO)
         tax = sum((i[p + "tax_amount"] for i in priced), ZERO) + shipping[p + "shipping_tax_amount"]
         hidden = sum((i[p + "discount_tax_compensation_amount"] for i in priced), ZERO)
-        discount = -sum((i[p + "discount_amount"] for i in priced), ZERO)
+        # Magento's document discount includes what the coupon took off shipping.
+        discount = -sum((i[p + "discount_amount"] for i in priced), ZERO) \
+            - shipping[p + "shipping_discount_amount"]
         totals.update({
             p + "subtotal": subtotal,
             p + "subtotal_incl_tax": sum((i[p + "row_total_incl_tax"] for i in priced), ZERO),
@@ -107,7 +109,8 @@ def _header(order: Mapping[str, Any], entity_id: int, increment_id: str, created
 
 def _shipping_share(order: Mapping[str, Any], include: bool) -> dict[str, Decimal]:
     return {p + key: (order[p + key] if include else ZERO)
-            for p in CURRENCY_PREFIXES for key in ("shipping_amount", "shipping_tax_amount")}
+            for p in CURRENCY_PREFIXES
+            for key in ("shipping_amount", "shipping_tax_amount", "shipping_discount_amount")}
 
 
 def _add(order: dict[str, Any], key: str, value: Decimal) -> None:
@@ -152,7 +155,8 @@ def make_invoice(order: dict[str, Any], units_by_top: Mapping[int, int], *, enti
 def make_credit_memo(order: dict[str, Any], units_by_top: Mapping[int, int], *, entity_id: int,
                      increment_id: str, created_at: datetime, prior: list[dict[str, Any]],
                      refund_shipping: bool, adjustment_positive: Decimal,
-                     adjustment_negative: Decimal, invoice_id: int | None) -> dict[str, Any]:
+                     adjustment_negative: Decimal, invoice_id: int | None,
+                     back_to_stock: bool = False) -> dict[str, Any]:
     """Refund ``units_by_top`` (plus optional shipping and base-currency adjustments)."""
     items = _rows_for(order, units_by_top, prior, "qty_refunded", entity_id, {"base_cost": 0})
     totals = _totals(items, _shipping_share(order, refund_shipping))
@@ -171,6 +175,13 @@ def make_credit_memo(order: dict[str, Any], units_by_top: Mapping[int, int], *, 
             "creditmemo_status": 2, "items": items}
     if invoice_id is not None:
         memo["invoice_id"] = invoice_id
+        if order["payment"].get("last_trans_id"):
+            # Refunded online through the gateway: Magento keeps the refund transaction.
+            memo["transaction_id"] = f"{order['payment']['last_trans_id']}-refund-{entity_id}"
+    for item in items:
+        # Magento's "Return to Stock" choice per refunded row; core REST does not return
+        # it, so the fake serves it as the item extension attribute a small module adds.
+        item["extension_attributes"] = {"back_to_stock": back_to_stock}
     for p in CURRENCY_PREFIXES:
         _add(order, p + "total_refunded", totals[p + "grand_total"])
         _add(order, p + ("total_online_refunded" if invoice_id else "total_offline_refunded"),
@@ -193,3 +204,25 @@ def make_credit_memo(order: dict[str, Any], units_by_top: Mapping[int, int], *, 
         order["state"] = order["status"] = "closed"
     order["updated_at"] = memo["updated_at"]
     return memo
+
+
+def pay_invoice(order: dict[str, Any], invoice: dict[str, Any], when: datetime) -> None:
+    """Capture an open invoice later (Magento moves it from open to paid and saves it)."""
+    if invoice["state"] == 2:
+        return
+    invoice["state"] = 2
+    invoice["updated_at"] = format_datetime(when)
+    for p in CURRENCY_PREFIXES:
+        _add(order, p + "total_paid", invoice[p + "grand_total"])
+        _add(order["payment"], p + "amount_paid", invoice[p + "grand_total"])
+        order[p + "total_due"] = order[p + "grand_total"] - order[p + "total_paid"]
+    order["updated_at"] = invoice["updated_at"]
+
+
+def ship_invoiced(order: dict[str, Any], when: datetime) -> None:
+    """Ship every invoiced unit not shipped yet (Magento deducts them from the source)."""
+    for row in order["items"]:
+        if row.get("is_virtual"):
+            continue
+        row["qty_shipped"] = Decimal(row["qty_invoiced"])
+    order["updated_at"] = format_datetime(when)

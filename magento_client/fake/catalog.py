@@ -64,6 +64,14 @@ class CatalogProduct:
     def is_virtual(self) -> bool:
         return self.type_id in ("virtual", "downloadable")
 
+    @property
+    def cost(self) -> Decimal | None:
+        """What the merchant pays for a unit (Magento's ``cost`` attribute), for products
+        sold as themselves; bundles and configurables cost what their parts cost."""
+        if self.type_id not in ("simple", "virtual", "downloadable"):
+            return None
+        return (self.price * Decimal("0.45")).quantize(Decimal("0.01"))
+
 
 _SIMPLE_NAMES = (
     "Radiant Tee", "Café Crème Décaf 1 kg", "抹茶ラテ 250g", "Rocket 🚀 Mug", "Łódź Ölkännchen",
@@ -181,6 +189,8 @@ def product_json(product: CatalogProduct, updated_at: datetime) -> dict[str, Any
             {"attribute_code": "shipment_type", "value": "0"},
             {"attribute_code": "price_view", "value": "0"},
         ]
+    if product.cost is not None:
+        attributes.append({"attribute_code": "cost", "value": str(product.cost)})
     document: dict[str, Any] = {
         "id": product.id, "sku": product.sku, "name": product.name, "attribute_set_id": 4,
         "price": product.price, "status": 1,

@@ -19,7 +19,8 @@ from magento_client.documents import format_datetime
 from magento_client.fake.catalog import CatalogProduct, StoreSpec, address_json
 from magento_client.fake.money import LINE_FIELDS, ZERO, cents, price_line, zero_line
 
-__all__ = ["CURRENCY_PREFIXES", "OrderDraft", "build_order", "line_item_ids", "order_totals"]
+__all__ = ["CURRENCY_PREFIXES", "OrderDraft", "applied_taxes", "build_order", "line_item_ids",
+           "order_totals"]
 
 CURRENCY_PREFIXES = ("", "base_")
 _COUPONS = (("SAVE10", "10% off everything", Decimal("0.10")),
@@ -42,6 +43,7 @@ class OrderDraft:
     tax_rate: Decimal
     payment_method: tuple[str, str]
     shipping_base: Decimal
+    shipping_discount: Decimal = ZERO  # share of shipping a coupon takes off (tax-exclusive stores)
 
 
 def _amounts(product_price: Decimal, qty: int, store: StoreSpec, tax_rate: Decimal,
@@ -107,6 +109,8 @@ class _Rows:
         }
         if tax_percent is not None:
             row["tax_percent"] = tax_percent
+        if product.cost is not None:
+            row["base_cost"] = product.cost
         if self.draft.coupon and parent is None:
             row["applied_rule_ids"] = "1"
         if parent is not None:
@@ -158,11 +162,15 @@ def _shipping(draft: OrderDraft, is_virtual: bool) -> dict[str, Decimal]:
     for prefix, base_amount in (("", cents(draft.shipping_base * store.base_to_order_rate)),
                                 ("base_", draft.shipping_base)):
         amount = ZERO if is_virtual else base_amount
+        discount = ZERO
         if store.tax_inclusive:
             net = cents(amount / (1 + draft.tax_rate))
             tax = amount - net
         else:
-            net, tax = amount, cents(amount * draft.tax_rate)
+            # Magento taxes shipping after its discount (tax after discount, the default).
+            discount = cents(amount * draft.shipping_discount)
+            net, tax = amount, cents((amount - discount) * draft.tax_rate)
+        result[prefix + "shipping_discount_amount"] = discount
         result[prefix + "shipping_amount"] = net
         result[prefix + "shipping_tax_amount"] = tax
         result[prefix + "shipping_incl_tax"] = net + tax
@@ -181,7 +189,8 @@ def order_totals(rows: list[dict[str, Any]], line_ids: list[int],
     for p in CURRENCY_PREFIXES:
         subtotal = sum((r[p + "row_total"] for r in lines), ZERO)
         tax = sum((r[p + "tax_amount"] for r in lines), ZERO) + shipping[p + "shipping_tax_amount"]
-        discount = -sum((r[p + "discount_amount"] for r in lines), ZERO)
+        discount = -sum((r[p + "discount_amount"] for r in lines), ZERO) \
+            - shipping[p + "shipping_discount_amount"]
         hidden = sum((r[p + "discount_tax_compensation_amount"] for r in lines), ZERO)
         totals.update({
             p + "subtotal": subtotal,
@@ -189,7 +198,7 @@ def order_totals(rows: list[dict[str, Any]], line_ids: list[int],
             p + "tax_amount": tax,
             p + "discount_amount": discount,
             p + "discount_tax_compensation_amount": hidden,
-            p + "shipping_discount_amount": ZERO,
+            p + "shipping_discount_amount": shipping[p + "shipping_discount_amount"],
             # Magento's column name is truncated on the base side (MySQL identifier limit).
             ("base_shipping_discount_tax_compensation_amnt" if p else
              "shipping_discount_tax_compensation_amount"): ZERO,
@@ -264,19 +273,65 @@ def build_order(draft: OrderDraft, next_item_id: int, rng: random.Random) -> dic
         order["payment"]["cc_last4"] = "1111"
         order["payment"]["cc_type"] = "VI"
     if totals["tax_amount"]:
-        order["extension_attributes"]["applied_taxes"] = [{
-            "code": f"TAX-{draft.tax_rate * 100:.2f}", "title": "Sales Tax",
-            "percent": draft.tax_rate * 100, "amount": totals["tax_amount"],
-            "base_amount": totals["base_tax_amount"]}]
+        order["extension_attributes"].update(applied_taxes(draft, rows.rows, line_ids, shipping))
     if order["applied_rule_ids"] is None:
         del order["applied_rule_ids"]
     return order
 
 
+# Jurisdictions a rate is made of, as Magento's tax rules stack them (state + city):
+# several rates on one order, each with its own amount.
+_RATE_PARTS: dict[Decimal, tuple[tuple[str, str, Decimal], ...]] = {
+    Decimal("0.0825"): (("US-TX-*-State", "Texas State", Decimal("0.0625")),
+                        ("US-TX-Austin-City", "Austin City", Decimal("0.02"))),
+}
+
+
+def _split_rate(rate: Decimal, tax: dict[str, Decimal]) -> list[dict[str, Any]]:
+    """One applied tax per jurisdiction; each amount rounded, the last takes the rest."""
+    parts = _RATE_PARTS.get(rate) or ((f"TAX-{rate * 100:.2f}", "Sales Tax", rate),)
+    applied: list[dict[str, Any]] = []
+    for index, (code, title, part) in enumerate(parts):
+        entry: dict[str, Any] = {"code": code, "title": title, "percent": part * 100}
+        for key in ("amount", "base_amount"):
+            if index == len(parts) - 1:
+                entry[key] = tax[key] - sum((a[key] for a in applied), ZERO)
+            else:
+                entry[key] = cents(tax[key] * part / rate)
+        applied.append(entry)
+    return applied
+
+
+def applied_taxes(draft: OrderDraft, rows: list[dict[str, Any]], line_ids: list[int],
+                  shipping: dict[str, Decimal]) -> dict[str, Any]:
+    """``applied_taxes`` per rate and ``item_applied_taxes`` per row and for shipping."""
+    per_item: list[dict[str, Any]] = []
+    overall: dict[str, dict[str, Any]] = {}
+
+    def add(kind: str, item_id: int | None, tax: dict[str, Decimal]) -> None:
+        if not tax["base_amount"] and not tax["amount"]:
+            return
+        applied = _split_rate(draft.tax_rate, tax)
+        per_item.append({"type": kind, "item_id": item_id, "associated_item_id": None,
+                         "applied_taxes": applied})
+        for entry in applied:
+            total = overall.setdefault(entry["code"], {**entry, "amount": ZERO,
+                                                       "base_amount": ZERO})
+            total["amount"] += entry["amount"]
+            total["base_amount"] += entry["base_amount"]
+
+    for row in rows:
+        if row["item_id"] in line_ids:
+            add("product", row["item_id"], {"amount": row["tax_amount"],
+                                            "base_amount": row["base_tax_amount"]})
+    add("shipping", None, {"amount": shipping["shipping_tax_amount"],
+                           "base_amount": shipping["base_shipping_tax_amount"]})
+    return {"applied_taxes": list(overall.values()), "item_applied_taxes": per_item}
+
+
 def _assignment(draft: OrderDraft, billing: dict[str, Any], shipping: dict[str, Decimal],
                 is_virtual: bool) -> dict[str, Any]:
-    total = {**shipping, "shipping_discount_amount": ZERO, "base_shipping_discount_amount": ZERO,
-             "shipping_discount_tax_compensation_amount": ZERO}
+    total = {**shipping, "shipping_discount_tax_compensation_amount": ZERO}
     if is_virtual:
         # Virtual orders have no shipping address; only the totals block remains.
         return {"shipping": {"total": total}, "items": []}

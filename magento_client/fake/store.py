@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from magento_client.documents import format_datetime
-from magento_client.fake.billing import make_credit_memo, make_invoice
+from magento_client.fake.billing import make_credit_memo, make_invoice, pay_invoice, ship_invoiced
 from magento_client.fake.catalog import (
     STORES,
     CatalogProduct,
@@ -156,7 +156,7 @@ class FakeStore:
         return iter(self.orders.values())
 
     def invoice_order(self, order_id: int, units_by_top: Mapping[int, int] | None = None,
-                      when: datetime | None = None) -> dict[str, Any]:
+                      when: datetime | None = None, *, paid: bool = True) -> dict[str, Any]:
         """Create an invoice (for the remaining quantities when none are given)."""
         with self.lock:
             order = self.orders[order_id]
@@ -171,7 +171,8 @@ class FakeStore:
             self._clock = moment
             invoice = make_invoice(order, units_by_top, entity_id=entity_id,
                                    increment_id=_increment(self._store_of(order), entity_id),
-                                   created_at=moment, prior=self.invoices_of(order_id))
+                                   created_at=moment, prior=self.invoices_of(order_id),
+                                   paid=paid)
             self.invoices[entity_id] = invoice
             self._invoices_by_order.setdefault(order_id, []).append(entity_id)
             self._json_cache.pop(("orders", order_id), None)
@@ -233,6 +234,8 @@ class _Sales:
             coupon=_COUPONS[index % 2] if index % 3 == 0 else None,
             tax_rate=rng.choice(store.tax_rates), payment_method=_PAYMENTS[index % len(_PAYMENTS)],
             shipping_base=Decimal(rng.choice(("5.00", "10.00", "12.50"))),
+            # Every ninth order's coupon also halves shipping.
+            shipping_discount=Decimal("0.5") if index % 9 == 0 else Decimal(0),
         )
 
     def _order(self, index: int, created: datetime) -> dict[str, Any]:
@@ -279,9 +282,19 @@ class _Sales:
         if plan in (1, 2):
             # Partial: the first entry only, and a single unit of it when it has several.
             first_units = {tops[0]["item_id"]: 1}
-        store.invoice_order(order["entity_id"], first_units, created + timedelta(hours=1))
+        # Some invoices are captured a day or two after they are raised.
+        later = index % 8 == 3
+        first = store.invoice_order(order["entity_id"], first_units, created + timedelta(hours=1),
+                                    paid=not later)
+        if later:
+            pay_invoice(order, first, created + timedelta(days=1 + index % 2, hours=2))
         if plan == 2:
             store.invoice_order(order["entity_id"], None, created + timedelta(hours=5))
+        if plan in (3, 4):
+            ship_invoiced(order, created + timedelta(hours=6))
+        if index % 12 == 10:
+            # An invoice raised with nothing left to invoice: 0.00 and no items.
+            store.invoice_order(order["entity_id"], {}, created + timedelta(hours=7))
         invoices = store.invoices_of(order["entity_id"])
         if index % 5 == 2 or index % 7 == 4:
             self._refund(order, index, created + timedelta(days=2), invoices)
@@ -305,6 +318,7 @@ class _Sales:
             adjustment_positive=Decimal("2.50") if partial else Decimal("0"),
             adjustment_negative=Decimal("1.00") if partial else Decimal("0"),
             invoice_id=invoices[0]["entity_id"] if order["payment"]["method"] == "braintree" else None,
+            back_to_stock=index % 2 == 0,
         )
         store.add_credit_memo(memo)
         store._clock = max(store._clock, when)

@@ -49,6 +49,25 @@ def _print_report(report: StoreReport) -> None:
         click.echo(f"  warning:    {warning}")
 
 
+def _check_tax_edition(context: AppContext, company: str) -> None:
+    """Refuse, after the store report, a company file whose QuickBooks edition the US sales
+    tax mapping cannot book (known once the Web Connector has connected)."""
+    from qbwc_service.sync.exceptions import SyncError
+    from qbwc_service.sync.plan import CompanyFacts
+    from qbwc_service.sync.posting import check_tax_edition
+    from qbwc_service.sync.runner import get_company
+
+    with context.db.session() as session:
+        try:
+            facts = CompanyFacts.from_company(get_company(session, company))
+        except SyncError:
+            return  # no company file set up yet: nothing known about its edition
+        try:
+            check_tax_edition(facts)
+        except SyncError as exc:
+            raise click.ClickException(str(exc)) from exc
+
+
 def register(cli: click.Group) -> None:
     @cli.command("fake-magento")
     @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
@@ -91,3 +110,4 @@ def register(cli: click.Group) -> None:
         except MagentoError as error:
             raise click.ClickException(explain(config, error)) from error
         _print_report(report)
+        _check_tax_edition(context, company)

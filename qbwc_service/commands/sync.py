@@ -15,7 +15,7 @@ from qbwc_service.commands import parse_day
 from qbwc_service.context import AppContext
 from qbwc_service.sync.config import magento_client_for
 from qbwc_service.sync.exceptions import SyncError
-from qbwc_service.sync.runner import ENTITIES, pull_and_enqueue
+from qbwc_service.sync.runner import ENTITIES, INITIAL, pull_and_enqueue
 
 __all__ = ["make_client", "register"]
 
@@ -29,9 +29,10 @@ def make_client(ctx: AppContext, company_name: str) -> Any:
 
 
 def _sync(ctx: AppContext, company: str, entity: str | None, since: str | None,
-          dry_run: bool) -> None:
+          dry_run: bool, initial: bool = False) -> None:
     console = Console()
-    entities = (entity,) if entity else ("orders", "invoices", "creditmemos")
+    entities = INITIAL if initial else (entity,) if entity else ("orders", "invoices",
+                                                                   "creditmemos")
     since_at = datetime.combine(parse_day(since, "--since"), datetime.min.time(), tzinfo=UTC) \
         if since else None
     client = make_client(ctx, company)
@@ -57,19 +58,20 @@ def _sync(ctx: AppContext, company: str, entity: str | None, since: str | None,
         table = Table(title=f"Would queue for {company}")
         for column in ("operation", "key", "amount", "held because"):
             table.add_column(column)
-        for planned in report.planned:
+        for planned in report.queued:
             table.add_row(planned.operation, planned.key,
                           "" if planned.amount is None else str(planned.amount),
                           planned.hold_reason or "")
         console.print(table)
     for name, count in report.read.items():
-        queued = report.queued.get(name)
+        queued = report.queued_by_entity.get(name)
         console.print(f"{name}: read {count}" + ("" if queued is None else
                       f", {'would queue' if dry_run else 'queued'} {queued}"))
     read = ", ".join(f"{name} {count}" for name, count in report.read.items())
-    console.print(f"read: {read or 'nothing'}; queued {report.created} new, {report.changed} "
-                  f"changed, {report.unchanged} unchanged, {report.held} held"
-                  + (" (dry run: nothing queued)" if dry_run else ""))
+    console.print(f"read: {read or 'nothing'}; {'would queue' if dry_run else 'queued'} "
+                  f"{report.created} new, {report.changed} changed, {report.unchanged} "
+                  f"unchanged, {report.held} held" + (" (dry run: nothing queued)"
+                                                     if dry_run else ""))
     for line in report.skipped:
         console.print(f"skipped: {line}")
     for line in report.errors:
@@ -95,8 +97,13 @@ def register(cli: click.Group) -> None:
                   help="Pull one kind of document (default: orders, invoices, credit memos).")
     @click.option("--since", default=None, help="Pull from this date (UTC) instead of the watermark.")
     @click.option("--dry-run", is_flag=True, help="Print what would be queued; queue nothing.")
+    @click.option("--initial", is_flag=True,
+                  help="magento_to_quickbooks stock mode: every product as an item, then "
+                       "Magento's quantities and costs as opening quantities.")
     @click.pass_obj
     def sync_command(obj: AppContext, company: str, entity: str | None, since: str | None,
-                     dry_run: bool) -> None:
+                     dry_run: bool, initial: bool) -> None:
         """Pull Magento documents for COMPANY and queue their QuickBooks requests."""
-        _sync(obj, company, entity, since, dry_run)
+        if initial and entity:
+            raise click.UsageError("use either --initial or --entity")
+        _sync(obj, company, entity, since, dry_run, initial)

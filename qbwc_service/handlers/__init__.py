@@ -35,6 +35,7 @@ FAMILY_MODULES: dict[str, str] = {
     "sales_receipt": "SalesReceiptHandler",
     "credit_memo": "CreditMemoHandler",
     "payment": "PaymentHandler",
+    "refund": "RefundHandler",
     "inventory": "InventoryHandler",
 }
 

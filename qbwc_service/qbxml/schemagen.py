@@ -35,6 +35,7 @@ OPERATIONS: tuple[str, ...] = (
     "ItemSalesTaxAdd", "ItemSalesTaxQuery", "PaymentMethodQuery", "InventorySiteQuery",
     "InvoiceAdd", "InvoiceQuery", "SalesReceiptAdd", "ReceivePaymentAdd", "CreditMemoAdd",
     "InventoryAdjustmentAdd", "TransferInventoryAdd", "ItemSitesQuery", "TxnDel", "TxnVoid",
+    "ARRefundCreditCardAdd", "CheckAdd",
 )  # fmt: skip
 
 

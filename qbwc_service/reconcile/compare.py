@@ -87,7 +87,7 @@ _TYPES = {"invoice": ("Invoice", "SalesReceipt"), "creditmemo": ("CreditMemo",),
           "payment": ("ReceivePayment",)}
 
 
-# How the service names the Magento document in a memo (sync.documents): "Magento invoice
+# How the service names the Magento document in a memo (sync.posting): "Magento invoice
 # 100000001, order …", "Magento credit memo …", "Payment for Magento invoice …".
 _MEMO_REFERENCE = re.compile(r"(Payment for )?Magento (invoice|credit memo) ([0-9A-Za-z-]+)")
 

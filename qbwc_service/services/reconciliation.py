@@ -42,7 +42,7 @@ from qbwc_service.reconcile.runs import (
     start_run,
 )
 from qbwc_service.reconcile.snapshot import MagentoDoc, QbTxn
-from qbwc_service.reconcile.stock import StockExpectation
+from qbwc_service.reconcile.stock import StockExpectation, unshipped_reservations
 from qbwc_service.sync.config import (
     CompanyMappingConfig,
     company_table,
@@ -50,7 +50,6 @@ from qbwc_service.sync.config import (
     magento_client_for,
 )
 from qbwc_service.sync.exceptions import SyncError
-from qbwc_service.sync.inventory import unshipped_reservations
 from qbwc_service.sync.plan import CompanyFacts, PlanContext, cents, money
 from qbwc_service.sync.runner import get_company, store_timezones
 

@@ -1,7 +1,7 @@
 """Magento → QuickBooks accounting sync: mapping config, plans, pulls, inventory.
 
 Import the parts from their modules: ``sync.config`` (per-company mapping),
-``sync.plan`` / ``sync.documents`` / ``sync.parties`` / ``sync.lines`` (pure planning),
+``sync.plan`` / ``sync.posting`` (the posting rules) / ``sync.parties`` (pure planning),
 ``sync.runner`` (pull and enqueue), ``sync.scheduler`` and ``sync.lease`` (scheduled
 jobs) and ``sync.inventory``. Reconciliation lives in ``qbwc_service.reconcile``.
 """

@@ -18,7 +18,9 @@ from qbwc_service.sync.exceptions import MappingConfigError
 
 __all__ = [
     "FLOWS",
+    "REFUNDS",
     "AccountsConfig",
+    "ChannelConfig",
     "CompanyMappingConfig",
     "ItemNamesConfig",
     "PaymentMethodConfig",
@@ -33,6 +35,10 @@ __all__ = [
 ]
 
 FLOWS = ("invoice", "sales_receipt")
+# How money a credit memo returns leaves the books: "auto" (a card refund when Magento
+# refunded online through the gateway, a check when offline), "card", "check", or
+# "credit" (kept as the customer's credit, for store-credit refunds).
+REFUNDS = ("auto", "card", "check", "credit")
 TAX_MODES = ("line_codes_plus_tax_item", "tax_item")
 GUEST_MODES = ("per_email", "shared")
 CURRENCY_MODES = ("home", "multicurrency")
@@ -41,6 +47,9 @@ MISSING_ITEM_POLICIES = ("create", "hold")
 INVENTORY_DIRECTIONS = ("quickbooks_to_magento", "magento_to_quickbooks", "none")
 VIRTUAL_ITEM_TYPES = ("service", "non_inventory")
 BUNDLE_MODES = ("children", "parent")
+# Which refunded units go back on the shelf: "magento" (those Magento returned to stock,
+# the credit memo's return_to_stock_items), "always", or "never".
+RESTOCK_MODES = ("magento", "always", "never")
 
 
 @dataclass(frozen=True)
@@ -50,6 +59,10 @@ class PaymentMethodConfig:
     flow: str = "invoice"
     qb_method: str = ""  # QuickBooks PaymentMethodRef FullName; empty = none sent
     deposit_account: str = "Undeposited Funds"
+    refund: str = "auto"
+    # Where refunds leave from; empty = deposit_account for card refunds and
+    # accounts.refund_bank for checks.
+    refund_account: str = ""
 
 
 @dataclass(frozen=True)
@@ -59,7 +72,12 @@ class AccountsConfig:
     income: str = "Sales"
     cogs: str = "Cost of Goods Sold"
     asset: str = "Inventory Asset"
-    inventory_adjustment: str = "Inventory Adjustments"
+    # Opening quantities (sync --initial) are booked against equity, as QuickBooks books
+    # an opening balance, not against a cost account.
+    inventory_adjustment: str = "Opening Balance Equity"
+    refund_bank: str = "Checking"  # the bank account refund checks are written on
+    receivable: str = "Accounts Receivable"  # the A/R account refund checks apply through
+    write_off: str = "Inventory Adjustments"  # refunded units Magento did not return to stock
 
 
 @dataclass(frozen=True)
@@ -75,15 +93,29 @@ class ItemNamesConfig:
 
 @dataclass(frozen=True)
 class TaxConfig:
-    """How Magento's computed tax reaches QuickBooks without QuickBooks recomputing it."""
+    """How Magento's computed tax reaches QuickBooks' Sales Tax Payable, never recomputed."""
 
     mode: str = "line_codes_plus_tax_item"
-    # An other-charge (or sales-tax) item that carries Magento's tax as one line.
-    tax_line_item: str = "Magento Sales Tax"
     # A zero-rate sales tax item on the header, so QuickBooks adds nothing itself.
     zero_rate_tax_item: str = "Magento Tax Zero"
     taxable_code: str = "Tax"
     non_taxable_code: str = "Non"
+    # The tax agency (an existing QuickBooks vendor) the sales tax items the service
+    # creates owe to; empty: created without one (link them in QuickBooks).
+    agency: str = ""
+    # The rate code tax is booked under when Magento's order names no rate.
+    default_rate_code: str = "Sales Tax"
+    # Magento tax rate code -> an existing QuickBooks sales tax item (else one is created).
+    rate_items: MappingProxyType[str, str] = field(default_factory=lambda: MappingProxyType({}))
+
+
+@dataclass(frozen=True)
+class ChannelConfig:
+    """A class per sales channel, read from an order attribute (e.g. a marketplace)."""
+
+    attribute: str = ""  # dotted path in the Magento order; empty = no channel classes
+    placement: str = "header"  # "header": the transaction's class; "lines": each line's
+    classes: MappingProxyType[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
 
 @dataclass(frozen=True)
@@ -116,11 +148,13 @@ class CompanyMappingConfig:
     guest_customer_name: str = "Web Guest"
     # Magento store_id (or website code) -> QuickBooks Class FullName
     classes: MappingProxyType[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    channel: ChannelConfig = ChannelConfig()
     currency_mode: str = "home"
     closing_date_policy: str = "hold"
     missing_items: str = "create"
     virtual_item_type: str = "service"
     bundles: str = "children"
+    restock: str = "magento"
     # Magento MSI source_code -> QuickBooks inventory site FullName
     sites: MappingProxyType[str, str] = field(default_factory=lambda: MappingProxyType({}))
     sales_source: str = "default"  # the source whose site sales lines carry
@@ -183,9 +217,13 @@ def _texts(path: str, cls: type[Any], raw: dict[str, Any], limits: dict[str, int
 
 def _payment(path: str, raw: Any, default: PaymentMethodConfig) -> PaymentMethodConfig:
     table = _table(path, raw)
-    _strict_fields(path, table, {"flow", "qb_method", "deposit_account"})
+    _strict_fields(path, table, {f.name for f in fields(PaymentMethodConfig)})
     return PaymentMethodConfig(
         flow=_choice(f"{path}.flow", table.get("flow", default.flow), FLOWS),
+        refund=_choice(f"{path}.refund", table.get("refund", default.refund), REFUNDS),
+        refund_account=_text(f"{path}.refund_account",
+                             table.get("refund_account", default.refund_account),
+                             allow_empty=True),
         qb_method=_text(f"{path}.qb_method", table.get("qb_method", default.qb_method),
                         max_len=31, allow_empty=True),
         deposit_account=_text(f"{path}.deposit_account",
@@ -211,6 +249,18 @@ def _schedule(path: str, raw: dict[str, Any]) -> ScheduleConfig:
     return ScheduleConfig(**specs)
 
 
+def _channel(path: str, raw: dict[str, Any]) -> ChannelConfig:
+    _strict_fields(path, raw, {f.name for f in fields(ChannelConfig)})
+    classes = _table(f"{path}.classes", raw.get("classes", {}))
+    return ChannelConfig(
+        attribute=_text(f"{path}.attribute", raw.get("attribute", ""), allow_empty=True),
+        placement=_choice(f"{path}.placement", raw.get("placement", "header"),
+                          ("header", "lines")),
+        classes=MappingProxyType({str(value): _text(f"{path}.classes.{value}", name)
+                                  for value, name in classes.items()}),
+    )
+
+
 _SCALARS: dict[str, tuple[str, ...]] = {
     "guest_customers": GUEST_MODES,
     "currency_mode": CURRENCY_MODES,
@@ -218,6 +268,7 @@ _SCALARS: dict[str, tuple[str, ...]] = {
     "missing_items": MISSING_ITEM_POLICIES,
     "virtual_item_type": VIRTUAL_ITEM_TYPES,
     "bundles": BUNDLE_MODES,
+    "restock": RESTOCK_MODES,
     "inventory_direction": INVENTORY_DIRECTIONS,
 }
 
@@ -248,9 +299,13 @@ def parse_mapping_config(raw: dict[str, Any], *, path: str = "mapping") -> Compa
     tax_raw = dict(_table(f"{path}.tax", raw.get("tax", {})))
     if "mode" in tax_raw:
         tax_raw["mode"] = _choice(f"{path}.tax.mode", tax_raw["mode"], TAX_MODES)
-    values["tax"] = _texts(f"{path}.tax", TaxConfig, tax_raw,
-                           {"tax_line_item": 31, "zero_rate_tax_item": 31,
-                            "taxable_code": 3, "non_taxable_code": 3})
+    rate_items = _table(f"{path}.tax.rate_items", tax_raw.pop("rate_items", {}))
+    tax = _texts(f"{path}.tax", TaxConfig, tax_raw,
+                 {"zero_rate_tax_item": 31, "taxable_code": 3, "non_taxable_code": 3,
+                  "agency": 41})
+    values["tax"] = replace(tax, rate_items=MappingProxyType({
+        str(code): _text(f"{path}.tax.rate_items.{code}", name, max_len=31)
+        for code, name in rate_items.items()}))
     if "guest_customer_name" in raw:
         values["guest_customer_name"] = _text(f"{path}.guest_customer_name",
                                               raw["guest_customer_name"], max_len=41)
@@ -273,6 +328,8 @@ def parse_mapping_config(raw: dict[str, Any], *, path: str = "mapping") -> Compa
         if not isinstance(overlap, int) or isinstance(overlap, bool) or overlap < 0:
             raise MappingConfigError(f"{path}.overlap_minutes", "must be a whole number ≥ 0")
         values["overlap_minutes"] = overlap
+    values["channel"] = _channel(f"{path}.channel", _table(f"{path}.channel",
+                                                           raw.get("channel", {})))
     values["schedule"] = _schedule(f"{path}.schedule",
                                    _table(f"{path}.schedule", raw.get("schedule", {})))
     return CompanyMappingConfig(**values)

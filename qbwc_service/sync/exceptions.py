@@ -7,6 +7,7 @@ Tree::
     ├── PlanningError           a document cannot be turned into requests (``document``)
     │   └── TotalsMismatch      planned lines do not add up to Magento's total
     │                           (``document``, ``expected``, ``planned``)
+    ├── DocumentSkipped         a document deliberately not posted (``document``, ``reason``)
     └── LeaseError              a job lease could not be taken or kept (``name``, ``holder``)
 """
 
@@ -14,7 +15,14 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-__all__ = ["LeaseError", "MappingConfigError", "PlanningError", "SyncError", "TotalsMismatch"]
+__all__ = [
+    "DocumentSkipped",
+    "LeaseError",
+    "MappingConfigError",
+    "PlanningError",
+    "SyncError",
+    "TotalsMismatch",
+]
 
 
 class SyncError(Exception):
@@ -37,6 +45,15 @@ class PlanningError(SyncError):
         super().__init__(f"{document}: {message}")
         self.document = document
         self.message = message
+
+
+class DocumentSkipped(SyncError):
+    """A document the books do not need (an empty 0.00 invoice); ``reason`` says why."""
+
+    def __init__(self, document: str, reason: str) -> None:
+        super().__init__(f"{document}: {reason}")
+        self.document = document
+        self.reason = reason
 
 
 class TotalsMismatch(PlanningError):

@@ -1,9 +1,9 @@
 """Quantities between QuickBooks (the system of record by default) and Magento MSI.
 
 QuickBooks lowers on-hand when the invoice is posted; Magento lowers a source only at
-shipment and holds a reservation until then. Pushing QuickBooks' on-hand as it is
-would deduct unshipped units twice (magento-rest.md §13), so the pushed quantity is
-QuickBooks on-hand plus what invoiced-but-unshipped orders still reserve.
+shipment. A push therefore corrects QuickBooks' quantity by the units one side has
+deducted and the other not yet (:mod:`.stock_position`, magento-rest.md §13), and uses
+only quantities QuickBooks reported since the last push.
 """
 
 from __future__ import annotations
@@ -12,17 +12,21 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from magento_client.documents import Order, SourceItem
+from magento_client.documents import CreditMemo, Invoice, Order, SourceItem
 from qbwc_service.context import AppContext
-from qbwc_service.db.models import Company, SiteQuantity
+from qbwc_service.db.models import Company, Request, RequestStatus, SiteQuantity
 from qbwc_service.db.models import Mapping as MappingRow
 from qbwc_service.sync.config import CompanyMappingConfig, load_company_config
-from qbwc_service.sync.plan import PlannedRequest, Priority
+from qbwc_service.sync.plan import PlanContext, PlannedRequest, Priority
+from qbwc_service.sync.stock_position import not_yet_deducted
+
+if TYPE_CHECKING:
+    from qbwc_service.sync.runner import SyncReport
 
 __all__ = [
     "InventoryPush",
@@ -30,7 +34,6 @@ __all__ = [
     "plan_opening_quantities",
     "push_inventory",
     "quantities_to_push",
-    "unshipped_reservations",
 ]
 
 
@@ -49,7 +52,8 @@ class InventoryPush:
 
 
 def enqueue_inventory_query(session: Session, company: Company, *,
-                            dry_run: bool = False, now: datetime | None = None) -> PlannedRequest:
+                            now: datetime | None = None,
+                            report: SyncReport | None = None) -> PlannedRequest:
     """One quantity query per run: per site when the company file uses sites."""
     moment = now or datetime.now(UTC)
     operation = "ItemSitesQuery" if company.multi_site_enabled else "ItemInventoryQuery"
@@ -58,47 +62,23 @@ def enqueue_inventory_query(session: Session, company: Company, *,
         operation=operation, key=f"inventory:{moment:%Y%m%dT%H%M}", context=context,
         entity_type=None, priority=Priority.INVENTORY,
     )
-    if not dry_run:
-        from qbwc_service.sync.runner import enqueue_plan
+    from qbwc_service.sync.runner import enqueue_plan
 
-        enqueue_plan(session, company.id, [planned])
+    enqueue_plan(session, company.id, [planned], report)
     return planned
-
-
-def unshipped_reservations(orders: Iterable[Order]) -> dict[str, Decimal]:
-    """Units per SKU invoiced in Magento (so already deducted by QuickBooks) but not shipped."""
-    reserved: dict[str, Decimal] = {}
-    for order in orders:
-        if order.state in ("canceled", "closed", "complete"):
-            continue
-        for row in order.all_items():
-            if row.product_type in ("configurable", "bundle") or row.is_virtual:
-                continue  # the simple child row carries the stock
-            pending = min(row.qty_invoiced, row.qty_ordered - row.qty_canceled) - row.qty_shipped
-            quantity = pending if row.parent_product_type != "configurable" else \
-                _parent_pending(order, row)
-            if quantity > 0:
-                reserved[row.sku] = reserved.get(row.sku, Decimal(0)) + quantity
-    return reserved
-
-
-def _parent_pending(order: Order, row: Any) -> Decimal:
-    # Quantities of a configurable's variant are tracked on the parent row.
-    parent = order.item_by_id(row.parent_item_id) if row.parent_item_id else None
-    if parent is None:
-        return Decimal(0)
-    return min(parent.qty_invoiced, parent.qty_ordered - parent.qty_canceled) - parent.qty_shipped
 
 
 def quantities_to_push(
     site_quantities: Iterable[SiteQuantity],
     item_skus: Mapping[str, str],
     config: CompanyMappingConfig,
-    reserved: Mapping[str, Decimal],
+    pending: Mapping[str, Decimal],
     *,
     multi_site: bool,
 ) -> tuple[list[SourceItem], list[str]]:
-    """Magento source items from QuickBooks quantities: (items, reasons for skipped rows)."""
+    """Magento source items from QuickBooks quantities less the units Magento deducted
+    that QuickBooks has not yet (``pending``, on the sales source): (items, reasons for
+    skipped rows)."""
     sources_by_site = {site: source for source, site in config.sites.items()}
     items: list[SourceItem] = []
     skipped: list[str] = []
@@ -116,7 +96,7 @@ def quantities_to_push(
             source = config.sales_source
         quantity = row.quantity_on_hand
         if source == config.sales_source:
-            quantity += reserved.get(sku, Decimal(0))
+            quantity -= pending.get(sku, Decimal(0))
         quantity = max(quantity, Decimal(0))
         items.append(SourceItem(sku=sku, source_code=source, quantity=quantity,
                                 status=1 if quantity > 0 else 0))
@@ -124,9 +104,13 @@ def quantities_to_push(
 
 
 def push_inventory(ctx: AppContext, company_name: str, client: SourceItemWriter, *,
-                   open_orders: Iterable[Order] = (), batch_size: int | None = None
+                   orders: Iterable[Order] = (), invoices: Iterable[Invoice] = (),
+                   creditmemos: Iterable[CreditMemo] = (), batch_size: int | None = None
                    ) -> InventoryPush:
-    """Write QuickBooks' last reported quantities to Magento's mapped sources, in batches."""
+    """Write the quantities QuickBooks reported since the last push to Magento's mapped
+    sources, net of units Magento deducted that QuickBooks had not when it reported
+    (:mod:`.stock_position`); quantities not reported again since the last push are not
+    pushed, so Magento never gets a number older than what it already has."""
     from qbwc_service.sync.runner import get_company
 
     config = load_company_config(ctx.settings, company_name)
@@ -138,18 +122,31 @@ def push_inventory(ctx: AppContext, company_name: str, client: SourceItemWriter,
         company = get_company(session, company_name)
         rows = list(session.scalars(select(SiteQuantity).where(
             SiteQuantity.company_id == company.id)))
+        fresh = [row for row in rows if row.pushed_at is None or row.reported_at > row.pushed_at]
+        if len(fresh) < len(rows):
+            result.skipped.append(f"{len(rows) - len(fresh)} quantities were not reported "
+                                  "again since the last push; waiting for a fresh answer")
+        if not fresh:
+            return result
+        reported = min(row.reported_at for row in fresh)
+        posted = set(session.scalars(select(Request.idempotency_key).where(
+            Request.company_id == company.id,
+            Request.status == RequestStatus.SUCCEEDED.value,
+            Request.completed_at <= reported)))
         item_skus = {name: sku for name, sku in session.execute(
             select(MappingRow.qb_name, MappingRow.magento_id).where(
                 MappingRow.company_id == company.id, MappingRow.entity_type == "item"))
             if name and not sku.startswith("@")}
-        items, result.skipped = quantities_to_push(
-            rows, item_skus, config,
-            unshipped_reservations(open_orders), multi_site=bool(company.multi_site_enabled))
+        pending = not_yet_deducted(orders, invoices, creditmemos, posted,
+                                   PlanContext(config=config))
+        items, skipped = quantities_to_push(
+            fresh, item_skus, config, pending, multi_site=bool(company.multi_site_enabled))
+        result.skipped += skipped
         if items:
             result.batches = client.save_source_items(items, batch_size=batch_size)
         result.items = items
         now = datetime.now(UTC)
-        for row in rows:
+        for row in fresh:
             row.pushed_at = now
     return result
 
@@ -158,7 +155,9 @@ def plan_opening_quantities(
     source_items: Iterable[SourceItem], item_names: Mapping[str, str],
     config: CompanyMappingConfig, *, multi_site: bool, ref: str,
 ) -> list[PlannedRequest]:
-    """Initial load Magento → QuickBooks: one ``InventoryAdjustmentAdd`` per site."""
+    """Initial load Magento → QuickBooks: one ``InventoryAdjustmentAdd`` per site. QuickBooks
+    values a quantity added to an item with no stock at the item's cost, which the item
+    adds carry from Magento's ``cost`` (``PurchaseCost``), so the asset starts at cost."""
     by_site: dict[str, list[dict[str, Any]]] = {}
     for item in source_items:
         name = item_names.get(item.sku)

@@ -10,7 +10,10 @@ yields the same output for the same set of names already taken.
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 from collections.abc import Callable
+
+from anyascii import anyascii
 
 from qbwc_service.qbxml.values import clean_text
 
@@ -22,6 +25,7 @@ __all__ = [
     "item_name",
     "ref_number",
     "to_latin1",
+    "unicode_note",
 ]
 
 REF_NUMBER_MAX = 11
@@ -39,10 +43,48 @@ def _digest(value: str, attempt: int, length: int) -> str:
     return "".join(out)
 
 
+def _latin1(character: str) -> bool:
+    return ord(character) < 0x100
+
+
 def to_latin1(value: str) -> str:
-    """The text exactly as the renderer will send it (ISO-8859-1, transliterated), so a
-    name kept in the mapping is the name QuickBooks holds."""
-    return clean_text(value, transliterate=True)
+    """The text exactly as the renderer will send it (ISO-8859-1), so a name kept in the
+    mapping is the name QuickBooks holds. QuickBooks Desktop US stores Windows-1252, so a
+    name in another script is transliterated the way a person reads it ("陈 伟" → "Chen
+    Wei", "Дмитрий" → "Dmitriy") by anyascii, a maintained table, instead of becoming
+    question marks; Latin-1 letters (é, ß, å) are kept as they are."""
+    text = unicodedata.normalize("NFC", value)
+    if not all(_latin1(character) for character in text):
+        out: list[str] = []
+        previous_ideograph = False
+        for character in text:
+            # Letters and digits only: symbols and emoji stay for clean_text to mark.
+            if _latin1(character) or unicodedata.category(character)[0] not in "LN":
+                out.append(character)
+                previous_ideograph = False
+                continue
+            ideograph = _syllabic(character)
+            if ideograph and previous_ideograph:
+                out.append(" ")  # 陈伟 reads "Chen Wei", one syllable per character
+            out.append(anyascii(character))
+            previous_ideograph = ideograph
+        text = "".join(out)
+    return clean_text(text, transliterate=True)
+
+
+def _syllabic(character: str) -> bool:
+    name = unicodedata.name(character, "")
+    return name.startswith(("CJK UNIFIED IDEOGRAPH", "HANGUL SYLLABLE"))
+
+
+def unicode_note(value: str) -> str | None:
+    """The original of a transliterated text, with what Windows-1252 cannot hold written
+    as ``U+XXXX``, for a note field; None when nothing had to be transliterated."""
+    text = unicodedata.normalize("NFC", value)
+    if all(_latin1(character) for character in text):
+        return None
+    return "".join(character if _latin1(character) else f"U+{ord(character):04X}"
+                   for character in text)
 
 
 def _shorten(value: str, max_len: int, taken: Callable[[str], bool], sep: str) -> str:

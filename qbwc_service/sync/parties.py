@@ -5,12 +5,14 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from magento_client.documents import Address, Order, Product
-from qbwc_service.sync.lines import ProductLine
-from qbwc_service.sync.names import customer_name, item_name, to_latin1
+from qbwc_service.sync.names import customer_name, item_name, to_latin1, unicode_note
 from qbwc_service.sync.plan import PlanContext, PlannedRequest, Priority, cents, document_hash
+
+if TYPE_CHECKING:
+    from qbwc_service.sync.posting.lines import ProductLine
 
 __all__ = [
     "CURRENCY_NAMES",
@@ -124,6 +126,10 @@ def plan_customer(order: Order, ctx: PlanContext) -> PartyRef:
         )
     if currency:
         context["CurrencyRef"] = {"FullName": CURRENCY_NAMES.get(currency, currency)}
+    original = unicode_note(display)
+    if original:
+        # QuickBooks holds the transliterated name; the note keeps what Magento has.
+        context["Notes"] = clip(f"Name in Magento: {original}", 4095)
     context = {k: v for k, v in context.items() if v is not None}
     request = PlannedRequest(
         operation="CustomerAdd", key=key, context=context, entity_type="customer",
@@ -147,7 +153,8 @@ def _item_operation(product_type: str, is_virtual: bool, ctx: PlanContext) -> st
 
 
 def _item_request(sku: str, title: str, product_type: str, is_virtual: bool,
-                  price: Decimal | None, ctx: PlanContext) -> PartyRef:
+                  price: Decimal | None, ctx: PlanContext,
+                  cost: Decimal | None = None) -> PartyRef:
     key = item_key(sku)
     known = ctx.lookup.qb_name("item", sku)
     if known:
@@ -166,6 +173,9 @@ def _item_request(sku: str, title: str, product_type: str, is_virtual: bool,
                        AssetAccountRef={"FullName": accounts.asset})
         if price is not None:
             context["SalesPrice"] = cents(price)
+        if cost is not None:
+            # Magento's cost attribute, so cost of goods sold is not near zero.
+            context["PurchaseCost"] = cents(cost)
     else:
         sales: dict[str, Any] = {"Desc": description}
         if price is not None:
@@ -185,9 +195,11 @@ def _item_request(sku: str, title: str, product_type: str, is_virtual: bool,
 
 def plan_item(line: ProductLine, ctx: PlanContext) -> PartyRef:
     """The QuickBooks item of a product line: mapped already, or a planned item add."""
-    unit = line.amount / line.quantity if line.quantity else line.unit_price
+    unit: Decimal | None = line.amount / line.quantity if line.quantity else line.unit_price
+    if line.component:
+        unit = None  # a bundle part is priced on its bundle, not on its own
     return _item_request(line.sku, line.description, line.product_type, line.is_virtual,
-                         unit, ctx)
+                         unit, ctx, line.cost)
 
 
 def plan_product(product: Product, ctx: PlanContext) -> PlannedRequest | None:
@@ -198,8 +210,10 @@ def plan_product(product: Product, ctx: PlanContext) -> PlannedRequest | None:
     if product.type_id == "bundle" and product.bundle_price_type != "fixed" \
             and ctx.config.bundles == "children":
         return None
+    cost = product.custom_attributes.get("cost")
     return _item_request(product.sku, product.name, product.type_id,
-                         product.type_id in ("virtual", "downloadable"), product.price, ctx).request
+                         product.type_id in ("virtual", "downloadable"), product.price, ctx,
+                         Decimal(str(cost)) if cost not in (None, "") else None).request
 
 
 def setup_key(role: str) -> str:
@@ -207,14 +221,13 @@ def setup_key(role: str) -> str:
 
 
 def plan_setup_items(ctx: PlanContext) -> list[PlannedRequest]:
-    """The non-product items transactions refer to (shipping, discounts, tax line,
-    refund adjustments), created once so the first invoice does not fail on a reference."""
+    """The non-product items transactions refer to (shipping, discounts, refund
+    adjustments, the zero-rate header tax item), created once so the first invoice does
+    not fail on a reference."""
     names = ctx.config.items
     income = {"FullName": ctx.config.accounts.income}
     roles = (
         ("shipping", "ItemOtherChargeAdd", names.shipping, "Shipping charged in Magento"),
-        ("tax_line", "ItemOtherChargeAdd", ctx.config.tax.tax_line_item,
-         "Sales tax as Magento computed it"),
         ("adjustment_refund", "ItemOtherChargeAdd", names.adjustment_refund,
          "Magento credit memo adjustment refund"),
         ("adjustment_fee", "ItemOtherChargeAdd", names.adjustment_fee,
@@ -234,6 +247,8 @@ def plan_setup_items(ctx: PlanContext) -> list[PlannedRequest]:
         if operation == "ItemSalesTaxAdd":
             # On the header of every sales transaction so QuickBooks adds no tax of its own.
             context.update(ItemDesc=description, TaxRate=Decimal("0"))
+            if ctx.config.tax.agency:
+                context["TaxVendorRef"] = {"FullName": ctx.config.tax.agency}
         elif operation == "ItemDiscountAdd":
             context.update(ItemDesc=description, AccountRef=income)
             if role == "discount_non_taxable":

@@ -43,6 +43,7 @@ class Priority:
     PAYMENT = 60
     CREDIT = 70
     APPLY_CREDIT = 80
+    REFUND = 80
     INVENTORY = 90
 
 
@@ -71,21 +72,23 @@ class CompanyFacts:
 
     name: str = ""
     closing_date: date | None = None
-    multi_site_enabled: bool = False
+    multi_site_enabled: bool | None = False  # None: not reported yet (no session so far)
     multi_currency_enabled: bool = False
     class_tracking_enabled: bool = True
-    home_currency: str | None = None
+    home_currency: str | None = None  # QuickBooks' name, e.g. "US Dollar"
+    country: str | None = None  # the edition QuickBooks reported: US, CA, UK, AU
 
     @classmethod
     def from_company(cls, company: Company) -> CompanyFacts:
         return cls(
             name=company.name,
             closing_date=company.closing_date,
-            multi_site_enabled=bool(company.multi_site_enabled),
+            multi_site_enabled=company.multi_site_enabled,
             multi_currency_enabled=bool(company.multi_currency_enabled),
             # Unknown until the first session: sending a ClassRef is harmless then.
             class_tracking_enabled=company.class_tracking_enabled is not False,
             home_currency=company.home_currency,
+            country=company.qb_country,
         )
 
 
@@ -101,15 +104,23 @@ class Lookup(Protocol):
     def claim(self, entity_type: str, magento_id: str, qb_name: str) -> None:
         """Record a name planned in this run so later documents in the run see it."""
 
+    def queued_operation(self, key: str) -> str | None:
+        """The operation a request with this idempotency key was queued as, if any."""
+
 
 class MemoryLookup:
     """A :class:`Lookup` held in dictionaries: tests, dry runs, and the runner's overlay."""
 
-    def __init__(self, names: Iterable[tuple[str, str, str]] = ()) -> None:
+    def __init__(self, names: Iterable[tuple[str, str, str]] = (),
+                 operations: dict[str, str] | None = None) -> None:
         self._names: dict[tuple[str, str], str] = {}
         self._owners: dict[tuple[str, str], str] = {}
+        self.operations = dict(operations or {})  # idempotency key -> queued operation
         for entity_type, magento_id, qb_name in names:
             self.claim(entity_type, magento_id, qb_name)
+
+    def queued_operation(self, key: str) -> str | None:
+        return self.operations.get(key)
 
     def qb_name(self, entity_type: str, magento_id: str) -> str | None:
         return self._names.get((entity_type, magento_id))
@@ -130,6 +141,16 @@ class PlanContext:
     facts: CompanyFacts = field(default_factory=CompanyFacts)
     lookup: Lookup = field(default_factory=MemoryLookup)
     store_timezones: dict[int, str] = field(default_factory=dict)  # store_id -> IANA name
+
+    @property
+    def sales_site(self) -> str | None:
+        """The site sales lines take stock from: the sales source's mapped site, unless the
+        company file said it has no sites. Before QuickBooks has reported its preferences
+        a configured site map is taken at its word, so the first documents do not take
+        stock from the unassigned site."""
+        if self.facts.multi_site_enabled is False:
+            return None
+        return self.config.sales_site
 
     @property
     def multicurrency(self) -> bool:

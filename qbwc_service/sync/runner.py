@@ -7,6 +7,7 @@ changed document only updates a request that was not posted yet.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -16,18 +17,31 @@ from typing import Any, Protocol
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from magento_client.documents import CreditMemo, Invoice, Order, Product, format_datetime
+from magento_client.documents import (
+    CreditMemo,
+    Invoice,
+    Order,
+    Product,
+    SourceItem,
+    format_datetime,
+)
 from qbwc_service.context import AppContext
 from qbwc_service.db.models import Company, Mapping, Request, RequestStatus, Watermark
 from qbwc_service.queue import enqueue
-from qbwc_service.sync.config import effective_company_config
-from qbwc_service.sync.documents import plan_credit_memo, plan_invoice, plan_order
-from qbwc_service.sync.exceptions import PlanningError, SyncError
+from qbwc_service.sync.config import CompanyMappingConfig, effective_company_config
+from qbwc_service.sync.exceptions import DocumentSkipped, PlanningError, SyncError
 from qbwc_service.sync.parties import plan_customer, plan_product, plan_setup_items
 from qbwc_service.sync.plan import CompanyFacts, MemoryLookup, PlanContext, PlannedRequest
+from qbwc_service.sync.posting import (
+    check_tax_edition,
+    plan_credit_memo,
+    plan_invoice,
+    plan_order,
+)
 
 __all__ = [
     "ENTITIES",
+    "INITIAL",
     "DbLookup",
     "MagentoSource",
     "SyncReport",
@@ -38,7 +52,12 @@ __all__ = [
     "to_payload",
 ]
 
+log = logging.getLogger(__name__)
+
 ENTITIES = ("orders", "invoices", "creditmemos", "products", "inventory")
+# ``sync --initial`` (magento_to_quickbooks stock mode): every product as an item, then
+# Magento's source quantities as opening quantities.
+INITIAL = ("products", "opening")
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _NAMED = ("customer", "item", "invoice", "creditmemo")
 
@@ -57,6 +76,8 @@ class MagentoSource(Protocol):
 
     def store_configs(self, store_codes: Iterable[str] = ()) -> list[Any]: ...
 
+    def source_items(self, criteria: Any = None) -> Iterable[SourceItem]: ...
+
 
 @dataclass
 class SyncReport:
@@ -65,7 +86,8 @@ class SyncReport:
     company: str
     dry_run: bool = False
     read: dict[str, int] = field(default_factory=dict)
-    queued: dict[str, int] = field(default_factory=dict)  # new and changed requests, per entity
+    # New and changed requests per entity (setup items count as their entity's).
+    queued_by_entity: dict[str, int] = field(default_factory=dict)
     created: int = 0
     changed: int = 0
     unchanged: int = 0
@@ -73,7 +95,15 @@ class SyncReport:
     skipped: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     planned: list[PlannedRequest] = field(default_factory=list)
+    # What the queue did (or, in a dry run, would do) with each planned request:
+    # ("new" | "changed" | "unchanged", request).
+    outcomes: list[tuple[str, PlannedRequest]] = field(default_factory=list)
     watermarks: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def queued(self) -> list[PlannedRequest]:
+        """The requests this run added or changed in the queue (a dry run: would have)."""
+        return [planned for outcome, planned in self.outcomes if outcome != "unchanged"]
 
 
 class DbLookup(MemoryLookup):
@@ -103,6 +133,11 @@ class DbLookup(MemoryLookup):
             Mapping.company_id == self.company_id, Mapping.entity_type == entity_type,
             Mapping.magento_id == magento_id)).first()
 
+    def queued_operation(self, key: str) -> str | None:
+        return super().queued_operation(key) or self.session.scalars(
+            select(Request.operation).where(Request.company_id == self.company_id,
+                                            Request.idempotency_key == key)).first()
+
     def name_owner(self, entity_type: str, qb_name: str) -> str | None:
         planned = super().name_owner(entity_type, qb_name)
         if planned:
@@ -130,8 +165,8 @@ def enqueue_plan(session: Session, company_id: int, planned: Sequence[PlannedReq
                  customer_id: int | None = None) -> list[Request]:
     """Queue planned requests in order, turning dependency keys into request rows.
 
-    ``customer_id``, the Magento customer the documents belong to, is kept on each row so
-    purge-customer finds every request of theirs (services/purge.py).
+    ``customer_id`` (Magento's) is stored on each request that concerns the customer, so
+    a purge finds every one of them.
     """
     rows: list[Request] = []
     for item in planned:
@@ -153,6 +188,8 @@ def enqueue_plan(session: Session, company_id: int, planned: Sequence[PlannedReq
             result.request.magento_customer_id = str(customer_id)
         rows.append(result.request)
         if report is not None:
+            outcome = "new" if result.created else "changed" if result.changed else "unchanged"
+            report.outcomes.append((outcome, item))
             report.created += result.created
             report.changed += result.changed
             report.unchanged += not (result.created or result.changed)
@@ -228,65 +265,122 @@ def pull_and_enqueue(
     dry_run: bool = False,
     progress: Progress | None = None,
 ) -> SyncReport:
-    """Read what changed in Magento since the watermark (or ``since``) and queue its plan."""
+    """Read what changed in Magento since the watermark (or ``since``) and queue its plan.
+
+    A dry run queues exactly as a real one, in one transaction it then rolls back, so what
+    it reports is what the real run would queue; watermarks do not move.
+    """
     with ctx.db.session() as session:
         config = effective_company_config(ctx.settings, get_company(session, company_name))
     report = SyncReport(company=company_name, dry_run=dry_run)
     timezones = store_timezones(client)
     for entity in entities:
+        if entity not in ENTITIES + INITIAL:
+            raise SyncError(f"unknown entity {entity!r}; use one of {', '.join(ENTITIES)}")
+    if "opening" in entities and config.inventory_direction != "magento_to_quickbooks":
+        raise SyncError(f"inventory_direction is {config.inventory_direction}: QuickBooks keeps "
+                        "the quantities, so no opening quantities are loaded from Magento "
+                        '(set inventory_direction = "magento_to_quickbooks" for an initial load)')
+    run = _EntityPull(client, config, timezones, report, since, progress)
+    if dry_run:
+        with ctx.db.session() as session:
+            for entity in entities:
+                run.pull(session, company_name, entity)
+            session.rollback()
+        return report
+    for entity in entities:
+        with ctx.db.session() as session:
+            run.pull(session, company_name, entity)
+    return report
+
+
+@dataclass
+class _EntityPull:
+    """One entity's pull inside a session: plan each changed document and queue it."""
+
+    client: MagentoSource
+    config: CompanyMappingConfig
+    timezones: dict[int, str]
+    report: SyncReport
+    since: datetime | None
+    progress: Progress | None
+
+    def pull(self, session: Session, company_name: str, entity: str) -> None:
+        report, config = self.report, self.config
+        company = get_company(session, company_name)
+        if entity == "opening":
+            self.opening(session, company)
+            return
         if entity == "inventory":
             from qbwc_service.sync.inventory import enqueue_inventory_query
 
-            with ctx.db.session() as session:
-                company = get_company(session, company_name)
-                report.planned.append(
-                    enqueue_inventory_query(session, company, dry_run=dry_run))
-                report.read[entity] = 0
-            continue
-        if entity not in ENTITIES:
-            raise SyncError(f"unknown entity {entity!r}; use one of {', '.join(ENTITIES)}")
-        with ctx.db.session() as session:
-            company = get_company(session, company_name)
-            watermark = session.get(Watermark, (company.id, entity))
-            start = since or (datetime.fromisoformat(watermark.updated_at_value).replace(tzinfo=UTC)
-                              if watermark else EPOCH)
-            plan_ctx = PlanContext(config=config, facts=CompanyFacts.from_company(company),
-                                   lookup=DbLookup(session, company.id),
-                                   store_timezones=timezones)
-            # Setup items an entity needs count as that entity's: the lines add up.
-            queued_before = report.created + report.changed
-            if not dry_run and entity in ("invoices", "creditmemos"):
-                enqueue_plan(session, company.id, plan_setup_items(plan_ctx), report)
-            pull = client.iter_updated(entity, start, timedelta(minutes=config.overlap_minutes))
-            orders: dict[int, Order] = {}
-            count = 0
-            for document in pull:
-                count += 1
-                planned: list[PlannedRequest] = []
-                try:
-                    planned = _plan_one(entity, document, client, plan_ctx, orders, report)
-                except PlanningError as error:
-                    report.errors.append(str(error))
-                report.planned.extend(planned)
-                if not dry_run and planned:
-                    enqueue_plan(session, company.id, planned, report,
-                                 customer_id=_customer_of(entity, document, orders))
-                if progress is not None:
-                    progress(entity, count, None)
-            report.read[entity] = count
-            report.queued[entity] = report.created + report.changed - queued_before
-            if progress is not None:
-                progress(entity, count, count)  # done: the total is known now
-            newest = getattr(pull, "max_updated_at", None)
-            if not dry_run and newest is not None:
-                value = format_datetime(newest)
-                if watermark is None:
-                    session.add(Watermark(company_id=company.id, entity=entity,
-                                          updated_at_value=value))
-                elif value > watermark.updated_at_value:
-                    watermark.updated_at_value = value
-                    watermark.last_run_at = datetime.now(UTC)
-                report.watermarks[entity] = value
-            if dry_run:
-                session.rollback()
-    return report
+            report.planned.append(enqueue_inventory_query(session, company, report=report))
+            report.read[entity] = 0
+            return
+        watermark = session.get(Watermark, (company.id, entity))
+        start = self.since or (
+            datetime.fromisoformat(watermark.updated_at_value).replace(tzinfo=UTC)
+            if watermark else EPOCH)
+        plan_ctx = PlanContext(config=config, facts=CompanyFacts.from_company(company),
+                               lookup=DbLookup(session, company.id),
+                               store_timezones=self.timezones)
+        queued_before = report.created + report.changed
+        if entity in ("invoices", "creditmemos"):
+            check_tax_edition(plan_ctx.facts)
+            setup = plan_setup_items(plan_ctx)
+            report.planned.extend(setup)
+            enqueue_plan(session, company.id, setup, report)
+        pull = self.client.iter_updated(entity, start,
+                                        timedelta(minutes=config.overlap_minutes))
+        orders: dict[int, Order] = {}
+        count = 0
+        for document in pull:
+            count += 1
+            planned: list[PlannedRequest] = []
+            try:
+                planned = _plan_one(entity, document, self.client, plan_ctx, orders, report)
+            except DocumentSkipped as skipped:
+                report.skipped.append(str(skipped))
+                log.info("not posted: %s", skipped)
+            except PlanningError as error:
+                report.errors.append(str(error))
+            report.planned.extend(planned)
+            if planned:
+                enqueue_plan(session, company.id, planned, report,
+                             customer_id=_customer_of(entity, document, orders))
+            if self.progress is not None:
+                self.progress(entity, count, None)
+        report.read[entity] = count
+        report.queued_by_entity[entity] = report.created + report.changed - queued_before
+        if self.progress is not None:
+            self.progress(entity, count, count)  # done: the total is known now
+        newest = getattr(pull, "max_updated_at", None)
+        if not report.dry_run and newest is not None:
+            value = format_datetime(newest)
+            if watermark is None:
+                session.add(Watermark(company_id=company.id, entity=entity,
+                                      updated_at_value=value))
+            elif value > watermark.updated_at_value:
+                watermark.updated_at_value = value
+                watermark.last_run_at = datetime.now(UTC)
+            report.watermarks[entity] = value
+
+    def opening(self, session: Session, company: Company) -> None:
+        """Magento's source quantities as QuickBooks opening quantities (valued at the
+        items' cost, which the product pull gave them)."""
+        from qbwc_service.sync.inventory import plan_opening_quantities
+
+        lookup = DbLookup(session, company.id)
+        items = list(self.client.source_items())
+        names = {item.sku: name for item in items
+                 if (name := lookup.qb_name("item", item.sku)) is not None}
+        planned = plan_opening_quantities(
+            items, names, self.config, multi_site=bool(company.multi_site_enabled),
+            ref="OPENING")
+        self.report.read["opening"] = len(items)
+        self.report.skipped += [f"source item {item.sku} at {item.source_code}: no QuickBooks "
+                                "item for this SKU" for item in items if item.sku not in names]
+        self.report.planned.extend(planned)
+        enqueue_plan(session, company.id, planned, self.report)
+        if self.progress is not None:
+            self.progress("opening", len(items), len(items))

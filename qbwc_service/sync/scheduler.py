@@ -41,11 +41,17 @@ def trigger_for(spec: ScheduleSpec) -> CronTrigger | IntervalTrigger:
     return IntervalTrigger(minutes=spec.every_minutes, timezone="UTC")
 
 
-def _open_orders(client: Any) -> list[Any]:
-    """Orders that may hold invoiced-but-unshipped units (their reservations are added back)."""
+def _open_documents(client: Any) -> tuple[list[Any], list[Any], list[Any]]:
+    """Orders still moving (processing) with their invoices and credit memos: where Magento
+    and QuickBooks can disagree on what left the shelf."""
     from magento_client.search import SearchCriteria
 
-    return list(client.orders(SearchCriteria().where("state", "processing")))
+    orders = list(client.orders(SearchCriteria().where("state", "processing")))
+    invoices = [invoice for order in orders for invoice in client.invoices_for_order(
+        order.entity_id)]
+    memos = [memo for order in orders for memo in client.credit_memos_for_order(
+        order.entity_id)]
+    return orders, invoices, memos
 
 
 def run_job(ctx: AppContext, company_name: str, job: str, client_factory: ClientFactory,
@@ -64,7 +70,9 @@ def run_job(ctx: AppContext, company_name: str, job: str, client_factory: Client
         report = pull_and_enqueue(ctx, company_name, client=client,
                                   entities=JOB_ENTITIES[job], progress=progress)
         if job == "inventory":
-            push_inventory(ctx, company_name, client, open_orders=_open_orders(client))
+            orders, invoices, memos = _open_documents(client)
+            push_inventory(ctx, company_name, client, orders=orders, invoices=invoices,
+                           creditmemos=memos)
         log.info("job %s: read %s, queued %d new, %d changed, %d errors", name, report.read,
                  report.created, report.changed, len(report.errors))
     return True

@@ -40,6 +40,7 @@ __all__ = [
     "ZERO_RATE_TAX_ITEM",
     "Books",
     "Installation",
+    "Ledger",
     "ServerProcess",
     "drain",
     "failures",
@@ -276,3 +277,56 @@ class Books:
 def repeated(counts: Counter[str], expected: Sequence[str]) -> dict[str, int]:
     """Expected keys seen other than exactly once (0 = missing, 2+ = duplicated)."""
     return {key: counts.get(key, 0) for key in expected if counts.get(key, 0) != 1}
+
+
+@dataclass
+class Ledger:
+    """The simulated company's journal, read straight from its SQLite file: balances as
+    QuickBooks shows them, per account name, and what each credit memo has left."""
+
+    balances: dict[str, Decimal]
+    account_types: dict[str, str]
+    difference: Decimal
+    credit_left: dict[str, Decimal]  # credit memo RefNumber -> CreditRemaining
+    on_hand: dict[str, Decimal]  # item name -> quantity across sites
+    at_site: dict[tuple[str, str], Decimal]  # (item name, site name) -> quantity
+
+    @classmethod
+    def read(cls, company_db: Path) -> Ledger:
+        from qbwc_service.sandbox.quickbooks.ledger import (
+            account_balances,
+            account_types,
+            inventory_by_site,
+            natural,
+            trial_balance_difference,
+        )
+
+        connection = sqlite3.connect(f"file:{company_db}?mode=ro", uri=True)
+        try:
+            names = {str(list_id): str(name) for list_id, name in connection.execute(
+                "SELECT list_id, full_name FROM list_record")}
+            types = account_types(connection)
+            balances = {names[account]: natural(types.get(account, "NonPosting"), signed)
+                        for account, signed in account_balances(connection).items()}
+            used: dict[str, Decimal] = {}
+            for credit_id, amount in connection.execute(
+                    "SELECT credit_id, amount FROM application WHERE credit_id IS NOT NULL"):
+                used[str(credit_id)] = used.get(str(credit_id), Decimal(0)) + Decimal(amount)
+            credit_left = {str(ref): Decimal(str(total)) - used.get(str(txn_id), Decimal(0))
+                           for txn_id, ref, total in connection.execute(
+                               "SELECT txn_id, ref_number, total FROM txn "
+                               "WHERE kind = 'CreditMemo'")}
+            on_hand: dict[str, Decimal] = {}
+            at_site: dict[tuple[str, str], Decimal] = {}
+            for (item, site), (quantity, _value) in inventory_by_site(connection).items():
+                on_hand[names[item]] = on_hand.get(names[item], Decimal(0)) + quantity
+                at_site[(names[item], names.get(site, ""))] = quantity
+            difference = trial_balance_difference(connection)
+        finally:
+            connection.close()
+        return cls(balances, {names[k]: v for k, v in types.items()}, difference,
+                   credit_left, on_hand, at_site)
+
+    def total(self, account_type: str) -> Decimal:
+        return sum((amount for name, amount in self.balances.items()
+                    if self.account_types.get(name) == account_type), Decimal(0))

@@ -7,8 +7,8 @@ from decimal import Decimal
 from qbwc_service.handlers.credit_memo import CreditMemoHandler
 from qbwc_service.handlers.invoice import InvoiceHandler
 from qbwc_service.qbxml.parse import QbResponse, RetRecord
-from qbwc_service.sync.documents import plan_credit_memo
 from qbwc_service.sync.plan import PlanContext
+from qbwc_service.sync.posting import plan_credit_memo
 from qbwc_service.sync.runner import enqueue_plan
 from tests.sync.factories import Line, OrderBuilder
 
@@ -46,3 +46,32 @@ def test_credit_application_gets_both_txn_ids(db, company_id) -> None:
         applied = rows["credit-apply:1"].payload["AppliedToTxnAdd"][0]
         assert applied["TxnID"] == "INV-1"
         assert applied["SetCredit"][0]["CreditTxnID"] == "CM-1"
+
+
+def test_refund_and_write_off_get_the_credit_memo_txn_id(db, company_id) -> None:
+    """A refunded credit memo's card refund and stock write-off name the memo once it is
+    in QuickBooks; the refund handler keeps QuickBooks' refunded amount on its mapping."""
+    from sqlalchemy import select
+
+    from qbwc_service.db.models import Mapping
+    from qbwc_service.handlers import handler_for
+
+    builder = OrderBuilder(method="braintree").add(Line("A", Decimal("10.00")))
+    memo_doc = builder.credit_memo(transaction_id="bt-1-refund")
+    with db.session() as session:
+        rows = {r.idempotency_key: r for r in enqueue_plan(session, company_id, plan_credit_memo(
+            memo_doc, builder.order(), PlanContext(), invoice=builder.invoice(state=2)))}
+        memo = rows["creditmemo:1"]
+        answer = _ok(memo.id, "CreditMemo", "CM-7", "10.00")
+        succeed(session, memo, answer)
+        CreditMemoHandler().handle_response(session, memo, answer)
+        refund = rows["refund:1"]
+        assert refund.payload["RefundAppliedToTxnAdd"][0]["TxnID"] == "CM-7"
+        assert rows["write-off:1"].payload["Memo"].startswith("Magento credit memo")
+        answer = _ok(refund.id, "ARRefundCreditCard", "RF-1", "10.00")
+        succeed(session, refund, answer)
+        handler = handler_for("ARRefundCreditCardAdd")
+        assert handler is not None and handler_for("CheckAdd") is handler
+        handler.handle_response(session, refund, answer)
+        mapping = session.scalars(select(Mapping).where(Mapping.entity_type == "refund")).one()
+        assert (mapping.qb_id, mapping.amount) == ("RF-1", Decimal("10.00"))

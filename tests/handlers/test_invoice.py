@@ -9,8 +9,8 @@ from sqlalchemy import select
 from qbwc_service.db.models import Mapping, Request
 from qbwc_service.handlers import handler_for
 from qbwc_service.handlers.invoice import InvoiceHandler
-from qbwc_service.sync.documents import plan_invoice
 from qbwc_service.sync.plan import PlanContext
+from qbwc_service.sync.posting import plan_invoice
 from qbwc_service.sync.runner import enqueue_plan
 from tests.sync.factories import Line, OrderBuilder
 

@@ -106,3 +106,18 @@ def test_fake_magento_command_prints_credentials_and_serves(tmp_path: Path) -> N
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_check_refuses_a_non_us_quickbooks_edition(tmp_path: Path, fake: FakeMagento) -> None:
+    """Once QuickBooks reported a UK edition for the company, check names VAT/GST and fails."""
+    from qbwc_service.db import Database
+    from qbwc_service.db.models import Company
+
+    database = Database(f"sqlite:///{tmp_path / 'qbwc.sqlite3'}")
+    database.upgrade()
+    with database.session() as session:
+        session.add(Company(name="acme", file_id="{0}", qb_country="UK"))
+    database.dispose()
+    code, output = _check(tmp_path, _table(fake))
+    assert code == 1 and "UK edition" in output and "VAT/GST" in output
+    assert "Traceback" not in output

@@ -63,6 +63,20 @@ def test_coverage_of_the_cases_the_sync_must_handle(shared_store: FakeStore) -> 
     assert any(i.shipping_amount == 0 for i in invoices) and any(i.shipping_amount > 0 for i in invoices)
     assert any(m.adjustment_positive > 0 and m.adjustment_negative > 0 for m in memos)
     assert any(m.invoice_id is None for m in memos) and any(m.invoice_id for m in memos)
+    # What the posting rules must book account by account (issue: books a bookkeeper signs off)
+    assert any(len(o.raw["extension_attributes"].get("applied_taxes") or []) > 1 for o in orders)
+    assert any(entry["type"] == "shipping" for o in orders
+               for entry in o.raw["extension_attributes"].get("item_applied_taxes") or [])
+    assert any(m.raw.get("transaction_id") for m in memos)
+    assert any(not m.raw.get("transaction_id") for m in memos)
+    flags = {row.raw["extension_attributes"]["back_to_stock"] for m in memos for row in m.items}
+    assert flags == {True, False}
+    assert any(i.updated_at and i.created_at and i.updated_at.date() > i.created_at.date()
+               and i.is_paid for i in invoices)
+    assert any(row.qty_shipped > 0 for row in rows)
+    assert any(Decimal(str(o.raw.get("shipping_discount_amount") or 0)) > 0
+               and o.tax_amount > 0 for o in orders)
+    assert any(i.base_grand_total == 0 and not i.items for i in invoices)
 
 
 def test_same_seed_same_bytes_different_seed_different_data() -> None:

@@ -185,6 +185,26 @@ CONTEXTS: dict[str, dict[str, Any]] = {
             }
         ],
     },
+    "ARRefundCreditCardAdd": {
+        "CustomerRef": {"FullName": "Smith & Sons"},
+        "RefundFromAccountRef": {"FullName": "Undeposited Funds"},
+        "TxnDate": date(2024, 3, 10),
+        "RefNumber": "CM100000045",
+        "PaymentMethodRef": {"FullName": "Visa"},
+        "Memo": "Refund of Magento credit memo 100000045, transaction ch_3OqVZ2-refund",
+        "RefundAppliedToTxnAdd": [{"TxnID": "1B7-1712345999", "RefundAmount": Decimal("12.34")}],
+    },
+    "CheckAdd": {
+        "AccountRef": {"FullName": "Checking"},
+        "PayeeEntityRef": {"FullName": "Smith & Sons"},
+        "RefNumber": "CM100000046",
+        "TxnDate": date(2024, 3, 11),
+        "Memo": "Refund of Magento credit memo 100000046",
+        "ApplyCheckToTxnAdd": [{"TxnID": "1B8-1712346000", "Amount": Decimal("8.50")}],
+        "ExpenseLineAdd": [{"AccountRef": {"FullName": "Accounts Receivable"},
+                            "Amount": Decimal("8.50"), "Memo": "Refund",
+                            "CustomerRef": {"FullName": "Smith & Sons"}}],
+    },
     "InventoryAdjustmentAdd": {
         "AccountRef": {"FullName": "Inventory Adjustments"},
         "TxnDate": date(2024, 3, 7),

@@ -64,13 +64,13 @@ def test_comments_anywhere_are_ignored(either: QuickBooksSimulator) -> None:
 
 
 def test_unmodelled_requests_get_a_per_request_status(either: QuickBooksSimulator) -> None:
-    """EstimateAdd, PurchaseOrderQuery and BillAdd are valid qbXML: never a stream refusal."""
+    """EstimateAdd, PurchaseOrderQuery and DepositAdd are valid qbXML: never a stream refusal."""
     rs = responses(either.process(fixture_text("unmodelled_requests.xml")))
     by_id = {r.get("requestID"): r for r in rs}
-    assert [r.tag for r in rs] == ["EstimateAddRs", "PurchaseOrderQueryRs", "BillAddRs",
+    assert [r.tag for r in rs] == ["EstimateAddRs", "PurchaseOrderQueryRs", "DepositAddRs",
                                    "CustomerQueryRs"]
     for request_id, tag in (("e1", "EstimateAddRq"), ("p1", "PurchaseOrderQueryRq"),
-                            ("k1", "BillAddRq")):
+                            ("k1", "DepositAddRq")):
         answer = by_id[request_id]
         assert status(answer) == 1030 and answer.get("statusSeverity") == "Error"
         assert answer.get("statusMessage") == (

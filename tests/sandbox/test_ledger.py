@@ -522,3 +522,37 @@ def test_deleting_a_payment_undoes_the_credit_it_applied(tmp_path: Path) -> None
                        ).findtext("CreditRemaining") == "10.83"
     assert books.query(f"<InvoiceQueryRq><TxnID>{invoice_id}</TxnID></InvoiceQueryRq>"
                        ).findtext("BalanceRemaining") == "23.65"
+
+
+def test_an_amount_without_an_item_is_refused(tmp_path: Path) -> None:
+    """A line with an amount but no item has no account to credit: refused, nothing posted."""
+    books = _setup(tmp_path)
+    out = books._cli("sandbox", "exec", "--company-db", str(books.db), "-", stdin=(
+        '<?xml version="1.0"?><?qbxml version="13.0"?><QBXML><QBXMLMsgsRq '
+        'onError="stopOnError"><InvoiceAddRq><InvoiceAdd><CustomerRef><FullName>Ada Lovelace'
+        "</FullName></CustomerRef><InvoiceLineAdd><Desc>Gift wrap</Desc><Amount>2.00</Amount>"
+        "</InvoiceLineAdd></InvoiceAdd></InvoiceAddRq></QBXMLMsgsRq></QBXML>"))
+    rs = parse_xml(out).find("QBXMLMsgsRs")[0]  # type: ignore[index]
+    assert rs.get("statusCode") == "3180"
+    assert books.balances()["Accounts Receivable"] == "0.00"
+
+
+def test_customer_query_total_balance_filter_reads_the_ledger(tmp_path: Path) -> None:
+    """TotalBalanceFilter compares each customer's ledger balance."""
+    books = _setup(tmp_path)
+    books.query("<CustomerAddRq><CustomerAdd><Name>Grace Hopper</Name></CustomerAdd>"
+                "</CustomerAddRq>")
+    books.run("invoice.xml")
+
+    def owing(operator: str, amount: str) -> list[str]:
+        out = books._cli("sandbox", "exec", "--company-db", str(books.db), "-", stdin=(
+            '<?xml version="1.0"?><?qbxml version="13.0"?><QBXML><QBXMLMsgsRq '
+            'onError="stopOnError"><CustomerQueryRq><TotalBalanceFilter><Operator>'
+            f"{operator}</Operator><Amount>{amount}</Amount></TotalBalanceFilter>"
+            "</CustomerQueryRq></QBXMLMsgsRq></QBXML>"))
+        return [r.findtext("FullName") or ""
+                for r in parse_xml(out).find("QBXMLMsgsRs")[0]]  # type: ignore[index]
+
+    assert owing("GreaterThan", "0.00") == ["Ada Lovelace"]
+    assert owing("Equal", "0.00") == ["Grace Hopper"]
+    assert owing("LessThan", "23.65") == ["Grace Hopper"]

@@ -26,6 +26,26 @@ class Line:
     tax_rate: Decimal = Decimal(0)
     kind: str = "simple"  # simple | virtual | configurable | bundle_dynamic | bundle_fixed
     children: list[Line] = field(default_factory=list)
+    # Magento tax rate codes making up tax_rate, e.g. (("US-IL", 0.0625), ("US-IL-COOK", 0.02))
+    rates: tuple[tuple[str, Decimal], ...] = ()
+    cost: Decimal | None = None  # Magento's base_cost
+    shipped: Decimal = Decimal(0)  # qty_shipped on the order row
+
+    def rate_parts(self) -> tuple[tuple[str, Decimal], ...]:
+        if self.rates or not self.tax_rate:
+            return self.rates
+        return ((f"RATE-{self.tax_rate * 100:.2f}", self.tax_rate),)
+
+
+def split_tax(tax: Decimal, parts: tuple[tuple[str, Decimal], ...]) -> list[tuple[str, Decimal]]:
+    """Magento's per-rate amounts of one row's tax: each part rounded, the last takes the rest."""
+    total = sum((rate for _code, rate in parts), Decimal(0))
+    out: list[tuple[str, Decimal]] = []
+    for code, rate in parts[:-1]:
+        out.append((code, r2(tax * rate / total)))
+    if parts:
+        out.append((parts[-1][0], tax - sum((amount for _code, amount in out), Decimal(0))))
+    return out
 
 
 def _amounts(line: Line, inclusive: bool, rate: Decimal) -> dict[str, Decimal]:
@@ -59,7 +79,8 @@ class OrderBuilder:
                  customer_id: int = 7, email: str = "ann@example.com", first: str = "Ann",
                  last: str = "Lee", method: str = "checkmo", store_id: int = 1,
                  created_at: str = "2024-03-01 12:00:00", state: str = "processing",
-                 currency: str = "USD", base_currency: str = "USD") -> None:
+                 currency: str = "USD", base_currency: str = "USD",
+                 shipping_rates: tuple[tuple[str, Decimal], ...] = ()) -> None:
         self.entity_id, self.increment_id = entity_id, increment_id
         self.inclusive, self.rate = inclusive, rate
         self.shipping, self.shipping_tax_rate = shipping, shipping_tax_rate
@@ -67,6 +88,9 @@ class OrderBuilder:
         self.first, self.last, self.method, self.store_id = first, last, method, store_id
         self.created_at, self.state = created_at, state
         self.currency, self.base_currency = currency, base_currency
+        self.shipping_rates = shipping_rates or (
+            ((f"RATE-{shipping_tax_rate * 100:.2f}", shipping_tax_rate),)
+            if shipping_tax_rate else ())
         self.lines: list[Line] = []
         self.rows: list[dict[str, Any]] = []
         self._next_item = 1
@@ -83,6 +107,10 @@ class OrderBuilder:
                                "product_id": 100 + self._next_item,
                                "tax_percent": line.tax_rate * 100 if money else 0}
         self._next_item += 1
+        row["qty_invoiced"] = line.qty
+        row["qty_shipped"] = line.shipped
+        if line.cost is not None:
+            row["base_cost"] = line.cost
         if parent is not None:
             row["parent_item_id"] = parent["item_id"]
             row["parent_item"] = {k: v for k, v in parent.items() if k != "parent_item"}
@@ -147,6 +175,38 @@ class OrderBuilder:
                 "updated_at": self.created_at, "base_to_order_rate": self.rate,
                 "order_currency_code": self.currency, "base_currency_code": self.base_currency}
 
+    def _applied_taxes(self, pairs: list[tuple[dict[str, Any], Line | None]]) -> dict[str, Any]:
+        """extension_attributes.applied_taxes and item_applied_taxes, as Magento sends them."""
+        overall: dict[str, dict[str, Any]] = {}
+        per_item: list[dict[str, Any]] = []
+
+        def applied(parts: tuple[tuple[str, Decimal], ...], base_tax: Decimal,
+                    tax: Decimal) -> list[dict[str, Any]]:
+            rows = []
+            for (code, rate), (_c, base), (_c2, amount) in zip(
+                    parts, split_tax(base_tax, parts), split_tax(tax, parts), strict=True):
+                rows.append({"code": code, "title": code, "percent": rate * 100,
+                             "amount": amount, "base_amount": base})
+                entry = overall.setdefault(code, {"code": code, "title": code,
+                                                  "percent": rate * 100, "amount": Decimal(0),
+                                                  "base_amount": Decimal(0)})
+                entry["amount"] += amount
+                entry["base_amount"] += base
+            return rows
+
+        for row, line in pairs:
+            if line is not None and line.rate_parts() and row.get("base_tax_amount"):
+                per_item.append({"type": "product", "item_id": row["item_id"],
+                                 "applied_taxes": applied(line.rate_parts(),
+                                                          row["base_tax_amount"],
+                                                          row["tax_amount"])})
+        totals = self._totals(pairs, self.shipping)
+        if self.shipping_rates and totals["base_shipping_tax_amount"]:
+            per_item.append({"type": "shipping", "item_id": None, "applied_taxes": applied(
+                self.shipping_rates, totals["base_shipping_tax_amount"],
+                totals["shipping_tax_amount"])})
+        return {"applied_taxes": list(overall.values()), "item_applied_taxes": per_item}
+
     def order(self) -> Order:
         pairs = self._rows()
         address = {"firstname": self.first, "lastname": self.last, "street": ["1 Main St"],
@@ -159,7 +219,8 @@ class OrderBuilder:
             "customer_firstname": self.first, "customer_lastname": self.last,
             "billing_address": address, "payment": {"method": self.method},
             "items": [row for row, _line in pairs], **self._common(),
-            **self._totals(pairs, self.shipping), **self.extra,
+            **self._totals(pairs, self.shipping),
+            "extension_attributes": self._applied_taxes(pairs), **self.extra,
         }
         return Order.from_json(payload)
 
@@ -179,20 +240,23 @@ class OrderBuilder:
 
     def invoice(self, *, entity_id: int = 1, increment_id: str = "000000001",
                 state: int = 2, skus: set[str] | None = None, with_shipping: bool = True,
-                created_at: str | None = None) -> Invoice:
+                created_at: str | None = None, updated_at: str | None = None) -> Invoice:
         pairs = self._doc_rows(self._rows(), skus)
         shipping = self.shipping if with_shipping else Decimal(0)
         payload = {"entity_id": entity_id, "increment_id": increment_id, "order_id": self.entity_id,
                    "state": state, "items": [row for row, _ in pairs], **self._common(),
                    **self._totals(pairs, shipping)}
         if created_at:
-            payload["created_at"] = created_at
+            payload["created_at"] = payload["updated_at"] = created_at
+        if updated_at:
+            payload["updated_at"] = updated_at
         return Invoice.from_json(payload)
 
     def credit_memo(self, *, entity_id: int = 1, increment_id: str = "000000001",
                     invoice_id: int | None = 1, skus: set[str] | None = None,
                     shipping: Decimal = Decimal(0), adjustment_positive: Decimal = Decimal(0),
-                    adjustment_negative: Decimal = Decimal(0)) -> CreditMemo:
+                    adjustment_negative: Decimal = Decimal(0),
+                    **extra: Any) -> CreditMemo:
         pairs = self._doc_rows(self._rows(), skus)
         totals = self._totals(pairs, shipping, adjustment_positive - adjustment_negative)
         payload = {"entity_id": entity_id, "increment_id": increment_id, "order_id": self.entity_id,
@@ -201,5 +265,5 @@ class OrderBuilder:
                    "base_adjustment_positive": adjustment_positive,
                    "adjustment_negative": r2(adjustment_negative * self.rate),
                    "base_adjustment_negative": adjustment_negative,
-                   **self._common(), **totals}
+                   **self._common(), **totals, **extra}
         return CreditMemo.from_json(payload)

@@ -62,3 +62,5 @@ def one_invoice_client() -> FakeMagento:
     client.invoices = lambda criteria=None: iter(client.documents["invoices"])  # type: ignore[attr-defined]
     client.credit_memos = lambda criteria=None: iter([])  # type: ignore[attr-defined]
     return client
+    def source_items(self, criteria: Any = None) -> list[SourceItem]:
+        return list(self.documents.get("source_items", []))

@@ -57,3 +57,14 @@ def test_sync_prints_read_and_queued_per_entity(config_file, store) -> None:
     assert per_entity["creditmemos"] == "creditmemos: read 0, queued 0"
     queued = sum(int(line.rsplit(" ", 1)[1]) for line in per_entity.values())
     assert f"queued {queued} new, 0 changed" in " ".join(result.output.split())
+def test_sync_initial_refuses_unless_magento_keeps_the_stock(config_file, store) -> None:
+    """--initial needs inventory_direction = magento_to_quickbooks; it says so, briefly,
+    and cannot be combined with --entity."""
+    runner = CliRunner()
+    result = runner.invoke(cli, ["--config", str(config_file), "sync", "acme", "--initial",
+                                 "--dry-run"])
+    assert result.exit_code == 1
+    assert "magento_to_quickbooks" in result.output and "Traceback" not in result.output
+    result = runner.invoke(cli, ["--config", str(config_file), "sync", "acme", "--initial",
+                                 "--entity", "orders"])
+    assert result.exit_code == 2 and "either --initial or --entity" in result.output

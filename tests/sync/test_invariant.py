@@ -8,9 +8,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from qbwc_service.sync.config import parse_mapping_config
-from qbwc_service.sync.documents import plan_credit_memo, plan_invoice
-from qbwc_service.sync.lines import sum_lines
 from qbwc_service.sync.plan import PlanContext
+from qbwc_service.sync.posting import plan_credit_memo, plan_invoice, sum_lines
 
 from .factories import Line, OrderBuilder, r2
 

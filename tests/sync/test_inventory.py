@@ -3,40 +3,57 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime, timedelta
 from decimal import Decimal as D
 
 from sqlalchemy import select
 
-from magento_client.documents import Order
 from qbwc_service.db.models import Company, Mapping, Request, SiteQuantity
 from qbwc_service.sync.config import parse_mapping_config
 from qbwc_service.sync.inventory import (
     enqueue_inventory_query,
     plan_opening_quantities,
     push_inventory,
-    unshipped_reservations,
 )
+from qbwc_service.sync.plan import PlanContext
+from qbwc_service.sync.stock_position import not_yet_deducted
 
+from .factories import Line, OrderBuilder
 from .fakeclient import FakeMagento
 from .posting import add_company
 
 
-def _order(state: str, invoiced: int, shipped: int) -> Order:
-    return Order.from_json({"entity_id": 1, "increment_id": "1", "state": state, "items": [
-        {"item_id": 1, "sku": "SHIRT", "product_type": "configurable", "qty_ordered": 3,
-         "qty_invoiced": invoiced, "qty_shipped": shipped},
-        {"item_id": 2, "parent_item_id": 1, "sku": "SHIRT", "product_type": "simple",
-         "qty_ordered": 3, "parent_item": {"product_type": "configurable"}},
-        {"item_id": 3, "sku": "MUG", "product_type": "simple", "qty_ordered": 2,
-         "qty_invoiced": 2, "qty_shipped": 0},
-        {"item_id": 4, "sku": "EBOOK", "product_type": "virtual", "is_virtual": 1,
-         "qty_ordered": 1, "qty_invoiced": 1}]})
+def _documents() -> dict[str, list]:
+    """Four orders where Magento and QuickBooks disagree, or not, on what left the shelf."""
+    invoiced_not_shipped = OrderBuilder(entity_id=1).add(Line("SHIRT", D(5), qty=D(3),
+                                                              shipped=D(1), kind="configurable"))
+    shipped_not_posted = OrderBuilder(entity_id=2).add(Line("MUG", D(5), qty=D(2), shipped=D(2)))
+    bundle = OrderBuilder(entity_id=3).add(Line("DESK", D(50), kind="bundle_fixed", children=[
+        Line("LEG", D(0), qty=D(4), shipped=D(4))]))
+    returned = OrderBuilder(entity_id=4).add(Line("CUP", D(5), qty=D(2), shipped=D(2)))
+    builders = (invoiced_not_shipped, shipped_not_posted, bundle, returned)
+    orders = [b.order() for b in builders]
+    invoices = [b.invoice(entity_id=b.entity_id) for b in builders]
+    cup_row = next(r.item_id for r in orders[3].all_items() if r.sku == "CUP")
+    memo = returned.credit_memo(entity_id=9, invoice_id=4, extension_attributes={
+        "return_to_stock_items": [cup_row]})
+    memo = replace(memo, items=[replace(memo.items[0], qty=D(1))])
+    return {"orders": orders, "invoices": invoices, "creditmemos": [memo]}
 
 
-def test_reservations_count_invoiced_but_unshipped_units_once() -> None:
-    """Configurable variants count through their parent; virtual and complete orders not at all."""
-    assert unshipped_reservations([_order("processing", 3, 1)]) == {"SHIRT": D(2), "MUG": D(2)}
-    assert unshipped_reservations([_order("complete", 3, 3)]) == {}
+def test_not_yet_deducted_counts_each_side_as_it_posts() -> None:
+    """Invoiced-not-shipped units count back (negative), shipped units of an unposted
+    invoice count off, bundle parts and configurable variants on their own SKUs, and a
+    returned unit only while QuickBooks has not posted its credit memo."""
+    docs = _documents()
+    posted = {"invoice:1", "invoice:3", "invoice:4"}
+    ctx = PlanContext()
+    pending = not_yet_deducted(docs["orders"], docs["invoices"], docs["creditmemos"],
+                               posted, ctx)
+    assert pending == {"SHIRT": D(-2), "MUG": D(2), "CUP": D(-1)}
+    settled = not_yet_deducted(docs["orders"], docs["invoices"], docs["creditmemos"],
+                               posted | {"creditmemo:9"}, ctx)
+    assert "CUP" not in settled and "LEG" not in settled
 
 
 def test_query_is_per_site_only_when_the_company_uses_sites(db) -> None:
@@ -50,34 +67,43 @@ def test_query_is_per_site_only_when_the_company_uses_sites(db) -> None:
             "ItemSitesQuery", "ItemInventoryQuery"}
 
 
-def test_push_adds_reservations_and_maps_sites_to_sources(app_context) -> None:
-    """Per-site quantities go to mapped sources; the sales source gets reserved units back."""
+def _posted(session, company_id: int, keys: list[str], at: datetime) -> None:
+    for key in keys:
+        session.add(Request(company_id=company_id, operation="InvoiceAdd", idempotency_key=key,
+                            status="succeeded", completed_at=at))
+
+
+def test_push_nets_pending_units_and_maps_sites_to_sources(app_context) -> None:
+    """Per-site quantities go to mapped sources; the sales source is corrected by the units
+    one side deducted and the other not (only documents posted before the report count)."""
     app_context.settings = replace(app_context.settings, extra={"companies": {"acme": {
         "mapping": {"sites": {"default": "Main Warehouse", "east": "East Warehouse"}}}}})
+    reported = datetime(2024, 3, 2, 12, 0)
     with app_context.db.session() as session:
         company: Company = add_company(session, "acme", multi_site_enabled=True)
+        _posted(session, company.id, ["invoice:1", "invoice:3", "invoice:4"],
+                reported - timedelta(hours=1))
+        _posted(session, company.id, ["creditmemo:9"], reported + timedelta(hours=1))
         session.add_all([
             Mapping(company_id=company.id, entity_type="item", magento_id="SHIRT", qb_name="SHIRT"),
             Mapping(company_id=company.id, entity_type="item", magento_id="MUG", qb_name="MUG"),
-            SiteQuantity(company_id=company.id, item_name="SHIRT", site_name="Main Warehouse",
-                         quantity_on_hand=D(10)),
-            SiteQuantity(company_id=company.id, item_name="SHIRT", site_name="East Warehouse",
-                         quantity_on_hand=D(4)),
-            SiteQuantity(company_id=company.id, item_name="MUG", site_name="Main Warehouse",
-                         quantity_on_hand=D(0)),
-            SiteQuantity(company_id=company.id, item_name="ORPHAN", site_name="Main Warehouse",
-                         quantity_on_hand=D(1)),
-            SiteQuantity(company_id=company.id, item_name="MUG", site_name="Back Room",
-                         quantity_on_hand=D(1)),
+            *(SiteQuantity(company_id=company.id, item_name=item, site_name=site,
+                           quantity_on_hand=D(quantity), reported_at=reported)
+              for item, site, quantity in (("SHIRT", "Main Warehouse", 10),
+                                           ("SHIRT", "East Warehouse", 4),
+                                           ("MUG", "Main Warehouse", 5),
+                                           ("ORPHAN", "Main Warehouse", 1),
+                                           ("MUG", "Back Room", 1))),
         ])
     client = FakeMagento()
-    result = push_inventory(app_context, "acme", client, open_orders=[_order("processing", 3, 1)],
-                            batch_size=2)
+    result = push_inventory(app_context, "acme", client, batch_size=2, **_documents())
     pushed = {(i.sku, i.source_code): (i.quantity, i.status) for i in result.items}
     assert pushed == {("SHIRT", "default"): (D(12), 1), ("SHIRT", "east"): (D(4), 1),
-                      ("MUG", "default"): (D(2), 1)}
+                      ("MUG", "default"): (D(3), 1)}
     assert [len(batch) for batch in client.saved] == [2, 1]
     assert len(result.skipped) == 2
+    again = push_inventory(app_context, "acme", FakeMagento(), **_documents())
+    assert again.items == [] and "fresh answer" in again.skipped[0]
 
 
 def test_push_does_nothing_when_magento_is_the_record(app_context) -> None:

@@ -67,3 +67,18 @@ def test_names_are_latin1() -> None:
     """Latin-1 letters stay; others are transliterated the way the renderer sends them."""
     assert customer_name("Zoë Ærøskøbing", "1", lambda name: False) == "Zoë Ærøskøbing"
     assert customer_name("Łukasz", "2", lambda name: False) == "Lukasz"
+
+
+def test_names_in_other_scripts_are_transliterated_not_question_marks() -> None:
+    """Chinese, Korean, Cyrillic, Greek and Polish names read as a person would read them;
+    Latin-1 letters are kept; the original survives as code points for a note."""
+    from qbwc_service.sync.names import to_latin1, unicode_note
+
+    assert to_latin1("陈伟") == "Chen Wei"
+    assert to_latin1("김민수") == "Gim Min Su"
+    assert to_latin1("Дмитрий Иванов & Sons") == "Dmitriy Ivanov & Sons"
+    assert to_latin1("Ελένη") == "Eleni"
+    assert to_latin1("Łódź") == "Lódz"
+    assert to_latin1("Zoë Ångström") == "Zoë Ångström"
+    assert unicode_note("Zoë") is None
+    assert unicode_note("陈 伟") == "U+9648 U+4F1F"

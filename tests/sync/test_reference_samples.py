@@ -6,9 +6,8 @@ import json
 from decimal import Decimal
 
 from magento_client.documents import Invoice, Order
-from qbwc_service.sync.documents import plan_invoice
-from qbwc_service.sync.lines import sum_lines
 from qbwc_service.sync.plan import PlanContext
+from qbwc_service.sync.posting import plan_invoice, sum_lines
 from tests.conftest import reference_path
 
 

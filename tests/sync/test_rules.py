@@ -9,9 +9,8 @@ import pytest
 
 from qbwc_service.qbxml.render import validate_request
 from qbwc_service.sync.config import parse_mapping_config
-from qbwc_service.sync.documents import plan_credit_memo, plan_invoice, plan_order
-from qbwc_service.sync.lines import sum_lines
 from qbwc_service.sync.plan import CompanyFacts, MemoryLookup, PlanContext, PlannedRequest
+from qbwc_service.sync.posting import plan_credit_memo, plan_invoice, plan_order, sum_lines
 
 from .factories import Line, OrderBuilder
 
@@ -83,35 +82,108 @@ def test_dynamic_bundle_as_parent_carries_the_childrens_total() -> None:
                                 children=[Line("BALL", D(27)), Line("BRICK", D(5))]))
     plan = plan_invoice(b.invoice(), b.order(), ctx(bundles="parent"))
     invoice = only(plan, "InvoiceAdd")
-    assert items_on(invoice) == ["KIT"]
-    assert lines_of(invoice)[0]["Amount"] == D("32.00")
+    assert items_on(invoice) == ["KIT", "BALL", "BRICK"]
+    assert [line["Amount"] for line in lines_of(invoice)] == [D("32.00"), D(0), D(0)]
     assert only(plan, "ItemNonInventoryAdd").magento_id == "KIT"
 
 
-def test_fixed_bundle_posts_the_parent_only() -> None:
-    """A fixed-price bundle posts the parent's price; its zero-priced children are not lines."""
-    b = OrderBuilder().add(Line("DESK", D(300), kind="bundle_fixed",
-                                children=[Line("RAM", D(0)), Line("MONITOR", D(0))]))
+def test_fixed_bundle_posts_its_price_on_the_parent_and_relieves_its_parts() -> None:
+    """A fixed-price bundle: the price on the bundle's (non-inventory) line, each part an
+    inventory line with its quantity and 0.00, so QuickBooks relieves the parts' stock."""
+    b = OrderBuilder().add(Line("DESK", D(300), qty=D(2), kind="bundle_fixed",
+                                children=[Line("RAM", D(0)), Line("MONITOR", D(0), qty=D(2))]))
     plan = plan_invoice(b.invoice(), b.order(), ctx())
     invoice = only(plan, "InvoiceAdd")
-    assert items_on(invoice) == ["DESK"]
-    assert sum_lines(lines_of(invoice)) == D("300.00")
-    assert {item.key for item in plan if item.entity_type == "item"} == {"item:DESK"}
+    assert [(line["ItemRef"]["FullName"], line["Quantity"], line["Amount"])
+            for line in lines_of(invoice)] == [
+        ("DESK", D(2), D("600.00")), ("RAM", D(1), D("0.00")), ("MONITOR", D(2), D("0.00"))]
+    assert sum_lines(lines_of(invoice)) == D("600.00")
+    adds = {item.magento_id: item.operation for item in plan if item.entity_type == "item"}
+    assert adds == {"DESK": "ItemNonInventoryAdd", "RAM": "ItemInventoryAdd",
+                    "MONITOR": "ItemInventoryAdd"}
+    assert "SalesPrice" not in next(p for p in plan if p.magento_id == "RAM").context
 
 
-def test_tax_exclusive_prices_post_magentos_tax_as_one_line() -> None:
-    """Tax is one line on the tax item; taxable lines carry the taxable code; header is zero-rate."""
+def test_dynamic_bundle_as_parent_relieves_its_children() -> None:
+    """bundles = "parent": the children's total on the bundle line, the children as 0.00
+    inventory lines carrying their quantities."""
+    b = OrderBuilder().add(Line("KIT", D(0), kind="bundle_dynamic",
+                                children=[Line("BALL", D(27)), Line("BRICK", D(5), qty=D(3))]))
+    invoice = only(plan_invoice(b.invoice(), b.order(), ctx(bundles="parent")), "InvoiceAdd")
+    assert [(line["ItemRef"]["FullName"], line["Quantity"], line["Amount"])
+            for line in lines_of(invoice)] == [
+        ("KIT", D(1), D("42.00")), ("BALL", D(1), D("0.00")), ("BRICK", D(3), D("0.00"))]
+
+
+def test_tax_exclusive_prices_post_magentos_tax_per_rate_to_sales_tax_items() -> None:
+    """Tax goes on one sales tax item line per Magento rate (never an income item); taxable
+    lines carry the taxable code; the header is zero-rate so QuickBooks adds nothing."""
     b = OrderBuilder(shipping=D(10), shipping_tax_rate=D("0.1"))
     b.add(Line("A", D("19.99"), qty=D(2), tax_rate=D("0.0825"))).add(Line("B", D("5.00")))
-    invoice = only(plan_invoice(b.invoice(), b.order(), ctx()), "InvoiceAdd")
+    plan = plan_invoice(b.invoice(), b.order(), ctx())
+    invoice = only(plan, "InvoiceAdd")
     lines = lines_of(invoice)
     assert [line.get("SalesTaxCodeRef", {}).get("FullName") for line in lines] == \
-        ["Tax", "Non", "Tax", "Non"]
-    tax_line = lines[-1]
-    assert tax_line["ItemRef"]["FullName"] == "Magento Sales Tax"
-    assert tax_line["Amount"] == D("3.30") + D("1.00")
+        ["Tax", "Non", "Tax", None, None]
+    assert [(line["ItemRef"]["FullName"], line["Amount"]) for line in lines[-2:]] == \
+        [("RATE-8.25", D("3.30")), ("RATE-10.00", D("1.00"))]
     assert invoice.context["ItemSalesTaxRef"] == {"FullName": "Magento Tax Zero"}
     assert sum_lines(lines) == b.invoice().base_grand_total
+    items = [p for p in plan if p.operation == "ItemSalesTaxAdd"]
+    assert [(i.context["Name"], i.context["TaxRate"]) for i in items] == \
+        [("RATE-8.25", D("8.25")), ("RATE-10.00", D(10))]
+    assert all("TaxVendorRef" not in i.context for i in items)
+    assert {i.key for i in items} <= set(invoice.depends_on_keys)
+    owed = plan_invoice(b.invoice(), b.order(), ctx(tax={"agency": "Texas Comptroller"}))
+    assert {i.context["TaxVendorRef"]["FullName"] for i in owed
+            if i.operation == "ItemSalesTaxAdd"} == {"Texas Comptroller"}
+
+
+def test_several_rates_on_one_line_each_get_their_share() -> None:
+    """State and county rates on one row, and on shipping: each rate's line carries the
+    amounts Magento applied for it, to the cent, and they add up to Magento's tax."""
+    state, county = ("US-IL", D("0.0625")), ("US-IL-COOK", D("0.0175"))
+    b = OrderBuilder(shipping=D("12.34"), shipping_tax_rate=D("0.08"),
+                     shipping_rates=(state, county))
+    b.add(Line("A", D("33.33"), qty=D(3), tax_rate=D("0.08"), rates=(state, county)))
+    b.add(Line("B", D("7.77"), tax_rate=D("0.0625"), rates=(state,)))
+    invoice_doc = b.invoice()
+    invoice = only(plan_invoice(invoice_doc, b.order(), ctx()), "InvoiceAdd")
+    tax = {line["ItemRef"]["FullName"]: line["Amount"] for line in lines_of(invoice)
+           if line["ItemRef"]["FullName"].startswith("US-")}
+    applied = {t["code"]: t["base_amount"] for t in
+               b.order().raw["extension_attributes"]["applied_taxes"]}
+    assert tax == applied
+    assert sum(tax.values()) == invoice_doc.base_tax_amount
+    assert sum_lines(lines_of(invoice)) == invoice_doc.base_grand_total
+
+
+def test_mapped_rate_uses_the_existing_sales_tax_item() -> None:
+    """A rate mapped under tax.rate_items posts to that item and plans no new one."""
+    b = OrderBuilder().add(Line("A", D("10.00"), tax_rate=D("0.05"), rates=(("CA", D("0.05")),)))
+    plan = plan_invoice(b.invoice(), b.order(), ctx(tax={"rate_items": {"CA": "CA State"}}))
+    assert "ItemSalesTaxAdd" not in [p.operation for p in plan]
+    assert items_on(only(plan, "InvoiceAdd"))[-1] == "CA State"
+
+
+def test_tax_without_a_magento_breakdown_goes_to_the_default_rate() -> None:
+    """An order that names no rate still books its tax to a sales tax item, never income."""
+    b = OrderBuilder().add(Line("A", D("10.00"), tax_rate=D("0.05")))
+    b.extra = {"extension_attributes": {}}
+    plan = plan_invoice(b.invoice(), b.order(), ctx())
+    assert only(plan, "ItemSalesTaxAdd").context["Name"] == "Sales Tax"
+    assert lines_of(only(plan, "InvoiceAdd"))[-1] == {
+        "ItemRef": {"FullName": "Sales Tax"}, "Desc": "Sales Tax", "Amount": D("0.50")}
+
+
+def test_refunded_tax_goes_back_to_the_same_rate_items() -> None:
+    """A credit memo's tax lines use the rate items of the invoice, with the refunded tax."""
+    b = OrderBuilder().add(Line("A", D("10.00"), tax_rate=D("0.1"))).add(
+        Line("B", D("20.00"), tax_rate=D("0.05")))
+    memo = b.credit_memo(skus={"B"})
+    credit = only(plan_credit_memo(memo, b.order(), ctx()), "CreditMemoAdd")
+    assert lines_of(credit)[-1]["ItemRef"] == {"FullName": "RATE-5.00"}
+    assert lines_of(credit)[-1]["Amount"] == D("1.00") == memo.base_tax_amount
 
 
 def test_tax_item_mode_sends_no_line_codes() -> None:
@@ -140,7 +212,7 @@ def test_discount_with_hidden_tax_compensation_is_posted_net() -> None:
     invoice = only(plan_invoice(invoice_doc, b.order(), ctx()), "InvoiceAdd")
     by_item = {line["ItemRef"]["FullName"]: line["Amount"] for line in lines_of(invoice)}
     assert by_item["Discount"] == D("-2.00")
-    assert by_item["Magento Sales Tax"] == D("3.60")
+    assert by_item["RATE-20.00"] == D("3.60")
     assert sum_lines(lines_of(invoice)) == invoice_doc.base_grand_total == D("21.60")
 
 
@@ -289,6 +361,62 @@ def test_credit_memo_is_applied_to_its_open_invoice() -> None:
     assert "ReceivePaymentAdd" not in [item.operation for item in paid]
 
 
+def test_online_refund_leaves_by_card_refund_applied_to_the_credit_memo() -> None:
+    """A gateway refund (transaction id) is an ARRefundCreditCardAdd of the money returned,
+    from the method's deposit account, applied to the credit memo so no credit is left."""
+    b = OrderBuilder(method="braintree").add(Line("A", D("10.00"), tax_rate=D("0.1")))
+    memo = b.credit_memo(invoice_id=1, transaction_id="bt-77-refund")
+    config = {"payment_methods": {"braintree": {"qb_method": "Visa"}}}
+    plan = plan_credit_memo(memo, b.order(), ctx(**config), invoice=b.invoice(state=2))
+    refund = only(plan, "ARRefundCreditCardAdd")
+    assert refund.context["RefundFromAccountRef"] == {"FullName": "Undeposited Funds"}
+    assert refund.context["PaymentMethodRef"] == {"FullName": "Visa"}
+    assert refund.context["RefundAppliedToTxnAdd"] == [
+        {"TxnID": "@txn:creditmemo:1", "RefundAmount": D("11.00")}]
+    assert refund.depends_on_keys == ("creditmemo:1",)
+    assert "bt-77-refund" in refund.context["Memo"]
+
+
+def test_offline_refund_is_a_check_through_receivables_applied_to_the_credit_memo() -> None:
+    """An offline refund is a CheckAdd on the refund bank: its A/R expense line equals the
+    amount applied to the credit memo, payee and line customer are the memo's customer."""
+    b = OrderBuilder().add(Line("A", D("10.00")))
+    memo = b.credit_memo(invoice_id=1, adjustment_negative=D("1.50"))
+    check = only(plan_credit_memo(memo, b.order(), ctx(accounts={"refund_bank": "Bank"}),
+                                  invoice=b.invoice(state=2)), "CheckAdd")
+    assert check.context["AccountRef"] == {"FullName": "Bank"}
+    assert check.context["PayeeEntityRef"] == {"FullName": "Ann Lee"}
+    assert check.context["ApplyCheckToTxnAdd"] == [{"TxnID": "@txn:creditmemo:1",
+                                                    "Amount": D("8.50")}]
+    line = check.context["ExpenseLineAdd"][0]
+    assert (line["AccountRef"], line["Amount"], line["CustomerRef"]) == (
+        {"FullName": "Accounts Receivable"}, D("8.50"), {"FullName": "Ann Lee"})
+
+
+def test_store_credit_stays_a_customer_credit() -> None:
+    """What Magento refunded to store credit is not paid out: only the rest leaves the bank,
+    and a method configured as "credit" pays nothing out at all."""
+    b = OrderBuilder().add(Line("A", D("10.00")))
+    memo = b.credit_memo(extension_attributes={"base_customer_balance_amount": 4,
+                                               "customer_balance_amount": 4})
+    check = only(plan_credit_memo(memo, b.order(), ctx(), invoice=b.invoice()), "CheckAdd")
+    assert check.amount == D("6.00")
+    whole = b.credit_memo(extension_attributes={"base_customer_balance_amount": 10})
+    assert [p.operation for p in plan_credit_memo(whole, b.order(), ctx())
+            if p.entity_type == "refund"] == []
+    kept = plan_credit_memo(b.credit_memo(), b.order(),
+                            ctx(default_payment={"refund": "credit"}))
+    assert [p.operation for p in kept if p.entity_type == "refund"] == []
+
+
+def test_pending_credit_memo_pays_nothing_back_yet() -> None:
+    """A credit memo Magento has not refunded (state open) posts the credit only."""
+    b = OrderBuilder().add(Line("A", D("10.00")))
+    memo = b.credit_memo(state=1)
+    plan = plan_credit_memo(memo, b.order(), ctx(restock="always"))
+    assert [p.operation for p in plan] == ["CustomerAdd", "ItemInventoryAdd", "CreditMemoAdd"]
+
+
 def test_closing_date_holds_the_transaction_by_default() -> None:
     """TxnDate on or before the closing date: held, with the reason naming both dates."""
     b = OrderBuilder().add(Line("A", D("10.00")))
@@ -415,7 +543,8 @@ def test_sales_lines_carry_the_site_when_the_company_uses_sites() -> None:
 
 @pytest.mark.parametrize("operation", ["CustomerAdd", "ItemInventoryAdd", "ItemNonInventoryAdd",
                                        "ItemServiceAdd", "InvoiceAdd", "SalesReceiptAdd",
-                                       "CreditMemoAdd", "ReceivePaymentAdd"])
+                                       "CreditMemoAdd", "ReceivePaymentAdd", "ItemSalesTaxAdd",
+                                       "CheckAdd", "ARRefundCreditCardAdd"])
 def test_planned_contexts_render_as_valid_qbxml(operation: str) -> None:
     """Every planned context passes the qbXML renderer's checks for version 13.0."""
     b = OrderBuilder(shipping=D(5), method="card")
@@ -425,8 +554,9 @@ def test_planned_contexts_render_as_valid_qbxml(operation: str) -> None:
     config = {"payment_methods": {"card": {"flow": "sales_receipt"}}} \
         if operation == "SalesReceiptAdd" else {}
     plan_ctx = ctx(**config)
+    online = {"transaction_id": "bt-1-refund"} if operation == "ARRefundCreditCardAdd" else {}
     plan = plan_invoice(b.invoice(), b.order(), plan_ctx) + plan_credit_memo(
-        b.credit_memo(skus={"A"}, adjustment_positive=D(1)), b.order(), plan_ctx)
+        b.credit_memo(skus={"A"}, adjustment_positive=D(1), **online), b.order(), plan_ctx)
     found = [item for item in plan if item.operation == operation]
     assert found
     for item in found:
@@ -434,12 +564,12 @@ def test_planned_contexts_render_as_valid_qbxml(operation: str) -> None:
 
 
 def test_setup_items_render_as_valid_qbxml() -> None:
-    """Shipping, tax-line, adjustment, discount and zero-rate tax items: planned once, valid."""
+    """Shipping, adjustment, discount and zero-rate tax items: planned once, valid."""
     from qbwc_service.sync.parties import plan_setup_items
 
     plan = plan_setup_items(ctx())
     assert {p.context["Name"] for p in plan} == {
-        "Shipping", "Magento Sales Tax", "Refund Adjustment", "Refund Fee", "Discount",
+        "Shipping", "Refund Adjustment", "Refund Fee", "Discount",
         "Discount Non-Taxable", "Magento Tax Zero"}
     zero = next(p for p in plan if p.operation == "ItemSalesTaxAdd")
     assert zero.context["TaxRate"] == 0
@@ -459,3 +589,151 @@ def test_long_guest_email_keeps_a_key_that_fits_the_request_row() -> None:
     other = OrderBuilder(guest=True, email="x" + email).add(Line("A", D(1)))
     assert only(plan_invoice(other.invoice(), other.order(), ctx()), "CustomerAdd").magento_id \
         != customer.magento_id
+
+
+def test_customer_with_a_non_latin_name_keeps_the_original_in_notes() -> None:
+    """"陈 伟" becomes the customer "Chen Wei" (first/last too), the original in Notes."""
+    b = OrderBuilder(first="陈", last="伟").add(Line("A", D(1)))
+    customer = only(plan_invoice(b.invoice(), b.order(), ctx()), "CustomerAdd")
+    assert customer.context["Name"] == "Chen Wei"
+    assert (customer.context["FirstName"], customer.context["LastName"]) == ("Chen", "Wei")
+    assert customer.context["Notes"] == "Name in Magento: U+9648 U+4F1F"
+    assert validate_request("CustomerAdd", customer.context, version="13.0") == []
+
+
+def test_empty_zero_invoice_is_skipped_with_the_reason() -> None:
+    """A 0.00 invoice without items is not posted (nor a 0.00 payment); the reason names it."""
+    from qbwc_service.sync.exceptions import DocumentSkipped
+
+    b = OrderBuilder().add(Line("A", D(0)))
+    empty = b.invoice(skus=set(), increment_id="000000042")
+    with pytest.raises(DocumentSkipped) as skipped:
+        plan_invoice(empty, b.order(), ctx())
+    assert "invoice 000000042" in str(skipped.value) and "0.00" in skipped.value.reason
+    free = plan_invoice(b.invoice(), b.order(), ctx())
+    assert [p.operation for p in free if p.entity_type in ("invoice", "payment")] == \
+        ["InvoiceAdd"]
+
+
+def test_payment_is_dated_the_day_magento_recorded_it() -> None:
+    """An invoice captured two days after it was raised: the invoice keeps its day, the
+    payment takes the capture day."""
+    b = OrderBuilder().add(Line("A", D("10.00")))
+    invoice = b.invoice(created_at="2024-03-01 12:00:00", updated_at="2024-03-03 09:30:00")
+    plan = plan_invoice(invoice, b.order(), ctx())
+    assert only(plan, "InvoiceAdd").context["TxnDate"] == date(2024, 3, 1)
+    assert only(plan, "ReceivePaymentAdd").context["TxnDate"] == date(2024, 3, 3)
+
+
+def test_invoice_first_seen_open_gets_a_payment_instead_of_becoming_a_receipt() -> None:
+    """Sales-receipt flow: an invoice already queued as InvoiceAdd while open is not
+    turned into a SalesReceiptAdd once paid; its payment is planned instead."""
+    b = OrderBuilder(method="card").add(Line("A", D("10.00")))
+    config = parse_mapping_config({"payment_methods": {"card": {"flow": "sales_receipt"}}})
+    fresh = PlanContext(config=config)
+    assert only(plan_invoice(b.invoice(), b.order(), fresh), "SalesReceiptAdd")
+    seen_open = PlanContext(config=config,
+                            lookup=MemoryLookup(operations={"invoice:1": "InvoiceAdd"}))
+    plan = plan_invoice(b.invoice(), b.order(), seen_open)
+    assert [p.operation for p in plan if p.entity_type in ("invoice", "payment")] == \
+        ["InvoiceAdd", "ReceivePaymentAdd"]
+
+
+def test_refunded_units_not_returned_to_stock_are_written_off() -> None:
+    """Only the rows Magento returned to stock stay in stock: the others (a fixed bundle's
+    parts included, virtual items never) leave through an InventoryAdjustmentAdd to the
+    write-off account, dated and numbered like the credit memo."""
+    b = OrderBuilder().add(Line("A", D("10.00"), qty=D(2))).add(Line("B", D("5.00")))
+    b.add(Line("E", D(3), kind="virtual"))
+    b.add(Line("DESK", D(30), kind="bundle_fixed", children=[Line("LEG", D(0), qty=D(4))]))
+    order = b.order()
+    returned_a = [row.item_id for row in order.all_items() if row.sku == "A"]
+    memo = b.credit_memo(extension_attributes={"return_to_stock_items": returned_a})
+    plan = plan_credit_memo(memo, order, ctx(accounts={"write_off": "Shrinkage"}))
+    write_off = only(plan, "InventoryAdjustmentAdd")
+    assert write_off.context["AccountRef"] == {"FullName": "Shrinkage"}
+    assert write_off.context["InventoryAdjustmentLineAdd"] == [
+        {"ItemRef": {"FullName": "B"}, "QuantityAdjustment": {"QuantityDifference": D(-1)}},
+        {"ItemRef": {"FullName": "LEG"}, "QuantityAdjustment": {"QuantityDifference": D(-4)}}]
+    assert write_off.depends_on_keys == ("creditmemo:1",)
+    assert write_off.context["RefNumber"] == only(plan, "CreditMemoAdd").context["RefNumber"]
+    assert validate_request("InventoryAdjustmentAdd", write_off.context, version="13.0") == []
+    everything_back = b.credit_memo(extension_attributes={"return_to_stock_items": [
+        row.item_id for row in order.all_items()]})
+    assert "InventoryAdjustmentAdd" not in [
+        p.operation for p in plan_credit_memo(everything_back, order, ctx())]
+
+
+def test_items_carry_magentos_cost_as_purchase_cost() -> None:
+    """Inventory items get PurchaseCost from the order row's base_cost (a bundle part's
+    from its own row); without a cost none is sent."""
+    b = OrderBuilder().add(Line("A", D("10.00"), cost=D("4.25"))).add(Line("B", D(5)))
+    b.add(Line("DESK", D(30), kind="bundle_fixed", children=[Line("LEG", D(0), cost=D("2"))]))
+    plan = plan_invoice(b.invoice(), b.order(), ctx())
+    costs = {p.magento_id: p.context.get("PurchaseCost") for p in plan
+             if p.operation == "ItemInventoryAdd"}
+    assert costs == {"A": D("4.25"), "B": None, "LEG": D("2.00")}
+
+
+def test_exchange_rate_converts_each_total_to_magentos_base_amount() -> None:
+    """For many rates and totals, QuickBooks' conversion (total x ExchangeRate, to the
+    cent) of the posted foreign total gives Magento's base grand total exactly."""
+    from qbwc_service.sync.posting.common import home_exchange_rate
+
+    drifted = 0
+    for rate in (D("0.8123"), D("1.3579"), D("0.0091"), D("151.37")):
+        for price in (D("19.99"), D("1234.56"), D("7.01"), D("99999.99")):
+            b = OrderBuilder(rate=rate, currency="EUR").add(Line("A", price, qty=D(3)))
+            invoice = b.invoice()
+            exchange = home_exchange_rate(invoice)
+            home = (invoice.grand_total * exchange).quantize(D("0.01"))
+            assert home == invoice.base_grand_total, (rate, price, exchange)
+            naive = (invoice.grand_total * (1 / rate).quantize(D("0.000001"))).quantize(D("0.01"))
+            drifted += naive != invoice.base_grand_total
+    assert drifted, "the cases should include ones where 1/base_to_order_rate drifts"
+
+
+def test_base_currency_other_than_quickbooks_home_currency_is_refused() -> None:
+    """Magento base EUR into a US Dollar company file: refused with both currencies named."""
+    from qbwc_service.sync.exceptions import PlanningError
+
+    b = OrderBuilder(currency="EUR", base_currency="EUR").add(Line("A", D(10)))
+    facts = CompanyFacts(home_currency="US Dollar")
+    with pytest.raises(PlanningError) as refused:
+        plan_invoice(b.invoice(), b.order(), ctx(facts=facts))
+    assert "EUR" in refused.value.message and "US Dollar" in refused.value.message
+    same = OrderBuilder(currency="EUR").add(Line("A", D(10)))
+    assert only(plan_invoice(same.invoice(), same.order(), ctx(facts=facts)), "InvoiceAdd")
+
+
+def test_sales_channel_class_on_the_header_or_on_each_line() -> None:
+    """A marketplace order takes its channel's class (header by default, each line when
+    configured), so profit and loss by class shows each channel."""
+    b = OrderBuilder(shipping=D(5)).add(Line("A", D(10)))
+    b.extra = {"extension_attributes": {"marketplace": "amazon"}}
+    channel = {"attribute": "extension_attributes.marketplace",
+               "classes": {"amazon": "Channel:Amazon"}}
+    invoice = only(plan_invoice(b.invoice(), b.order(), ctx(classes={"1": "Web"},
+                                                            channel=channel)), "InvoiceAdd")
+    assert invoice.context["ClassRef"] == {"FullName": "Channel:Amazon"}
+    per_line = only(plan_invoice(b.invoice(), b.order(), ctx(
+        classes={"1": "Web"}, channel={**channel, "placement": "lines"})), "InvoiceAdd")
+    assert per_line.context["ClassRef"] == {"FullName": "Web"}
+    assert {line["ClassRef"]["FullName"] for line in lines_of(per_line)} == {"Channel:Amazon"}
+    assert validate_request("InvoiceAdd", per_line.context, version="13.0") == []
+    web = OrderBuilder().add(Line("A", D(10)))
+    assert only(plan_invoice(web.invoice(), web.order(), ctx(classes={"1": "Web"},
+                                                             channel=channel)),
+                "InvoiceAdd").context["ClassRef"] == {"FullName": "Web"}
+
+
+def test_site_map_is_used_before_quickbooks_reported_its_preferences() -> None:
+    """Unknown multi-site preference (no session yet): the configured site is sent; a
+    company file that said it has no sites never gets one."""
+    b = OrderBuilder().add(Line("A", D(5)))
+    unknown = ctx(sites={"default": "Main"}, facts=CompanyFacts(multi_site_enabled=None))
+    assert lines_of(only(plan_invoice(b.invoice(), b.order(), unknown), "InvoiceAdd"))[0][
+        "InventorySiteRef"] == {"FullName": "Main"}
+    off = ctx(sites={"default": "Main"}, facts=CompanyFacts(multi_site_enabled=False))
+    assert "InventorySiteRef" not in lines_of(only(plan_invoice(b.invoice(), b.order(), off),
+                                                   "InvoiceAdd"))[0]

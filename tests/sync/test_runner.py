@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal as D
 
@@ -106,3 +107,78 @@ def test_changed_document_updates_the_unsent_request(app_context) -> None:
         invoice = session.scalars(select(Request).where(
             Request.idempotency_key == "invoice:1")).one()
     assert any(line["Amount"] == "7.00" for line in invoice.payload["InvoiceLineAdd"])
+
+
+def test_non_us_company_file_is_refused_with_the_reason(app_context) -> None:
+    """A UK/CA/AU edition stops the sync of invoices with a message naming VAT/GST."""
+    import pytest
+
+    from qbwc_service.sync.exceptions import SyncError
+
+    with app_context.db.session() as session:
+        add_company(session, qb_country="UK")
+    with pytest.raises(SyncError) as refused:
+        pull_and_enqueue(app_context, "acme", client=_store())
+    assert "UK edition" in str(refused.value) and "VAT/GST" in str(refused.value)
+    with app_context.db.session() as session:
+        assert not any(key.startswith("invoice:") for key in _keys(session))
+
+
+def test_dry_run_lists_exactly_what_the_real_run_queues(app_context) -> None:
+    """The dry run's new/changed requests are the ones the real run then queues, setup
+    items and customers from orders included; the dry run leaves the queue empty."""
+    with app_context.db.session() as session:
+        add_company(session)
+    dry = pull_and_enqueue(app_context, "acme", client=_store(), dry_run=True)
+    with app_context.db.session() as session:
+        assert _keys(session) == set()
+    real = pull_and_enqueue(app_context, "acme", client=_store())
+    assert [(p.operation, p.key) for p in dry.queued] == \
+        [(p.operation, p.key) for p in real.queued]
+    assert (dry.created, dry.changed) == (real.created, real.changed)
+    assert dry.created == len(dry.queued) > 0
+    with app_context.db.session() as session:
+        assert _keys(session) == {p.key for p in real.queued}
+
+
+def test_initial_load_creates_items_then_opening_quantities_at_magentos_cost(app_context) -> None:
+    """sync --initial (magento_to_quickbooks): item adds with PurchaseCost, then one
+    InventoryAdjustmentAdd with the source quantities; a rerun queues
+    nothing new; other stock modes refuse with the setting to change."""
+    import pytest
+
+    from magento_client.documents import Product, SourceItem
+    from qbwc_service.sync.exceptions import SyncError
+    from qbwc_service.sync.runner import INITIAL
+
+    app_context.settings = replace(app_context.settings, extra={"companies": {"acme": {
+        "mapping": {"inventory_direction": "magento_to_quickbooks"}}}})
+    with app_context.db.session() as session:
+        add_company(session)
+    products = [Product.from_json({"sku": sku, "name": sku, "type_id": "simple", "price": 9,
+                                   "updated_at": "2024-03-01 12:00:00",
+                                   "custom_attributes": [{"attribute_code": "cost",
+                                                          "value": cost}]})
+                for sku, cost in (("MUG", "2.50"), ("CUP", None))]
+    stock = [SourceItem("MUG", "default", D(10), 1), SourceItem("CUP", "default", D(4), 1),
+             SourceItem("GONE", "default", D(1), 1)]
+    client = FakeMagento(products=products, source_items=stock)
+    dry = pull_and_enqueue(app_context, "acme", client=client, entities=INITIAL, dry_run=True)
+    report = pull_and_enqueue(app_context, "acme", client=client, entities=INITIAL)
+    assert [p.key for p in dry.queued] == [p.key for p in report.queued]
+    adds = {p.magento_id: p.context.get("PurchaseCost") for p in report.queued
+            if p.operation == "ItemInventoryAdd"}
+    assert adds == {"MUG": D("2.50"), "CUP": None}
+    opening = next(p for p in report.queued if p.operation == "InventoryAdjustmentAdd")
+    assert opening.context["InventoryAdjustmentLineAdd"] == [
+        {"ItemRef": {"FullName": "MUG"}, "QuantityAdjustment": {"NewQuantity": D(10)}},
+        {"ItemRef": {"FullName": "CUP"}, "QuantityAdjustment": {"NewQuantity": D(4)}}]
+    assert any("GONE" in line for line in report.skipped)
+    from qbwc_service.qbxml.render import validate_request
+
+    assert validate_request("InventoryAdjustmentAdd", opening.context, version="13.0") == []
+    again = pull_and_enqueue(app_context, "acme", client=client, entities=INITIAL)
+    assert again.queued == []
+    app_context.settings = replace(app_context.settings, extra={})
+    with pytest.raises(SyncError, match="magento_to_quickbooks"):
+        pull_and_enqueue(app_context, "acme", client=client, entities=INITIAL)

@@ -276,7 +276,8 @@ GRAMMAR: dict[str, str] = {
     "ReportPeriod": "FromReportDate? ToReportDate?",
     "TxnVoidRq": "TxnVoidType! TxnID!:36",
     # Queries
-    "CustomerQueryRq": _LIST_FILTERS + " TotalBalanceFilter?~ CurrencyFilter?~ ClassFilter?~ "
+    "TotalBalanceFilter": "Operator! Amount!",
+    "CustomerQueryRq": _LIST_FILTERS + " TotalBalanceFilter? CurrencyFilter?~ ClassFilter?~ "
                        + _TAIL,
     "ItemQueryRq": _LIST_FILTERS + " " + _TAIL,
     "AccountQueryRq": _LIST_FILTERS + " AccountType* CurrencyFilter?~ " + _TAIL,

@@ -145,5 +145,8 @@ def fill_list(store: CompanyStore, row: ListRow, ret: etree._Element) -> etree._
         on_hand, _value = item_totals(store, row.list_id)
         fallback = Decimal(text_of(ret, "PurchaseCost") or "0")
         _set(ret, "QuantityOnHand", quantity(on_hand))
-        _set(ret, "AverageCost", money(average_cost(store, row.list_id, fallback)))
+        # PRICETYPE: two decimals unless more are needed (10.00 / 3 is 3.33333).
+        cost = average_cost(store, row.list_id, fallback)
+        exact = quantity(cost)
+        _set(ret, "AverageCost", money(cost) if len(exact.partition(".")[2]) <= 2 else exact)
     return ret

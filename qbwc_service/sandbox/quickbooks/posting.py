@@ -17,7 +17,7 @@ from functools import lru_cache
 
 from lxml import etree
 
-from qbwc_service.sandbox.quickbooks.company import Company
+from qbwc_service.sandbox.quickbooks.company import Company, invalid_reference, qb_error
 from qbwc_service.sandbox.quickbooks.exceptions import QbRequestRefused
 from qbwc_service.sandbox.quickbooks.ledger import Posting, average_cost, item_totals
 from qbwc_service.sandbox.quickbooks.retxml import from_text, text_of
@@ -58,10 +58,7 @@ def stored_ret(item: ListRow) -> etree._Element:
 def account_id(company: Company, full_name: str) -> str:
     row = company.store.find_list(("Account",), full_name)
     if row is None:
-        raise QbRequestRefused(3140, f'There is an invalid reference to QuickBooks Account '
-                                     f'"{full_name}". QuickBooks error message: Invalid '
-                                     "argument. The specified record does not exist in the "
-                                     "list.")
+        raise invalid_reference(("Account",), full_name, "transaction")
     return row.list_id
 
 
@@ -83,17 +80,17 @@ def line_account(company: Company, item: ListRow | None,
         found = text_of(ret, path)
         if found:
             return found
-    raise QbRequestRefused(3180, f'There was an error when saving a transaction line for item '
-                                 f'"{item.full_name}". QuickBooks error message: The item has '
-                                 "no income account.")
+    raise QbRequestRefused(3180, qb_error(
+        f'There was an error when saving a transaction line for item "{item.full_name}".',
+        "The item has no income account."))
 
 
 def _item_account(company: Company, item: ListRow, path: str) -> str:
     found = text_of(stored_ret(item), path)
     if not found:
-        raise QbRequestRefused(3180, f'There was an error when saving a transaction line for '
-                                     f'item "{item.full_name}". QuickBooks error message: '
-                                     f"{path.split('/')[0]} is required for this item type.")
+        raise QbRequestRefused(3180, qb_error(
+            f'There was an error when saving a transaction line for item "{item.full_name}".',
+            f"{path.split('/')[0]} is required for this item type."))
     return found
 
 

@@ -8,11 +8,13 @@ answers 3391.
 from __future__ import annotations
 
 import hashlib
+import operator
 import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 
 from lxml import etree
 
@@ -142,6 +144,7 @@ def _list_rows(company: Company, query: etree._Element,
     status = text_of(query, "ActiveStatus") or "ActiveOnly"
     low, high = text_of(query, "FromModifiedDate"), text_of(query, "ToModifiedDate")
     account_types = {t.text for t in query.findall("AccountType")}
+    balance_filter = query.find("TotalBalanceFilter")
     matched = []
     for row in rows:
         if (status == "ActiveOnly" and not row.is_active) or \
@@ -153,8 +156,21 @@ def _list_rows(company: Company, query: etree._Element,
             continue
         if account_types and text_of(from_text(row.ret_xml), "AccountType") not in account_types:
             continue
+        if balance_filter is not None and not _balance_match(company, row, balance_filter):
+            continue
         matched.append(row)
     return matched, False
+
+
+_COMPARE = {"LessThan": operator.lt, "LessThanEqual": operator.le, "Equal": operator.eq,
+            "GreaterThan": operator.gt, "GreaterThanEqual": operator.ge}
+
+
+def _balance_match(company: Company, row: ListRow, balance_filter: etree._Element) -> bool:
+    """TotalBalanceFilter: the customer's TotalBalance (from the ledger) against Amount."""
+    total = Decimal(text_of(company.list_ret(row), "TotalBalance") or "0")
+    compare = _COMPARE[text_of(balance_filter, "Operator") or "Equal"]
+    return bool(compare(total, Decimal(text_of(balance_filter, "Amount") or "0")))
 
 
 def _txn_rows(company: Company, query: etree._Element, kind: str) -> tuple[list[TxnRow], bool]:

@@ -102,11 +102,12 @@ class QuickBooksSimulator:
                 self.store.set_meta("seeded", "1")
             else:
                 ensure_chart_of_accounts(self.company)
+                if multi_site and not self.store.lists_of(("InventorySite",)):
+                    for name, default in (("Main Warehouse", "true"),
+                                          ("East Warehouse", "false")):
+                        create_list(self.company, "InventorySite", element("Seed", children=[
+                            element("Name", name), element("IsDefaultSite", default)]))
                 seed_reference_lists(self.company)
-            if multi_site and not self.store.lists_of(("InventorySite",)):
-                for name, default in (("Main Warehouse", "true"), ("East Warehouse", "false")):
-                    create_list(self.company, "InventorySite", element("Seed", children=[
-                        element("Name", name), element("IsDefaultSite", default)]))
 
     @property
     def company_db(self) -> Path:

@@ -13,8 +13,9 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from lxml import etree
 
-from qbwc_service.sandbox.quickbooks.company import Answer, Company
+from qbwc_service.sandbox.quickbooks.company import Answer, Company, qb_error
 from qbwc_service.sandbox.quickbooks.defaults import sales_defaults
+from qbwc_service.sandbox.quickbooks.exceptions import QbRequestRefused
 from qbwc_service.sandbox.quickbooks.ledger import Posting
 from qbwc_service.sandbox.quickbooks.payments import PAYMENT_ADDS, add_payment, apply_credits
 from qbwc_service.sandbox.quickbooks.posting import (
@@ -119,6 +120,11 @@ def _sales_line(company: Company, kind: str, line: etree._Element, totals: _Tota
         site = site if site is not None else group_site
         site_row = company.lookup(("InventorySite",), site) if site is not None else None
         site_id = site_row.list_id if site_row is not None else ""
+    if item_row is None and amount != 0:
+        # Nothing to post it to: QuickBooks takes amounts only on lines with an item.
+        raise QbRequestRefused(3180, qb_error(
+            f"There was an error when saving a {LABEL[kind]} line.",
+            "A line with an amount needs an item."))
     override = parts_ref(parts, "OverrideItemAccountRef")
     totals.lines.append(SalesLine(item_row, line_account(company, item_row, override), amount,
                                   site_id, qty if qty is not None else Decimal(1)))
@@ -191,9 +197,8 @@ def sales_document(company: Company, kind: str, source: etree._Element,
     if tax_ref is not None:
         tax_row = company.lookup(("ItemSalesTax",), tax_ref)
         rate = Decimal(text_of(company.list_ret(tax_row), "TaxRate") or "0") if tax_row else rate
-    customer_code_ref = parts_ref(parts, "CustomerSalesTaxCodeRef")
-    customer_code = text_of(customer_code_ref, "FullName") \
-        if customer_code_ref is not None else None
+    customer_code = text_of(parts_ref(parts, "CustomerSalesTaxCodeRef"), "FullName") \
+        if parts_ref(parts, "CustomerSalesTaxCodeRef") is not None else None
     taxable = Decimal(0) if customer_code and customer_code.lower() not in taxable_codes \
         else totals.taxable
     tax = _round(taxable * rate / 100)

@@ -5,10 +5,10 @@ configurable parents carry the price of the chosen child; dynamic bundles are po
 as their priced children (or folded into the parent when the merchant models bundles
 as one item); fixed bundles as the parent only — never both.
 
-Tax is posted as Magento computed it (one line on a tax item) so QuickBooks does not
-recompute it. A discount on tax-inclusive prices includes tax that Magento hands back
-as ``discount_tax_compensation_amount`` ("hidden tax"); the discount line is therefore
-posted net of it, which is what keeps the identity
+Tax is posted as Magento computed it, one line per rate on a sales tax item
+(:mod:`.tax`), so QuickBooks does not recompute it. A discount on tax-inclusive prices
+includes tax that Magento hands back as ``discount_tax_compensation_amount`` ("hidden
+tax"); the discount line is therefore posted net of it, which keeps the identity
 
     Σ rows + shipping + tax - (discount - hidden tax) [+ adj. refund - adj. fee] = grand total
 """
@@ -44,6 +44,14 @@ class ProductLine:
     discount: Decimal  # positive
     tax: Decimal
     taxable: bool
+    component: bool = False  # a bundle's part: carries the stock, 0.00, its parent the price
+    order_item_ids: tuple[int, ...] = ()  # the order rows this line stands for
+    cost: Decimal | None = None  # Magento's base_cost of the product, when it has one
+
+    @property
+    def stocked(self) -> bool:
+        """Whether QuickBooks holds this line's item as inventory (moves stock and COGS)."""
+        return not self.is_virtual and self.product_type not in ("bundle", "giftcard", "grouped")
 
 
 @dataclass(frozen=True)
@@ -71,6 +79,37 @@ def _posts_row(row: OrderItem, config: CompanyMappingConfig) -> bool:
 def _folded_children(row: OrderItem, config: CompanyMappingConfig) -> bool:
     return (row.product_type == "bundle" and row.bundle_price_type == "dynamic"
             and config.bundles == "parent")
+
+
+def _cost(row: OrderItem) -> Decimal | None:
+    value = row.raw.get("base_cost")
+    cost = Decimal(str(value)) if value not in (None, "") else _ZERO
+    return cost if cost > 0 else None
+
+
+def _components(row: OrderItem, document_row: InvoiceItem,
+                by_order_item: dict[int, InvoiceItem]) -> list[ProductLine]:
+    """A bundle posted as one priced line relieves its parts: each part a 0.00 line with
+    its quantity, so QuickBooks moves their stock and cost while the price stays on the
+    bundle's line."""
+    parts: list[ProductLine] = []
+    for child in row.children:
+        child_row = by_order_item.get(child.item_id)
+        if child_row is not None:
+            quantity = child_row.qty
+        elif row.qty_ordered:
+            quantity = child.qty_ordered * document_row.qty / row.qty_ordered
+        else:
+            continue
+        if not quantity:
+            continue
+        parts.append(ProductLine(
+            sku=child.sku, description=child.name or child.sku, product_type=child.product_type,
+            is_virtual=child.is_virtual or child.product_type in ("virtual", "downloadable"),
+            quantity=quantity, unit_price=_ZERO, amount=_ZERO, discount=_ZERO, tax=_ZERO,
+            taxable=False, component=True, order_item_ids=(child.item_id, row.item_id),
+            cost=_cost(child)))
+    return parts
 
 
 def product_lines(
@@ -108,7 +147,14 @@ def product_lines(
             discount=discount,
             tax=tax,
             taxable=taxable,
+            order_item_ids=(order_row.item_id, *(c.item_id for c in order_row.children)),
+            # A configurable's cost sits on its chosen child.
+            cost=_cost(order_row) or next((_cost(c) for c in order_row.children
+                                           if _cost(c)), None),
         ))
+        if order_row.product_type == "bundle" and (order_row.bundle_price_type == "fixed"
+                                                   or _folded_children(order_row, ctx.config)):
+            lines += _components(order_row, row, by_order_item)
     return lines
 
 
@@ -135,12 +181,13 @@ def build_lines(
     item_names: dict[str, str],
     *,
     label: str,
+    tax_lines: Sequence[dict[str, Any]] = (),
 ) -> TransactionLines:
     """Every line of the transaction; raises :class:`TotalsMismatch` unless Σ = total."""
     config, tax = ctx.config, ctx.config.tax
     multicurrency = ctx.multicurrency
     use_codes = tax.mode == "line_codes_plus_tax_item"
-    site = config.sales_site if ctx.facts.multi_site_enabled else None
+    site = ctx.sales_site
     products = product_lines(document.items, order, ctx, label)
 
     def code(taxable: bool) -> str | None:
@@ -152,7 +199,7 @@ def build_lines(
     roles: list[str] = []
     for product in products:
         name = item_names[product.sku]
-        inventory_site = site if not product.is_virtual and product.product_type != "bundle" else None
+        inventory_site = site if product.stocked else None
         lines.append(_line(name, product.amount, desc=product.description,
                            quantity=product.quantity, tax_code=code(product.taxable),
                            site=inventory_site))
@@ -188,11 +235,7 @@ def build_lines(
             lines.append(_line(config.items.adjustment_fee, -fee, desc="Adjustment fee",
                                tax_code=code(False)))
             roles.append("adjustment_fee")
-    tax_amount = money(document, "tax_amount", multicurrency=multicurrency)
-    if tax_amount:
-        lines.append(_line(tax.tax_line_item, tax_amount, desc="Sales tax as charged",
-                           tax_code=code(False)))
-        roles.append("tax_line")
+    lines.extend(tax_lines)
     total = sum_lines(lines)
     expected = cents(money(document, "grand_total", multicurrency=multicurrency))
     if total != expected:
