@@ -186,8 +186,12 @@ def report_command(ctx: click.Context, company_db: str | None, as_json: bool,
     path = _company_db(ctx, company_db)
     if not path.is_file():
         raise click.ClickException(f"no simulated company at {path}")
-    summary: dict[str, Any] = report(path, from_date.date().isoformat() if from_date else None,
-                                     to_date.date().isoformat() if to_date else None)
+    try:
+        summary: dict[str, Any] = report(
+            path, from_date.date().isoformat() if from_date else None,
+            to_date.date().isoformat() if to_date else None)
+    except sqlite3.DatabaseError as exc:
+        raise click.ClickException(f"cannot read the company file {path}: {exc}") from None
     if as_json:
         click.echo(json.dumps(summary, indent=2))
         return
@@ -207,6 +211,9 @@ def report_command(ctx: click.Context, company_db: str | None, as_json: bool,
 
 
 def _echo_books(summary: dict[str, Any]) -> None:
+    if "trial_balance" not in summary:
+        click.echo(f"books: {summary['ledger']}")
+        return
     trial = summary["trial_balance"]
     click.echo("trial balance:" + ("" if trial["balanced"] else "  NOT BALANCED"))
     for row in trial["accounts"]:

@@ -556,3 +556,28 @@ def test_customer_query_total_balance_filter_reads_the_ledger(tmp_path: Path) ->
     assert owing("GreaterThan", "0.00") == ["Ada Lovelace"]
     assert owing("Equal", "0.00") == ["Grace Hopper"]
     assert owing("LessThan", "23.65") == ["Grace Hopper"]
+
+
+def test_report_on_a_file_from_before_the_ledger_says_why_there_are_no_books(
+        tmp_path: Path) -> None:
+    """sandbox report reads an old company file without converting it, and says so; a file
+    that is no company at all is a one-line error."""
+    import sqlite3
+
+    from qbwc_service.sandbox.quickbooks.report import PRE_LEDGER
+
+    books = _setup(tmp_path)
+    connection = sqlite3.connect(books.db)
+    with connection:
+        connection.execute("DROP TABLE stock")
+    connection.close()
+    assert books.report()["ledger"] == PRE_LEDGER
+    text = books._cli("sandbox", "report", "--company-db", str(books.db))
+    assert f"books: {PRE_LEDGER}" in text
+    junk = tmp_path / "junk.sqlite3"
+    junk.write_bytes(b"not a database at all" * 100)
+    result = CliRunner().invoke(cli, ["--data-dir", str(tmp_path / "data"), "sandbox", "report",
+                                      "--company-db", str(junk)])
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: cannot read the company file")
+    assert "Traceback" not in result.output

@@ -43,7 +43,6 @@ __all__ = [
     "inventory_by_site",
     "item_totals",
     "natural",
-    "trial_balance_difference",
 ]
 
 _CENT = Decimal("0.01")
@@ -136,11 +135,6 @@ def entity_balances(conn: sqlite3.Connection, account_ids: set[str]) -> dict[str
         if account_id in account_ids:
             sums[str(entity_id)] += Decimal(amount)
     return dict(sums)
-
-
-def trial_balance_difference(conn: sqlite3.Connection) -> Decimal:
-    """Debits minus credits over the whole journal: zero in a sound company file."""
-    return sum((Decimal(r[0]) for r in conn.execute("SELECT amount FROM journal")), Decimal(0))
 
 
 def inventory_by_site(conn: sqlite3.Connection,

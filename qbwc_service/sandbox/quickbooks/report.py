@@ -11,7 +11,7 @@ from typing import Any
 
 from qbwc_service.sandbox.quickbooks.books import books
 
-__all__ = ["report"]
+__all__ = ["PRE_LEDGER", "report"]
 
 # Memos written by the service carry the Magento reference, e.g. "Magento order 000000123".
 _MAGENTO_REFERENCE = re.compile(r"magento\D{0,20}?([0-9][0-9A-Za-z-]*)", re.IGNORECASE)
@@ -32,15 +32,22 @@ def _duplicates(rows: list[tuple[str, str, str | None, str | None, str | None, s
             for (kind, field_name, value), txn_ids in sorted(seen.items()) if len(txn_ids) > 1]
 
 
+PRE_LEDGER = ("not kept: this company file predates the ledger; the next sandbox exec, "
+              "simulate or demo run that opens it carries its quantities into the journal")
+
+
 def report(company_db: Path, from_date: str | None = None,
            to_date: str | None = None) -> dict[str, Any]:
     """Counts per list and transaction type, ``duplicates`` (always a list), totals per day,
     and the books (``books``): trial balance, profit and loss, balance sheet, customers with
     credit, inventory. ``from_date``/``to_date`` bound the profit and loss; the trial
-    balance and the balance sheet are as of ``to_date``."""
+    balance and the balance sheet are as of ``to_date``. A file from before the ledger has
+    ``ledger`` (why there are no books) instead of the books."""
     connection = sqlite3.connect(f"file:{Path(company_db)}?mode=ro", uri=True)
     try:
-        ledger = books(connection, from_date, to_date)
+        kept = connection.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' "
+                                  "AND name = 'stock'").fetchone() is not None
+        ledger = books(connection, from_date, to_date) if kept else {"ledger": PRE_LEDGER}
         lists = {str(kind): int(count) for kind, count in connection.execute(
             "SELECT kind, COUNT(*) FROM list_record GROUP BY kind ORDER BY kind")}
         txns = {str(kind): int(count) for kind, count in connection.execute(
