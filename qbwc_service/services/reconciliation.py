@@ -51,6 +51,7 @@ from qbwc_service.sync.config import (
 )
 from qbwc_service.sync.exceptions import SyncError
 from qbwc_service.sync.plan import CompanyFacts, PlanContext, cents, money
+from qbwc_service.sync.posting import empty_invoice
 from qbwc_service.sync.runner import get_company, store_timezones
 
 __all__ = [
@@ -101,6 +102,8 @@ def magento_docs(documents: Iterable[Invoice | CreditMemo], ctx: PlanContext) ->
     docs = []
     for document in documents:
         is_memo = isinstance(document, CreditMemo)
+        if isinstance(document, Invoice) and empty_invoice(document, multicurrency=mc):
+            continue  # the posting rules post nothing for it: QuickBooks owes nothing
         raw = document.raw or {}
         docs.append(MagentoDoc(
             entity_type="creditmemo" if is_memo else "invoice",

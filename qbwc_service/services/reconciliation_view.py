@@ -28,11 +28,34 @@ from qbwc_service.reconcile.compare import MAGENTO_MEASURES, QUICKBOOKS_MEASURES
 from qbwc_service.reconcile.runs import list_runs
 from qbwc_service.services.reconciliation import finish_company_runs
 
-__all__ = ["FINDINGS_SHOWN", "ConsoleView", "DayRow", "console_view", "export_csv",
-           "export_xlsx", "run_label"]
+__all__ = ["FINDINGS_SHOWN", "ConsoleView", "DayRow", "LatestRun", "console_view", "export_csv",
+           "export_xlsx", "latest_complete_run", "run_label"]
 
 FINDINGS_SHOWN = 200
+ANOMALIES_ON_DASHBOARD = 5
 _ZERO = Decimal("0.00")
+
+
+@dataclass
+class LatestRun:
+    """The dashboard's view of reconciliation: the newest complete run and its flags."""
+
+    run: ReconciliationRun
+    anomalies: list[ReconciliationLine]
+
+
+def latest_complete_run(session: Session, company_id: int) -> LatestRun | None:
+    """The most recent complete run of the company, with its first anomaly flags."""
+    run = session.scalars(select(ReconciliationRun).where(
+        ReconciliationRun.company_id == company_id,
+        ReconciliationRun.status == RunStatus.COMPLETE.value)
+        .order_by(ReconciliationRun.date_to.desc(), ReconciliationRun.id.desc())).first()
+    if run is None:
+        return None
+    anomalies = list(session.scalars(select(ReconciliationLine).where(
+        ReconciliationLine.run_id == run.id, ReconciliationLine.kind == LineKind.ANOMALY.value)
+        .order_by(ReconciliationLine.day, ReconciliationLine.id).limit(ANOMALIES_ON_DASHBOARD)))
+    return LatestRun(run, anomalies)
 
 
 def run_label(run: ReconciliationRun) -> str:

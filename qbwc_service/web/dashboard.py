@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from qbwc_service.db.models import Company
 from qbwc_service.services.log import blocked_count
+from qbwc_service.services.reconciliation_view import latest_complete_run
 from qbwc_service.web import queries
 from qbwc_service.web.chart import bar_chart
 from qbwc_service.web.common import app_context
@@ -35,6 +36,7 @@ def dashboard() -> str:
             depth=queries.queue_depth(db_session, company.id),
             failures_today=queries.failures_today(db_session, company.id),
             blocked=blocked_count(db_session, company.id),
+            reconciliation=latest_complete_run(db_session, company.id),
             chart=bar_chart(days),
             totals=(sum(d.succeeded for d in days), sum(d.failed for d in days)),
         )

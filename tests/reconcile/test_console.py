@@ -11,10 +11,11 @@ from decimal import Decimal as D
 
 import pytest
 from flask.testing import FlaskClient
+from markupsafe import escape
 from sqlalchemy import select
 
 from qbwc_service.context import AppContext
-from qbwc_service.db.reconciliation import ReconciliationRun
+from qbwc_service.db.reconciliation import ReconciliationLine, ReconciliationRun
 from qbwc_service.settings import Settings
 from qbwc_service.sync.plan import PlanContext
 from qbwc_service.sync.posting import plan_invoice
@@ -149,3 +150,25 @@ def test_asking_again_while_a_run_waits_reuses_it(posted: Posted, client_for: Cl
     assert "is already waiting" in _page(bookkeeper)
     with posted.db.session() as session:
         assert len(list(session.scalars(select(ReconciliationRun)))) == 1
+
+
+def test_the_dashboard_shows_the_latest_runs_anomaly_flags(posted: Posted,
+                                                          client_for: Client) -> None:
+    """The dashboard names the newest complete run, its counts and its month-end flags."""
+    client, _ = client_for("vera")
+    assert "No reconciliation run has completed yet." in client.get("/").get_data(as_text=True)
+    run_id = posted.start()
+    posted.drain()
+    _page(client, f"?run={run_id}")  # the first reader compares the answered run
+    with posted.db.session() as session:
+        run = session.get(ReconciliationRun, run_id)
+        assert run is not None and run.status == "complete" and run.anomaly_count > 0
+        flags = [line.detail for line in session.scalars(
+            select(ReconciliationLine).where(ReconciliationLine.run_id == run_id,
+                                             ReconciliationLine.kind == "anomaly"))]
+    html = client.get("/").get_data(as_text=True)
+    card = html[html.index('id="reconciliation-card"'):]
+    card = card[:card.index("</section>")]
+    assert f"run={run_id}" in card
+    assert f"{run.anomaly_count} anomal" in card
+    assert flags and all(str(escape(detail)) in card for detail in flags[:5])

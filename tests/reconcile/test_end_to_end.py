@@ -124,10 +124,7 @@ def _exec(demo: Demo, body: str) -> etree._Element:
 
 
 def _doc_findings(report: dict[str, Any]) -> list[tuple[str, str | None]]:
-    # The open credit of refunded paid invoices is the posting rules' known gap
-    # (tests/reconcile/test_runs.py::test_a_refunded_paid_invoice_leaves_no_open_credit).
-    return sorted((v["reason"], v["magento_ref"]) for v in report["variances"]
-                  if v["reason"] != "unapplied_credit")
+    return sorted((v["reason"], v["magento_ref"]) for v in report["variances"])
 
 
 def test_clean_demo_reconciles_with_zero_variances(demo: Demo) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import select
 
 from qbwc_service.db.models import Request
@@ -46,12 +45,12 @@ def test_answers_are_stored_and_a_clean_period_has_no_variance(posted: Posted) -
         assert run is not None and run.status == "answered"
     run = posted.finish(run_id)
     txns = _lines(posted, run_id, LineKind.QUICKBOOKS_TXN)
-    # two invoices, two payments, one credit memo: once each although two queries found them
+    # two invoices, two payments, one credit memo and the check that refunded it: once each
+    # although two queries found them
     assert sorted(line.qb_type or "" for line in txns) == [
-        "CreditMemo", "Invoice", "Invoice", "ReceivePayment", "ReceivePayment"]
+        "Check", "CreditMemo", "Invoice", "Invoice", "ReceivePayment", "ReceivePayment"]
     variances = _lines(posted, run_id, LineKind.VARIANCE)
-    # The refund's open credit is a true variance today: see the xfail test below.
-    assert [(v.reason, v.detail) for v in variances if v.reason != "unapplied_credit"] == []
+    assert [(v.reason, v.detail) for v in variances] == []
     assert run.status == "complete"
     day = _lines(posted, run_id, LineKind.DAY)[0].data or {}
     assert day["magento"]["invoiced"] == day["quickbooks"]["invoiced"] != "0.00"
@@ -77,9 +76,6 @@ def test_a_page_answered_twice_stays_one_line(posted: Posted) -> None:
     assert len(_lines(posted, run_id, LineKind.QUICKBOOKS_TXN)) == before
 
 
-@pytest.mark.xfail(strict=True, reason="the posting rules do not record a refund of a paid "
-                   "invoice (ARRefundCreditCard/Check): its credit stays open in QuickBooks "
-                   "(issue 13)")
 def test_a_refunded_paid_invoice_leaves_no_open_credit(posted: Posted) -> None:
     """Magento refunded the paid invoice: QuickBooks shows the credit refunded, not open."""
     run_id = posted.start()

@@ -50,6 +50,9 @@ class FakeMagento:
             self.saved.append(pending[start:start + size])
         return len(self.saved)
 
+    def source_items(self, criteria: Any = None) -> list[SourceItem]:
+        return list(self.documents.get("source_items", []))
+
 
 def one_invoice_client() -> FakeMagento:
     """A store with one order of one 10.00 line, invoiced; search filters are ignored."""
@@ -62,5 +65,3 @@ def one_invoice_client() -> FakeMagento:
     client.invoices = lambda criteria=None: iter(client.documents["invoices"])  # type: ignore[attr-defined]
     client.credit_memos = lambda criteria=None: iter([])  # type: ignore[attr-defined]
     return client
-    def source_items(self, criteria: Any = None) -> list[SourceItem]:
-        return list(self.documents.get("source_items", []))

@@ -25,7 +25,7 @@ from __future__ import annotations
 from qbwc_service.sync.posting.common import awaiting_txn_id
 from qbwc_service.sync.posting.lines import build_lines, product_lines, sum_lines
 from qbwc_service.sync.posting.refunds import plan_credit_memo
-from qbwc_service.sync.posting.sales import OrderPlan, plan_invoice, plan_order
+from qbwc_service.sync.posting.sales import OrderPlan, empty_invoice, plan_invoice, plan_order
 from qbwc_service.sync.posting.tax import TaxShare, check_tax_edition, tax_shares
 
 __all__ = [
@@ -34,6 +34,7 @@ __all__ = [
     "awaiting_txn_id",
     "build_lines",
     "check_tax_edition",
+    "empty_invoice",
     "plan_credit_memo",
     "plan_invoice",
     "plan_order",

@@ -23,7 +23,7 @@ from qbwc_service.sync.posting.common import (
     with_lines,
 )
 
-__all__ = ["OrderPlan", "plan_invoice", "plan_order"]
+__all__ = ["OrderPlan", "empty_invoice", "plan_invoice", "plan_order"]
 
 
 @dataclass(frozen=True)
@@ -44,15 +44,21 @@ def plan_order(order: Order, ctx: PlanContext) -> OrderPlan:
     return OrderPlan(supersedes=supersedes)
 
 
+def empty_invoice(invoice: Invoice, *, multicurrency: bool) -> bool:
+    """A 0.00 invoice with no units: nothing is posted for it, and nothing is owed."""
+    amount = cents(getattr(invoice, "grand_total" if multicurrency else "base_grand_total"))
+    return not amount and not any(row.qty for row in invoice.items)
+
+
 def plan_invoice(invoice: Invoice, order: Order, ctx: PlanContext) -> list[PlannedRequest]:
     """A Magento invoice as ``InvoiceAdd`` (+ ``ReceivePaymentAdd``) or ``SalesReceiptAdd``."""
     if invoice.state == Invoice.STATE_CANCELED:
         return []
     label = f"invoice {invoice.increment_id}"
     magento_id = str(invoice.entity_id)
-    amount = cents(getattr(invoice, "grand_total" if ctx.multicurrency else "base_grand_total"))
-    if not amount and not any(row.qty for row in invoice.items):
+    if empty_invoice(invoice, multicurrency=ctx.multicurrency):
         raise DocumentSkipped(label, "a 0.00 invoice with no items; nothing to post")
+    amount = cents(getattr(invoice, "grand_total" if ctx.multicurrency else "base_grand_total"))
     payment = ctx.config.payment_for(order.payment.method if order.payment else None)
     key = f"invoice:{magento_id}"
     # An invoice first seen open went out as InvoiceAdd; once paid it gets its payment
