@@ -33,6 +33,7 @@ from qbwc_service.db.models import Company, MessageSet, SessionState, WcSession,
 from qbwc_service.failpoints import failpoint
 from qbwc_service.hcp import apply_hcp
 from qbwc_service.qbxml import explain_hresult, version_ceiling
+from qbwc_service.queue.machines import move_run
 from qbwc_service.refusals import refused_requests_report
 from qbwc_service.security import LoginThrottle, address_allowed
 
@@ -115,7 +116,7 @@ class Conversation:
 
     def _end(self, session: Session, run: WcSession, state: SessionState, reason: str) -> None:
         queue.abandon_ticket(session, run.ticket, reason=reason)
-        run.state = state.value
+        move_run(run, state)
         run.closed_at = self.clock()
         run.open_company_id = None
 
@@ -229,6 +230,8 @@ class Conversation:
             ticket=ticket_key(ticket),
             company_id=company.id,
             user_id=result.user.id,
+            # A run with nothing to send is born closed; any other starts authenticated.
+            state=(SessionState.AUTHENTICATED if has_work else SessionState.CLOSED).value,
             created_at=now,
             last_call_at=now,
             expires_at=now + timedelta(seconds=self.settings.ticket_ttl_seconds),
@@ -237,7 +240,6 @@ class Conversation:
         )
         company.last_session_at = now
         if not has_work:
-            run.state = SessionState.CLOSED.value
             run.closed_at = now
             run.summary = "Nothing to send to QuickBooks."
             session.add(run)
@@ -274,7 +276,7 @@ class Conversation:
                 problem = apply_hcp(session, self.settings, company, run, hcp_response)
                 if problem:
                     run.last_error = problem
-                    run.state = SessionState.AWAITING_LAST_ERROR.value
+                    move_run(run, SessionState.AWAITING_LAST_ERROR)
                     return ""
             if run.qbxml_version is None:
                 run.qbxml_version = _fallback_version(company.qbxml_version, major, minor)
@@ -291,7 +293,7 @@ class Conversation:
                 now=self.clock(),
             )
             if outbound is None:
-                run.state = SessionState.AWAITING_LAST_ERROR.value
+                move_run(run, SessionState.AWAITING_LAST_ERROR)
                 soonest = queue.soonest_ready_at(session, company.id)
                 if soonest is not None and soonest <= self.clock() + NOOP_HORIZON and (
                     run.noop_count < self.settings.noop_limit
@@ -301,7 +303,7 @@ class Conversation:
                 else:
                     run.last_error = _nothing_ready_message(session, company.id)
                 return ""
-            run.state = SessionState.AWAITING_RESPONSE.value
+            move_run(run, SessionState.AWAITING_RESPONSE)
             run.sent_count += len(outbound.request_ids)
             run.noop_count = 0
             return outbound.xml
@@ -337,7 +339,7 @@ class Conversation:
                 run.succeeded_count += summary.succeeded
                 run.failed_count += summary.failed
                 self._adapt_batch(run, elapsed_ms)
-            run.state = SessionState.AUTHENTICATED.value
+            move_run(run, SessionState.AUTHENTICATED)
             return self._percent(session, run)
 
         percent: int | None = self._guard("receiveResponseXML", None, work)
@@ -352,7 +354,7 @@ class Conversation:
         run = self._live(session, ticket)
         if run is not None:
             run.last_error = message
-            run.state = SessionState.AWAITING_LAST_ERROR.value
+            move_run(run, SessionState.AWAITING_LAST_ERROR)
 
     def _round_trip_ms(self, session: Session, ticket: str) -> int | None:
         sent_at = session.scalars(
@@ -398,7 +400,6 @@ class Conversation:
             if retry and company is not None and company.company_file:
                 run.connection_retries += 1
                 return company.company_file
-            run.state = SessionState.CONNECTION_ERROR.value
             self._end(session, run, SessionState.CONNECTION_ERROR, "QuickBooks could not be reached")
             run.summary = f"Could not connect to QuickBooks: {run.last_error}"
             return DONE
@@ -412,7 +413,7 @@ class Conversation:
                 return "This Web Connector run is no longer known to the service; the next run starts afresh."
             if run.last_error == NOOP and run.state != SessionState.CLOSED.value:
                 run.last_error = None
-                run.state = SessionState.AUTHENTICATED.value
+                move_run(run, SessionState.AUTHENTICATED)
                 return NOOP
             return self._with_refusals(session, run, run.last_error or "No errors.")
 
