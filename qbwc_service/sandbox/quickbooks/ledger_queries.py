@@ -36,7 +36,6 @@ __all__ = ["LEDGER_QUERIES", "run_ledger_query"]
 
 LEDGER_QUERIES = frozenset({"TransactionQueryRq", "TxnDeletedQueryRq",
                             "GeneralSummaryReportQueryRq"})
-_NO_MATCH = "A query request did not find a matching object in QuickBooks"
 
 
 def _in(value: str, low: str | None, high: str | None) -> bool:
@@ -340,13 +339,4 @@ def run_ledger_query(company: Company, book: IteratorBook, query: etree._Element
         return Answer([])
     rets = _transactions(company, query) if tag == "TransactionQueryRq" \
         else _deleted(company, query)
-    if iterator == "Start":
-        answer = book.start(tag, rets, page)
-        if not rets:
-            answer.status_code, answer.status_message = 1, _NO_MATCH
-        return answer
-    if page is not None:
-        rets = rets[:page]
-    if not rets:
-        return Answer([], status_code=1, status_message=_NO_MATCH)
-    return Answer(rets)
+    return book.paged(tag, rets, page, iterator)

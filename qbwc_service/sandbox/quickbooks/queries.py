@@ -63,6 +63,21 @@ class IteratorBook:
     def clear(self) -> None:
         self.open.clear()
 
+    def paged(self, request_tag: str, rets: list[etree._Element], page: int | None,
+              iterator: str | None) -> Answer:
+        """What a query answers: a new iterator's first page, else the first ``page``
+        records (or all); status 1 when nothing matched."""
+        if iterator == "Start":
+            answer = self.start(request_tag, rets, page)
+            if not rets:
+                answer.status_code, answer.status_message = 1, _NO_MATCH
+            return answer
+        if page is not None:
+            rets = rets[:page]
+        if not rets:
+            return Answer([], status_code=1, status_message=_NO_MATCH)
+        return Answer(rets)
+
     def start(self, request_tag: str, rets: list[etree._Element],
               page: int | None) -> Answer:
         size = page if page is not None else len(rets)
@@ -294,18 +309,10 @@ def run_query(company: Company, book: IteratorBook, query: etree._Element) -> An
     keep = {t.text or "" for t in query.findall("IncludeRetElement")}
     if keep:
         rets = [_trim(ret, keep) for ret in rets]
-    if iterator == "Start":
-        answer = book.start(tag, rets, page)
-        if not rets:
-            answer.status_code, answer.status_message = 1, _NO_MATCH
-        return answer
-    if page is not None:
-        rets = rets[:page]
-    if not rets:
-        return Answer([], status_code=1, status_message=_NO_MATCH)
-    if partial:
-        return Answer(rets, status_code=500, severity="Warn",
+    answer = book.paged(tag, rets, page, iterator)
+    if partial and iterator != "Start" and answer.status_code == 0:
+        return Answer(answer.rets, status_code=500, severity="Warn",
                       status_message="The query request has not been fully completed. There "
                                      "was a required element that could not be found in "
                                      "QuickBooks.")
-    return Answer(rets)
+    return answer
