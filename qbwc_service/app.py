@@ -167,8 +167,9 @@ class ExactPath:
         return self.app(environ, start_response)
 
 
-def make_app(ctx: AppContext) -> WSGIApp:
-    """The whole service as one WSGI application."""
+def make_app(ctx: AppContext, extra_blueprints: Iterable[Any] = ()) -> WSGIApp:
+    """The whole service as one WSGI application (``extra_blueprints``: console pages a
+    composition such as the demo adds)."""
     from qbwc_service.web import create_web_app
 
     settings = ctx.settings
@@ -176,7 +177,7 @@ def make_app(ctx: AppContext) -> WSGIApp:
     soap = make_soap_app(conversation, public_url=settings.soap_url,
                          max_body_bytes=settings.max_body_bytes)
     endpoint = SoapEndpoint(soap, settings.support_url)
-    web = create_web_app(ctx)
+    web = create_web_app(ctx, extra_blueprints)
     ops = make_ops_app(ctx)
     mounts: dict[str, WSGIApp] = {"/qbwc": ExactPath(endpoint), "/healthz": ExactPath(ops),
                                   "/metrics": ExactPath(ops)}

@@ -187,6 +187,7 @@ class Demo:
         ``progress`` hears the first pull (and the scheduled ones) as they go.
         """
         from qbwc_service.app import make_app
+        from qbwc_service.sandbox.books_page import books_blueprint
         from qbwc_service.services.reconciliation_jobs import add_reconciliation_jobs
         from qbwc_service.sync.lease import holder_id
         from qbwc_service.sync.scheduler import build_scheduler, run_job
@@ -194,7 +195,8 @@ class Demo:
         assert self.ctx is not None and self.facts is not None
         settings: Settings = replace(self.ctx.settings, host=self.host, port=self.port)
         self.ctx = AppContext(settings, _database=self.ctx.db)
-        self.server = ServerThread(make_app(self.ctx), self.host, self.port).start()
+        pages = [books_blueprint(Path(self.facts.company_db))]
+        self.server = ServerThread(make_app(self.ctx, pages), self.host, self.port).start()
         # A first pull right away, so the queue fills before the first poll.
         run_job(self.ctx, COMPANY, "orders", self.client_factory, holder=holder_id(),
                 progress=progress)

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
 import flask
-from flask import Flask, g, redirect, request, session, url_for
+from flask import Blueprint, Flask, g, redirect, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.exceptions import BadRequest, HTTPException
 from werkzeug.routing import IntegerConverter
@@ -88,8 +89,12 @@ def invalid_parameter(args: Any) -> str | None:
     return None
 
 
-def create_web_app(ctx: AppContext) -> Flask:
-    """The console's WSGI app; the SOAP endpoint is mounted in front of it elsewhere."""
+def create_web_app(ctx: AppContext, extra_blueprints: Iterable[Blueprint] = ()) -> Flask:
+    """The console's WSGI app; the SOAP endpoint is mounted in front of it elsewhere.
+
+    ``extra_blueprints`` are pages a composition adds (the demo's sandbox books); they sit
+    behind the same sign-in, CSRF and role guards as every other page.
+    """
     app = Flask(__name__)
     app.url_map.converters["int"] = _IdConverter
     app.config.update(
@@ -109,6 +114,8 @@ def create_web_app(ctx: AppContext) -> Flask:
     _install_guards(app, ctx)
     _install_error_pages(app)
     _register_blueprints(app)
+    for blueprint in extra_blueprints:
+        app.register_blueprint(blueprint)
     return app
 
 
