@@ -329,8 +329,36 @@ def test_answers_validate_against_the_response_side_of_the_xsd(
             "</FullName></CustomerRef><TxnDate>2026-01-01</TxnDate><SalesReceiptLineAdd>"
             "<ItemRef><FullName>WIDGET-1</FullName></ItemRef><Quantity>1</Quantity>"
             "</SalesReceiptLineAdd></SalesReceiptAdd></SalesReceiptAddRq>")),
+        simulator.process(message(
+            "<VendorAddRq><VendorAdd><Name>Texas Comptroller</Name></VendorAdd></VendorAddRq>")),
         simulator.hcp_response(),
     ]
     for text in answers:
         document = etree.fromstring(text.encode("utf-8"))
         assert schema.validate(document), schema.error_log.last_error
+
+
+def test_vendors_are_a_list_a_tax_item_can_owe(either: QuickBooksSimulator) -> None:
+    """VendorAdd answers a VendorRet in the XSD's order; a sales tax item owes an existing
+    vendor, and an unknown agency is 3140 like any unresolved reference."""
+    rs = responses(either.process(message(
+        "<VendorAddRq><VendorAdd><Name>Texas Comptroller</Name><IsActive>1</IsActive>"
+        "<IsSalesTaxAgency>true</IsSalesTaxAgency></VendorAdd></VendorAddRq>"
+        "<VendorQueryRq><FullName>Texas Comptroller</FullName></VendorQueryRq>")))
+    assert [status(r) for r in rs] == [0, 0]
+    vendor = rs[0].find("VendorRet")
+    assert vendor is not None and vendor.findtext("IsActive") == "true"
+    assert [child.tag for child in vendor][:6] == ["ListID", "TimeCreated", "TimeModified",
+                                                   "EditSequence", "Name", "IsActive"]
+    assert vendor.find("FullName") is None  # vendors have no hierarchy
+    assert rs[1].findtext("VendorRet/ListID") == vendor.findtext("ListID")
+    owed, unknown = responses(either.process(message(
+        "<ItemSalesTaxAddRq><ItemSalesTaxAdd><Name>TX State</Name><TaxRate>6.25</TaxRate>"
+        "<TaxVendorRef><FullName>Texas Comptroller</FullName></TaxVendorRef>"
+        "</ItemSalesTaxAdd></ItemSalesTaxAddRq>"
+        "<ItemSalesTaxAddRq><ItemSalesTaxAdd><Name>TX City</Name><TaxRate>2.00</TaxRate>"
+        "<TaxVendorRef><FullName>Austin Revenue</FullName></TaxVendorRef>"
+        "</ItemSalesTaxAdd></ItemSalesTaxAddRq>")))
+    assert status(owed) == 0
+    assert owed.findtext("ItemSalesTaxRet/TaxVendorRef/ListID") == vendor.findtext("ListID")
+    assert status(unknown) == 3140 and "Austin Revenue" in (unknown.get("statusMessage") or "")

@@ -197,10 +197,6 @@ def test_opening_quantities_value_the_inventory_asset_at_magentos_cost(db, tmp_p
     assert equity == D("-29.40")  # credited: the opening stock is the owner's, not a cost
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "simulated QuickBooks (issue 12) keeps no Vendor list: it resolves TaxVendorRef against "
-    "vendors but has no VendorRet shape to create one, so no sales tax item owed to an "
-    "agency can be added"))
 def test_tax_items_owed_to_the_configured_agency_post(db, tmp_path: Path) -> None:
     """With tax.agency set to a vendor the merchant created, the per-rate tax items are
     added owing to it and the invoice posts."""

@@ -72,6 +72,19 @@ GRAMMAR: dict[str, str] = {
                     "Notes?:4095@3.0 AdditionalNotes*~ IsStatementWithParent? DeliveryMethod? "
                     "PreferredDeliveryMethod?@12.0 PriceLevelRef?:31 ExternalGUID?@8.0 "
                     "TaxRegistrationNumber?@8.0 CurrencyRef?:64@8.0"),
+    "VendorAddRq": "VendorAdd! " + _TAIL,
+    # Sales tax agencies are vendors; the simulator keeps vendors as names and references.
+    "VendorAdd": ("Name!:41 IsActive? ClassRef?:159 CompanyName?:41 Salutation?:15 "
+                  "FirstName?:25 MiddleName?:5 LastName?:25 JobTitle?:41@12.0 VendorAddress?~ "
+                  "ShipAddress?~@12.0 Phone?:21 Mobile?:21 Pager?:21 AltPhone?:21 Fax?:21 "
+                  "Email?:1023 Cc?:1023@12.0 Contact?:41 AltContact?:41 AdditionalContactRef*~ "
+                  "Contacts*~ NameOnCheck?:41 AccountNumber?:99 Notes?:4095 AdditionalNotes*~ "
+                  "VendorTypeRef?:159 TermsRef?:31 CreditLimit? VendorTaxIdent?:15 "
+                  "IsVendorEligibleFor1099? OpenBalance? OpenBalanceDate? BillingRateRef?~ "
+                  "ExternalGUID? SalesTaxCodeRef?:3 SalesTaxCountry? IsSalesTaxAgency? "
+                  "SalesTaxReturnRef?~ TaxRegistrationNumber?:30 ReportingPeriod? "
+                  "IsTaxTrackedOnPurchases? TaxOnPurchasesAccountRef?~ IsTaxTrackedOnSales? "
+                  "TaxOnSalesAccountRef?~ IsTaxOnTax? PrefillAccountRef*~ CurrencyRef?:64@8.0"),
     "CustomerModRq": "CustomerMod! " + _TAIL,
     "CustomerMod": ("ListID!:36 EditSequence!:16 Name?:41 IsActive? ClassRef?:159 "
                     "ParentRef?:209 CompanyName?:41 Salutation?:15 FirstName?:25 MiddleName?:5 "
@@ -280,6 +293,8 @@ GRAMMAR: dict[str, str] = {
     "CustomerQueryRq": _LIST_FILTERS + " TotalBalanceFilter? CurrencyFilter?~ ClassFilter?~ "
                        + _TAIL,
     "ItemQueryRq": _LIST_FILTERS + " " + _TAIL,
+    "VendorQueryRq": _LIST_FILTERS + " TotalBalanceFilter? CurrencyFilter?~ ClassFilter?~ "
+                     + _TAIL,
     "AccountQueryRq": _LIST_FILTERS + " AccountType* CurrencyFilter?~ " + _TAIL,
     "ClassQueryRq": _LIST_FILTERS + " " + _TAIL,
     "SalesTaxCodeQueryRq": _LIST_FILTERS + " IncludeRetElement*:50@4.0",

@@ -31,7 +31,7 @@ from qbwc_service.sandbox.quickbooks.store import ListRow
 __all__ = ["LIST_ADDS", "LIST_MODS", "add_list", "create_list", "ensure_chart_of_accounts",
            "mod_list", "seed_company", "seed_reference_lists"]
 
-LIST_ADDS = frozenset({"Customer", "Account", "Class", "PaymentMethod", *ITEM_KINDS})
+LIST_ADDS = frozenset({"Customer", "Vendor", "Account", "Class", "PaymentMethod", *ITEM_KINDS})
 LIST_MODS = frozenset({"Customer", "ItemInventory"})
 _NESTED_WITH_REFS = frozenset({"SalesOrPurchase", "SalesAndPurchase", "ItemGroupLine"})
 _ACCOUNTS_REQUIRED = {"ItemInventory": ("IncomeAccountRef", "COGSAccountRef", "AssetAccountRef")}
@@ -112,6 +112,8 @@ def _computed_fields(kind: str, source: etree._Element) -> list[etree._Element]:
     # Balances, quantities and average cost are read from the ledger (``ledger_view``).
     if kind in ("Customer", "Account"):
         return [element("Balance", "0.00"), element("TotalBalance", "0.00")]
+    if kind == "Vendor":
+        return [element("Balance", "0.00")]  # no bills are modelled: nothing is owed
     if kind == "ItemInventory":
         cost = Decimal(text_of(source, "PurchaseCost") or "0")
         return [element("QuantityOnHand", "0"), element("AverageCost", money(cost)),

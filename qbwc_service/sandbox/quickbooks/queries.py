@@ -27,7 +27,7 @@ from qbwc_service.sandbox.quickbooks.store import ListRow, TxnRow
 __all__ = ["LIST_QUERIES", "TXN_QUERIES", "IteratorBook", "ref_match", "run_query"]
 
 LIST_QUERIES: dict[str, tuple[str, ...]] = {
-    "CustomerQueryRq": ("Customer",), "ItemQueryRq": ITEM_KINDS,
+    "CustomerQueryRq": ("Customer",), "VendorQueryRq": ("Vendor",), "ItemQueryRq": ITEM_KINDS,
     "AccountQueryRq": ("Account",), "ClassQueryRq": ("Class",),
     "SalesTaxCodeQueryRq": ("SalesTaxCode",), "PaymentMethodQueryRq": ("PaymentMethod",),
     "InventorySiteQueryRq": ("InventorySite",),

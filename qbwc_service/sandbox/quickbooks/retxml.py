@@ -34,6 +34,18 @@ _SALES_ITEM = ("UnitOfMeasureSetRef", "IsTaxIncluded", "SalesTaxCodeRef", "Sales
                "SalesAndPurchase")
 
 RET_ORDER: dict[str, tuple[str, ...]] = {
+    "VendorRet": ("ListID", "TimeCreated", "TimeModified", "EditSequence", "Name", "IsActive",
+                  "ClassRef", "IsTaxAgency", "CompanyName", "Salutation", "FirstName",
+                  "MiddleName", "LastName", "JobTitle", "VendorAddress", "VendorAddressBlock",
+                  "ShipAddress", "Phone", "Mobile", "Pager", "AltPhone", "Fax", "Email", "Cc",
+                  "Contact", "AltContact", "AdditionalContactRef", "ContactsRet", "NameOnCheck",
+                  "AccountNumber", "Notes", "AdditionalNotesRet", "VendorTypeRef", "TermsRef",
+                  "CreditLimit", "VendorTaxIdent", "IsVendorEligibleFor1099", "Balance",
+                  "BillingRateRef", "ExternalGUID", "SalesTaxCodeRef", "SalesTaxCountry",
+                  "IsSalesTaxAgency", "SalesTaxReturnRef", "TaxRegistrationNumber",
+                  "ReportingPeriod", "IsTaxTrackedOnPurchases", "TaxOnPurchasesAccountRef",
+                  "IsTaxTrackedOnSales", "TaxOnSalesAccountRef", "IsTaxOnTax",
+                  "PrefillAccountRef", "CurrencyRef", "DataExtRet"),
     "CustomerRet": (*_LIST_HEAD, "IsActive", "ClassRef", "ParentRef", "Sublevel", "CompanyName",
                     "Salutation", "FirstName", "MiddleName", "LastName", "Suffix", "JobTitle",
                     "BillAddress", "BillAddressBlock", "ShipAddress", "ShipAddressBlock",
