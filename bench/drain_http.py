@@ -98,6 +98,7 @@ def _prepare(data_dir: Path, count: int, batch_max: int) -> Path:
     config = data_dir / "config.toml"
     config.write_text(f'[service]\ndata_dir = "."\nbatch_max = {batch_max}\n'
                       f"batch_max_bytes = {8 * 1024 * 1024}\n", encoding="utf-8")
+    config.chmod(0o600)  # serve refuses a config file other users can read
     ctx = AppContext(load_settings(config, environ={}))
     with ctx.db.session() as session:
         company = Company(name="Bench Company", every_minutes=1, file_id=new_guid())
@@ -152,7 +153,8 @@ def _serve(config: Path, port: int, log: Path) -> subprocess.Popen[bytes]:
         except OSError:
             time.sleep(0.1)
     server.kill()
-    raise SystemExit(f"the server did not start; see {log}")
+    server.wait(timeout=30)
+    raise SystemExit("the server did not start: " + log.read_text(encoding="utf-8")[-2000:])
 
 
 def drain(url: str) -> dict[str, float]:
@@ -193,6 +195,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--batch-max", type=int, default=100)
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args(argv)
+    os.umask(0o077)  # an installation's files are its owner's, as init and serve leave them
     with tempfile.TemporaryDirectory(prefix="drain-http-") as folder:
         data_dir = Path(folder)
         config = _prepare(data_dir, args.requests, args.batch_max)
