@@ -63,7 +63,7 @@ def test_coverage_of_the_cases_the_sync_must_handle(shared_store: FakeStore) -> 
     assert any(i.shipping_amount == 0 for i in invoices) and any(i.shipping_amount > 0 for i in invoices)
     assert any(m.adjustment_positive > 0 and m.adjustment_negative > 0 for m in memos)
     assert any(m.invoice_id is None for m in memos) and any(m.invoice_id for m in memos)
-    # What the posting rules must book account by account (issue: books a bookkeeper signs off)
+    # What the posting rules must book account by account
     assert any(len(o.raw["extension_attributes"].get("applied_taxes") or []) > 1 for o in orders)
     assert any(entry["type"] == "shipping" for o in orders
                for entry in o.raw["extension_attributes"].get("item_applied_taxes") or [])
