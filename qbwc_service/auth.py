@@ -12,6 +12,7 @@ so the real Web Connector keeps logging in while someone guesses its password.
 
 from __future__ import annotations
 
+import enum
 import hashlib
 import logging
 import secrets
@@ -80,7 +81,9 @@ def ticket_key(ticket: str) -> str:
     return hashlib.sha256(ticket.encode("utf-8")).hexdigest()
 
 
-class AuthOutcome:
+class AuthOutcome(enum.StrEnum):
+    """How one login attempt (Web Connector or console) ended."""
+
     OK = "ok"
     BAD_CREDENTIALS = "bad_credentials"
     THROTTLED = "throttled"
@@ -88,7 +91,7 @@ class AuthOutcome:
 
 @dataclass(frozen=True)
 class AuthResult:
-    outcome: str
+    outcome: AuthOutcome
     user: QbwcUser | None = None
     company: Company | None = None
     retry_after: timedelta | None = None  # when THROTTLED: how long to wait
@@ -138,7 +141,7 @@ def _keys(kind: str, username: str, address: str) -> tuple[str, str]:
 def attempt_login(
     session: Session, account: Verifiable | None, password: str, *,
     kind: str, username: str, address: str, policy: LoginPolicy, now: datetime,
-) -> tuple[str, timedelta | None]:
+) -> tuple[AuthOutcome, timedelta | None]:
     """One login attempt: an ``AuthOutcome`` and, when throttled, the time left to wait.
 
     A throttled pair is refused before its password is checked, even a correct one;

@@ -19,12 +19,12 @@ from flask import (
 )
 from werkzeug.wrappers.response import Response
 
-from qbwc_service.auth import LoginPolicy
+from qbwc_service.auth import AuthOutcome, LoginPolicy
 from qbwc_service.db.models import WebUser
 from qbwc_service.security import client_address
 from qbwc_service.services import audit
 from qbwc_service.web.common import app_context, current_user, next_or
-from qbwc_service.web.security import LoginOutcome, authenticate, end_sessions, new_csrf_token
+from qbwc_service.web.security import authenticate, end_sessions, new_csrf_token
 
 __all__ = ["blueprint"]
 
@@ -61,20 +61,20 @@ def login() -> Response | str | tuple[str, int]:
     with ctx.db.session() as db_session:
         result = authenticate(db_session, username, password, address=address,
                               policy=LoginPolicy.from_settings(ctx.settings))
-        if result.outcome is LoginOutcome.OK and result.user is not None:
+        if result.outcome is AuthOutcome.OK and result.user is not None:
             audit.record(db_session, actor=f"web:{username}", action="login",
                          target_type="web_user", target_id=result.user.id)
             user_id, role = result.user.id, result.user.role
             generation = result.user.session_generation or 0
-        elif result.outcome is LoginOutcome.THROTTLED:
+        elif result.outcome is AuthOutcome.THROTTLED:
             audit.record(db_session, actor="web", action="login refused",
                          target_type="web_user", after={"reason": "throttled"})
-    if result.outcome is LoginOutcome.THROTTLED and result.retry_after is not None:
+    if result.outcome is AuthOutcome.THROTTLED and result.retry_after is not None:
         log.info("console sign-in refused (throttled)")
         return render_template("login.html", next=next_or(""),
                                error=_throttled(result.retry_after.total_seconds()),
                                username=username), 429
-    if result.outcome is not LoginOutcome.OK:
+    if result.outcome is not AuthOutcome.OK:
         throttle.record_failure(address)
         log.info("console sign-in refused (%s)", result.outcome.value)
         return render_template("login.html", next=next_or(""), error=BAD_CREDENTIALS,

@@ -29,7 +29,6 @@ from qbwc_service.web.exceptions import WebUserError
 __all__ = [
     "MIN_PASSWORD_LENGTH",
     "ROLES",
-    "LoginOutcome",
     "LoginResult",
     "Role",
     "add_web_user",
@@ -64,15 +63,9 @@ def role_allows(role: str | None, minimum: Role) -> bool:
     return ROLES.index(role) >= ROLES.index(minimum.value)
 
 
-class LoginOutcome(enum.StrEnum):
-    OK = "ok"
-    BAD_CREDENTIALS = "bad_credentials"
-    THROTTLED = "throttled"
-
-
 @dataclass(frozen=True)
 class LoginResult:
-    outcome: LoginOutcome
+    outcome: AuthOutcome
     user: WebUser | None = None
     retry_after: timedelta | None = None
 
@@ -96,10 +89,8 @@ def authenticate(
     outcome, wait = attempt_login(session, user, password, kind="web", username=username,
                                   address=address, policy=policy, now=now)
     if outcome == AuthOutcome.OK:
-        return LoginResult(LoginOutcome.OK, user=user)
-    if outcome == AuthOutcome.THROTTLED:
-        return LoginResult(LoginOutcome.THROTTLED, retry_after=wait)
-    return LoginResult(LoginOutcome.BAD_CREDENTIALS)
+        return LoginResult(outcome, user=user)
+    return LoginResult(outcome, retry_after=wait)
 
 
 def end_sessions(user: WebUser) -> None:

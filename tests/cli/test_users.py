@@ -148,18 +148,18 @@ def test_web_user_verbs_and_audit_trail(data: Path, database: Database) -> None:
 
 def test_disabled_console_user_cannot_sign_in(data: Path, database: Database) -> None:
     """The console refuses a disabled person like a wrong password."""
-    from qbwc_service.auth import LoginPolicy
-    from qbwc_service.web.security import LoginOutcome, authenticate
+    from qbwc_service.auth import AuthOutcome, LoginPolicy
+    from qbwc_service.web.security import authenticate
 
     with database.session() as session:
         outcome = authenticate(session, "carol", PASSWORD, address="127.0.0.1",
                                policy=LoginPolicy()).outcome
-    assert outcome is LoginOutcome.OK
+    assert outcome is AuthOutcome.OK
     assert _run(data, "web-user", "disable", "carol")[0] == 0
     with database.session() as session:
         outcome = authenticate(session, "carol", PASSWORD, address="127.0.0.1",
                                policy=LoginPolicy()).outcome
-    assert outcome is LoginOutcome.BAD_CREDENTIALS
+    assert outcome is AuthOutcome.BAD_CREDENTIALS
 
 
 def test_add_without_a_terminal_explains_password_stdin(tmp_path: Path) -> None:
