@@ -20,16 +20,18 @@ from sqlalchemy import select
 
 from magento_client.client import MagentoClient
 from magento_client.fake import FakeMagento, FakeStore
-from qbwc_service.auth import hash_password
 from qbwc_service.context import AppContext
 from qbwc_service.db.models import Company, QbwcUser, WebUser
-from qbwc_service.qwc import build_qwc, new_guid, owner_id
+from qbwc_service.qwc import build_qwc, owner_id
 from qbwc_service.sandbox.quickbooks import QuickBooksSimulator
 from qbwc_service.sandbox.webconnector import WebConnector
 from qbwc_service.server import ServerThread
+from qbwc_service.services import companies, users
+from qbwc_service.services.users import AccountKind
 from qbwc_service.settings import Settings, load_settings
 from qbwc_service.sync.config import magento_client_for
 from qbwc_service.sync.runner import Progress
+from qbwc_service.web.security import add_web_user
 
 __all__ = ["COMPANY", "Demo", "DemoFacts"]
 
@@ -37,6 +39,7 @@ log = logging.getLogger(__name__)
 
 COMPANY = "Demo Company"
 WC_USER = "demo"
+ACTOR = "demo"  # who the audit trail names for what the demo sets up
 CONSOLE_USER = "admin"
 
 
@@ -138,26 +141,21 @@ class Demo:
         settings = load_settings(config_path, environ={})
         self.ctx = AppContext(settings)
         company_db = self.data_dir / "quickbooks.sqlite3"
+        # The same use cases as `company add`, `user add`/`password` and `web-user add`.
         with self.ctx.db.session() as session:
-            company = session.scalars(select(Company).where(Company.name == COMPANY)).first()
-            if company is None:
-                company = Company(name=COMPANY, qbxml_version="13.0", every_minutes=1,
-                                  file_id=new_guid())
-                session.add(company)
-                session.flush()
-            user = session.scalars(select(QbwcUser).where(QbwcUser.username == WC_USER)).first()
-            if user is None:
-                session.add(QbwcUser(company_id=company.id, username=WC_USER,
-                                     password_hash=hash_password(password)))
+            if session.scalars(select(Company).where(Company.name == COMPANY)).first() is None:
+                companies.add_company(session, settings, COMPANY, qbxml_version="13.0",
+                                      every_minutes=1, actor=ACTOR)
+            company = companies.find_company(session, COMPANY)
+            if session.scalars(select(QbwcUser).where(QbwcUser.username == WC_USER)).first():
+                users.change_password(session, AccountKind.QBWC, WC_USER, password, actor=ACTOR)
             else:
-                user.password_hash = hash_password(password)
-            console = session.scalars(select(WebUser).where(WebUser.username == CONSOLE_USER)).first()
-            if console is None:
-                from qbwc_service.web.security import add_web_user
-
-                add_web_user(session, CONSOLE_USER, password, "admin", actor="demo")
+                users.add_qbwc_user(session, COMPANY, WC_USER, password, actor=ACTOR)
+            if session.scalars(select(WebUser).where(WebUser.username == CONSOLE_USER)).first():
+                users.change_password(session, AccountKind.WEB, CONSOLE_USER, password,
+                                      actor=ACTOR)
             else:
-                console.password_hash = hash_password(password)
+                add_web_user(session, CONSOLE_USER, password, "admin", actor=ACTOR)
             session.flush()
             qwc_text = build_qwc(session, settings, company, WC_USER)
             self._owner_id, self._file_id = owner_id(session), company.file_id
