@@ -19,6 +19,7 @@ __all__ = [
     "REF_KINDS",
     "Answer",
     "Company",
+    "check_edit_sequence",
     "invalid_reference",
     "object_not_found",
     "qb_error",
@@ -84,6 +85,15 @@ def qb_error(first: str, reason: str) -> str:
     error message: Invalid argument.  The specified record does not exist in the list.'
     (a real 3140 quoted in flowlink's spec/support; real 3120 and 3210 have the same shape)."""
     return f"{first}  QuickBooks error message: {reason}"
+
+
+def check_edit_sequence(source: etree._Element, stored: str,
+                        current: etree._Element) -> None:
+    """3200 with the record as it stands when a Mod's EditSequence is not the stored one."""
+    given = text_of(source, "EditSequence") or ""
+    if given != stored:
+        raise QbRequestRefused(3200, f'The provided edit sequence "{given}" is out-of-date.',
+                               ret=current)
 
 
 def invalid_reference(kinds: tuple[str, ...], value: str, where: str) -> QbRequestRefused:

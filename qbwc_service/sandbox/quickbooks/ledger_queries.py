@@ -28,7 +28,7 @@ from qbwc_service.sandbox.quickbooks.ledger import (
     account_types,
     fill_txn,
 )
-from qbwc_service.sandbox.quickbooks.queries import IteratorBook, ref_match
+from qbwc_service.sandbox.quickbooks.queries import IteratorBook, max_returned, ref_match
 from qbwc_service.sandbox.quickbooks.retxml import element, from_text, money, text_of
 from qbwc_service.sandbox.quickbooks.store import Entry, TxnRow
 
@@ -329,14 +329,9 @@ def run_ledger_query(company: Company, book: IteratorBook, query: etree._Element
     tag = str(query.tag)
     if tag == "GeneralSummaryReportQueryRq":
         return Answer([_general_summary(company, query)])
-    page_text = text_of(query, "MaxReturned")
-    page = int(page_text) if page_text else None
-    iterator = query.get("iterator")
-    if iterator == "Continue":
-        return book.next_page(tag, query.get("iteratorID") or "", page)
-    if iterator == "Stop":
-        book.open.pop(query.get("iteratorID") or "", None)
-        return Answer([])
+    resumed = book.resume(tag, query)
+    if resumed is not None:
+        return resumed
     rets = _transactions(company, query) if tag == "TransactionQueryRq" \
         else _deleted(company, query)
-    return book.paged(tag, rets, page, iterator)
+    return book.paged(tag, rets, max_returned(query), query.get("iterator"))

@@ -10,6 +10,7 @@ from qbwc_service.sandbox.quickbooks.company import (
     ITEM_KINDS,
     Answer,
     Company,
+    check_edit_sequence,
     invalid_reference,
     object_not_found,
     qb_error,
@@ -137,10 +138,7 @@ def mod_list(company: Company, request: etree._Element) -> Answer:
     row = store.get_list(list_id)
     if row is None or row.kind != kind:
         raise object_not_found(list_id)
-    edit_sequence = text_of(source, "EditSequence") or ""
-    if edit_sequence != row.edit_sequence:
-        raise QbRequestRefused(3200, f'The provided edit sequence "{edit_sequence}" is '
-                                     "out-of-date.", ret=company.list_ret(row))
+    check_edit_sequence(source, row.edit_sequence, company.list_ret(row))
     ret = company.list_ret(row)
     name, full_name = row.name, row.full_name
     new_name = text_of(source, "Name")

@@ -14,8 +14,12 @@ from __future__ import annotations
 
 from lxml import etree
 
-from qbwc_service.sandbox.quickbooks.company import Answer, Company, object_not_found
-from qbwc_service.sandbox.quickbooks.exceptions import QbRequestRefused
+from qbwc_service.sandbox.quickbooks.company import (
+    Answer,
+    Company,
+    check_edit_sequence,
+    object_not_found,
+)
 from qbwc_service.sandbox.quickbooks.ledger import fill_txn
 from qbwc_service.sandbox.quickbooks.payments import receive_payment
 from qbwc_service.sandbox.quickbooks.retxml import element, from_text, money, text_of, to_text
@@ -105,10 +109,7 @@ def mod_transaction(company: Company, request: etree._Element) -> Answer:
     if row is None or row.kind != kind:
         raise object_not_found(txn_id)
     stored = fill_txn(store, kind, txn_id, from_text(row.ret_xml))
-    edit_sequence = text_of(source, "EditSequence") or ""
-    if edit_sequence != row.edit_sequence:
-        raise QbRequestRefused(3200, f'The provided edit sequence "{edit_sequence}" is '
-                                     "out-of-date.", ret=stored)
+    check_edit_sequence(source, row.edit_sequence, stored)
     if kind == "ReceivePayment":
         add = _payment_shaped(company, stored, source)
         store.remove_entries(txn_id)

@@ -24,7 +24,8 @@ from qbwc_service.sandbox.quickbooks.ledger import fill_txn
 from qbwc_service.sandbox.quickbooks.retxml import element, from_text, quantity, text_of, to_text
 from qbwc_service.sandbox.quickbooks.store import ListRow, TxnRow
 
-__all__ = ["LIST_QUERIES", "TXN_QUERIES", "IteratorBook", "ref_match", "run_query"]
+__all__ = ["LIST_QUERIES", "TXN_QUERIES", "IteratorBook", "max_returned", "ref_match",
+           "run_query"]
 
 LIST_QUERIES: dict[str, tuple[str, ...]] = {
     "CustomerQueryRq": ("Customer",), "VendorQueryRq": ("Vendor",), "ItemQueryRq": ITEM_KINDS,
@@ -87,6 +88,17 @@ class IteratorBook:
             self.open[iterator_id] = _Iterator(request_tag, [to_text(r) for r in rest],
                                                self.clock(), self.request_count)
         return self._answer(first, len(rest), iterator_id)
+
+    def resume(self, request_tag: str, query: etree._Element) -> Answer | None:
+        """The answer to an iterator's Continue or Stop; None for a query that starts afresh."""
+        iterator = query.get("iterator")
+        if iterator == "Continue":
+            return self.next_page(request_tag, query.get("iteratorID") or "",
+                                  max_returned(query))
+        if iterator == "Stop":
+            self.open.pop(query.get("iteratorID") or "", None)
+            return Answer([])
+        return None
 
     def next_page(self, request_tag: str, iterator_id: str, page: int | None) -> Answer:
         state = self.open.get(iterator_id)
@@ -283,19 +295,21 @@ def _trim(ret: etree._Element, keep: set[str]) -> etree._Element:
     return ret
 
 
+def max_returned(query: etree._Element) -> int | None:
+    """A query's MaxReturned: the page size of an iterator, or the cap of a plain query."""
+    text = text_of(query, "MaxReturned")
+    return int(text) if text else None
+
+
 def run_query(company: Company, book: IteratorBook, query: etree._Element) -> Answer:
     tag = str(query.tag)
     if tag in ("InventorySiteQueryRq", "ItemSitesQueryRq") and not company.multi_site:
         raise QbRequestRefused(3250, "This feature is not enabled or not available in this "
                                      "version of QuickBooks.")
-    page_text = text_of(query, "MaxReturned")
-    page = int(page_text) if page_text else None
-    iterator = query.get("iterator")
-    if iterator == "Continue":
-        return book.next_page(tag, query.get("iteratorID") or "", page)
-    if iterator == "Stop":
-        book.open.pop(query.get("iteratorID") or "", None)
-        return Answer([])
+    resumed = book.resume(tag, query)
+    if resumed is not None:
+        return resumed
+    page, iterator = max_returned(query), query.get("iterator")
     partial = False
     if tag == "ItemSitesQueryRq":
         rets = _item_sites(company, query)
