@@ -2,7 +2,7 @@
 
     .venv/bin/python -m bench.authenticate_cpu [--logins 50]
 
-Calls ``Conversation.authenticate`` with the right password against a SQLite database
+Calls ``Runs.authenticate`` with the right password against a SQLite database
 with nothing queued (the common poll: answered "none"), and prints the process CPU per
 call. Target: ≤ 60 ms.
 """
@@ -15,10 +15,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from qbwc_service.auth import hash_password
 from qbwc_service.context import AppContext
 from qbwc_service.db.models import Company, QbwcUser
-from qbwc_service.session import NO_WORK, Conversation
+from qbwc_service.qbwc.auth import hash_password
+from qbwc_service.qbwc.runs import NO_WORK, Runs
 from qbwc_service.settings import load_settings
 
 __all__ = ["main"]
@@ -36,11 +36,11 @@ def main(argv: list[str] | None = None) -> None:
             session.flush()
             session.add(QbwcUser(company_id=company.id, username="poll",
                                  password_hash=hash_password("a long passphrase")))
-        conversation = Conversation(ctx)
-        assert conversation.authenticate("poll", "a long passphrase", "127.0.0.1")[1] == NO_WORK
+        runs = Runs(ctx)
+        assert runs.authenticate("poll", "a long passphrase", "127.0.0.1")[1] == NO_WORK
         start = time.process_time()
         for _ in range(args.logins):
-            conversation.authenticate("poll", "a long passphrase", "127.0.0.1")
+            runs.authenticate("poll", "a long passphrase", "127.0.0.1")
         per_call = (time.process_time() - start) / args.logins * 1000
         ctx.db.dispose()
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")

@@ -28,11 +28,11 @@ import requests
 from lxml import etree
 from sqlalchemy import func, insert, select
 
-from qbwc_service.auth import hash_password
 from qbwc_service.context import AppContext
 from qbwc_service.db.models import Company, QbwcUser, Request, RequestStatus
+from qbwc_service.qbwc.auth import hash_password
+from qbwc_service.qbwc.qwc import new_guid
 from qbwc_service.qbxml.xmlsafe import parse_xml
-from qbwc_service.qwc import new_guid
 from qbwc_service.settings import load_settings
 
 __all__ = ["instant_quickbooks", "main"]

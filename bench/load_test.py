@@ -118,11 +118,11 @@ def fresh_schema(pg_url: str) -> Iterator[str]:
 
 
 def seed(url: str, companies: int, per_company: int) -> tuple[str, list[CompanyFile]]:
-    from qbwc_service.auth import hash_password
     from qbwc_service.db import Database
     from qbwc_service.db.models import Company, QbwcUser
+    from qbwc_service.qbwc.auth import hash_password
+    from qbwc_service.qbwc.qwc import new_guid, owner_id
     from qbwc_service.queue import enqueue
-    from qbwc_service.qwc import new_guid, owner_id
 
     database = Database(url)
     database.upgrade()

@@ -25,9 +25,9 @@ from sqlalchemy import func, select
 
 from bench.qbxml_parse import generate_item_inventory_rs
 from qbwc_service.app import make_app
-from qbwc_service.auth import hash_password
 from qbwc_service.context import AppContext
 from qbwc_service.db.models import Company, QbwcUser, SiteQuantity
+from qbwc_service.qbwc.auth import hash_password
 from qbwc_service.server import ServerThread
 from qbwc_service.settings import load_settings
 from qbwc_service.sync.inventory import enqueue_inventory_query

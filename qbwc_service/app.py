@@ -14,11 +14,11 @@ from werkzeug.wrappers import Request, Response
 
 from qbwc_service.context import AppContext
 from qbwc_service.observability import configure_logging, make_ops_app
+from qbwc_service.qbwc.runs import Runs
+from qbwc_service.qbwc.soap import TNS, make_soap_app
 from qbwc_service.qbxml.xmlsafe import has_dtd
 from qbwc_service.security import check_private_files, harden
-from qbwc_service.session import Conversation
 from qbwc_service.settings import load_settings
-from qbwc_service.soap import TNS, make_soap_app
 
 __all__ = ["make_app", "wsgi_app_from_env"]
 
@@ -173,8 +173,8 @@ def make_app(ctx: AppContext, extra_blueprints: Iterable[Any] = ()) -> WSGIApp:
     from qbwc_service.web import create_web_app
 
     settings = ctx.settings
-    conversation = Conversation(ctx)
-    soap = make_soap_app(conversation, public_url=settings.soap_url,
+    runs = Runs(ctx)
+    soap = make_soap_app(runs, public_url=settings.soap_url,
                          max_body_bytes=settings.max_body_bytes)
     endpoint = SoapEndpoint(soap, settings.support_url)
     web = create_web_app(ctx, extra_blueprints)

@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from qbwc_service import __version__
-from qbwc_service.db.models import Company, MessageSet, Request, RequestStatus, WcSession
+from qbwc_service.db.models import Company, MessageSet, Request, RequestStatus, WcRun
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
@@ -166,9 +166,9 @@ class _Figures(Collector):
 def _session_figures(session: Session) -> Iterator[Metric]:
     opened, closed, open_now = session.execute(
         select(
-            func.count(WcSession.ticket),
-            func.count(WcSession.closed_at),
-            func.coalesce(func.sum(case((WcSession.open_company_id.is_not(None), 1), else_=0)), 0),
+            func.count(WcRun.ticket),
+            func.count(WcRun.closed_at),
+            func.coalesce(func.sum(case((WcRun.open_company_id.is_not(None), 1), else_=0)), 0),
         )
     ).one()
     yield CounterMetricFamily("qbwc_sessions_opened_total", "Web Connector sessions ever opened.",

@@ -43,7 +43,7 @@ def _cheap_password_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
     """Still argon2id, with test-sized cost so the suite does not spend minutes hashing."""
     from argon2 import PasswordHasher
 
-    import qbwc_service.auth as auth
+    import qbwc_service.qbwc.auth as auth
 
     monkeypatch.setattr(auth, "_HASHER", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 

@@ -13,8 +13,8 @@ from qbwc_service.commands import cli_actor, read_password, service_errors
 from qbwc_service.commands.accounts import add_account_commands
 from qbwc_service.commands.progress import PullProgress
 from qbwc_service.context import AppContext
+from qbwc_service.qbwc.qwc import QwcError, build_qwc, owner_id
 from qbwc_service.qbxml import AUTO_VERSION
-from qbwc_service.qwc import QwcError, build_qwc, owner_id
 from qbwc_service.services import companies, users
 from qbwc_service.services.companies import CLOSING_POLICIES, MAX_EVERY_MINUTES, QBXML_CHOICES
 from qbwc_service.services.users import AccountKind

@@ -44,10 +44,10 @@ __all__ = [
     "RequestDependency",
     "RequestStatus",
     "RequestTransition",
-    "SessionState",
+    "RunState",
     "SiteQuantity",
     "Watermark",
-    "WcSession",
+    "WcRun",
     "WebUser",
     "utcnow",
 ]
@@ -89,8 +89,8 @@ class RequestStatus(enum.StrEnum):
     CANCELED = "canceled"
 
 
-class SessionState(enum.StrEnum):
-    """Where a Web Connector conversation (one ticket) stands: the call we expect next."""
+class RunState(enum.StrEnum):
+    """Where a Web Connector run (one ticket) stands: the call we expect next."""
 
     AUTHENTICATED = "authenticated"  # expect sendRequestXML
     AWAITING_RESPONSE = "awaiting_response"  # a message set is out; expect receiveResponseXML
@@ -170,14 +170,14 @@ class QbwcUser(Base):
     company: Mapped[Company] = relationship(back_populates="users")
 
 
-class WcSession(Base):
+class WcRun(Base):
     """One Web Connector run, identified by its ticket."""
 
     __tablename__ = "wc_sessions"
     ticket: Mapped[str] = mapped_column(String(64), primary_key=True)
     company_id: Mapped[int] = mapped_column(ForeignKey("companies.id"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("qbwc_users.id"))
-    state: Mapped[str] = mapped_column(String(32), default=SessionState.AUTHENTICATED.value)
+    state: Mapped[str] = mapped_column(String(32), default=RunState.AUTHENTICATED.value)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime] = mapped_column()
     last_call_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -9,13 +9,13 @@ through ``move_message_set``/``move_run``, which refuse moves the tables do not 
 
 from __future__ import annotations
 
-from qbwc_service.db.models import MessageSet, MessageSetState, SessionState, WcSession
+from qbwc_service.db.models import MessageSet, MessageSetState, RunState, WcRun
 from qbwc_service.queue.errors import InvalidStateMove
 
 __all__ = ["MESSAGE_SET_MOVES", "RUN_MOVES", "move_message_set", "move_run"]
 
 M = MessageSetState
-R = SessionState
+R = RunState
 
 MESSAGE_SET_MOVES: dict[MessageSetState, frozenset[MessageSetState]] = {
     M.SENT: frozenset({M.ANSWERED, M.RECOVERING, M.REQUEUED, M.FAILED}),
@@ -29,7 +29,7 @@ MESSAGE_SET_MOVES: dict[MessageSetState, frozenset[MessageSetState]] = {
 
 _OPEN_RUN = frozenset({R.AUTHENTICATED, R.AWAITING_RESPONSE, R.AWAITING_LAST_ERROR,
                        R.CONNECTION_ERROR, R.CLOSED, R.EXPIRED})
-RUN_MOVES: dict[SessionState, frozenset[SessionState]] = {
+RUN_MOVES: dict[RunState, frozenset[RunState]] = {
     # An open run may be told anything next (the Web Connector can skip straight to
     # closeConnection or connectionError at any point), but nothing reopens a closed one.
     R.AUTHENTICATED: _OPEN_RUN,
@@ -50,9 +50,9 @@ def move_message_set(message_set: MessageSet, to: MessageSetState) -> None:
     message_set.state = to.value
 
 
-def move_run(run: WcSession, to: SessionState) -> None:
+def move_run(run: WcRun, to: RunState) -> None:
     """Change a Web Connector run's state if its machine allows the move."""
-    current = SessionState(run.state)
+    current = RunState(run.state)
     if to not in RUN_MOVES[current]:
         raise InvalidStateMove("Web Connector run", f"of company #{run.company_id}",
                                current.value, to.value)

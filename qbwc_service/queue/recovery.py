@@ -20,8 +20,8 @@ from qbwc_service.db.models import (
     MessageSetState,
     Request,
     RequestStatus,
-    SessionState,
-    WcSession,
+    RunState,
+    WcRun,
     utcnow,
 )
 from qbwc_service.queue import wire
@@ -43,7 +43,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 UNSETTLED = (MessageSetState.SENT.value, MessageSetState.RECOVERING.value)
-_CLOSED_SESSIONS = (SessionState.CLOSED.value, SessionState.EXPIRED.value)
+_CLOSED_SESSIONS = (RunState.CLOSED.value, RunState.EXPIRED.value)
 
 
 def outstanding_sets(session: Session, company_id: int) -> list[MessageSet]:
@@ -58,7 +58,7 @@ def outstanding_sets(session: Session, company_id: int) -> list[MessageSet]:
 
 def ticket_is_live(session: Session, ticket: str) -> bool:
     """Another Web Connector run still owns this ticket and may yet answer."""
-    wc_session = session.get(WcSession, ticket)
+    wc_session = session.get(WcRun, ticket)
     return (
         wc_session is not None
         and wc_session.closed_at is None

@@ -22,7 +22,7 @@ from magento_client.client import MagentoClient
 from magento_client.fake import FakeMagento, FakeStore
 from qbwc_service.context import AppContext
 from qbwc_service.db.models import Company, QbwcUser, WebUser
-from qbwc_service.qwc import build_qwc, owner_id
+from qbwc_service.qbwc.qwc import build_qwc, owner_id
 from qbwc_service.sandbox.quickbooks import QuickBooksSimulator
 from qbwc_service.sandbox.webconnector import WebConnector
 from qbwc_service.server import ServerThread

@@ -16,8 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qbwc_service.db.models import Company
+from qbwc_service.qbwc.qwc import new_guid
 from qbwc_service.qbxml import AUTO_VERSION, SERVICE_VERSIONS
-from qbwc_service.qwc import new_guid
 from qbwc_service.services.audit import record
 from qbwc_service.services.exceptions import Conflict, InvalidValue, NotFound
 from qbwc_service.settings import Settings

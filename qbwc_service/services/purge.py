@@ -31,7 +31,7 @@ from qbwc_service.db.models import (
     Request,
     RequestStatus,
     RequestTransition,
-    WcSession,
+    WcRun,
     utcnow,
 )
 from qbwc_service.services.audit import keyed_digest, record, scrub_events
@@ -224,8 +224,8 @@ def purge_customer(session: Session, email: str, *, actor: str = "cli",
     report.message_sets = len(message_sets)
     transitions = list(session.scalars(select(RequestTransition).where(
         _any_mention([RequestTransition.reason], secrets))))
-    runs = list(session.scalars(select(WcSession).where(
-        _any_mention([WcSession.last_error, WcSession.summary], secrets))))
+    runs = list(session.scalars(select(WcRun).where(
+        _any_mention([WcRun.last_error, WcRun.summary], secrets))))
     report.history_lines = len(transitions) + len(runs)
     mapping_filter: list[ColumnElement[bool]] = [func.lower(Mapping.magento_ref) == email.lower()]
     if request_ids:

@@ -16,9 +16,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from qbwc_service.auth import hash_password
-from qbwc_service.auth import unlock as forget_login_failures
-from qbwc_service.db.models import QbwcUser, WcSession, WebUser, utcnow
+from qbwc_service.db.models import QbwcUser, WcRun, WebUser, utcnow
+from qbwc_service.qbwc.auth import hash_password
+from qbwc_service.qbwc.auth import unlock as forget_login_failures
 from qbwc_service.services.audit import record
 from qbwc_service.services.companies import find_company
 from qbwc_service.services.exceptions import Conflict, InvalidValue, NotFound
@@ -187,8 +187,8 @@ def change_password(session: Session, kind: AccountKind, username: str, password
 def remove(session: Session, kind: AccountKind, username: str, *, actor: str) -> None:
     account = _find(session, kind, username)
     if isinstance(account, QbwcUser):
-        runs = session.scalar(select(func.count()).select_from(WcSession)
-                              .where(WcSession.user_id == account.id)) or 0
+        runs = session.scalar(select(func.count()).select_from(WcRun)
+                              .where(WcRun.user_id == account.id)) or 0
         if runs:
             raise Conflict(
                 f"user {username!r} has {runs} Web Connector runs in the log; disable it "

@@ -19,8 +19,8 @@ from flask import (
 )
 from werkzeug.wrappers.response import Response
 
-from qbwc_service.auth import AuthOutcome, LoginPolicy
 from qbwc_service.db.models import WebUser
+from qbwc_service.qbwc.auth import AuthOutcome, LoginPolicy
 from qbwc_service.security import client_address
 from qbwc_service.services import audit
 from qbwc_service.web.common import app_context, current_user, next_or

@@ -52,7 +52,7 @@ def download_qwc(company_id: int) -> Response:
             abort(404, description="That Web Connector user does not belong to this company. "
                                    "Add one with the command line first.")
         try:
-            from qbwc_service.qwc import QwcError, build_qwc
+            from qbwc_service.qbwc.qwc import QwcError, build_qwc
         except ImportError:
             abort(503, description=".qwc files cannot be generated in this installation yet.")
         try:

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from qbwc_service.db.models import Company, Request, RequestStatus, WcSession, utcnow
+from qbwc_service.db.models import Company, Request, RequestStatus, WcRun, utcnow
 
 __all__ = [
     "DayOutcome",
@@ -42,7 +42,7 @@ def overdue_companies(session: Session, now: datetime | None = None) -> list[Ove
     """Companies whose Web Connector never connected, or not within twice the interval."""
     now = now or utcnow()
     latest = dict(session.execute(
-        select(WcSession.company_id, func.max(WcSession.last_call_at)).group_by(WcSession.company_id)
+        select(WcRun.company_id, func.max(WcRun.last_call_at)).group_by(WcRun.company_id)
     ).all())
     overdue: list[Overdue] = []
     for company in session.scalars(select(Company).order_by(Company.name)):
@@ -54,11 +54,11 @@ def overdue_companies(session: Session, now: datetime | None = None) -> list[Ove
     return overdue
 
 
-def last_session(session: Session, company_id: int) -> WcSession | None:
+def last_session(session: Session, company_id: int) -> WcRun | None:
     return session.scalar(
-        select(WcSession)
-        .where(WcSession.company_id == company_id)
-        .order_by(WcSession.created_at.desc())
+        select(WcRun)
+        .where(WcRun.company_id == company_id)
+        .order_by(WcRun.created_at.desc())
         .limit(1)
     )
 

@@ -15,14 +15,14 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from qbwc_service.auth import (
+from qbwc_service.db.models import WebUser, utcnow
+from qbwc_service.qbwc.auth import (
     AuthOutcome,
     LoginPolicy,
     attempt_login,
     hash_password,
     verify_password,
 )
-from qbwc_service.db.models import WebUser, utcnow
 from qbwc_service.services import audit
 from qbwc_service.web.exceptions import WebUserError
 

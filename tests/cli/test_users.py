@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from qbwc_service.cli import cli
 from qbwc_service.db import Database
-from qbwc_service.db.models import AuditEvent, QbwcUser, WcSession, WebUser
+from qbwc_service.db.models import AuditEvent, QbwcUser, WcRun, WebUser
 from qbwc_service.settings import load_settings
 
 PASSWORD = "a long passphrase"
@@ -49,14 +49,14 @@ def _login(data: Path, password: str = PASSWORD) -> str:
 
     from qbwc_service.app import SoapEndpoint
     from qbwc_service.context import AppContext
-    from qbwc_service.session import Conversation
-    from qbwc_service.soap import make_soap_app
+    from qbwc_service.qbwc.runs import Runs
+    from qbwc_service.qbwc.soap import make_soap_app
     from tests.protocol.wire import envelope, headers, result, strings
 
     settings = load_settings(None, environ={}, data_dir=data)
     db = Database(settings.resolved_database_url)
     try:
-        soap = make_soap_app(Conversation(AppContext(settings, _database=db)),
+        soap = make_soap_app(Runs(AppContext(settings, _database=db)),
                              public_url=settings.soap_url)
         reply = Client(SoapEndpoint(soap, settings.support_url)).post(
             "/qbwc", headers=headers("authenticate"),
@@ -115,7 +115,7 @@ def test_remove_refuses_a_user_with_runs_in_the_log(data: Path, database: Databa
     assert code == 0 and "removed" in output
     with database.session() as session:
         assert session.scalars(select(QbwcUser.username)).all() == ["shop-qbwc"]
-        assert session.scalars(select(WcSession)).first() is not None
+        assert session.scalars(select(WcRun)).first() is not None
 
 
 def test_unknown_user_is_exit_one(data: Path) -> None:
@@ -148,7 +148,7 @@ def test_web_user_verbs_and_audit_trail(data: Path, database: Database) -> None:
 
 def test_disabled_console_user_cannot_sign_in(data: Path, database: Database) -> None:
     """The console refuses a disabled person like a wrong password."""
-    from qbwc_service.auth import AuthOutcome, LoginPolicy
+    from qbwc_service.qbwc.auth import AuthOutcome, LoginPolicy
     from qbwc_service.web.security import authenticate
 
     with database.session() as session:

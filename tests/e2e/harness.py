@@ -25,11 +25,11 @@ from typing import Any
 from sqlalchemy import func, select, update
 
 from qbwc_service import queue
-from qbwc_service.auth import hash_password
 from qbwc_service.context import AppContext
 from qbwc_service.db.models import Company, QbwcUser, Request, RequestStatus
 from qbwc_service.failpoints import ENV_VARIABLE
-from qbwc_service.qwc import new_guid, owner_id
+from qbwc_service.qbwc.auth import hash_password
+from qbwc_service.qbwc.qwc import new_guid, owner_id
 from qbwc_service.sandbox import QuickBooksSimulator, SessionSummary, WebConnector
 from qbwc_service.sandbox.quickbooks.lists import create_list
 from qbwc_service.sandbox.quickbooks.retxml import element

@@ -1,5 +1,5 @@
 """Crash and fault matrix: the server process dies (SIGKILL) at chosen points of a Web
-Connector session, or the conversation breaks, and after a restart every document is in
+Connector session, or the run breaks, and after a restart every document is in
 the simulated QuickBooks exactly once, none missing, every request succeeded.
 """
 

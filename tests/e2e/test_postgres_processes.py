@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from qbwc_service.auth import hash_password
 from qbwc_service.context import AppContext
 from qbwc_service.db.models import Attempt, Company, QbwcUser, Request
-from qbwc_service.qwc import new_guid, owner_id
+from qbwc_service.qbwc.auth import hash_password
+from qbwc_service.qbwc.qwc import new_guid, owner_id
 from qbwc_service.sandbox import QuickBooksSimulator, WebConnector
 from qbwc_service.settings import load_settings
 from tests.e2e.harness import (

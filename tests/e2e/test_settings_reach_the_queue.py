@@ -7,11 +7,11 @@ from dataclasses import replace
 from sqlalchemy import select
 
 from qbwc_service import queue
-from qbwc_service.auth import hash_password
 from qbwc_service.context import AppContext
 from qbwc_service.db.models import Company, QbwcUser, Request, utcnow
-from qbwc_service.qwc import new_guid
-from qbwc_service.session import Conversation
+from qbwc_service.qbwc.auth import hash_password
+from qbwc_service.qbwc.qwc import new_guid
+from qbwc_service.qbwc.runs import Runs
 
 BUSY_ANSWER = ('<?xml version="1.0" ?><QBXML><QBXMLMsgsRs newMessageSetID="{set_id}" '
                'messageSetStatusCode="0"><CustomerAddRs requestID="{request_id}" '
@@ -32,11 +32,11 @@ def test_configured_retry_backoff_applies_to_a_busy_answer(app_context: AppConte
                              password_hash=hash_password("busy-pass-1")))
         request_id = queue.enqueue(session, company_id=company.id, operation="CustomerAdd",
                                    key="customer:1", payload={"Name": "Lee Hardware"}).request.id
-    conversation = Conversation(ctx)
-    ticket = conversation.authenticate("busy", "busy-pass-1")[0]
-    outbound = conversation.send_request_xml(ticket, "", "", "US", 13, 0)
+    runs = Runs(ctx)
+    ticket = runs.authenticate("busy", "busy-pass-1")[0]
+    outbound = runs.send_request_xml(ticket, "", "", "US", 13, 0)
     set_id = outbound.split('newMessageSetID="')[1].split('"')[0]
-    conversation.receive_response_xml(
+    runs.receive_response_xml(
         ticket, BUSY_ANSWER.format(set_id=set_id, request_id=request_id), "", "")
     with ctx.db.session() as session:
         request = session.scalars(select(Request).where(Request.id == request_id)).one()

@@ -12,12 +12,12 @@ import requests
 from sqlalchemy import func, select
 
 from qbwc_service.app import make_app
-from qbwc_service.auth import hash_password
 from qbwc_service.context import AppContext
 from qbwc_service.db import Database
 from qbwc_service.db.models import Base, Company, QbwcUser
+from qbwc_service.qbwc.auth import hash_password
+from qbwc_service.qbwc.qwc import new_guid
 from qbwc_service.queue import enqueue
-from qbwc_service.qwc import new_guid
 from qbwc_service.server import ServerThread
 from qbwc_service.settings import load_settings
 

@@ -13,8 +13,8 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from qbwc_service.auth import hash_password
 from qbwc_service.db.models import WebUser
+from qbwc_service.qbwc.auth import hash_password
 from qbwc_service.web import create_web_app
 from qbwc_service.web.security import add_web_user
 

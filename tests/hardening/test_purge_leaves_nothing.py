@@ -26,7 +26,7 @@ from qbwc_service.db.models import (
     Request,
     RequestStatus,
     RequestTransition,
-    WcSession,
+    WcRun,
     utcnow,
 )
 from qbwc_service.services import audit
@@ -69,7 +69,7 @@ def _seed(ctx: AppContext) -> None:
         session.add(user)
         session.flush()
         ticket = "f" * 64
-        session.add(WcSession(ticket=ticket, company_id=company.id, user_id=user.id,
+        session.add(WcRun(ticket=ticket, company_id=company.id, user_id=user.id,
                               state="closed", expires_at=utcnow(),
                               last_error=f'Invalid reference to QuickBooks Customer "{NAME}"'))
         message_set = MessageSet(company_id=company.id, ticket=ticket, message_set_id="ms-ada",

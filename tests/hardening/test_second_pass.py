@@ -15,11 +15,11 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from qbwc_service.auth import hash_password, ticket_key
-from qbwc_service.db.models import Base, Company, QbwcUser, WcSession, utcnow
+from qbwc_service.db.models import Base, Company, QbwcUser, WcRun, utcnow
+from qbwc_service.qbwc.auth import hash_password, ticket_key
+from qbwc_service.qbwc.qwc import new_guid
+from qbwc_service.qbwc.runs import UNREADABLE_ANSWER
 from qbwc_service.queue import enqueue
-from qbwc_service.qwc import new_guid
-from qbwc_service.session import UNREADABLE_ANSWER
 
 from .conftest import CALL_TIMEOUT, PASSWORD, LiveService
 from .envelopes import SOAP_NS, TNS, envelope, headers, is_soap_fault, result_text
@@ -127,7 +127,7 @@ def _every_callback_says_unknown(live: LiveService, ticket: str) -> None:
     assert _text(live, "connectionError", ticket=ticket, hresult="0x80040408",
                  message="m") == "done"
     with live.ctx.db.session() as session:
-        run = session.get(WcSession, ticket_key(ticket))
+        run = session.get(WcRun, ticket_key(ticket))
         assert run is not None and "ATTACKER" not in (run.last_error or "")
         assert "ATTACKER" not in (run.summary or "")
 
@@ -149,7 +149,7 @@ def test_an_expired_ticket_is_unknown_to_every_callback(live: LiveService) -> No
     ticket = live.authenticate(username, PASSWORD)[0]
     assert ticket
     with live.ctx.db.session() as session:
-        run = session.get(WcSession, ticket_key(ticket))
+        run = session.get(WcRun, ticket_key(ticket))
         assert run is not None
         run.expires_at = utcnow() - timedelta(seconds=1)
     _every_callback_says_unknown(live, ticket)
@@ -165,7 +165,7 @@ def test_tickets_are_stored_as_hashes_only(live: LiveService) -> None:
             for row in connection.execute(select(table)):
                 assert ticket not in " ".join(str(value) for value in row), table.name
     with live.ctx.db.session() as session:
-        assert session.get(WcSession, ticket_key(ticket)) is not None
+        assert session.get(WcRun, ticket_key(ticket)) is not None
     _text(live, "closeConnection", ticket=ticket)
 
 

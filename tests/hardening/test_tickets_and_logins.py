@@ -6,9 +6,9 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from qbwc_service.auth import hash_password
 from qbwc_service.db.models import Company, MessageSet, QbwcUser, Request, RequestStatus
-from qbwc_service.qwc import new_guid, owner_id
+from qbwc_service.qbwc.auth import hash_password
+from qbwc_service.qbwc.qwc import new_guid, owner_id
 
 from .conftest import PASSWORD, LiveService
 from .envelopes import result_text

@@ -16,7 +16,7 @@ from qbwc_service.db.models import (
     MessageSet,
     Request,
     RequestStatus,
-    WcSession,
+    WcRun,
     utcnow,
 )
 
@@ -61,9 +61,9 @@ def message_set(session: Session, company_row: Company, elapsed_ms: int | None) 
     return row
 
 
-def wc_session(session: Session, company_row: Company, user_id: int, *, open_: bool) -> WcSession:
+def wc_session(session: Session, company_row: Company, user_id: int, *, open_: bool) -> WcRun:
     now = utcnow()
-    row = WcSession(
+    row = WcRun(
         ticket=uuid.uuid4().hex,
         company_id=company_row.id,
         user_id=user_id,

@@ -30,12 +30,12 @@ def _lines(stream: io.StringIO) -> list[dict[str, object]]:
 
 def test_lines_are_json_with_time_level_logger_message_and_extras(log_stream: io.StringIO) -> None:
     """One JSON object per record, with the standard keys and the `extra` fields."""
-    logging.getLogger("qbwc_service.session").info(
+    logging.getLogger("qbwc_service.qbwc.runs").info(
         "message set %s answered", "ms-1", extra={"company_id": 7, "elapsed_ms": 812}
     )
     [line] = _lines(log_stream)
     assert line["level"] == "INFO"
-    assert line["logger"] == "qbwc_service.session"
+    assert line["logger"] == "qbwc_service.qbwc.runs"
     assert line["message"] == "message set ms-1 answered"
     assert line["company_id"] == 7 and line["elapsed_ms"] == 812
     assert str(line["time"]).endswith("+00:00")
@@ -118,7 +118,7 @@ def test_redact_text_keeps_ordinary_text(text: str, kept: str) -> None:
 def test_tickets_are_shortened_to_a_correlation_prefix(log_stream: io.StringIO) -> None:
     """A ticket in an extra field keeps only its first characters."""
     ticket = "Zq3xY8wP0aBcDeFgHiJkLmNoPqRsTuVwXyZ012345678"
-    logging.getLogger("qbwc_service.session").info("run opened", extra={"ticket": ticket})
+    logging.getLogger("qbwc_service.qbwc.runs").info("run opened", extra={"ticket": ticket})
     [line] = _lines(log_stream)
     assert line["ticket"] == "Zq3xY8wP…"
     assert ticket not in log_stream.getvalue()

@@ -9,10 +9,10 @@ from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import create_engine
 from werkzeug.test import Client
 
-from qbwc_service.auth import hash_password
 from qbwc_service.context import AppContext
 from qbwc_service.db.models import QbwcUser, RequestStatus
 from qbwc_service.observability import Heartbeat, Metrics, make_ops_app, render_metrics
+from qbwc_service.qbwc.auth import hash_password
 
 from . import seed
 

@@ -22,7 +22,7 @@ from qbwc_service.db.models import (
     Request,
     RequestStatus,
     RequestTransition,
-    WcSession,
+    WcRun,
     utcnow,
 )
 from qbwc_service.services.audit import record
@@ -146,7 +146,7 @@ def _customer_rows(database: Database) -> dict[str, int]:
         web_connector = QbwcUser(company_id=north.id, username="north-wc", password_hash="x")
         session.add(web_connector)
         session.flush()
-        session.add(WcSession(ticket="t-ada", company_id=north.id, user_id=web_connector.id,
+        session.add(WcRun(ticket="t-ada", company_id=north.id, user_id=web_connector.id,
                               state="closed",
                               expires_at=utcnow(),
                               last_error='Invalid reference to QuickBooks Customer "Ada Lovelace"'))
@@ -206,7 +206,7 @@ def test_purge_customer_removes_personal_data_and_keeps_accounting_facts(tmp_pat
         assert event.after == {"requests": 2, "attempts": 2, "message_sets": 1, "mappings": 1,
                                "outstanding": 0, "history_lines": 2, "audit_events": 0}
         reasons = " ".join(t.reason or "" for t in session.scalars(select(RequestTransition)))
-        run = session.get(WcSession, "t-ada")
+        run = session.get(WcRun, "t-ada")
         assert "Lovelace" not in reasons and "#1 (CustomerAdd" in reasons
         assert run is not None and "Lovelace" not in (run.last_error or "")
 

@@ -8,12 +8,12 @@ from dataclasses import dataclass, replace
 import pytest
 from werkzeug.test import Client
 
-from qbwc_service.auth import hash_password
 from qbwc_service.context import AppContext
 from qbwc_service.db import Database
 from qbwc_service.db.models import Company, QbwcUser
-from qbwc_service.qwc import new_guid, owner_id
-from qbwc_service.session import Conversation
+from qbwc_service.qbwc.auth import hash_password
+from qbwc_service.qbwc.qwc import new_guid, owner_id
+from qbwc_service.qbwc.runs import Runs
 from qbwc_service.settings import Settings
 
 from .wire import envelope, headers
@@ -28,7 +28,7 @@ class Shop:
     file_id: str
     owner_id: str
     client: Client
-    conversation: Conversation
+    runs: Runs
 
     def call(self, operation: str, **fields: str | int | None) -> bytes:
         response = self.client.post("/qbwc", data=envelope(operation, **fields), headers=headers(operation))
@@ -54,12 +54,12 @@ def make_shop(settings: Settings, db: Database) -> Callable[..., Shop]:
                                  password_hash=hash_password(PASSWORD)))
             ids = (company.id, company.file_id, owner_id(session))
         from qbwc_service.app import SoapEndpoint
-        from qbwc_service.soap import make_soap_app
+        from qbwc_service.qbwc.soap import make_soap_app
 
-        conversation = Conversation(ctx)
-        soap = make_soap_app(conversation, public_url=ctx.settings.soap_url)
+        runs = Runs(ctx)
+        soap = make_soap_app(runs, public_url=ctx.settings.soap_url)
         client = Client(SoapEndpoint(soap, ctx.settings.support_url))
-        return Shop(ctx, ids[0], ids[1], ids[2], client, conversation)
+        return Shop(ctx, ids[0], ids[1], ids[2], client, runs)
 
     return build
 

@@ -6,8 +6,10 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from qbwc_service import auth
-from qbwc_service.auth import (
+from qbwc_service.db import Database
+from qbwc_service.db.models import Company, LoginFailure, QbwcUser, utcnow
+from qbwc_service.qbwc import auth
+from qbwc_service.qbwc.auth import (
     AuthOutcome,
     LoginPolicy,
     check_credentials,
@@ -16,9 +18,7 @@ from qbwc_service.auth import (
     unlock,
     verify_password,
 )
-from qbwc_service.db import Database
-from qbwc_service.db.models import Company, LoginFailure, QbwcUser, utcnow
-from qbwc_service.qwc import new_guid
+from qbwc_service.qbwc.qwc import new_guid
 
 
 def _user(db: Database, password: str = "correct horse") -> None:

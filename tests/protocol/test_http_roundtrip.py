@@ -13,11 +13,11 @@ from zeep.transports import Transport
 
 from qbwc_service import queue
 from qbwc_service.app import make_app
-from qbwc_service.auth import hash_password
 from qbwc_service.context import AppContext
 from qbwc_service.db import Database
 from qbwc_service.db.models import Company, QbwcUser
-from qbwc_service.qwc import new_guid, owner_id
+from qbwc_service.qbwc.auth import hash_password
+from qbwc_service.qbwc.qwc import new_guid, owner_id
 from qbwc_service.server import ServerThread
 from qbwc_service.settings import Settings
 from tests.conftest import reference_path

@@ -7,7 +7,7 @@ from lxml import etree
 
 from qbwc_service.db import Database
 from qbwc_service.db.models import Company
-from qbwc_service.qwc import QwcError, build_qwc, check_app_url, new_guid, owner_id
+from qbwc_service.qbwc.qwc import QwcError, build_qwc, check_app_url, new_guid, owner_id
 from qbwc_service.settings import Settings
 
 

@@ -7,8 +7,8 @@ from datetime import timedelta
 from lxml import etree
 
 from qbwc_service import queue
-from qbwc_service.auth import hash_password, ticket_key
-from qbwc_service.db.models import QbwcUser, Request, RequestStatus, WcSession
+from qbwc_service.db.models import QbwcUser, Request, RequestStatus, WcRun
+from qbwc_service.qbwc.auth import hash_password, ticket_key
 
 from .conftest import PASSWORD, Shop
 from .wire import TNS, envelope, hcp, headers, result, strings
@@ -76,9 +76,9 @@ def test_client_version_answers(make_shop) -> None:  # type: ignore[no-untyped-d
     assert result(shop.call("clientVersion", strVersion="2.0.0.116"), "clientVersion").text.startswith("W:")
     assert (result(shop.call("clientVersion", strVersion=""), "clientVersion").text or "") == ""
     strict = make_shop(web_connector_version_policy="error")
-    assert strict.conversation.client_version("2.0.0.116").startswith("E:")
+    assert strict.runs.client_version("2.0.0.116").startswith("E:")
     okay = make_shop(web_connector_version_policy="ok")
-    assert okay.conversation.client_version("2.0.0.116") == "O:2.1.0.30"
+    assert okay.runs.client_version("2.0.0.116") == "O:2.1.0.30"
 
 
 def test_authenticate_bad_password_is_nvu(shop: Shop) -> None:
@@ -129,7 +129,7 @@ def test_same_user_login_supersedes_a_run_that_lost_its_answer(shop: Shop) -> No
     recovery = _send(shop, second[0], hcp(shop.owner_id, shop.file_id))
     assert "oldMessageSetID" in recovery and "<CustomerAddRq" not in recovery
     with shop.ctx.db.session() as session:
-        assert session.get(WcSession, ticket_key(first)).state == "expired"  # type: ignore[union-attr]
+        assert session.get(WcRun, ticket_key(first)).state == "expired"  # type: ignore[union-attr]
 
 
 def test_full_run_sends_qbxml_and_drains(shop: Shop) -> None:
@@ -147,7 +147,7 @@ def test_full_run_sends_qbxml_and_drains(shop: Shop) -> None:
     assert "/requests?company=" in summary
     with shop.ctx.db.session() as session:
         statuses = {r.status for r in session.query(Request)}
-        run = session.get(WcSession, ticket_key(ticket))
+        run = session.get(WcRun, ticket_key(ticket))
         assert run is not None and run.qbxml_version == "13.0"
     assert statuses == {RequestStatus.SUCCEEDED.value}
 
@@ -157,7 +157,7 @@ def test_percent_below_100_while_work_remains(shop: Shop) -> None:
     _enqueue_customers(shop, 5)
     ticket = _login(shop)[0]
     with shop.ctx.db.session() as session:
-        session.get(WcSession, ticket_key(ticket)).batch_size = 2  # type: ignore[union-attr]
+        session.get(WcRun, ticket_key(ticket)).batch_size = 2  # type: ignore[union-attr]
     first = _send(shop, ticket, hcp(shop.owner_id, shop.file_id))
     percent = _receive(shop, ticket, _answer_all(first))
     assert 0 < percent < 100
@@ -212,7 +212,7 @@ def test_connection_error_without_retry_is_done(shop: Shop) -> None:
                               message="permission denied"), "connectionError").text
     assert answer == "done"
     with shop.ctx.db.session() as session:
-        run = session.get(WcSession, ticket_key(ticket))
+        run = session.get(WcRun, ticket_key(ticket))
         assert run is not None and run.last_error and run.open_company_id is None
 
 
@@ -231,7 +231,7 @@ def test_expired_ticket_is_benign(shop: Shop) -> None:
     _enqueue_customers(shop, 1)
     ticket = _login(shop)[0]
     with shop.ctx.db.session() as session:
-        run = session.get(WcSession, ticket_key(ticket))
+        run = session.get(WcRun, ticket_key(ticket))
         run.expires_at = run.created_at - timedelta(seconds=1)  # type: ignore[union-attr]
     assert _send(shop, ticket) == ""
     assert _receive(shop, ticket, "<QBXML/>") == -1
@@ -258,7 +258,7 @@ def test_interactive_calls(shop: Shop) -> None:
     rejected = shop.call("interactiveRejected", wcTicket=ticket, reason="user said no")
     assert result(rejected, "interactiveRejected").text
     with shop.ctx.db.session() as session:
-        assert "user said no" in (session.get(WcSession, ticket_key(ticket)).last_error or "")  # type: ignore[union-attr]
+        assert "user said no" in (session.get(WcRun, ticket_key(ticket)).last_error or "")  # type: ignore[union-attr]
 
 
 def test_wsdl_has_the_web_connector_shape(shop: Shop) -> None:

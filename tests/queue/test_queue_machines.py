@@ -8,7 +8,7 @@ from typing import Any, cast
 
 import pytest
 
-from qbwc_service.db.models import MessageSetState, SessionState
+from qbwc_service.db.models import MessageSetState, RunState
 from qbwc_service.queue.errors import InvalidStateMove
 from qbwc_service.queue.machines import (
     MESSAGE_SET_MOVES,
@@ -24,7 +24,7 @@ _SETTLED = {MessageSetState.ANSWERED, MessageSetState.RECOVERED, MessageSetState
 def test_every_state_has_a_row() -> None:
     """No state is left out of either table, so a new state cannot slip past the guard."""
     assert set(MESSAGE_SET_MOVES) == set(MessageSetState)
-    assert set(RUN_MOVES) == set(SessionState)
+    assert set(RUN_MOVES) == set(RunState)
 
 
 @pytest.mark.parametrize(("current", "to"),
@@ -48,12 +48,12 @@ def test_a_settled_message_set_never_moves_again() -> None:
     assert MessageSetState.SENT not in set().union(*MESSAGE_SET_MOVES.values())
 
 
-@pytest.mark.parametrize(("current", "to"), list(itertools.product(SessionState, SessionState)))
-def test_run_moves(current: SessionState, to: SessionState) -> None:
+@pytest.mark.parametrize(("current", "to"), list(itertools.product(RunState, RunState)))
+def test_run_moves(current: RunState, to: RunState) -> None:
     """A run moves freely while open, and nothing reopens a closed or expired run."""
     run = SimpleNamespace(state=current.value, company_id=7)
     allowed = to in RUN_MOVES[current]
-    if current in (SessionState.CLOSED, SessionState.EXPIRED):
+    if current in (RunState.CLOSED, RunState.EXPIRED):
         assert not allowed
     if allowed:
         move_run(cast(Any, run), to)

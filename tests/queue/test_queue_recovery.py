@@ -15,7 +15,7 @@ from qbwc_service.db.models import (
     MessageSet,
     QbwcUser,
     Request,
-    WcSession,
+    WcRun,
     utcnow,
 )
 from qbwc_service.qbxml.xmlsafe import parse_xml
@@ -89,13 +89,13 @@ def test_live_ticket_blocks_and_abandon_releases(session: Session, company_id: i
     user = QbwcUser(company_id=company_id, username="wc", password_hash="x")
     session.add(user)
     session.flush()
-    session.add(WcSession(ticket="live", company_id=company_id, user_id=user.id,
+    session.add(WcRun(ticket="live", company_id=company_id, user_id=user.id,
                           expires_at=utcnow() + timedelta(hours=1)))
     _queue_documents(session, company_id, 1)
     claim(session, company_id, "live")
     assert claim(session, company_id, "other") is None
     assert abandon_ticket(session, "live", reason="closeConnection") == 1
-    wc = session.get(WcSession, "live")
+    wc = session.get(WcRun, "live")
     wc.closed_at = utcnow()
     recovery = claim(session, company_id, "other")
     assert recovery is not None and recovery.is_recovery

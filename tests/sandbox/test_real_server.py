@@ -23,9 +23,9 @@ pytestmark = pytest.mark.slow
 @pytest.fixture
 def server_url(settings: Settings, db: Database) -> Iterator[str]:
     from qbwc_service.app import make_app
-    from qbwc_service.auth import hash_password
     from qbwc_service.db.models import Company, QbwcUser
-    from qbwc_service.qwc import new_guid
+    from qbwc_service.qbwc.auth import hash_password
+    from qbwc_service.qbwc.qwc import new_guid
 
     with db.session() as session:
         company = Company(name="Sandbox Shop", company_file="", qbxml_version="13.0",

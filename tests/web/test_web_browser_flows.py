@@ -16,8 +16,8 @@ from web_helpers import sign_in_browser
 from web_seed import Fixable, Seeded, seed_fixable
 
 from qbwc_service.context import AppContext
-from qbwc_service.db.models import Company, Request, WcSession, utcnow
-from qbwc_service.session import Conversation
+from qbwc_service.db.models import Company, Request, WcRun, utcnow
+from qbwc_service.qbwc.runs import Runs
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -129,7 +129,7 @@ def test_settings_change_the_interval_in_the_qwc_and_authenticate(
         page.get_by_role("link", name="Download .qwc for acme-wc").click()
     text = Path(info.value.path()).read_text(encoding="utf-8")
     assert "<RunEveryNMinutes>7</RunEveryNMinutes>" in text
-    answer = Conversation(app_context).authenticate("acme-wc", "x" * 12)
+    answer = Runs(app_context).authenticate("acme-wc", "x" * 12)
     assert answer[3] == "420"
 
 
@@ -171,7 +171,7 @@ def test_overdue_banner(browser: Any, base_url: str, seeded: Seeded, app_context
     with app_context.db.session() as session:
         long_ago = utcnow() - timedelta(minutes=25)  # the interval is 10 minutes
         session.get(Company, seeded.company_id).last_session_at = long_ago
-        session.get(WcSession, "test-ticket").last_call_at = long_ago
+        session.get(WcRun, "test-ticket").last_call_at = long_ago
     page.reload()
     banner = page.locator("#overdue-banner").inner_text()
     assert "Acme Books has not connected since" in banner and "every 10 minutes" in banner

@@ -17,7 +17,7 @@ from qbwc_service.db.models import (
     QbwcUser,
     Request,
     RequestStatus,
-    WcSession,
+    WcRun,
     utcnow,
 )
 from qbwc_service.qbxml.status import classify
@@ -62,7 +62,7 @@ def seed_console(db: Database) -> Seeded:
         wc_user = QbwcUser(company_id=acme.id, username="acme-wc", password_hash=hash_password("x" * 12))
         session.add(wc_user)
         session.flush()
-        session.add(WcSession(ticket="test-ticket", company_id=acme.id, user_id=wc_user.id, state="closed",
+        session.add(WcRun(ticket="test-ticket", company_id=acme.id, user_id=wc_user.id, state="closed",
                               created_at=now - timedelta(minutes=5, seconds=42),
                               last_call_at=now - timedelta(minutes=5), closed_at=now - timedelta(minutes=5),
                               expires_at=now + timedelta(hours=1), sent_count=3, succeeded_count=1,

@@ -11,9 +11,9 @@ import logging
 
 from sqlalchemy.orm import Session
 
-from qbwc_service.db.models import Company, WcSession
+from qbwc_service.db.models import Company, WcRun
+from qbwc_service.qbwc.qwc import owner_id
 from qbwc_service.qbxml import negotiate_version, parse_hcp
-from qbwc_service.qwc import owner_id
 from qbwc_service.settings import Settings
 
 __all__ = ["apply_hcp"]
@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 
 
 def apply_hcp(
-    session: Session, settings: Settings, company: Company, run: WcSession, hcp_response: str
+    session: Session, settings: Settings, company: Company, run: WcRun, hcp_response: str
 ) -> str | None:
     """Store the HCP facts on the run and the company; return a problem that ends the run."""
     try:

@@ -2,7 +2,7 @@
 
 Document/literal wrapped in the namespace ``http://developer.intuit.com/`` with the
 exact operation and parameter names of Intuit's WSDL; each callback is one line into
-``session.Conversation``. This is the only module that imports spyne.
+``runs.Runs``. This is the only module that imports spyne.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from spyne import Application, Array, Fault, Integer, ServiceBase, Unicode, rpc
 from spyne.protocol.soap import Soap11
 from spyne.server.wsgi import WsgiApplication
 
+from qbwc_service.qbwc.runs import Runs
 from qbwc_service.qbxml.xmlsafe import HARDENED_OPTIONS
 from qbwc_service.security import client_address
-from qbwc_service.session import Conversation
 
 __all__ = ["TNS", "make_soap_app"]
 
@@ -75,11 +75,11 @@ def _protocol() -> HardenedSoap11:
 
 
 def make_soap_app(
-    conversation: Conversation, *, public_url: str, max_body_bytes: int | None = None
+    runs: Runs, *, public_url: str, max_body_bytes: int | None = None
 ) -> WsgiApplication:
     """A WSGI application answering the Web Connector at ``public_url``."""
-    c = conversation
-    proxies = [p.strip() for p in conversation.settings.trusted_proxies.split(",") if p.strip()]
+    c = runs
+    proxies = [p.strip() for p in runs.settings.trusted_proxies.split(",") if p.strip()]
 
     def caller_address(ctx: Any) -> str:
         environ = getattr(getattr(ctx, "transport", None), "req_env", None) or {}
@@ -165,7 +165,7 @@ def make_soap_app(
     )
     # spyne refuses bodies over 2 MiB by default; the size limit in front (security.harden)
     # is the one that counts, so spyne accepts whatever got through it.
-    limit = max_body_bytes or conversation.settings.max_body_bytes
+    limit = max_body_bytes or runs.settings.max_body_bytes
     wsgi = WsgiApplication(application, max_content_length=limit, block_length=_BLOCK)
     wsgi.doc.wsdl11.build_interface_document(public_url)
     return wsgi

@@ -1,4 +1,4 @@
-"""The Web Connector conversation, one ticket at a time. No SOAP in here.
+"""Web Connector runs: one run per ticket, each callback one method. No SOAP in here.
 
 Each public method is one Web Connector callback. Every method answers; none raises:
 a SOAP fault makes the Web Connector retry forever, and a stack trace in the body
@@ -21,23 +21,23 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from qbwc_service import __version__, queue
-from qbwc_service.auth import (
+from qbwc_service.context import AppContext
+from qbwc_service.db.models import Company, MessageSet, RunState, WcRun, utcnow
+from qbwc_service.failpoints import failpoint
+from qbwc_service.qbwc.auth import (
     AuthOutcome,
     LoginPolicy,
     check_credentials,
     new_ticket,
     ticket_key,
 )
-from qbwc_service.context import AppContext
-from qbwc_service.db.models import Company, MessageSet, SessionState, WcSession, utcnow
-from qbwc_service.failpoints import failpoint
-from qbwc_service.hcp import apply_hcp
+from qbwc_service.qbwc.hcp import apply_hcp
 from qbwc_service.qbxml import explain_hresult, version_ceiling
 from qbwc_service.queue.machines import move_run
 from qbwc_service.refusals import refused_requests_report
 from qbwc_service.security import LoginThrottle, address_allowed
 
-__all__ = ["BUSY", "INVALID_USER", "NOOP", "NO_WORK", "Conversation", "version_tuple"]
+__all__ = ["BUSY", "INVALID_USER", "NOOP", "NO_WORK", "Runs", "version_tuple"]
 
 log = logging.getLogger(__name__)
 
@@ -55,8 +55,8 @@ BUSY_POSTPONE_SECONDS = 120
 # Work that becomes ready this soon is worth a NoOp pause rather than ending the run.
 NOOP_HORIZON = timedelta(seconds=30)
 # Runs the service has ended: no callback but one closeConnection may use their ticket.
-ENDED = frozenset({SessionState.CLOSED.value, SessionState.EXPIRED.value,
-                   SessionState.CONNECTION_ERROR.value})
+ENDED = frozenset({RunState.CLOSED.value, RunState.EXPIRED.value,
+                   RunState.CONNECTION_ERROR.value})
 UNREADABLE_ANSWER = (
     "QuickBooks' answer to the last message set could not be read. Its requests are "
     "checked with QuickBooks before anything is sent again; see the request log."
@@ -75,7 +75,7 @@ def version_tuple(text: str) -> tuple[int, ...]:
     return tuple(parts)
 
 
-class Conversation:
+class Runs:
     """Answers the Web Connector's callbacks against the database-backed session state."""
 
     def __init__(self, ctx: AppContext, *, clock: Callable[[], datetime] = utcnow) -> None:
@@ -100,27 +100,27 @@ class Conversation:
             log.exception("web connector callback %s failed", callback)
             return fallback
 
-    def _live(self, session: Session, ticket: str | None) -> WcSession | None:
+    def _live(self, session: Session, ticket: str | None) -> WcRun | None:
         """The open run ``ticket`` names; None for unknown, ended or expired tickets."""
         if not ticket:
             return None
-        run = session.get(WcSession, ticket_key(ticket), with_for_update=True)
+        run = session.get(WcRun, ticket_key(ticket), with_for_update=True)
         if run is None or run.state in ENDED or run.released_at is not None:
             return None
         now = self.clock()
         if run.expires_at <= now:
-            self._end(session, run, SessionState.EXPIRED, "the session expired")
+            self._end(session, run, RunState.EXPIRED, "the session expired")
             return None
         run.last_call_at = now
         return run
 
-    def _end(self, session: Session, run: WcSession, state: SessionState, reason: str) -> None:
+    def _end(self, session: Session, run: WcRun, state: RunState, reason: str) -> None:
         queue.abandon_ticket(session, run.ticket, reason=reason)
         move_run(run, state)
         run.closed_at = self.clock()
         run.open_company_id = None
 
-    def _expire_stale(self, session: Session, company_id: int, user_id: int) -> WcSession | None:
+    def _expire_stale(self, session: Session, company_id: int, user_id: int) -> WcRun | None:
         """End open runs of the company nobody is talking to; return a live one if any.
 
         One Web Connector entry never runs twice at once, so a new login by the same user
@@ -130,18 +130,18 @@ class Conversation:
         now = self.clock()
         idle = timedelta(seconds=self.settings.session_idle_seconds)
         open_runs = session.scalars(
-            select(WcSession).where(WcSession.open_company_id == company_id).with_for_update()
+            select(WcRun).where(WcRun.open_company_id == company_id).with_for_update()
         ).all()
         live = None
         for run in open_runs:
             if run.expires_at <= now or run.last_call_at + idle <= now:
-                self._end(session, run, SessionState.EXPIRED, "the Web Connector stopped calling")
+                self._end(session, run, RunState.EXPIRED, "the Web Connector stopped calling")
             elif run.user_id != user_id and run.last_call_at + BUSY_WINDOW > now:
                 live = run
             else:
                 # The same Web Connector is back after losing its run: what it had in
                 # flight goes through recovery before anything new is sent.
-                self._end(session, run, SessionState.EXPIRED, "superseded by a new login")
+                self._end(session, run, RunState.EXPIRED, "superseded by a new login")
         session.flush()
         return live
 
@@ -226,12 +226,12 @@ class Conversation:
         ticket = new_ticket()
         outstanding = queue.outstanding_count(session, company.id)
         has_work = outstanding > 0 or queue.needs_recovery(session, company.id)
-        run = WcSession(
+        run = WcRun(
             ticket=ticket_key(ticket),
             company_id=company.id,
             user_id=result.user.id,
             # A run with nothing to send is born closed; any other starts authenticated.
-            state=(SessionState.AUTHENTICATED if has_work else SessionState.CLOSED).value,
+            state=(RunState.AUTHENTICATED if has_work else RunState.CLOSED).value,
             created_at=now,
             last_call_at=now,
             expires_at=now + timedelta(seconds=self.settings.ticket_ttl_seconds),
@@ -276,11 +276,11 @@ class Conversation:
                 problem = apply_hcp(session, self.settings, company, run, hcp_response)
                 if problem:
                     run.last_error = problem
-                    move_run(run, SessionState.AWAITING_LAST_ERROR)
+                    move_run(run, RunState.AWAITING_LAST_ERROR)
                     return ""
             if run.qbxml_version is None:
                 run.qbxml_version = _fallback_version(company.qbxml_version, major, minor)
-            if run.state == SessionState.AWAITING_RESPONSE.value:
+            if run.state == RunState.AWAITING_RESPONSE.value:
                 # The answer to our last message set never arrived: recover it first.
                 queue.abandon_ticket(session, run.ticket, reason="response lost in transit")
             outbound = queue.next_message_set(
@@ -293,7 +293,7 @@ class Conversation:
                 now=self.clock(),
             )
             if outbound is None:
-                move_run(run, SessionState.AWAITING_LAST_ERROR)
+                move_run(run, RunState.AWAITING_LAST_ERROR)
                 soonest = queue.soonest_ready_at(session, company.id)
                 if soonest is not None and soonest <= self.clock() + NOOP_HORIZON and (
                     run.noop_count < self.settings.noop_limit
@@ -303,7 +303,7 @@ class Conversation:
                 else:
                     run.last_error = _nothing_ready_message(session, company.id)
                 return ""
-            move_run(run, SessionState.AWAITING_RESPONSE)
+            move_run(run, RunState.AWAITING_RESPONSE)
             run.sent_count += len(outbound.request_ids)
             run.noop_count = 0
             return outbound.xml
@@ -339,7 +339,7 @@ class Conversation:
                 run.succeeded_count += summary.succeeded
                 run.failed_count += summary.failed
                 self._adapt_batch(run, elapsed_ms)
-            move_run(run, SessionState.AUTHENTICATED)
+            move_run(run, RunState.AUTHENTICATED)
             return self._percent(session, run)
 
         percent: int | None = self._guard("receiveResponseXML", None, work)
@@ -354,7 +354,7 @@ class Conversation:
         run = self._live(session, ticket)
         if run is not None:
             run.last_error = message
-            move_run(run, SessionState.AWAITING_LAST_ERROR)
+            move_run(run, RunState.AWAITING_LAST_ERROR)
 
     def _round_trip_ms(self, session: Session, ticket: str) -> int | None:
         sent_at = session.scalars(
@@ -367,7 +367,7 @@ class Conversation:
             return None
         return max(0, int((self.clock() - sent_at).total_seconds() * 1000))
 
-    def _adapt_batch(self, run: WcSession, elapsed_ms: int | None) -> None:
+    def _adapt_batch(self, run: WcRun, elapsed_ms: int | None) -> None:
         """Keep each round trip well under the Web Connector's timeout."""
         if elapsed_ms is None:
             return
@@ -377,7 +377,7 @@ class Conversation:
         elif elapsed_ms < target_ms / 4:
             run.batch_size = min(self.settings.batch_max, max(run.batch_size + 1, run.batch_size * 3 // 2))
 
-    def _percent(self, session: Session, run: WcSession) -> int:
+    def _percent(self, session: Session, run: WcRun) -> int:
         progress = queue.queue_progress(session, run.company_id, now=self.clock())
         if not progress.ready and not progress.recovering:
             soonest = queue.soonest_ready_at(session, run.company_id)
@@ -400,7 +400,7 @@ class Conversation:
             if retry and company is not None and company.company_file:
                 run.connection_retries += 1
                 return company.company_file
-            self._end(session, run, SessionState.CONNECTION_ERROR, "QuickBooks could not be reached")
+            self._end(session, run, RunState.CONNECTION_ERROR, "QuickBooks could not be reached")
             run.summary = f"Could not connect to QuickBooks: {run.last_error}"
             return DONE
 
@@ -411,9 +411,9 @@ class Conversation:
             run = self._live(session, ticket)
             if run is None:
                 return "This Web Connector run is no longer known to the service; the next run starts afresh."
-            if run.last_error == NOOP and run.state != SessionState.CLOSED.value:
+            if run.last_error == NOOP and run.state != RunState.CLOSED.value:
                 run.last_error = None
-                move_run(run, SessionState.AUTHENTICATED)
+                move_run(run, RunState.AUTHENTICATED)
                 return NOOP
             return self._with_refusals(session, run, run.last_error or "No errors.")
 
@@ -427,14 +427,14 @@ class Conversation:
                 return throttled
 
         def work(session: Session) -> str:
-            run = session.get(WcSession, ticket_key(ticket), with_for_update=True) if ticket else None
+            run = session.get(WcRun, ticket_key(ticket), with_for_update=True) if ticket else None
             # Once per ticket; a run ended by the service (nothing to do, no connection)
             # still gets its one closeConnection, an expired one none.
             if (run is None or run.released_at is not None
-                    or run.state == SessionState.EXPIRED.value or run.expires_at <= self.clock()):
+                    or run.state == RunState.EXPIRED.value or run.expires_at <= self.clock()):
                 return DONE
             if run.state not in ENDED:
-                self._end(session, run, SessionState.CLOSED, "the Web Connector closed the run")
+                self._end(session, run, RunState.CLOSED, "the Web Connector closed the run")
             run.released_at = self.clock()
             if run.summary is None or run.sent_count:
                 run.summary = self._with_refusals(session, run, self._summary(run))
@@ -442,12 +442,12 @@ class Conversation:
 
         return self._guard("closeConnection", DONE, work)
 
-    def _with_refusals(self, session: Session, run: WcSession, text: str) -> str:
+    def _with_refusals(self, session: Session, run: WcRun, text: str) -> str:
         """``text`` and, when QuickBooks refused a message set, what became of its requests."""
         report = refused_requests_report(session, run.ticket, self.settings.base_url)
         return f"{text} {report}" if report else text
 
-    def _summary(self, run: WcSession) -> str:
+    def _summary(self, run: WcRun) -> str:
         link = f"{self.settings.base_url}/requests?company={run.company_id}"
         if run.sent_count == 0:
             text = "No requests were sent to QuickBooks."
