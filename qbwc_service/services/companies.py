@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from qbwc_service.db.lookups import UnknownCompany, company_named
 from qbwc_service.db.models import Company
 from qbwc_service.qbwc.qwc import new_guid
 from qbwc_service.qbxml import AUTO_VERSION, SERVICE_VERSIONS
@@ -77,10 +78,10 @@ class CompanyChange:
 
 
 def find_company(session: Session, name: str) -> Company:
-    company = session.scalars(select(Company).where(Company.name == name)).first()
-    if company is None:
-        raise NotFound(f"no company named {name!r}; see `qbwc-service company list`")
-    return company
+    try:
+        return company_named(session, name)
+    except UnknownCompany as exc:
+        raise NotFound(str(exc)) from None
 
 
 def _view(settings: Settings, company: Company) -> CompanyView:
