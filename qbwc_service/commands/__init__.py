@@ -20,6 +20,7 @@ __all__ = ["COMMAND_MODULES", "cli_actor", "parse_day", "read_password", "regist
 COMMAND_MODULES: tuple[str, ...] = (
     "setup",
     "log",
+    "requests",
     "ops",
     "web",
     "sync",

@@ -22,6 +22,7 @@ from sqlalchemy import String, cast, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
+from qbwc_service import queue
 from qbwc_service.db import Database
 from qbwc_service.db.models import (
     Attempt,
@@ -36,7 +37,7 @@ from qbwc_service.db.models import (
 )
 from qbwc_service.services.audit import keyed_digest, record, scrub_events
 
-__all__ = ["PURGED", "PurgeReport", "finish_purge", "purge_customer"]
+__all__ = ["PURGED", "PurgeReport", "finish_purge", "purge_bodies", "purge_customer"]
 
 log = logging.getLogger(__name__)
 
@@ -306,3 +307,9 @@ def finish_purge(database: Database) -> str | None:
         return ("the database file could not be compacted now (is the service busy?); "
                 "run `qbwc-service purge-customer` again later to finish")
     return None
+
+
+def purge_bodies(session: Session, *, older_than_days: int) -> int:
+    """Blank the qbXML bodies of work finished more than ``older_than_days`` ago (the
+    retention policy); who, what, when and the outcome stay. Rows touched."""
+    return queue.purge_bodies(session, older_than_days=older_than_days)
