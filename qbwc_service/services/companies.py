@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from qbwc_service.db.lookups import UnknownCompany, company_named
 from qbwc_service.db.models import Company
-from qbwc_service.qbwc.qwc import QwcError, build_qwc, new_guid
+from qbwc_service.qbwc.qwc import QwcError, build_qwc, new_guid, owner_id
 from qbwc_service.qbxml import AUTO_VERSION, SERVICE_VERSIONS
 from qbwc_service.services.audit import record
 from qbwc_service.services.exceptions import Conflict, InvalidValue, NotFound, ServiceError
@@ -32,11 +32,13 @@ __all__ = [
     "CompanyChange",
     "CompanyView",
     "add_company",
+    "company_exists",
     "find_company",
     "list_companies",
     "qwc_for",
     "set_company",
     "show_company",
+    "web_connector_ids",
 ]
 
 QBXML_CHOICES = (AUTO_VERSION, *SERVICE_VERSIONS)
@@ -218,6 +220,19 @@ def _rename(session: Session, settings: Settings, company: Company, new_name: st
             f'the config file has a [companies."{company.name}"] table; rename it to '
             f'[companies."{new_name}"] first, then run the rename again')
     company.name = new_name
+
+
+def company_exists(session: Session, name: str) -> bool:
+    try:
+        company_named(session, name)
+    except UnknownCompany:
+        return False
+    return True
+
+
+def web_connector_ids(session: Session, name: str) -> tuple[str, str]:
+    """The installation's OwnerID and the company's FileID, as the ``.qwc`` carries them."""
+    return owner_id(session), find_company(session, name).file_id
 
 
 def qwc_for(session: Session, settings: Settings, company_name: str, *,

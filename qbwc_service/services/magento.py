@@ -3,17 +3,19 @@ the company file's edition can book what the store sells."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from magento_client.diagnose import StoreReport, check_store, explain
 from magento_client.exceptions import MagentoError
 from qbwc_service.context import AppContext
 from qbwc_service.db.lookups import UnknownCompany, company_named
 from qbwc_service.services.exceptions import ServiceError
-from qbwc_service.sync.config import magento_config_for
+from qbwc_service.sync.config import magento_client_for, magento_config_for
 from qbwc_service.sync.exceptions import SyncError
 from qbwc_service.sync.plan import CompanyFacts
 from qbwc_service.sync.posting import check_tax_edition
 
-__all__ = ["check_magento", "tax_edition_problem"]
+__all__ = ["check_magento", "magento_client", "tax_edition_problem"]
 
 
 def check_magento(ctx: AppContext, company_name: str) -> StoreReport:
@@ -26,6 +28,11 @@ def check_magento(ctx: AppContext, company_name: str) -> StoreReport:
         return check_store(config)
     except MagentoError as error:
         raise ServiceError(explain(config, error)) from error
+
+
+def magento_client(ctx: AppContext, company_name: str) -> Any:
+    """The company's Magento client, as the scheduler builds it."""
+    return magento_client_for(ctx.settings, company_name)
 
 
 def tax_edition_problem(ctx: AppContext, company_name: str) -> str | None:

@@ -13,15 +13,17 @@ from qbwc_service.app import make_app
 from qbwc_service.context import AppContext
 from qbwc_service.observability import configure_logging
 from qbwc_service.security import InsecureFilesError, check_private_files
-from qbwc_service.server import ServerBindError, bind_server, listening_urls
+from qbwc_service.server import ServerBindError, ServerThread, bind_server, listening_urls
 from qbwc_service.services.exceptions import ServiceError
 from qbwc_service.services.reconciliation_jobs import add_reconciliation_jobs
 from qbwc_service.settings import Settings
 from qbwc_service.sync.config import magento_client_for
+from qbwc_service.sync.lease import holder_id
 from qbwc_service.sync.runner import Progress
-from qbwc_service.sync.scheduler import build_scheduler
+from qbwc_service.sync.scheduler import build_scheduler, run_job
 
-__all__ = ["Serving", "build_jobs", "prepare_server", "start_scheduler", "startup_lines"]
+__all__ = ["ClientFactory", "Serving", "build_jobs", "prepare_server", "pull_now",
+           "serve_in_thread", "start_scheduler", "startup_lines"]
 
 ClientFactory = Callable[[str], Any]
 
@@ -33,6 +35,17 @@ def build_jobs(ctx: AppContext, client_factory: ClientFactory | None = None,
     scheduler = build_scheduler(ctx, factory, progress=progress)
     add_reconciliation_jobs(scheduler, ctx, factory)
     return scheduler
+
+
+def serve_in_thread(ctx: AppContext, *, extra_pages: Iterable[Any] = ()) -> ServerThread:
+    """The application served on the settings' host and port from a daemon thread."""
+    return ServerThread(make_app(ctx, extra_pages), ctx.settings.host, ctx.settings.port).start()
+
+
+def pull_now(ctx: AppContext, company_name: str, entity: str,
+             client_factory: ClientFactory, progress: Progress | None = None) -> None:
+    """One scheduled pull right away (under the job's lease), as the scheduler runs it."""
+    run_job(ctx, company_name, entity, client_factory, holder=holder_id(), progress=progress)
 
 
 def start_scheduler(ctx: AppContext, progress: Progress | None = None) -> Any:
