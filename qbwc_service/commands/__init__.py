@@ -1,4 +1,6 @@
-"""Command-line command groups. Each module exposes ``register(cli)``; listed explicitly."""
+"""The command line: thin click commands that parse input, call a use case in
+``qbwc_service.services`` and print its result. Each module defines module-level commands
+and exposes ``register(cli)``; the modules are listed explicitly."""
 
 from __future__ import annotations
 
@@ -19,12 +21,17 @@ __all__ = ["COMMAND_MODULES", "cli_actor", "parse_day", "read_password", "regist
 
 COMMAND_MODULES: tuple[str, ...] = (
     "setup",
+    "company",
+    "users",
+    "serve",
     "log",
+    "requests",
     "ops",
     "web",
     "sync",
     "reconcile",
     "sandbox",
+    "simulate",
     "magento",
     "demo",
 )

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import click
 
-from qbwc_service.commands import cli_actor, read_password
+from qbwc_service.commands import cli_actor, read_password, service_errors
 from qbwc_service.commands.accounts import add_account_commands
 from qbwc_service.context import AppContext
+from qbwc_service.services import users
 from qbwc_service.services.users import AccountKind
-from qbwc_service.web.exceptions import WebUserError
-from qbwc_service.web.security import ROLES, add_web_user
+from qbwc_service.web.security import ROLES
 
 __all__ = ["register"]
 
@@ -28,11 +28,8 @@ def web_user() -> None:
 def add(ctx: AppContext, username: str, role: str, password_stdin: bool) -> None:
     """Create a console account; the password is prompted for unless --password-stdin."""
     password = read_password(password_stdin)
-    try:
-        with ctx.db.session() as session:
-            add_web_user(session, username, password, role, actor=cli_actor())
-    except WebUserError as exc:
-        raise click.ClickException(str(exc)) from exc
+    with service_errors(), ctx.db.session() as session:
+        users.add_web_user(session, username, password, role, actor=cli_actor())
     click.echo(f"web user {username.strip()} added with role {role}")
 
 

@@ -1,7 +1,13 @@
 """SQLAlchemy models: the durable state of the service.
 
 Enums are stored as strings. The request log is append-only: ``Attempt`` and
-``RequestTransition`` rows are never updated or deleted; retention trims bodies only.
+``RequestTransition`` rows are never deleted, and their facts (request, message set,
+times, statuses, outcome, status code, actor) never change. Text is the one exception,
+and only ever blanked: retention blanks qbXML bodies, and a customer's purge
+(``services/purge.py``) blanks the personal data inside free text (an attempt's status
+message, a transition's reason), because the right to erasure outranks an untouched
+history. Neither row kind is in the audit trail's hash chain, so blanking them breaks
+no chain; the purge itself is an audit event.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ from qbwc_service.qbxml.exceptions import (
     TemplateError,
     UnknownOperationError,
 )
-from qbwc_service.qbxml.hcp import (
+from qbwc_service.qbxml.hcp_response import (
     AUTO_VERSION,
     SERVICE_VERSIONS,
     HostCompanyPreferences,
@@ -25,18 +25,20 @@ from qbwc_service.qbxml.parse import (
     parse_response,
 )
 from qbwc_service.qbxml.render import (
+    ITERABLE_QUERIES,
     render_message_set,
     render_request,
     shorten_name,
     validate_request,
 )
 from qbwc_service.qbxml.schema import load_operations
-from qbwc_service.qbxml.status import StatusInfo, classify, explain_hresult
+from qbwc_service.qbxml.status import StatusInfo, classify, explain_hresult, status_kind
 from qbwc_service.qbxml.templates import TemplateSet, load_templates
 from qbwc_service.qbxml.xsd import XsdValidator, find_xsd_dir, load_validator
 
 __all__ = [
     "AUTO_VERSION",
+    "ITERABLE_QUERIES",
     "SERVICE_VERSIONS",
     "HostCompanyPreferences",
     "Problem",
@@ -65,6 +67,7 @@ __all__ = [
     "render_request",
     "shorten_name",
     "status",
+    "status_kind",
     "validate_request",
     "values",
     "version_ceiling",

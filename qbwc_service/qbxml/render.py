@@ -21,6 +21,7 @@ from qbwc_service.qbxml.templates import TemplateNode, TemplateSet, load_templat
 from qbwc_service.qbxml.writer import RequestWriter, escape_attribute
 
 __all__ = [
+    "ITERABLE_QUERIES",
     "MAX_MESSAGE_SET_ID",
     "MAX_REQUEST_ID",
     "render_message_set",
@@ -34,6 +35,19 @@ MAX_MESSAGE_SET_ID = 23
 
 _ITERATOR_VALUES = ("Start", "Continue", "Stop")
 _ON_ERROR = ("stopOnError", "continueOnError")
+
+
+# Queries that accept iterator="Start" (qbXML ops 14.0 sample data; not Account, Class,
+# Terms, InventorySite and the other small lists).
+ITERABLE_QUERIES = frozenset({
+    "CustomerQuery", "VendorQuery", "EmployeeQuery", "OtherNameQuery", "EntityQuery",
+    "ItemQuery", "ItemInventoryQuery", "ItemNonInventoryQuery", "ItemServiceQuery",
+    "ItemOtherChargeQuery", "ItemDiscountQuery", "ItemGroupQuery", "ItemInventoryAssemblyQuery",
+    "ItemSalesTaxQuery", "ItemSitesQuery", "InvoiceQuery", "SalesReceiptQuery",
+    "CreditMemoQuery", "ReceivePaymentQuery", "SalesOrderQuery", "EstimateQuery",
+    "InventoryAdjustmentQuery", "TransferInventoryQuery", "TransactionQuery", "BillQuery",
+    "CheckQuery", "DepositQuery", "JournalEntryQuery", "PurchaseOrderQuery",
+})
 
 
 def shorten_name(value: str, max_len: int) -> str:

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-__all__ = ["StatusInfo", "StatusKind", "classify", "explain_hresult", "is_ok"]
+__all__ = ["StatusInfo", "StatusKind", "classify", "explain_hresult", "is_ok", "status_kind"]
 
 StatusKind = Literal["success", "warning", "retryable", "permanent"]
 
@@ -180,6 +180,17 @@ def classify(code: int, message: str = "") -> StatusInfo:
         "permanent",
         f"{code}: QuickBooks refused the request with status {code}; see the status message.",
     )
+
+
+def status_kind(code: int | None, message: str | None = None) -> tuple[str, str]:
+    """(success|warning|retryable|permanent, plain-language explanation) for a status code.
+
+    ``message`` is QuickBooks' statusMessage: it picks the cause where a code has several.
+    """
+    if code is None:
+        return "permanent", "QuickBooks returned no status for this request."
+    info = classify(int(code), message or "")
+    return str(info.kind), str(info.explanation)
 
 
 def is_ok(code: int | None) -> bool:

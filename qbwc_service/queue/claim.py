@@ -25,8 +25,8 @@ from qbwc_service.db.models import (
     RequestStatus,
     utcnow,
 )
+from qbwc_service.qbxml import ITERABLE_QUERIES, render_message_set, render_request
 from qbwc_service.qbxml.xmlsafe import parse_xml
-from qbwc_service.queue import wire
 from qbwc_service.queue.bulk import insert_rows
 from qbwc_service.queue.lifecycle import mark_dependents_waiting, transition, transition_many
 from qbwc_service.queue.lookups import lookup_element
@@ -220,7 +220,7 @@ def _claim(
         for request, _ in chosen
     )
     message_set_id = _new_message_set_id()
-    xml = wire.render_message_set(
+    xml = render_message_set(
         [element for _, element in chosen], version=qbxml_version,
         on_error="continueOnError", new_message_set_id=message_set_id if writes else None,
     )
@@ -262,7 +262,7 @@ def _render(request: Request, ticket: str, qbxml_version: str) -> str:
         return lookup_element(request, request.lookup_reason)
     iterator: str | None = None
     iterator_id: str | None = None
-    if request.operation in wire.ITERABLE_QUERIES:
+    if request.operation in ITERABLE_QUERIES:
         if request.iterator_id and request.ticket == ticket:
             iterator, iterator_id = "Continue", request.iterator_id
         else:
@@ -280,7 +280,7 @@ def _render(request: Request, ticket: str, qbxml_version: str) -> str:
             elif "iteratorID" in element.attrib:
                 del element.attrib["iteratorID"]
         return str(etree.tostring(element, encoding="unicode"))
-    return wire.render_request(
+    return render_request(
         request.operation, dict(request.payload or {}), version=qbxml_version,
         request_id=request_id, iterator=iterator, iterator_id=iterator_id,
     )

@@ -21,7 +21,7 @@ from qbwc_service.db.models import (
 )
 from qbwc_service.failpoints import failpoint
 from qbwc_service.handlers import handler_for
-from qbwc_service.queue import wire
+from qbwc_service.qbxml import parse_response, status_kind
 from qbwc_service.queue.accepted import ACCEPTED_REASON, AcceptedResponses, plainly_accepted
 from qbwc_service.queue.errors import NoOutstandingMessageSet, ResponseUnreadable
 from qbwc_service.queue.lifecycle import mark_dependents_waiting, note, transition
@@ -152,7 +152,7 @@ def apply_response(
     message_set = awaiting_message_set(session, ticket)
     is_recovery = message_set.state == MessageSetState.RECOVERING.value
     try:
-        parsed = wire.parse_response(response_xml)
+        parsed = parse_response(response_xml)
     except Exception as exc:
         # Unknown outcome: the set stays unsettled and error recovery will settle it.
         raise ResponseUnreadable(message_set.message_set_id, str(exc)) from exc
@@ -168,7 +168,7 @@ def apply_response(
             log.warning("response with unknown requestID in message set %s",
                         message_set.message_set_id)
             continue
-        kind, explanation = wire.status_kind(response.status_code, response.message)
+        kind, explanation = status_kind(response.status_code, response.message)
         if plainly_accepted(request, response, kind):
             accepted.add(request, response, kind, explanation, attempt_ids.get(request.id), at)
             _call_handler(session, request, response)
@@ -225,7 +225,7 @@ def _apply_one(
     policy: Settings, book: MappingBook,
 ) -> Outcome:
     code = response.status_code
-    kind, explanation = wire.status_kind(code, response.message)
+    kind, explanation = status_kind(code, response.message)
     request.status_code = code
     request.status_severity = response.severity
     request.status_message = response.message

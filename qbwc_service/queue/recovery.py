@@ -24,7 +24,7 @@ from qbwc_service.db.models import (
     WcRun,
     utcnow,
 )
-from qbwc_service.queue import wire
+from qbwc_service.qbxml import render_message_set
 from qbwc_service.queue.lifecycle import note, transition
 from qbwc_service.queue.machines import move_message_set
 
@@ -82,7 +82,7 @@ def needs_recovery(session: Session, company_id: int) -> bool:
 
 def recovery_message_set_xml(message_set: MessageSet, qbxml_version: str) -> str:
     """The empty status check for ``message_set`` (Intuit's ErrRecovery2 sample)."""
-    return wire.render_message_set(
+    return render_message_set(
         [], version=qbxml_version, on_error="continueOnError",
         new_message_set_id=message_set.message_set_id,
         old_message_set_id=message_set.message_set_id,

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from qbwc_service.db.models import MessageSetState, RequestStatus, utcnow
-from qbwc_service.queue import wire
+from qbwc_service.qbxml import explain_hresult
 from qbwc_service.queue.lifecycle import mark_dependents_waiting, transition
 from qbwc_service.queue.machines import move_message_set
 from qbwc_service.queue.outcome import (
@@ -63,7 +63,7 @@ def record_stream_failure(
     if message_set.state == MessageSetState.RECOVERING.value:
         # The status check itself failed: the outcome is still unknown, ask again later.
         return summary
-    explanation = wire.explain_hresult(hresult, message)
+    explanation = explain_hresult(hresult, message)
     permanent = hresult_is_permanent(hresult)
     attempts = open_attempts(session, message_set)
     requests = sent_requests(session, message_set)

@@ -22,8 +22,8 @@ from sqlalchemy.orm import Session
 
 from qbwc_service.db.models import Company, Request, RequestStatus
 from qbwc_service.db.reconciliation import ReconciliationRun
+from qbwc_service.qbxml import ITERABLE_QUERIES
 from qbwc_service.queue import enqueue, release
-from qbwc_service.queue.wire import ITERABLE_QUERIES
 from qbwc_service.reconcile.lifecycle import readback_key
 
 __all__ = ["PAGE_SIZE", "READBACK_PRIORITY", "TXN_TYPES", "ReadBackQuery", "plan_queries",

@@ -16,22 +16,14 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
-
 from magento_client.client import MagentoClient
 from magento_client.fake import FakeMagento, FakeStore
 from qbwc_service.context import AppContext
-from qbwc_service.db.models import Company, QbwcUser, WebUser
-from qbwc_service.qbwc.qwc import build_qwc, owner_id
 from qbwc_service.sandbox.quickbooks import QuickBooksSimulator
 from qbwc_service.sandbox.webconnector import WebConnector
-from qbwc_service.server import ServerThread
-from qbwc_service.services import companies, users
+from qbwc_service.services import companies, magento, users
 from qbwc_service.services.users import AccountKind
 from qbwc_service.settings import Settings, load_settings
-from qbwc_service.sync.config import magento_client_for
-from qbwc_service.sync.runner import Progress
-from qbwc_service.web.security import add_web_user
 
 __all__ = ["COMPANY", "Demo", "DemoFacts"]
 
@@ -84,7 +76,7 @@ class Demo:
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self.fake: FakeMagento | None = None
-        self.server: ServerThread | None = None
+        self.server: Any = None  # a ServerThread once started
         self.scheduler: Any = None
         self.ctx: AppContext | None = None
         self.facts: DemoFacts | None = None
@@ -143,22 +135,20 @@ class Demo:
         company_db = self.data_dir / "quickbooks.sqlite3"
         # The same use cases as `company add`, `user add`/`password` and `web-user add`.
         with self.ctx.db.session() as session:
-            if session.scalars(select(Company).where(Company.name == COMPANY)).first() is None:
+            if not companies.company_exists(session, COMPANY):
                 companies.add_company(session, settings, COMPANY, qbxml_version="13.0",
                                       every_minutes=1, actor=ACTOR)
-            company = companies.find_company(session, COMPANY)
-            if session.scalars(select(QbwcUser).where(QbwcUser.username == WC_USER)).first():
+            if users.account_exists(session, AccountKind.QBWC, WC_USER):
                 users.change_password(session, AccountKind.QBWC, WC_USER, password, actor=ACTOR)
             else:
                 users.add_qbwc_user(session, COMPANY, WC_USER, password, actor=ACTOR)
-            if session.scalars(select(WebUser).where(WebUser.username == CONSOLE_USER)).first():
+            if users.account_exists(session, AccountKind.WEB, CONSOLE_USER):
                 users.change_password(session, AccountKind.WEB, CONSOLE_USER, password,
                                       actor=ACTOR)
             else:
-                add_web_user(session, CONSOLE_USER, password, "admin", actor=ACTOR)
-            session.flush()
-            qwc_text = build_qwc(session, settings, company, WC_USER)
-            self._owner_id, self._file_id = owner_id(session), company.file_id
+                users.add_web_user(session, CONSOLE_USER, password, "admin", actor=ACTOR)
+            qwc_text = companies.qwc_for(session, settings, COMPANY, username=WC_USER)
+            self._owner_id, self._file_id = companies.web_connector_ids(session, COMPANY)
         qwc_path = self.data_dir / "demo.qwc"
         qwc_path.write_text(qwc_text, encoding="utf-8")
         self.facts = DemoFacts(
@@ -176,30 +166,25 @@ class Demo:
     def client_factory(self, company_name: str) -> MagentoClient:
         """The company's client from the config written above, like ``serve`` builds it."""
         assert self.ctx is not None
-        client: MagentoClient = magento_client_for(self.ctx.settings, company_name)
+        client: MagentoClient = magento.magento_client(self.ctx, company_name)
         return client
 
-    def start(self, progress: Progress | None = None) -> None:
+    def start(self, progress: Any = None) -> None:
         """Serve, schedule pulls and (unless disabled) poll with the simulated Web Connector.
 
         ``progress`` hears the first pull (and the scheduled ones) as they go.
         """
-        from qbwc_service.app import make_app
         from qbwc_service.sandbox.books_page import books_blueprint
-        from qbwc_service.services.reconciliation_jobs import add_reconciliation_jobs
-        from qbwc_service.sync.lease import holder_id
-        from qbwc_service.sync.scheduler import build_scheduler, run_job
+        from qbwc_service.services import serving
 
         assert self.ctx is not None and self.facts is not None
         settings: Settings = replace(self.ctx.settings, host=self.host, port=self.port)
         self.ctx = AppContext(settings, _database=self.ctx.db)
         pages = [books_blueprint(Path(self.facts.company_db))]
-        self.server = ServerThread(make_app(self.ctx, pages), self.host, self.port).start()
+        self.server = serving.serve_in_thread(self.ctx, extra_pages=pages)
         # A first pull right away, so the queue fills before the first poll.
-        run_job(self.ctx, COMPANY, "orders", self.client_factory, holder=holder_id(),
-                progress=progress)
-        self.scheduler = build_scheduler(self.ctx, self.client_factory, progress=progress)
-        add_reconciliation_jobs(self.scheduler, self.ctx, self.client_factory)
+        serving.pull_now(self.ctx, COMPANY, "orders", self.client_factory, progress=progress)
+        self.scheduler = serving.build_jobs(self.ctx, self.client_factory, progress=progress)
         self.scheduler.start()
         if self.web_connector:
             thread = threading.Thread(target=self._poll, name="web-connector", daemon=True)

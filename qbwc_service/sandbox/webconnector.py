@@ -20,7 +20,7 @@ from urllib.parse import urlsplit, urlunsplit
 from qbwc_service.qbxml.xmlsafe import XMLSyntaxError, parse_xml
 from qbwc_service.sandbox.exceptions import WebConnectorError
 from qbwc_service.sandbox.quickbooks import QbConnectionError, QbHresultError, QuickBooksSimulator
-from qbwc_service.sandbox.soapwire import SoapWire
+from qbwc_service.sandbox.soap_client import SoapClient
 
 __all__ = ["RunSummary", "SessionSummary", "WebConnector"]
 
@@ -117,17 +117,17 @@ class WebConnector:
         self.max_connection_retries = max_connection_retries
         self.timeout = timeout
         self.sleep = sleep
-        self._wire: SoapWire | None = None
+        self._soap: SoapClient | None = None
 
     @property
-    def wire(self) -> SoapWire:
-        if self._wire is None:
-            self._wire = SoapWire(self.url, self.wsdl, self.timeout)
-        return self._wire
+    def soap(self) -> SoapClient:
+        if self._soap is None:
+            self._soap = SoapClient(self.url, self.wsdl, self.timeout)
+        return self._soap
 
     def _call(self, summary: SessionSummary, operation: str, **parameters: Any) -> Any:
         summary.calls.append(operation)
-        return self.wire.call(operation, **parameters)
+        return self.soap.call(operation, **parameters)
 
     # -- one run ----------------------------------------------------------------------------
     def run_session(self) -> SessionSummary:

@@ -15,11 +15,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from qbwc_service.db.lookups import UnknownCompany, company_named
 from qbwc_service.db.models import Company
-from qbwc_service.qbwc.qwc import new_guid
+from qbwc_service.qbwc.qwc import QwcError, build_qwc, new_guid, owner_id
 from qbwc_service.qbxml import AUTO_VERSION, SERVICE_VERSIONS
 from qbwc_service.services.audit import record
-from qbwc_service.services.exceptions import Conflict, InvalidValue, NotFound
+from qbwc_service.services.exceptions import Conflict, InvalidValue, NotFound, ServiceError
 from qbwc_service.settings import Settings
 from qbwc_service.sync.config import CLOSING_POLICIES, company_table, load_company_config
 from qbwc_service.sync.exceptions import MappingConfigError
@@ -31,10 +32,13 @@ __all__ = [
     "CompanyChange",
     "CompanyView",
     "add_company",
+    "company_exists",
     "find_company",
     "list_companies",
+    "qwc_for",
     "set_company",
     "show_company",
+    "web_connector_ids",
 ]
 
 QBXML_CHOICES = (AUTO_VERSION, *SERVICE_VERSIONS)
@@ -77,10 +81,10 @@ class CompanyChange:
 
 
 def find_company(session: Session, name: str) -> Company:
-    company = session.scalars(select(Company).where(Company.name == name)).first()
-    if company is None:
-        raise NotFound(f"no company named {name!r}; see `qbwc-service company list`")
-    return company
+    try:
+        return company_named(session, name)
+    except UnknownCompany as exc:
+        raise NotFound(str(exc)) from None
 
 
 def _view(settings: Settings, company: Company) -> CompanyView:
@@ -216,3 +220,35 @@ def _rename(session: Session, settings: Settings, company: Company, new_name: st
             f'the config file has a [companies."{company.name}"] table; rename it to '
             f'[companies."{new_name}"] first, then run the rename again')
     company.name = new_name
+
+
+def company_exists(session: Session, name: str) -> bool:
+    try:
+        company_named(session, name)
+    except UnknownCompany:
+        return False
+    return True
+
+
+def web_connector_ids(session: Session, name: str) -> tuple[str, str]:
+    """The installation's OwnerID and the company's FileID, as the ``.qwc`` carries them."""
+    return owner_id(session), find_company(session, name).file_id
+
+
+def qwc_for(session: Session, settings: Settings, company_name: str, *,
+            username: str | None = None, url: str | None = None) -> str:
+    """The ``.qwc`` text of a company for one of its Web Connector users (the first one
+    unless ``username``)."""
+    company = find_company(session, company_name)
+    names = [user.username for user in company.users]
+    if not names:
+        raise NotFound(f"company {company_name!r} has no Web Connector user; run "
+                       f"`qbwc-service user add {company_name} USERNAME` first")
+    name = username or names[0]
+    if name not in names:
+        raise NotFound(f"{name!r} is not a user of {company_name!r}")
+    try:
+        return build_qwc(session, settings, company, name, url=url)
+    except QwcError as exc:
+        raise ServiceError(str(exc)) from exc
+

@@ -1,29 +1,32 @@
-"""The request log as a spreadsheet: one set of columns for the grid, CSV and XLSX.
+"""The request log as a file: the grid's columns as CSV or XLSX, every field as JSON lines.
 
-Both the console's export links and ``qbwc-service log export`` write through here. Text
-that a spreadsheet would run as a formula (leading ``=``, ``+``, ``-``, ``@``, tab or
-carriage return: OWASP "CSV injection") is written as text: a leading apostrophe in CSV,
-an explicit string cell in XLSX.
+Both the console's export links and ``qbwc-service log export`` write through here, from
+the same :class:`~qbwc_service.services.log.LogFilter`; the spreadsheets go through
+``services.spreadsheet`` (formula protection).
 """
 
 from __future__ import annotations
 
-import csv
-import io
+import json
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from datetime import date, datetime
-from decimal import Decimal
 from itertools import islice
 from typing import IO, Any
 
 from sqlalchemy.orm import Session
 
 from qbwc_service.db.models import Request
-from qbwc_service.services.log import BLOCKED, blockers_of, failures_of, operation_label
+from qbwc_service.services import spreadsheet
+from qbwc_service.services.log import (
+    BLOCKED,
+    LogFilter,
+    blockers_of,
+    failures_of,
+    iter_log,
+    operation_label,
+)
 
-__all__ = ["COLUMNS", "FORMATS", "ExportRecord", "csv_cell", "csv_chunks", "export_records",
-           "write_xlsx"]
+__all__ = ["COLUMNS", "FORMATS", "csv_export", "export_rows", "json_record", "jsonl_export",
+           "xlsx_export"]
 
 # (key, heading): the keys head the CSV; the headings are the grid's and the XLSX's.
 COLUMNS: tuple[tuple[str, str], ...] = (
@@ -33,16 +36,8 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("quickbooks", "QuickBooks"), ("status", "Status"), ("status_code", "Code"),
     ("message", "Message"),
 )
-FORMATS = ("csv", "xlsx")
-_FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
+FORMATS = ("jsonl", "csv", "xlsx")
 _CHUNK = 500
-
-
-@dataclass(frozen=True)
-class ExportRecord:
-    """One request as the grid and the exports show it."""
-
-    values: dict[str, Any]
 
 
 def _message(request: Request) -> str:
@@ -50,9 +45,10 @@ def _message(request: Request) -> str:
             or request.explanation or "")
 
 
-def export_records(session: Session, rows: Iterable[tuple[Request, str]]
-                   ) -> Iterator[ExportRecord]:
-    """The grid's values for each (request, company name), read in chunks."""
+def export_rows(session: Session, rows: Iterable[tuple[Request, str]]
+                ) -> Iterator[dict[str, Any]]:
+    """The grid's values (keyed as :data:`COLUMNS`) for each (request, company name), read
+    in chunks."""
     iterator = iter(rows)
     while chunk := list(islice(iterator, _CHUNK)):
         requests = [request for request, _ in chunk]
@@ -66,67 +62,52 @@ def export_records(session: Session, rows: Iterable[tuple[Request, str]]
             elif request.id in blockers:
                 status = BLOCKED
                 message = f"blocked by #{blockers[request.id]}. {message}".strip()
-            yield ExportRecord({
+            yield {
                 "id": request.id, "created_at": request.created_at, "company": company_name,
                 "document": operation_label(request.operation), "customer": request.customer_name,
                 "document_date": request.document_date, "amount": request.amount,
                 "currency": request.currency, "magento_ref": request.magento_ref,
                 "quickbooks": request.qb_ref or request.qb_id, "status": status,
                 "status_code": code, "message": message,
-            })
+            }
 
 
-def csv_cell(value: object) -> str:
-    """A CSV cell that spreadsheets will not evaluate as a formula."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    text = str(value)
-    if isinstance(value, str) and text.startswith(_FORMULA_LEADS):
-        return "'" + text
-    return text
+def _grid(session: Session, log_filter: LogFilter, limit: int | None) -> Iterator[list[Any]]:
+    for values in export_rows(session, iter_log(session, log_filter, limit=limit)):
+        yield [values[key] for key, _ in COLUMNS]
 
 
-def csv_chunks(records: Iterable[ExportRecord], rows_per_chunk: int = 200) -> Iterator[str]:
-    """The CSV text (header first), in pieces a streaming response or a file can take."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([key for key, _ in COLUMNS])
-    for count, record in enumerate(records, start=1):
-        writer.writerow([csv_cell(record.values[key]) for key, _ in COLUMNS])
-        if count % rows_per_chunk == 0:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
+def csv_export(session: Session, log_filter: LogFilter, *, limit: int | None = None
+               ) -> Iterator[str]:
+    """The filtered log's CSV text in pieces (header first)."""
+    return spreadsheet.csv_chunks([key for key, _ in COLUMNS], _grid(session, log_filter, limit))
 
 
-def write_xlsx(records: Iterable[ExportRecord], out: IO[bytes]) -> None:
-    """An XLSX workbook with the grid's headings, dates as dates and amounts as numbers."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
+def xlsx_export(session: Session, log_filter: LogFilter, out: IO[bytes], *,
+                limit: int | None = None) -> None:
+    """The filtered log as an XLSX workbook with the grid's headings."""
+    spreadsheet.write_xlsx([heading for _, heading in COLUMNS],
+                           _grid(session, log_filter, limit), out, title="Requests")
 
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Requests")
-    sheet.append([heading for _, heading in COLUMNS])
-    for record in records:
-        cells = []
-        for key, _ in COLUMNS:
-            value = record.values[key]
-            if isinstance(value, datetime):
-                value = value.replace(tzinfo=None)  # Excel has no time zones; the heading says UTC
-            cell = WriteOnlyCell(sheet, value=value)
-            if isinstance(value, str):
-                cell.data_type = "s"  # never a formula, whatever the text starts with
-            elif isinstance(value, Decimal):
-                cell.number_format = "#,##0.00"
-            elif isinstance(value, datetime):
-                cell.number_format = "yyyy-mm-dd hh:mm:ss"
-            elif isinstance(value, date):
-                cell.number_format = "yyyy-mm-dd"
-            cells.append(cell)
-        sheet.append(cells)
-    workbook.save(out)
+
+def json_record(request: Request, company_name: str) -> dict[str, Any]:
+    """Every field of a request a bookkeeper may need, qbXML both ways included."""
+    values: dict[str, Any] = {
+        "id": request.id, "company": company_name,
+        "operation": request.operation, "status": request.status,
+        "magento_ref": request.magento_ref, "qb_id": request.qb_id, "qb_ref": request.qb_ref,
+        "status_code": request.status_code, "message": request.status_message,
+        "explanation": request.explanation, "request_xml": request.request_xml,
+        "response_xml": request.response_xml,
+    }
+    for name in ("created_at", "updated_at", "sent_at", "completed_at"):
+        stamp = getattr(request, name)
+        values[name] = stamp.isoformat() if stamp else None
+    return values
+
+
+def jsonl_export(session: Session, log_filter: LogFilter, *, limit: int | None = None
+                 ) -> Iterator[str]:
+    """One JSON object per line for each request of the filtered log."""
+    for request, company_name in iter_log(session, log_filter, limit=limit):
+        yield json.dumps(json_record(request, company_name), ensure_ascii=False) + "\n"

@@ -15,8 +15,10 @@ from sqlalchemy import Select, String, cast, func, or_, select
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
+from qbwc_service.db.lookups import UnknownCompany, company_named
 from qbwc_service.db.models import Attempt, Company, Request, RequestDependency, RequestStatus
 from qbwc_service.qbxml.status import is_ok
+from qbwc_service.services.exceptions import NotFound
 
 __all__ = [
     "BLOCKED",
@@ -28,6 +30,7 @@ __all__ = [
     "LogPage",
     "blocked_count",
     "blockers_of",
+    "company_filter",
     "failures_of",
     "iter_log",
     "log_page",
@@ -88,6 +91,14 @@ def _date(value: str | None) -> date | None:
         return None
 
 
+def _moment(value: str | None) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+    return moment.replace(tzinfo=UTC) if moment and moment.tzinfo is None else moment
+
+
 def _amount(value: str | None) -> Decimal | None:
     try:
         return Decimal(value.replace(",", "")).quantize(Decimal("0.01")) if value else None
@@ -109,6 +120,8 @@ class LogFilter:
     amount_min: Decimal | None = None
     amount_max: Decimal | None = None
     q: str = ""
+    magento_ref: str | None = None  # exactly this Magento reference
+    since: datetime | None = None  # created at or after this moment (UTC)
     sort: str = "id"
     direction: str = "desc"
     page: int = 1
@@ -130,6 +143,8 @@ class LogFilter:
             amount_min=_amount(args.get("min")),
             amount_max=_amount(args.get("max")),
             q=(args.get("q") or "").strip()[:200],
+            magento_ref=(args.get("magento") or "").strip()[:64] or None,
+            since=_moment(args.get("since")),
             sort=sort if sort in SORT_COLUMNS else "id",
             direction="asc" if args.get("dir") == "asc" else "desc",
             page=max(_int(args.get("page")) or 1, 1),
@@ -150,6 +165,8 @@ class LogFilter:
             "min": target.amount_min,
             "max": target.amount_max,
             "q": target.q,
+            "magento": target.magento_ref,
+            "since": target.since.isoformat() if target.since else None,
             "sort": target.sort if target.sort != "id" else None,
             "dir": target.direction if target.direction != "desc" else None,
             "page": target.page if target.page != 1 else None,
@@ -227,6 +244,10 @@ def _filtered(log_filter: LogFilter) -> Select[Request, str]:
         statement = statement.where(Request.amount <= log_filter.amount_max)
     if log_filter.q:
         statement = statement.where(_search(log_filter.q))
+    if log_filter.magento_ref:
+        statement = statement.where(Request.magento_ref == log_filter.magento_ref)
+    if log_filter.since:
+        statement = statement.where(Request.created_at >= log_filter.since)
     return statement
 
 
@@ -239,11 +260,16 @@ def _ordered(statement: Select[Request, str], log_filter: LogFilter
 
 @dataclass(frozen=True)
 class LogPage:
+    """One page of the log, with what the grid shows beside its rows."""
+
     rows: list[tuple[Request, str]]
     total: int
     page: int
     pages: int
     operations: list[str] = field(default_factory=list)
+    companies: list[Company] = field(default_factory=list)  # the filter's choices
+    failures: dict[int, Failure] = field(default_factory=dict)
+    blockers: dict[int, int] = field(default_factory=dict)
 
 
 def log_page(session: Session, log_filter: LogFilter) -> LogPage:
@@ -252,13 +278,16 @@ def log_page(session: Session, log_filter: LogFilter) -> LogPage:
     total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
     pages = max((total + log_filter.per_page - 1) // log_filter.per_page, 1)
     page = min(log_filter.page, pages)
-    rows = session.execute(
+    rows = [(row[0], row[1]) for row in session.execute(
         _ordered(statement, log_filter)
         .limit(log_filter.per_page)
         .offset((page - 1) * log_filter.per_page)
-    ).all()
+    )]
     operations = list(session.scalars(select(Request.operation).distinct().order_by(Request.operation)))
-    return LogPage([(row[0], row[1]) for row in rows], total, page, pages, operations)
+    companies = list(session.scalars(select(Company).order_by(Company.name)))
+    requests = [request for request, _ in rows]
+    return LogPage(rows, total, page, pages, operations, companies,
+                   failures_of(session, requests), blockers_of(session, requests))
 
 
 def matching_ids(session: Session, log_filter: LogFilter, limit: int) -> list[int]:
@@ -267,11 +296,26 @@ def matching_ids(session: Session, log_filter: LogFilter, limit: int) -> list[in
     return list(session.scalars(statement.limit(limit)))
 
 
-def iter_log(session: Session, log_filter: LogFilter) -> Iterator[tuple[Request, str]]:
-    """Every row of the filtered log in the chosen order, fetched in chunks (exports)."""
-    statement = _ordered(_filtered(log_filter), log_filter).execution_options(yield_per=500)
+def iter_log(session: Session, log_filter: LogFilter, *, limit: int | None = None
+             ) -> Iterator[tuple[Request, str]]:
+    """Every row of the filtered log in the chosen order (at most ``limit``), fetched in
+    chunks (exports, the command line)."""
+    statement = _ordered(_filtered(log_filter), log_filter)
+    if limit:
+        statement = statement.limit(limit)
+    statement = statement.execution_options(yield_per=500)
     for row in session.execute(statement):
         yield row[0], row[1]
+
+
+def company_filter(session: Session, company: str | None) -> int | None:
+    """The company id a typed name (or id) filters on; None for every company."""
+    if not company:
+        return None
+    try:
+        return company_named(session, company, or_id=True).id
+    except UnknownCompany as exc:
+        raise NotFound(str(exc)) from None
 
 
 def blocked_count(session: Session, company_id: int) -> int:

@@ -22,6 +22,7 @@ from sqlalchemy import String, cast, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
+from qbwc_service import queue
 from qbwc_service.db import Database
 from qbwc_service.db.models import (
     Attempt,
@@ -35,8 +36,10 @@ from qbwc_service.db.models import (
     utcnow,
 )
 from qbwc_service.services.audit import keyed_digest, record, scrub_events
+from qbwc_service.services.exceptions import ServiceError
 
-__all__ = ["PURGED", "PurgeReport", "finish_purge", "purge_customer"]
+__all__ = ["PURGED", "PurgeReport", "finish_purge", "purge_bodies", "purge_customer",
+           "purge_customer_data"]
 
 log = logging.getLogger(__name__)
 
@@ -306,3 +309,22 @@ def finish_purge(database: Database) -> str | None:
         return ("the database file could not be compacted now (is the service busy?); "
                 "run `qbwc-service purge-customer` again later to finish")
     return None
+
+
+def purge_bodies(session: Session, *, older_than_days: int) -> int:
+    """Blank the qbXML bodies of work finished more than ``older_than_days`` ago (the
+    retention policy); who, what, when and the outcome stay. Rows touched."""
+    return queue.purge_bodies(session, older_than_days=older_than_days)
+
+
+def purge_customer_data(database: Database, email: str, *, actor: str,
+                        dry_run: bool = False) -> tuple[PurgeReport, str | None]:
+    """:func:`purge_customer` in its own unit of work, then :func:`finish_purge`; with
+    ``dry_run`` nothing is kept. Returns the report and a problem of the file clean-up."""
+    if "@" not in email:
+        raise ServiceError("EMAIL must be an e-mail address")
+    with database.session() as session:
+        report = purge_customer(session, email, actor=actor, dry_run=dry_run)
+        if dry_run:
+            session.rollback()
+    return report, None if dry_run else finish_purge(database)

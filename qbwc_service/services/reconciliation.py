@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from magento_client.documents import CreditMemo, Invoice
 from magento_client.exceptions import MagentoError
 from qbwc_service.context import AppContext
+from qbwc_service.db.lookups import UnknownCompany, company_named
 from qbwc_service.db.models import Company, Mapping
 from qbwc_service.db.reconciliation import (
     LineKind,
@@ -52,7 +53,7 @@ from qbwc_service.sync.config import (
 from qbwc_service.sync.exceptions import SyncError
 from qbwc_service.sync.plan import CompanyFacts, PlanContext, cents, money
 from qbwc_service.sync.posting import empty_invoice
-from qbwc_service.sync.runner import get_company, store_timezones
+from qbwc_service.sync.runner import store_timezones
 
 __all__ = [
     "RunOutcome",
@@ -235,13 +236,6 @@ class RunOutcome:
     report: dict[str, Any] = field(default_factory=dict)
 
 
-def _company(session: Session, name: str) -> Company:
-    try:
-        return get_company(session, name)
-    except SyncError as exc:
-        raise ReconcileError(str(exc)) from exc
-
-
 def start_company_run(ctx: AppContext, session: Session, company: Company, date_from: date,
                       date_to: date, *, client: Any, kind: str = "manual",
                       schedule_key: str | None = None, started_by: str = "system"
@@ -286,7 +280,10 @@ def reconcile_company(ctx: AppContext, company_name: str, date_from: date, date_
     """The latest run of exactly this period, or a new one (``refresh``, or none yet)."""
     check_period(date_from, date_to)
     with ctx.db.session() as session:
-        company = _company(session, company_name)
+        try:
+            company = company_named(session, company_name)
+        except UnknownCompany as exc:
+            raise ReconcileError(str(exc)) from None
         finish_company_runs(ctx, session, company)
         # A failed run stays the answer, with its reason, until someone asks again; asking
         # again while a run of the period still waits for the Web Connector is that run.

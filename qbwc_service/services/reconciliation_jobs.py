@@ -20,10 +20,10 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from qbwc_service.context import AppContext
+from qbwc_service.db.lookups import company_named
 from qbwc_service.reconcile.runs import closed_month, previous_day
 from qbwc_service.services.reconciliation import finish_company_runs, start_company_run
 from qbwc_service.sync.lease import holder_id, lease
-from qbwc_service.sync.runner import get_company
 
 __all__ = ["PERIODIC_KINDS", "add_reconciliation_jobs", "finish_answered_runs",
            "period_for", "run_scheduled"]
@@ -60,7 +60,7 @@ def run_scheduled(ctx: AppContext, company_name: str, kind: str, client_factory:
             log.info("job %s is running elsewhere; skipped", name)
             return False
         with ctx.db.session() as session:
-            company = get_company(session, company_name)
+            company = company_named(session, company_name)
             run, created = start_company_run(ctx, session, company, first, last,
                                              client=client_factory(company_name), kind=kind,
                                              schedule_key=key, started_by="scheduler")
@@ -74,7 +74,7 @@ def finish_answered_runs(ctx: AppContext, company_name: str, *, holder: str) -> 
         if not mine:
             return 0
         with ctx.db.session() as session:
-            return finish_company_runs(ctx, session, get_company(session, company_name))
+            return finish_company_runs(ctx, session, company_named(session, company_name))
 
 
 def add_reconciliation_jobs(scheduler: BaseScheduler, ctx: AppContext,

@@ -6,7 +6,6 @@ and one page of findings, whatever the size of the period.
 
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import dataclass, field
 from datetime import date
@@ -26,6 +25,7 @@ from qbwc_service.db.reconciliation import (
 )
 from qbwc_service.reconcile.compare import MAGENTO_MEASURES, QUICKBOOKS_MEASURES
 from qbwc_service.reconcile.runs import list_runs
+from qbwc_service.services import spreadsheet
 from qbwc_service.services.reconciliation import finish_company_runs
 
 __all__ = ["FINDINGS_SHOWN", "ConsoleView", "DayRow", "LatestRun", "console_view", "export_csv",
@@ -213,28 +213,13 @@ def export_csv(ctx: AppContext, run_id: int) -> str | None:
     run, rows = _export_rows(ctx, run_id)
     if run is None:
         return None
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(_HEADER)
-    for row in rows:
-        # A leading = + - @ would run as a formula in a spreadsheet: prefix it.
-        writer.writerow(["" if v is None else (f"'{v}" if isinstance(v, str) and v[:1] in
-                                                "=+-@" else v) for v in row])
-    return out.getvalue()
+    return "".join(spreadsheet.csv_chunks(_HEADER, rows))
 
 
 def export_xlsx(ctx: AppContext, run_id: int) -> bytes | None:
-    from openpyxl import Workbook
-
     run, rows = _export_rows(ctx, run_id)
     if run is None:
         return None
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(f"run {run.id}")
-    sheet.append(list(_HEADER))
-    for row in rows:
-        sheet.append([v if not isinstance(v, str) or v[:1] not in "=+-@" else f"'{v}"
-                      for v in row])
     out = io.BytesIO()
-    book.save(out)
+    spreadsheet.write_xlsx(_HEADER, rows, out, title=f"run {run.id}")
     return out.getvalue()

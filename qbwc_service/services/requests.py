@@ -19,6 +19,7 @@ from qbwc_service.db import Database
 from qbwc_service.db.models import Request, RequestDependency, RequestStatus
 from qbwc_service.services import audit
 from qbwc_service.services.exceptions import ActionRefused
+from qbwc_service.services.log import company_filter
 
 __all__ = [
     "ACTION_LABELS",
@@ -27,11 +28,13 @@ __all__ = [
     "MAX_BULK",
     "REASON_REQUIRED",
     "BulkResult",
+    "act",
     "actions_for",
     "actor_name",
     "dependents_of",
     "perform",
     "perform_many",
+    "retry_failed",
 ]
 
 S = RequestStatus
@@ -74,7 +77,16 @@ def actions_for(status: str) -> list[str]:
 def perform(
     session: Session, action: str, request_id: int, *, username: str, reason: str = ""
 ) -> Request:
-    """Carry out ``action`` on one request for ``username``; raises ``ActionRefused``."""
+    """Carry out ``action`` on one request for console user ``username`` (holding and
+    cancelling need a reason); raises ``ActionRefused``."""
+    return act(session, action, request_id, actor=actor_name(username), reason=reason)
+
+
+def act(session: Session, action: str, request_id: int, *, actor: str, reason: str = "",
+        reason_required: bool = True) -> Request:
+    """Carry out ``action`` on one request for ``actor`` and audit it; raises
+    ``ActionRefused``. The command line passes ``reason_required=False``: its reason is an
+    option."""
     if action not in ACTION_LABELS:
         raise ActionRefused(f"unknown action {action!r}", action=action, request_id=request_id)
     request = session.get(Request, request_id)
@@ -82,14 +94,13 @@ def perform(
         raise ActionRefused(f"request {request_id} does not exist", action=action,
                             request_id=request_id)
     reason = reason.strip()[:500]
-    if action in REASON_REQUIRED and not reason:
+    if reason_required and action in REASON_REQUIRED and not reason:
         raise ActionRefused(f"{ACTION_LABELS[action]} needs a reason; say why for the record.",
                             action=action, request_id=request_id)
     before = {"status": request.status}
-    actor = actor_name(username)
     try:
         if action in REASON_REQUIRED:
-            _QUEUE_CALLS[action](session, request_id, actor=actor, reason=reason)
+            _QUEUE_CALLS[action](session, request_id, actor=actor, reason=reason or None)
         else:
             _QUEUE_CALLS[action](session, request_id, actor=actor)
     except queue.QueueError as exc:
@@ -102,6 +113,11 @@ def perform(
     audit.record(session, actor=actor, action=action, target_type="request",
                  target_id=request_id, before=before, after=after)
     return request
+
+
+def retry_failed(session: Session, company: str | None, *, actor: str) -> int:
+    """Queue every failed request again (of one company, named or by id); how many."""
+    return queue.retry_failed(session, company_filter(session, company), actor=actor)
 
 
 @dataclass

@@ -21,14 +21,17 @@ from qbwc_service.qbwc.auth import hash_password
 from qbwc_service.qbwc.auth import unlock as forget_login_failures
 from qbwc_service.services.audit import record
 from qbwc_service.services.companies import find_company
-from qbwc_service.services.exceptions import Conflict, InvalidValue, NotFound
+from qbwc_service.services.exceptions import Conflict, InvalidValue, NotFound, WebUserError
 from qbwc_service.web.security import MIN_PASSWORD_LENGTH as WEB_MIN_PASSWORD_LENGTH
+from qbwc_service.web.security import ROLES
 
 __all__ = [
     "QBWC_MIN_PASSWORD_LENGTH",
     "AccountKind",
     "AccountView",
+    "account_exists",
     "add_qbwc_user",
+    "add_web_user",
     "change_password",
     "disable",
     "enable",
@@ -138,6 +141,33 @@ def add_qbwc_user(session: Session, company_name: str, username: str, password: 
     session.flush()
     _audit(session, AccountKind.QBWC, "add", user, actor=actor, after={"company": company.name})
     return _view(AccountKind.QBWC, user)
+
+
+def add_web_user(session: Session, username: str, password: str, role: str, *,
+                 actor: str) -> AccountView:
+    """A new console account with ``role`` (its password stored as argon2id)."""
+    username = username.strip()
+    if not username or len(username) > 100:
+        raise WebUserError("the user name must be 1 to 100 characters", username=username)
+    if role not in ROLES:
+        raise WebUserError(f"role must be one of {', '.join(ROLES)}", username=username)
+    if len(password) < WEB_MIN_PASSWORD_LENGTH:
+        raise WebUserError(
+            f"the password must be at least {WEB_MIN_PASSWORD_LENGTH} characters",
+            username=username)
+    if account_exists(session, AccountKind.WEB, username):
+        raise WebUserError(f"web user {username!r} already exists", username=username)
+    user = WebUser(username=username, password_hash=hash_password(password), role=role)
+    session.add(user)
+    session.flush()
+    record(session, actor=actor, action="web-user add", target_type="web_user",
+           target_id=user.id, before=None, after={"username": username, "role": role})
+    return _view(AccountKind.WEB, user)
+
+
+def account_exists(session: Session, kind: AccountKind, username: str) -> bool:
+    model = _MODELS[kind]
+    return session.scalar(select(model.id).where(model.username == username)) is not None
 
 
 def disable(session: Session, kind: AccountKind, username: str, *, actor: str,

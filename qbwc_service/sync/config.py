@@ -31,6 +31,7 @@ __all__ = [
     "effective_company_config",
     "load_company_config",
     "magento_client_for",
+    "magento_config_for",
     "parse_mapping_config",
 ]
 
@@ -359,14 +360,26 @@ def effective_company_config(settings: Settings, company: Company) -> CompanyMap
     return config
 
 
+def magento_config_for(settings: Settings, company_name: str) -> Any:
+    """The company's Magento connection, from ``[companies.NAME.magento]``."""
+    from magento_client.config import MagentoConfig
+    from magento_client.exceptions import MagentoConfigError
+
+    table = company_table(settings, company_name).get("magento")
+    if not isinstance(table, dict) or not table:
+        companies = settings.extra.get("companies") or {}
+        known = ", ".join(sorted(companies)) or "none"
+        raise MappingConfigError(
+            f"companies.{company_name}.magento",
+            f"no Magento connection is configured for this company (companies: {known})")
+    try:
+        return MagentoConfig.from_mapping(table)
+    except MagentoConfigError as exc:
+        raise MappingConfigError(f"companies.{company_name}.magento", exc.message) from exc
+
+
 def magento_client_for(settings: Settings, company_name: str) -> Any:
     """The company's Magento client, from ``[companies.NAME.magento]``."""
     from magento_client.client import MagentoClient
-    from magento_client.config import MagentoConfig
 
-    table = company_table(settings, company_name).get("magento")
-    if not isinstance(table, dict):
-        raise MappingConfigError(
-            f"companies.{company_name}.magento",
-            "no Magento connection is configured for this company")
-    return MagentoClient(MagentoConfig.from_mapping(table))
+    return MagentoClient(magento_config_for(settings, company_name))

@@ -26,6 +26,7 @@ from magento_client.documents import (
     format_datetime,
 )
 from qbwc_service.context import AppContext
+from qbwc_service.db.lookups import UnknownCompany, company_named
 from qbwc_service.db.models import Company, Mapping, Request, RequestStatus, Watermark
 from qbwc_service.queue import enqueue
 from qbwc_service.sync.config import CompanyMappingConfig, effective_company_config
@@ -198,10 +199,10 @@ def enqueue_plan(session: Session, company_id: int, planned: Sequence[PlannedReq
 
 
 def get_company(session: Session, company_name: str) -> Company:
-    company = session.scalars(select(Company).where(Company.name == company_name)).first()
-    if company is None:
-        raise SyncError(f"no company named {company_name!r}; create it with `qbwc-service company`")
-    return company
+    try:
+        return company_named(session, company_name)
+    except UnknownCompany as exc:
+        raise SyncError(str(exc)) from None
 
 
 def store_timezones(client: MagentoSource) -> dict[int, str]:

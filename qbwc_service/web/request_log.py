@@ -7,9 +7,7 @@ from collections.abc import Iterator
 from datetime import datetime
 
 from flask import Blueprint, Response, render_template, request, stream_with_context
-from sqlalchemy import select
 
-from qbwc_service.db.models import Company
 from qbwc_service.services import export
 from qbwc_service.services import log as request_log_queries
 from qbwc_service.services.requests import ACTION_LABELS
@@ -26,14 +24,11 @@ def request_log() -> str:
     log_filter = request_log_queries.LogFilter.from_args(request.args)
     with app_context().db.session() as db_session:
         page = request_log_queries.log_page(db_session, log_filter)
-        requests = [row for row, _ in page.rows]
-        companies = list(db_session.scalars(select(Company).order_by(Company.name)))
         return render_template(
-            "request_log.html", page=page, log_filter=log_filter, companies=companies,
+            "request_log.html", page=page, log_filter=log_filter, companies=page.companies,
             statuses=request_log_queries.STATUSES,
             per_page_choices=request_log_queries.PER_PAGE_CHOICES,
-            failures=request_log_queries.failures_of(db_session, requests),
-            blockers=request_log_queries.blockers_of(db_session, requests),
+            failures=page.failures, blockers=page.blockers,
             bulk_actions=BULK_ACTIONS, action_labels=ACTION_LABELS,
         )
 
@@ -49,8 +44,7 @@ def export_csv() -> Response:
 
     def generate() -> Iterator[str]:
         with ctx.db.session() as db_session:
-            rows = request_log_queries.iter_log(db_session, log_filter)
-            yield from export.csv_chunks(export.export_records(db_session, rows))
+            yield from export.csv_export(db_session, log_filter)
 
     return Response(
         stream_with_context(generate()), mimetype="text/csv",
@@ -63,8 +57,7 @@ def export_xlsx() -> Response:
     log_filter = request_log_queries.LogFilter.from_args(request.args)
     buffer = io.BytesIO()
     with app_context().db.session() as db_session:
-        rows = request_log_queries.iter_log(db_session, log_filter)
-        export.write_xlsx(export.export_records(db_session, rows), buffer)
+        export.xlsx_export(db_session, log_filter, buffer)
     return Response(
         buffer.getvalue(),
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

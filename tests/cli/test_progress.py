@@ -66,8 +66,8 @@ def test_demo_reports_its_first_pull_before_the_banner(tmp_path: Path) -> None:
 
 def test_serve_scheduler_hands_progress_to_every_pull(tmp_path: Path) -> None:
     """The pulls serve schedules carry the progress printer (each kind printed on its first run)."""
-    from qbwc_service.commands.setup import start_scheduler
     from qbwc_service.context import AppContext
+    from qbwc_service.services.serving import start_scheduler
     from qbwc_service.settings import load_settings
 
     config = tmp_path / "config.toml"

@@ -51,7 +51,7 @@ def _login(data: Path, password: str = PASSWORD) -> str:
     from qbwc_service.context import AppContext
     from qbwc_service.qbwc.runs import Runs
     from qbwc_service.qbwc.soap import make_soap_app
-    from tests.protocol.wire import envelope, headers, result, strings
+    from tests.protocol.wc_envelopes import envelope, headers, result, strings
 
     settings = load_settings(None, environ={}, data_dir=data)
     db = Database(settings.resolved_database_url)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from qbwc_service.commands.ops import PurgeReport, purge_customer
 from qbwc_service.db import Database
+from qbwc_service.services.purge import PurgeReport, purge_customer
 
 
 def purge(database: Database, email: str) -> PurgeReport:

@@ -16,7 +16,7 @@ from qbwc_service.qbwc.qwc import new_guid, owner_id
 from qbwc_service.qbwc.runs import Runs
 from qbwc_service.settings import Settings
 
-from .wire import envelope, headers
+from .wc_envelopes import envelope, headers
 
 PASSWORD = "web-connector-pass"
 

@@ -17,7 +17,7 @@ from qbwc_service.db import Database
 from qbwc_service.db.models import AuditEvent, Company
 from qbwc_service.settings import load_settings
 
-from .wire import envelope, headers, result, strings
+from .wc_envelopes import envelope, headers, result, strings
 
 PASSWORD = "a long passphrase"
 
@@ -187,7 +187,7 @@ def test_the_companys_closing_date_policy_wins_over_the_config(tmp_path: Path) -
 def test_the_version_spoken_on_the_wire(make_shop, setting: str, spoken: str) -> None:  # type: ignore[no-untyped-def]
     """auto speaks the highest version QuickBooks reports (16.0 here); a pinned one stays."""
     from .test_wire import _enqueue_customers, _login, _send
-    from .wire import hcp
+    from .wc_envelopes import hcp
 
     shop = make_shop(qbxml_version=setting)
     _enqueue_customers(shop, 1)

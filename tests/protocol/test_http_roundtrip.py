@@ -22,7 +22,7 @@ from qbwc_service.server import ServerThread
 from qbwc_service.settings import Settings
 from tests.conftest import reference_path
 from tests.protocol.test_wire import _answer_all
-from tests.protocol.wire import envelope, hcp, headers, result
+from tests.protocol.wc_envelopes import envelope, hcp, headers, result
 
 BINDING = "{http://developer.intuit.com/}QBWebConnectorSvcSoap"
 

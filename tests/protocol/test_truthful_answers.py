@@ -8,7 +8,7 @@ from qbwc_service.db.models import Request, RequestStatus
 
 from .conftest import PASSWORD, Shop
 from .test_wire import _answer_all, _enqueue_customers, _login, _receive, _send
-from .wire import SOAP_NS, TNS, hcp, result
+from .wc_envelopes import SOAP_NS, TNS, hcp, result
 
 PARSE_ERROR = ("0x80040400", "QuickBooks found an error when parsing the provided XML text stream.")
 XSI_NIL = "{http://www.w3.org/2001/XMLSchema-instance}nil"

@@ -11,7 +11,7 @@ from qbwc_service.db.models import QbwcUser, Request, RequestStatus, WcRun
 from qbwc_service.qbwc.auth import hash_password, ticket_key
 
 from .conftest import PASSWORD, Shop
-from .wire import TNS, envelope, hcp, headers, result, strings
+from .wc_envelopes import TNS, envelope, hcp, headers, result, strings
 
 
 def _enqueue_customers(shop: Shop, count: int) -> list[int]:

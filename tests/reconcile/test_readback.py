@@ -35,7 +35,7 @@ def test_every_read_back_request_is_xsd_valid(version: str, multi_site: bool) ->
 
 def test_a_page_size_only_where_an_iterator_pages() -> None:
     """MaxReturned without an iterator would silently cut the answer: only iterables get it."""
-    from qbwc_service.queue.wire import ITERABLE_QUERIES
+    from qbwc_service.qbxml import ITERABLE_QUERIES
 
     company = Company(name="acme", file_id="x", multi_site_enabled=True)
     for query in plan_queries(company, date(2024, 3, 1), date(2024, 3, 31)):

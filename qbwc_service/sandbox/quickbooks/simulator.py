@@ -27,7 +27,7 @@ from qbwc_service.sandbox.quickbooks.exceptions import (
     QbRequestRefused,
 )
 from qbwc_service.sandbox.quickbooks.faults import FaultDice, QbFaults
-from qbwc_service.sandbox.quickbooks.hcp import company_ret, host_ret, preferences_ret
+from qbwc_service.sandbox.quickbooks.hcp_answers import company_ret, host_ret, preferences_ret
 from qbwc_service.sandbox.quickbooks.ledger_queries import LEDGER_QUERIES, run_ledger_query
 from qbwc_service.sandbox.quickbooks.lists import (
     LIST_ADDS,

@@ -9,17 +9,17 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape
 
 import requests
 import zeep
 from zeep.exceptions import Error as ZeepError
 from zeep.transports import Transport
 
+from qbwc_service.qbxml.writer import escape_text
 from qbwc_service.qbxml.xmlsafe import XMLSyntaxError, parse_xml
 from qbwc_service.sandbox.exceptions import WebConnectorError
 
-__all__ = ["INTUIT_NS", "USER_AGENT", "SoapWire"]
+__all__ = ["INTUIT_NS", "USER_AGENT", "SoapClient"]
 
 INTUIT_NS = "http://developer.intuit.com/"
 USER_AGENT = "Mozilla/4.0 (compatible; MSIE 6.0; MS Web Services Client Protocol 2.0.50727.8825)"
@@ -30,7 +30,7 @@ _ENVELOPE = ('<?xml version="1.0" encoding="utf-8"?><soap:Envelope '
              '</soap:Envelope>')
 
 
-class SoapWire:
+class SoapClient:
     """One Web Connector's connection to one server URL."""
 
     def __init__(self, url: str, wsdl: Path | str | None = None, timeout: float = 30.0) -> None:
@@ -58,7 +58,7 @@ class SoapWire:
     def raw_call(self, operation: str, **parameters: Any) -> str | None:
         """A call the WSDL does not declare, in the real Web Connector's exact wire form."""
         if parameters:
-            inner = "".join(f"<{name}>{escape(str(value))}</{name}>"
+            inner = "".join(f"<{name}>{escape_text(str(value))}</{name}>"
                             for name, value in parameters.items())
             body = f'<{operation} xmlns="{INTUIT_NS}">{inner}</{operation}>'
         else:
