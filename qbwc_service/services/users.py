@@ -21,8 +21,8 @@ from qbwc_service.qbwc.auth import hash_password
 from qbwc_service.qbwc.auth import unlock as forget_login_failures
 from qbwc_service.services.audit import record
 from qbwc_service.services.companies import find_company
+from qbwc_service.services.console_auth import MIN_PASSWORD_LENGTH as WEB_MIN_PASSWORD_LENGTH
 from qbwc_service.services.exceptions import Conflict, InvalidValue, NotFound
-from qbwc_service.web.security import MIN_PASSWORD_LENGTH as WEB_MIN_PASSWORD_LENGTH
 
 __all__ = [
     "QBWC_MIN_PASSWORD_LENGTH",
