@@ -6,12 +6,11 @@ new run for a period, which waits for the next Web Connector run like any other 
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers.response import Response as BaseResponse
 
-from qbwc_service.db.models import utcnow
 from qbwc_service.reconcile.compare import QUICKBOOKS_MEASURES
 from qbwc_service.services.exceptions import ReconcileError
 from qbwc_service.services.reconciliation import reconcile_company
@@ -34,7 +33,7 @@ blueprint = Blueprint("reconciliation", __name__)
 def reconciliation() -> str:
     view = console_view(app_context(), request.args.get("company", type=int),
                         request.args.get("run", type=int), date_arg("day"))
-    yesterday = utcnow().date() - timedelta(days=1)
+    yesterday = datetime.now(UTC).date() - timedelta(days=1)
     return render_template("reconciliation.html", view=view, measures=QUICKBOOKS_MEASURES,
                            run_label=run_label, findings_shown=FINDINGS_SHOWN,
                            default_from=view.run.date_from if view.run else yesterday,

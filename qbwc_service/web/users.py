@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers.response import Response
 
-from qbwc_service.db.models import utcnow
 from qbwc_service.services.console_auth import ROLES, Role, add_web_user
 from qbwc_service.services.console_people import PERSON_ACTIONS, change_person, console_people
 from qbwc_service.services.exceptions import NotFound, ServiceError, WebUserError
@@ -28,7 +29,7 @@ DONE = {
 def users() -> str:
     with app_context().db.session() as db_session:
         return render_template("users.html", users=console_people(db_session), roles=ROLES,
-                               now=utcnow())
+                               now=datetime.now(UTC))
 
 
 @blueprint.route("/users", methods=["POST"])
