@@ -33,9 +33,9 @@ from qbwc_service.db.reconciliation import (
 from qbwc_service.reconcile.lifecycle import move_run
 from qbwc_service.reconcile.runs import finish_answered, start_run
 from qbwc_service.reconcile.snapshot import MagentoDoc
+from qbwc_service.services.console_auth import add_web_user
 from qbwc_service.settings import load_settings
 from qbwc_service.web import create_web_app
-from qbwc_service.web.security import add_web_user
 
 FIRST = date(2024, 3, 1)
 PASSWORD = "bench console password"

@@ -8,8 +8,8 @@ from qbwc_service.commands import cli_actor, read_password, service_errors
 from qbwc_service.commands.accounts import add_account_commands
 from qbwc_service.context import AppContext
 from qbwc_service.services import users
+from qbwc_service.services.console_auth import ROLES
 from qbwc_service.services.users import AccountKind
-from qbwc_service.web.security import ROLES
 
 __all__ = ["register"]
 

@@ -180,6 +180,8 @@ class WcRun(Base):
     """One Web Connector run, identified by its ticket."""
 
     __tablename__ = "wc_sessions"
+    # The console's overdue banner asks for each company's latest call on every page.
+    __table_args__ = (Index("ix_wc_sessions_company_last_call", "company_id", "last_call_at"),)
     ticket: Mapped[str] = mapped_column(String(64), primary_key=True)
     company_id: Mapped[int] = mapped_column(ForeignKey("companies.id"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("qbwc_users.id"))

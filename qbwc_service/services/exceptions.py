@@ -7,9 +7,15 @@
     ├── ActionRefused  a request action was not carried out (``action``, ``request_id``)
     │   └── FixRefused a fix action does not apply to this request
     └── WebUserError   a console account cannot be created or changed (``username``)
+
+    ReconcileError     the reconciliation refused (a period that makes no sense, a
+                       store that cannot be read); raised by ``reconcile`` below the use
+                       cases and re-exported here so the faces catch it from one place
 """
 
 from __future__ import annotations
+
+from qbwc_service.reconcile.exceptions import ReconcileError
 
 __all__ = [
     "ActionRefused",
@@ -17,6 +23,7 @@ __all__ = [
     "FixRefused",
     "InvalidValue",
     "NotFound",
+    "ReconcileError",
     "ServiceError",
     "WebUserError",
 ]

@@ -19,11 +19,11 @@ from sqlalchemy.orm import Session
 from qbwc_service.db.models import QbwcUser, WcRun, WebUser, utcnow
 from qbwc_service.qbwc.auth import hash_password
 from qbwc_service.qbwc.auth import unlock as forget_login_failures
+from qbwc_service.services import console_auth
 from qbwc_service.services.audit import record
 from qbwc_service.services.companies import find_company
-from qbwc_service.services.exceptions import Conflict, InvalidValue, NotFound, WebUserError
-from qbwc_service.web.security import MIN_PASSWORD_LENGTH as WEB_MIN_PASSWORD_LENGTH
-from qbwc_service.web.security import ROLES
+from qbwc_service.services.console_auth import MIN_PASSWORD_LENGTH as WEB_MIN_PASSWORD_LENGTH
+from qbwc_service.services.exceptions import Conflict, InvalidValue, NotFound
 
 __all__ = [
     "QBWC_MIN_PASSWORD_LENGTH",
@@ -145,23 +145,8 @@ def add_qbwc_user(session: Session, company_name: str, username: str, password: 
 
 def add_web_user(session: Session, username: str, password: str, role: str, *,
                  actor: str) -> AccountView:
-    """A new console account with ``role`` (its password stored as argon2id)."""
-    username = username.strip()
-    if not username or len(username) > 100:
-        raise WebUserError("the user name must be 1 to 100 characters", username=username)
-    if role not in ROLES:
-        raise WebUserError(f"role must be one of {', '.join(ROLES)}", username=username)
-    if len(password) < WEB_MIN_PASSWORD_LENGTH:
-        raise WebUserError(
-            f"the password must be at least {WEB_MIN_PASSWORD_LENGTH} characters",
-            username=username)
-    if account_exists(session, AccountKind.WEB, username):
-        raise WebUserError(f"web user {username!r} already exists", username=username)
-    user = WebUser(username=username, password_hash=hash_password(password), role=role)
-    session.add(user)
-    session.flush()
-    record(session, actor=actor, action="web-user add", target_type="web_user",
-           target_id=user.id, before=None, after={"username": username, "role": role})
+    """A new console account with ``role`` (its password stored as argon2id), audited."""
+    user = console_auth.add_web_user(session, username, password, role, actor=actor)
     return _view(AccountKind.WEB, user)
 
 

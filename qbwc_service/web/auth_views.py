@@ -19,12 +19,11 @@ from flask import (
 )
 from werkzeug.wrappers.response import Response
 
-from qbwc_service.db.models import WebUser
 from qbwc_service.qbwc.auth import AuthOutcome, LoginPolicy
 from qbwc_service.security import client_address
-from qbwc_service.services import audit
+from qbwc_service.services.console_auth import sign_in, sign_out
 from qbwc_service.web.common import app_context, current_user, next_or
-from qbwc_service.web.security import authenticate, end_sessions, new_csrf_token
+from qbwc_service.web.security import new_csrf_token
 
 __all__ = ["blueprint"]
 
@@ -59,22 +58,14 @@ def login() -> Response | str | tuple[str, int]:
         return render_template("login.html", next=next_or(""), error=_throttled(wait),
                                username=username), 429
     with ctx.db.session() as db_session:
-        result = authenticate(db_session, username, password, address=address,
-                              policy=LoginPolicy.from_settings(ctx.settings))
-        if result.outcome is AuthOutcome.OK and result.user is not None:
-            audit.record(db_session, actor=f"web:{username}", action="login",
-                         target_type="web_user", target_id=result.user.id)
-            user_id, role = result.user.id, result.user.role
-            generation = result.user.session_generation or 0
-        elif result.outcome is AuthOutcome.THROTTLED:
-            audit.record(db_session, actor="web", action="login refused",
-                         target_type="web_user", after={"reason": "throttled"})
+        result = sign_in(db_session, username, password, address=address,
+                         policy=LoginPolicy.from_settings(ctx.settings))
     if result.outcome is AuthOutcome.THROTTLED and result.retry_after is not None:
         log.info("console sign-in refused (throttled)")
         return render_template("login.html", next=next_or(""),
                                error=_throttled(result.retry_after.total_seconds()),
                                username=username), 429
-    if result.outcome is not AuthOutcome.OK:
+    if result.outcome is not AuthOutcome.OK or result.user is None:
         throttle.record_failure(address)
         log.info("console sign-in refused (%s)", result.outcome.value)
         return render_template("login.html", next=next_or(""), error=BAD_CREDENTIALS,
@@ -82,21 +73,15 @@ def login() -> Response | str | tuple[str, int]:
     # A fresh session on sign-in so nothing planted before it survives (session fixation).
     session.clear()
     now = int(time.time())
-    session.update(user_id=user_id, username=username, role=role, seen=now, born=now,
-                   generation=generation, csrf=new_csrf_token())
+    session.update(user_id=result.user.id, username=username, role=result.user.role, seen=now,
+                   born=now, generation=result.generation, csrf=new_csrf_token())
     return redirect(next_or(url_for("dashboard.dashboard")))
 
 
 @blueprint.route("/logout", methods=["POST"])
 def logout() -> Response:
-    user = current_user()
     with app_context().db.session() as db_session:
-        audit.record(db_session, actor=f"web:{user.username}", action="logout",
-                     target_type="web_user", target_id=user.id)
-        account = db_session.get(WebUser, user.id)
-        if account is not None:
-            # A copy of this cookie kept elsewhere must not outlive the sign-out.
-            end_sessions(account)
+        sign_out(db_session, current_user())
     session.clear()
     flash("You are signed out.", "info")
     return redirect(url_for("auth.login"))

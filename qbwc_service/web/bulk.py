@@ -9,14 +9,13 @@ from __future__ import annotations
 from urllib.parse import parse_qsl
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from sqlalchemy import select
 from werkzeug.wrappers.response import Response
 
-from qbwc_service.db.models import Request
 from qbwc_service.services import log as log_queries
 from qbwc_service.services import requests as request_actions
+from qbwc_service.services.bulk_review import review_bulk
+from qbwc_service.services.console_auth import Role
 from qbwc_service.web.common import app_context, current_user, next_or, require_role
-from qbwc_service.web.security import Role
 
 __all__ = ["blueprint"]
 
@@ -53,20 +52,15 @@ def confirm() -> Response | str:
     if not ids:
         flash("Select at least one request first.", "error")
         return redirect(back)
-    allowed = request_actions.AVAILABLE_FROM[action]
     with app_context().db.session() as db_session:
-        rows = list(db_session.scalars(select(Request).where(Request.id.in_(ids))
-                                       .order_by(Request.id)))
-        eligible = [row for row in rows if row.status in allowed]
-        dependents = (request_actions.dependents_of(db_session, [r.id for r in eligible])
-                      if action == "cancel" else [])
+        review = review_bulk(db_session, action, ids)
         return render_template(
             "bulk_confirm.html", action=action, label=request_actions.ACTION_LABELS[action],
-            eligible=eligible[:SHOWN], eligible_count=len(eligible),
-            eligible_ids=",".join(str(row.id) for row in eligible),
-            skipped=len(rows) - len(eligible), dependents=dependents[:SHOWN],
-            dependents_count=len(dependents),
-            dependent_ids=",".join(str(row.id) for row in dependents),
+            eligible=review.eligible[:SHOWN], eligible_count=len(review.eligible),
+            eligible_ids=",".join(map(str, review.eligible_ids)),
+            skipped=review.skipped, dependents=review.dependents[:SHOWN],
+            dependents_count=len(review.dependents),
+            dependent_ids=",".join(map(str, review.dependent_ids)),
             reason_required=action in request_actions.REASON_REQUIRED, back=back,
         )
 

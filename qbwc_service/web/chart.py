@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from qbwc_service.web.queries import DayOutcome
+from qbwc_service.services.dashboard import DayOutcome
 
 __all__ = ["Bar", "BarChart", "bar_chart"]
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from datetime import date
 from functools import wraps
 from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit
@@ -13,23 +13,23 @@ from flask import g, request
 from werkzeug.exceptions import Forbidden
 
 from qbwc_service.context import AppContext
-from qbwc_service.web.security import Role, role_allows
+from qbwc_service.services.console_auth import ConsoleUser, Role
 
-__all__ = ["CurrentUser", "app_context", "current_user", "next_or", "require_role", "safe_next"]
+__all__ = [
+    "CurrentUser",
+    "app_context",
+    "current_user",
+    "date_arg",
+    "next_or",
+    "require_role",
+    "safe_next",
+]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-@dataclass(frozen=True)
-class CurrentUser:
-    """The signed-in console user as the pages need it (never the password hash)."""
-
-    id: int
-    username: str
-    role: str
-
-    def can(self, minimum: Role) -> bool:
-        return role_allows(self.role, minimum)
+CurrentUser = ConsoleUser
+"""The signed-in console user as the pages need it (never the password hash)."""
 
 
 def app_context() -> AppContext:
@@ -74,3 +74,11 @@ def safe_next(target: str | None) -> str | None:
 def next_or(default: str) -> str:
     """The ``next`` form or query value when it is a same-site path, else ``default``."""
     return safe_next(request.values.get("next")) or default
+
+
+def date_arg(name: str) -> date | None:
+    """The form or query value ``name`` as a date, or None when it is missing or no date."""
+    try:
+        return date.fromisoformat(request.values.get(name, ""))
+    except ValueError:
+        return None

@@ -6,18 +6,17 @@ moment on hover; the request log's filters stay in UTC days, as the exports are.
 
 from __future__ import annotations
 
-import logging
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 import flask
 from flask import Flask, g
 from markupsafe import Markup, escape
 
-__all__ = ["actor_label", "duration", "install", "local_time", "money", "utc_time", "yes_no"]
+from qbwc_service.services.companies_view import company_zone
 
-log = logging.getLogger(__name__)
+__all__ = ["actor_label", "duration", "install", "local_time", "money", "utc_time", "yes_no"]
 
 _ACTORS = {
     "sync": "Magento sync", "cli": "command line", "validation": "check before sending",
@@ -35,22 +34,12 @@ def utc_time(value: datetime | date | None) -> str:
 
 
 def _zone(company_name: str | None) -> ZoneInfo:
+    """The company's zone, asked once per request and company."""
     zones: dict[str | None, ZoneInfo] = g.setdefault("company_zones", {})
-    if company_name in zones:
-        return zones[company_name]
-    zone = ZoneInfo("UTC")
-    if company_name:
-        try:
-            from qbwc_service.sync.config import load_company_config
-
-            ctx = flask.current_app.extensions["qbwc_context"]
-            zone = ZoneInfo(load_company_config(ctx.settings, company_name).timezone)
-        except (ZoneInfoNotFoundError, ValueError, KeyError) as exc:
-            log.warning("no usable time zone for a company: %s", type(exc).__name__)
-        except Exception as exc:  # a broken mapping config must not take the page down
-            log.warning("company config unreadable for time zones: %s", type(exc).__name__)
-    zones[company_name] = zone
-    return zone
+    if company_name not in zones:
+        ctx = flask.current_app.extensions["qbwc_context"]
+        zones[company_name] = company_zone(ctx.settings, company_name)
+    return zones[company_name]
 
 
 def local_time(value: datetime | None, company_name: str | None = None) -> Markup:

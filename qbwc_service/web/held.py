@@ -3,38 +3,25 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from sqlalchemy import select
 from werkzeug.wrappers.response import Response
 
-from qbwc_service.db.models import Company, Request, RequestStatus
+from qbwc_service.services import held as holds
 from qbwc_service.services import requests as actions
+from qbwc_service.services.companies_view import companies_by_name
+from qbwc_service.services.console_auth import Role
 from qbwc_service.web.common import app_context, current_user, require_role
-from qbwc_service.web.security import Role
 
-__all__ = ["BULK_ACTIONS", "blueprint"]
+__all__ = ["blueprint"]
 
 blueprint = Blueprint("held", __name__)
-
-BULK_ACTIONS = ("approve", "release", "cancel")
-MAX_BULK = 500
 
 
 @blueprint.route("/held")
 def held_requests() -> str:
     company_id = request.args.get("company", type=int)
     with app_context().db.session() as db_session:
-        statement = (
-            select(Request, Company.name)
-            .join(Company, Company.id == Request.company_id)
-            .where(Request.status == RequestStatus.HELD.value)
-            .order_by(Request.created_at, Request.id)
-            .limit(MAX_BULK)
-        )
-        if company_id is not None:
-            statement = statement.where(Request.company_id == company_id)
-        rows = [(row[0], row[1]) for row in db_session.execute(statement)]
-        companies = list(db_session.scalars(select(Company).order_by(Company.name)))
-        return render_template("held.html", rows=rows, companies=companies, company_id=company_id,
+        return render_template("held.html", rows=holds.held_requests(db_session, company_id),
+                               companies=companies_by_name(db_session), company_id=company_id,
                                action_labels=actions.ACTION_LABELS)
 
 
@@ -42,7 +29,7 @@ def held_requests() -> str:
 @require_role(Role.BOOKKEEPER)
 def decide() -> Response:
     action = request.form.get("action", "")
-    if action not in BULK_ACTIONS:
+    if action not in holds.HELD_ACTIONS:
         abort(400, description="Choose approve, release or cancel.")
     ids = sorted({int(value) for value in request.form.getlist("request_id") if value.isdigit()})
     if not ids:
@@ -52,7 +39,7 @@ def decide() -> Response:
     if action in actions.REASON_REQUIRED and not reason:
         flash(f"{actions.ACTION_LABELS[action]} was not done: give a reason.", "error")
         return redirect(url_for("held.held_requests", company=request.form.get("company") or None))
-    result = actions.perform_many(app_context().db, action, ids[:MAX_BULK],
+    result = actions.perform_many(app_context().db, action, ids[:holds.MAX_SHOWN],
                                   username=current_user().username, reason=reason)
     label = actions.ACTION_LABELS[action]
     if result.done:

@@ -6,14 +6,14 @@ new run for a period, which waits for the next Web Connector run like any other 
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, datetime, timedelta
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers.response import Response as BaseResponse
 
-from qbwc_service.db.models import utcnow
 from qbwc_service.reconcile.compare import QUICKBOOKS_MEASURES
-from qbwc_service.reconcile.exceptions import ReconcileError
+from qbwc_service.services.console_auth import Role
+from qbwc_service.services.exceptions import ReconcileError
 from qbwc_service.services.reconciliation import reconcile_company
 from qbwc_service.services.reconciliation_view import (
     FINDINGS_SHOWN,
@@ -22,26 +22,18 @@ from qbwc_service.services.reconciliation_view import (
     export_xlsx,
     run_label,
 )
-from qbwc_service.web.common import app_context, current_user, require_role
-from qbwc_service.web.security import Role
+from qbwc_service.web.common import app_context, current_user, date_arg, require_role
 
 __all__ = ["blueprint"]
 
 blueprint = Blueprint("reconciliation", __name__)
 
 
-def _date_arg(name: str) -> date | None:
-    try:
-        return date.fromisoformat(request.values.get(name, ""))
-    except ValueError:
-        return None
-
-
 @blueprint.route("/reconciliation")
 def reconciliation() -> str:
     view = console_view(app_context(), request.args.get("company", type=int),
-                        request.args.get("run", type=int), _date_arg("day"))
-    yesterday = utcnow().date() - timedelta(days=1)
+                        request.args.get("run", type=int), date_arg("day"))
+    yesterday = datetime.now(UTC).date() - timedelta(days=1)
     return render_template("reconciliation.html", view=view, measures=QUICKBOOKS_MEASURES,
                            run_label=run_label, findings_shown=FINDINGS_SHOWN,
                            default_from=view.run.date_from if view.run else yesterday,
@@ -52,7 +44,7 @@ def reconciliation() -> str:
 @require_role(Role.BOOKKEEPER)
 def start() -> BaseResponse:
     company_name = request.form.get("company_name", "")
-    date_from, date_to = _date_arg("from"), _date_arg("to")
+    date_from, date_to = date_arg("from"), date_arg("to")
     if date_from is None or date_to is None:
         flash("Choose the first and last day of the period.", "error")
         return redirect(url_for("reconciliation.reconciliation"))

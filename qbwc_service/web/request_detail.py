@@ -10,9 +10,9 @@ from werkzeug.wrappers.response import Response
 from qbwc_service.services import fixes
 from qbwc_service.services import request_detail as details
 from qbwc_service.services import requests as actions
+from qbwc_service.services.console_auth import Role
 from qbwc_service.services.exceptions import ActionRefused, NotFound
 from qbwc_service.web.common import app_context, current_user, next_or, require_role
-from qbwc_service.web.security import Role
 from qbwc_service.web.xmlview import highlight_xml
 
 __all__ = ["blueprint"]

@@ -7,15 +7,14 @@ Saving changes what the next ``authenticate`` tells the Web Connector and what t
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from sqlalchemy import select
 from werkzeug.wrappers.response import Response
 
-from qbwc_service.db.models import Company, QbwcUser
 from qbwc_service.services import companies
-from qbwc_service.services.exceptions import ServiceError
+from qbwc_service.services.companies_view import change_settings, company_by_id, qbwc_usernames
+from qbwc_service.services.console_auth import Role
+from qbwc_service.services.exceptions import NotFound, ServiceError
 from qbwc_service.services.requests import actor_name
 from qbwc_service.web.common import app_context, current_user, require_role
-from qbwc_service.web.security import Role
 
 __all__ = ["blueprint"]
 
@@ -25,14 +24,12 @@ blueprint = Blueprint("settings", __name__)
 @blueprint.route("/companies/<int:company_id>/settings")
 def company_settings(company_id: int) -> str:
     with app_context().db.session() as db_session:
-        company = db_session.get(Company, company_id)
-        if company is None:
-            abort(404, description=f"There is no company {company_id}.")
-        usernames = list(db_session.scalars(select(QbwcUser.username)
-                                            .where(QbwcUser.company_id == company_id)
-                                            .order_by(QbwcUser.username)))
+        try:
+            company = company_by_id(db_session, company_id)
+        except NotFound as missing:
+            abort(404, description=str(missing))
         return render_template(
-            "settings.html", company=company, usernames=usernames,
+            "settings.html", company=company, usernames=qbwc_usernames(db_session, company_id),
             versions=companies.QBXML_CHOICES, policies=companies.CLOSING_POLICIES,
             may_change=current_user().can(Role.ADMIN),
         )
@@ -55,18 +52,16 @@ def save(company_id: int) -> Response:
     ctx = app_context()
     try:
         with ctx.db.session() as db_session:
-            company = db_session.get(Company, company_id)
-            if company is None:
-                abort(404, description=f"There is no company {company_id}.")
-            before = companies.show_company(db_session, ctx.settings, company.name)
-            after = companies.set_company(db_session, ctx.settings, company.name, change,
-                                          actor=actor_name(current_user().username))
+            changed = change_settings(db_session, ctx.settings, company_id, change,
+                                      actor=actor_name(current_user().username))
+    except NotFound as missing:
+        abort(404, description=str(missing))
     except ServiceError as refusal:
         flash(f"Not saved: {refusal}.", "error")
     else:
-        if after == before:
-            flash("Nothing changed.", "info")
-        else:
+        if changed:
             flash("Saved. The Web Connector gets the new interval when it next connects; "
                   "download the new .qwc below if you set it up again.", "success")
+        else:
+            flash("Nothing changed.", "info")
     return redirect(url_for("settings.company_settings", company_id=company_id))

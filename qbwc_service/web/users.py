@@ -2,29 +2,34 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from sqlalchemy import select
 from werkzeug.wrappers.response import Response
 
-from qbwc_service.db.models import WebUser, utcnow
-from qbwc_service.services import users as accounts
-from qbwc_service.services.exceptions import ServiceError, WebUserError
+from qbwc_service.services.console_auth import ROLES, Role, add_web_user
+from qbwc_service.services.console_people import PERSON_ACTIONS, change_person, console_people
+from qbwc_service.services.exceptions import NotFound, ServiceError, WebUserError
 from qbwc_service.services.requests import actor_name
 from qbwc_service.web.common import app_context, current_user, require_role
-from qbwc_service.web.security import ROLES, Role, add_web_user
 
 __all__ = ["blueprint"]
 
 blueprint = Blueprint("users", __name__)
-ACTIONS = ("disable", "enable", "reset", "unlock")
+DONE = {
+    "disable": "{name} is disabled and cannot sign in.",
+    "enable": "{name} may sign in again.",
+    "reset": "{name}'s password was reset; tell them the new one in person.",
+    "unlock": "{name} is unlocked.",
+}
 
 
 @blueprint.route("/users")
 @require_role(Role.ADMIN)
 def users() -> str:
     with app_context().db.session() as db_session:
-        rows = list(db_session.scalars(select(WebUser).order_by(WebUser.username)))
-        return render_template("users.html", users=rows, roles=ROLES, now=utcnow())
+        return render_template("users.html", users=console_people(db_session), roles=ROLES,
+                               now=datetime.now(UTC))
 
 
 @blueprint.route("/users", methods=["POST"])
@@ -45,34 +50,16 @@ def add() -> Response:
 @blueprint.route("/users/<int:user_id>/<action>", methods=["POST"])
 @require_role(Role.ADMIN)
 def change(user_id: int, action: str) -> Response:
-    if action not in ACTIONS:
+    if action not in PERSON_ACTIONS:
         abort(404)
-    me = current_user()
-    actor = actor_name(me.username)
-    web = accounts.AccountKind.WEB
     try:
         with app_context().db.session() as db_session:
-            user = db_session.get(WebUser, user_id)
-            if user is None:
-                abort(404, description=f"There is no console user {user_id}.")
-            name = user.username
-            if action == "disable":
-                if user.id == me.id:
-                    raise WebUserError("you cannot disable your own account", username=name)
-                accounts.disable(db_session, web, name, actor=actor)
-                done = f"{name} is disabled and cannot sign in."
-            elif action == "enable":
-                accounts.enable(db_session, web, name, actor=actor)
-                done = f"{name} may sign in again."
-            elif action == "reset":
-                accounts.change_password(db_session, web, name, request.form.get("password", ""),
-                                         actor=actor)
-                done = f"{name}'s password was reset; tell them the new one in person."
-            else:
-                accounts.unlock(db_session, web, name, actor=actor)
-                done = f"{name} is unlocked."
+            name = change_person(db_session, user_id, action, by=current_user(),
+                                 password=request.form.get("password", ""))
+    except NotFound as missing:
+        abort(404, description=str(missing))
     except ServiceError as refusal:
         flash(f"Not done: {refusal}.", "error")
     else:
-        flash(done, "success")
+        flash(DONE[action].format(name=name), "success")
     return redirect(url_for("users.users"))

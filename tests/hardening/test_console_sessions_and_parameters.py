@@ -15,8 +15,8 @@ from sqlalchemy import select
 
 from qbwc_service.db.models import WebUser
 from qbwc_service.qbwc.auth import hash_password
+from qbwc_service.services.console_auth import add_web_user
 from qbwc_service.web import create_web_app
-from qbwc_service.web.security import add_web_user
 
 from .conftest import CALL_TIMEOUT, LiveService
 

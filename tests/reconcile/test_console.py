@@ -16,12 +16,12 @@ from sqlalchemy import select
 
 from qbwc_service.context import AppContext
 from qbwc_service.db.reconciliation import ReconciliationLine, ReconciliationRun
+from qbwc_service.services.console_auth import add_web_user
 from qbwc_service.settings import Settings
 from qbwc_service.sync.plan import PlanContext
 from qbwc_service.sync.posting import plan_invoice
 from qbwc_service.sync.runner import DbLookup, enqueue_plan
 from qbwc_service.web import create_web_app
-from qbwc_service.web.security import add_web_user
 from tests.sync.factories import Line, OrderBuilder
 
 from .conftest import DAY, Posted

@@ -9,9 +9,9 @@ from pathlib import Path
 from qbwc_service.context import AppContext
 from qbwc_service.db import Database
 from qbwc_service.sandbox.books_page import books_blueprint
+from qbwc_service.services.console_auth import add_web_user
 from qbwc_service.settings import Settings
 from qbwc_service.web import create_web_app
-from qbwc_service.web.security import add_web_user
 
 from .test_ledger import Books
 

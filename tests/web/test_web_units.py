@@ -9,8 +9,8 @@ from flask.testing import FlaskClient
 from web_seed import FIXTURES
 
 from qbwc_service.qbxml.pretty import pretty_xml
+from qbwc_service.services.dashboard import DayOutcome
 from qbwc_service.web.chart import bar_chart
-from qbwc_service.web.queries import DayOutcome
 from qbwc_service.web.xmlview import highlight_xml
 
 Client = Callable[[str], tuple[FlaskClient, str]]

@@ -20,9 +20,10 @@ from qbwc_service.db.models import (
     WcRun,
     utcnow,
 )
+from qbwc_service.qbwc.auth import hash_password
 from qbwc_service.qbxml.status import classify
 from qbwc_service.queue import enqueue, transition
-from qbwc_service.web.security import add_web_user, hash_password
+from qbwc_service.services.console_auth import add_web_user
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "web"
 PASSWORD = "correct horse battery"

@@ -1,4 +1,9 @@
-"""Read-only questions the dashboard asks the database: last run, queue depth, daily outcomes."""
+"""What the console's dashboard shows per company, and the overdue banner on every page.
+
+The banner is asked on every page a signed-in person opens, so it is one statement: each
+company with its latest Web Connector call, read from the index on
+``(company_id, last_call_at)`` rather than from a scan of every run ever made.
+"""
 
 from __future__ import annotations
 
@@ -11,18 +16,25 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from qbwc_service.db.models import Company, Request, RequestStatus, WcRun, utcnow
+from qbwc_service.services.companies_view import companies_by_name
+from qbwc_service.services.log import blocked_count
+from qbwc_service.services.reconciliation_view import LatestRun, latest_complete_run
 
 __all__ = [
+    "DashboardView",
     "DayOutcome",
     "Overdue",
     "daily_outcomes",
+    "dashboard_view",
     "failures_today",
-    "last_session",
+    "last_run",
     "overdue_companies",
     "queue_depth",
 ]
 
 STATUSES = tuple(status.value for status in RequestStatus)
+DEFAULT_EVERY_MINUTES = 15
+
 
 @dataclass(frozen=True)
 class Overdue:
@@ -34,27 +46,27 @@ class Overdue:
     every_seconds: int
 
 
-def _every_seconds(company: Company) -> int:
-    return company.every_seconds or (company.every_minutes or 15) * 60
-
-
 def overdue_companies(session: Session, now: datetime | None = None) -> list[Overdue]:
     """Companies whose Web Connector never connected, or not within twice the interval."""
     now = now or utcnow()
-    latest = dict(session.execute(
-        select(WcRun.company_id, func.max(WcRun.last_call_at)).group_by(WcRun.company_id)
-    ).all())
+    latest_call = (select(func.max(WcRun.last_call_at))
+                   .where(WcRun.company_id == Company.id)
+                   .correlate(Company).scalar_subquery())
+    rows = session.execute(
+        select(Company.id, Company.name, Company.last_session_at, Company.every_seconds,
+               Company.every_minutes, latest_call).order_by(Company.name))
     overdue: list[Overdue] = []
-    for company in session.scalars(select(Company).order_by(Company.name)):
-        seen = [moment for moment in (company.last_session_at, latest.get(company.id)) if moment]
+    for company_id, name, last_session_at, every_seconds, every_minutes, last_call in rows:
+        seen = [moment for moment in (last_session_at, last_call) if moment]
         last_seen = max(seen) if seen else None
-        every = _every_seconds(company)
+        every = every_seconds or (every_minutes or DEFAULT_EVERY_MINUTES) * 60
         if last_seen is None or now - last_seen > timedelta(seconds=2 * every):
-            overdue.append(Overdue(company.id, company.name, last_seen, every))
+            overdue.append(Overdue(company_id, name, last_seen, every))
     return overdue
 
 
-def last_session(session: Session, company_id: int) -> WcRun | None:
+def last_run(session: Session, company_id: int) -> WcRun | None:
+    """The company's most recent Web Connector run."""
     return session.scalar(
         select(WcRun)
         .where(WcRun.company_id == company_id)
@@ -130,3 +142,45 @@ def daily_outcomes(
         )
         for offset in range(days)
     ]
+
+
+@dataclass(frozen=True)
+class DashboardView:
+    """One company's dashboard; ``company`` is None when no company is set up yet."""
+
+    companies: list[Company]
+    company: Company | None
+    last_run: WcRun | None = None
+    last_duration: timedelta | None = None
+    depth: dict[str, int] | None = None
+    failures_today: int = 0
+    blocked: int = 0
+    reconciliation: LatestRun | None = None
+    days: list[DayOutcome] | None = None
+
+    @property
+    def totals(self) -> tuple[int, int]:
+        """Succeeded and failed requests over the days shown."""
+        days = self.days or []
+        return sum(d.succeeded for d in days), sum(d.failed for d in days)
+
+
+def dashboard_view(session: Session, company_id: int | None) -> DashboardView:
+    """The dashboard of ``company_id``, or of the first company by name when it is unknown."""
+    companies = companies_by_name(session)
+    company = next((c for c in companies if c.id == company_id),
+                   companies[0] if companies else None)
+    if company is None:
+        return DashboardView(companies=[], company=None)
+    last = last_run(session, company.id)
+    return DashboardView(
+        companies=companies,
+        company=company,
+        last_run=last,
+        last_duration=((last.closed_at or last.last_call_at) - last.created_at) if last else None,
+        depth=queue_depth(session, company.id),
+        failures_today=failures_today(session, company.id),
+        blocked=blocked_count(session, company.id),
+        reconciliation=latest_complete_run(session, company.id),
+        days=daily_outcomes(session, company.id),
+    )
