@@ -37,6 +37,8 @@ def test_a_forbidden_import_breaks_the_check(tmp_path: Path) -> None:
         "from qbwc_service.queue import lifecycle  # the arrow pointing the wrong way\n")
     (tree / "qbwc_service" / "queue" / "peek.py").write_text(
         "from qbwc_service.sandbox import quickbooks  # production reaching the sandbox\n")
+    (tree / "qbwc_service" / "web" / "peek.py").write_text(
+        "from sqlalchemy import select  # a console page with a query of its own\n")
 
     result = _lint_imports(tree, pythonpath=tree)
 
@@ -45,3 +47,5 @@ def test_a_forbidden_import_breaks_the_check(tmp_path: Path) -> None:
     assert "the queue reaches neither the sync, the handlers nor the faces BROKEN" \
         in result.stdout
     assert "magento_client.leak -> qbwc_service.queue.lifecycle" in result.stdout
+    assert "the command line and the console run no query of their own BROKEN" \
+        in result.stdout
