@@ -17,12 +17,12 @@ from typing import TYPE_CHECKING, Any, Protocol
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from magento_client.documents import CreditMemo, Invoice, Order, SourceItem
+from magento_client.documents import CreditMemo, Invoice, Order, Shipment, SourceItem
 from qbwc_service.context import AppContext
 from qbwc_service.db.models import Company, Request, RequestStatus, SiteQuantity
 from qbwc_service.db.models import Mapping as MappingRow
 from qbwc_service.sync.config import CompanyMappingConfig, load_company_config
-from qbwc_service.sync.plan import PlanContext, PlannedRequest, Priority
+from qbwc_service.sync.plan import CompanyFacts, PlanContext, PlannedRequest, Priority
 from qbwc_service.sync.stock_position import not_yet_deducted
 
 if TYPE_CHECKING:
@@ -72,13 +72,13 @@ def quantities_to_push(
     site_quantities: Iterable[SiteQuantity],
     item_skus: Mapping[str, str],
     config: CompanyMappingConfig,
-    pending: Mapping[str, Decimal],
+    pending: Mapping[tuple[str, str], Decimal],
     *,
     multi_site: bool,
 ) -> tuple[list[SourceItem], list[str]]:
     """Magento source items from QuickBooks quantities less the units Magento deducted
-    that QuickBooks has not yet (``pending``, on the sales source): (items, reasons for
-    skipped rows)."""
+    from each source that QuickBooks has not yet from its site (``pending``, per SKU and
+    source): (items, reasons for skipped rows)."""
     sources_by_site = {site: source for source, site in config.sites.items()}
     items: list[SourceItem] = []
     skipped: list[str] = []
@@ -94,10 +94,8 @@ def quantities_to_push(
                 continue
         else:
             source = config.sales_source
-        quantity = row.quantity_on_hand
-        if source == config.sales_source:
-            quantity -= pending.get(sku, Decimal(0))
-        quantity = max(quantity, Decimal(0))
+        quantity = max(row.quantity_on_hand - pending.get((sku, source), Decimal(0)),
+                       Decimal(0))
         items.append(SourceItem(sku=sku, source_code=source, quantity=quantity,
                                 status=1 if quantity > 0 else 0))
     return items, skipped
@@ -105,12 +103,13 @@ def quantities_to_push(
 
 def push_inventory(ctx: AppContext, company_name: str, client: SourceItemWriter, *,
                    orders: Iterable[Order] = (), invoices: Iterable[Invoice] = (),
-                   creditmemos: Iterable[CreditMemo] = (), batch_size: int | None = None
-                   ) -> InventoryPush:
+                   creditmemos: Iterable[CreditMemo] = (), shipments: Iterable[Shipment] = (),
+                   batch_size: int | None = None) -> InventoryPush:
     """Write the quantities QuickBooks reported since the last push to Magento's mapped
-    sources, net of units Magento deducted that QuickBooks had not when it reported
-    (:mod:`.stock_position`); quantities not reported again since the last push are not
-    pushed, so Magento never gets a number older than what it already has."""
+    sources, each net of the units Magento deducted from that source that QuickBooks had
+    not from its site when it reported (:mod:`.stock_position`, from the orders'
+    ``shipments``); quantities not reported again since the last push are not pushed, so
+    Magento never gets a number older than what it already has."""
     from qbwc_service.sync.runner import get_company
 
     config = load_company_config(ctx.settings, company_name)
@@ -129,16 +128,21 @@ def push_inventory(ctx: AppContext, company_name: str, client: SourceItemWriter,
         if not fresh:
             return result
         reported = min(row.reported_at for row in fresh)
-        posted = set(session.scalars(select(Request.idempotency_key).where(
-            Request.company_id == company.id,
-            Request.status == RequestStatus.SUCCEEDED.value,
-            Request.completed_at <= reported)))
+        # The payloads say at which site each posted line moved stock.
+        posted = {key: payload for key, payload in session.execute(
+            select(Request.idempotency_key, Request.payload).where(
+                Request.company_id == company.id,
+                Request.status == RequestStatus.SUCCEEDED.value,
+                Request.completed_at <= reported))}
         item_skus = {name: sku for name, sku in session.execute(
             select(MappingRow.qb_name, MappingRow.magento_id).where(
                 MappingRow.company_id == company.id, MappingRow.entity_type == "item"))
             if name and not sku.startswith("@")}
-        pending = not_yet_deducted(orders, invoices, creditmemos, posted,
-                                   PlanContext(config=config))
+        by_order: dict[int, list[Shipment]] = {}
+        for shipment in shipments:
+            by_order.setdefault(shipment.order_id, []).append(shipment)
+        pending = not_yet_deducted(orders, invoices, creditmemos, posted, PlanContext(
+            config=config, facts=CompanyFacts.from_company(company), shipments=by_order))
         items, skipped = quantities_to_push(
             fresh, item_skus, config, pending, multi_site=bool(company.multi_site_enabled))
         result.skipped += skipped
