@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 __all__ = [
     "InventoryPush",
     "enqueue_inventory_query",
+    "item_names",
+    "pending_as_reported",
     "plan_opening_quantities",
     "push_inventory",
     "quantities_to_push",
@@ -128,21 +130,9 @@ def push_inventory(ctx: AppContext, company_name: str, client: SourceItemWriter,
         if not fresh:
             return result
         reported = min(row.reported_at for row in fresh)
-        # The payloads say at which site each posted line moved stock.
-        posted = {key: payload for key, payload in session.execute(
-            select(Request.idempotency_key, Request.payload).where(
-                Request.company_id == company.id,
-                Request.status == RequestStatus.SUCCEEDED.value,
-                Request.completed_at <= reported))}
-        item_skus = {name: sku for name, sku in session.execute(
-            select(MappingRow.qb_name, MappingRow.magento_id).where(
-                MappingRow.company_id == company.id, MappingRow.entity_type == "item"))
-            if name and not sku.startswith("@")}
-        by_order: dict[int, list[Shipment]] = {}
-        for shipment in shipments:
-            by_order.setdefault(shipment.order_id, []).append(shipment)
-        pending = not_yet_deducted(orders, invoices, creditmemos, posted, PlanContext(
-            config=config, facts=CompanyFacts.from_company(company), shipments=by_order))
+        item_skus = {name: sku for sku, name in item_names(session, company.id).items()}
+        pending = pending_as_reported(session, company, config, reported, orders, invoices,
+                                      creditmemos, shipments)
         items, skipped = quantities_to_push(
             fresh, item_skus, config, pending, multi_site=bool(company.multi_site_enabled))
         result.skipped += skipped
@@ -153,6 +143,33 @@ def push_inventory(ctx: AppContext, company_name: str, client: SourceItemWriter,
         for row in fresh:
             row.pushed_at = now
     return result
+
+
+def item_names(session: Session, company_id: int) -> dict[str, str]:
+    """SKU -> the QuickBooks item name it was posted under."""
+    return {sku: name for name, sku in session.execute(
+        select(MappingRow.qb_name, MappingRow.magento_id).where(
+            MappingRow.company_id == company_id, MappingRow.entity_type == "item"))
+        if name and not sku.startswith("@")}
+
+
+def pending_as_reported(session: Session, company: Company, config: CompanyMappingConfig,
+                        reported: datetime, orders: Iterable[Order],
+                        invoices: Iterable[Invoice], creditmemos: Iterable[CreditMemo],
+                        shipments: Iterable[Shipment]) -> dict[tuple[str, str], Decimal]:
+    """Units not yet deducted per SKU and source (:mod:`.stock_position`) as they stood
+    when QuickBooks ``reported`` its quantities: only requests posted by then count."""
+    # The payloads say at which site each posted line moved stock.
+    posted = {key: payload for key, payload in session.execute(
+        select(Request.idempotency_key, Request.payload).where(
+            Request.company_id == company.id,
+            Request.status == RequestStatus.SUCCEEDED.value,
+            Request.completed_at <= reported))}
+    by_order: dict[int, list[Shipment]] = {}
+    for shipment in shipments:
+        by_order.setdefault(shipment.order_id, []).append(shipment)
+    return not_yet_deducted(orders, invoices, creditmemos, posted, PlanContext(
+        config=config, facts=CompanyFacts.from_company(company), shipments=by_order))
 
 
 def plan_opening_quantities(

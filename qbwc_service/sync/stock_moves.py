@@ -29,11 +29,11 @@ from sqlalchemy import func, select
 
 from magento_client.documents import CreditMemo, Invoice, Order, Shipment, SourceItem
 from qbwc_service.context import AppContext
-from qbwc_service.db.models import Mapping as MappingRow
 from qbwc_service.db.models import Request, RequestStatus, SiteQuantity
 from qbwc_service.sync.config import CompanyMappingConfig, effective_company_config
-from qbwc_service.sync.plan import CompanyFacts, PlanContext, PlannedRequest, Priority
-from qbwc_service.sync.stock_position import Shelf, not_yet_deducted
+from qbwc_service.sync.inventory import item_names, pending_as_reported
+from qbwc_service.sync.plan import PlannedRequest, Priority
+from qbwc_service.sync.stock_position import Shelf
 
 __all__ = ["StockMoves", "plan_stock_moves", "queue_stock_moves"]
 
@@ -61,7 +61,7 @@ def _request(operation: str, key: str, reference: str, context: dict[str, Any],
 
 
 def plan_stock_moves(magento: Mapping[Shelf, Decimal], quickbooks: Mapping[tuple[str, str],
-                     Decimal], pending: Mapping[Shelf, Decimal], item_names: Mapping[str, str],
+                     Decimal], pending: Mapping[Shelf, Decimal], names_by_sku: Mapping[str, str],
                      config: CompanyMappingConfig, *, reported_at: datetime
                      ) -> list[PlannedRequest]:
     """Transfers between sites, then adjustments, that make QuickBooks' quantity at each
@@ -70,7 +70,7 @@ def plan_stock_moves(magento: Mapping[Shelf, Decimal], quickbooks: Mapping[tuple
     stamp = f"{reported_at:%Y%m%dT%H%M%S}"
     transfers: dict[tuple[str, str], list[dict[str, Any]]] = {}
     adjustments: dict[str, list[dict[str, Any]]] = {}
-    for sku, name in sorted(item_names.items()):
+    for sku, name in sorted(names_by_sku.items()):
         short: list[list[Any]] = []  # [site, units QuickBooks lacks]
         extra: list[list[Any]] = []  # [site, units QuickBooks holds beyond Magento, held]
         for source, site in sorted(config.sites.items()):
@@ -155,24 +155,13 @@ def queue_stock_moves(ctx: AppContext, company_name: str, client: SourceItemRead
                                   "last stock moves")
             return result
         reported = min(row.reported_at for row in rows)
-        posted = {key: payload for key, payload in session.execute(
-            select(Request.idempotency_key, Request.payload).where(
-                Request.company_id == company.id,
-                Request.status == RequestStatus.SUCCEEDED.value,
-                Request.completed_at <= reported))}
-        item_names = {sku: name for name, sku in session.execute(
-            select(MappingRow.qb_name, MappingRow.magento_id).where(
-                MappingRow.company_id == company.id, MappingRow.entity_type == "item"))
-            if name and not sku.startswith("@")}
-        by_order: dict[int, list[Shipment]] = {}
-        for shipment in shipments:
-            by_order.setdefault(shipment.order_id, []).append(shipment)
-        pending = not_yet_deducted(orders, invoices, creditmemos, posted, PlanContext(
-            config=config, facts=CompanyFacts.from_company(company), shipments=by_order))
+        names = item_names(session, company.id)
+        pending = pending_as_reported(session, company, config, reported, orders, invoices,
+                                      creditmemos, shipments)
         magento = {(item.sku, item.source_code): item.quantity for item in client.source_items()
-                   if item.sku in item_names}
+                   if item.sku in names}
         quickbooks = {(row.item_name, row.site_name): row.quantity_on_hand for row in rows}
-        result.planned = plan_stock_moves(magento, quickbooks, pending, item_names, config,
+        result.planned = plan_stock_moves(magento, quickbooks, pending, names, config,
                                           reported_at=reported)
         enqueue_plan(session, company.id, result.planned)
     return result
