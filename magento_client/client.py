@@ -24,6 +24,7 @@ from magento_client.documents import (
     LegacyStockItem,
     Order,
     Product,
+    Shipment,
     Source,
     SourceItem,
     Stock,
@@ -54,6 +55,7 @@ ENTITIES: dict[str, EntitySpec[Any]] = {
     "creditmemos": EntitySpec("/V1/creditmemos", "entity_id", "entity_id", CreditMemo.from_json),
     "products": EntitySpec("/V1/products", "id", "entity_id", Product.from_json),
     "customers": EntitySpec("/V1/customers/search", "id", "entity_id", Customer.from_json),
+    "shipments": EntitySpec("/V1/shipments", "entity_id", "entity_id", Shipment.from_json),
 }
 
 
@@ -86,7 +88,8 @@ class IncrementalPull(Generic[T]):
 
 
 class MagentoClient:
-    """Reads orders, invoices, credit memos, catalog, customers and MSI; writes source items."""
+    """Reads orders, invoices, credit memos, shipments, catalog, customers and MSI; writes
+    source items."""
 
     def __init__(
         self,
@@ -192,6 +195,18 @@ class MagentoClient:
 
     def credit_memos_for_order(self, order_id: int) -> list[CreditMemo]:
         return list(self.credit_memos(SearchCriteria().where("order_id", order_id)))
+
+    def shipments(self, criteria: SearchCriteria | None = None, *,
+                  keyset: bool = False) -> Iterator[Shipment]:
+        return self.search("shipments", criteria, keyset=keyset)
+
+    def shipment(self, entity_id: int) -> Shipment:
+        # The single-document path is singular, like credit memos: /V1/shipment/{id}.
+        return Shipment.from_json(self.get(f"/V1/shipment/{int(entity_id)}"))
+
+    def shipments_for_order(self, order_id: int) -> list[Shipment]:
+        """The order's shipments, each naming the MSI source that shipped it."""
+        return list(self.shipments(SearchCriteria().where("order_id", order_id)))
 
     # -- catalog and customers -----------------------------------------------------------
 

@@ -24,6 +24,7 @@ from magento_client.documents.inventory import (
 )
 from magento_client.documents.invoices import CreditMemo, CreditMemoItem, Invoice, InvoiceItem
 from magento_client.documents.orders import BundlePriceType, Order, OrderItem, Payment
+from magento_client.documents.shipments import Shipment, ShipmentItem
 
 __all__ = [
     "Address",
@@ -42,6 +43,8 @@ __all__ = [
     "Payment",
     "Product",
     "SalesChannel",
+    "Shipment",
+    "ShipmentItem",
     "Source",
     "SourceItem",
     "Stock",

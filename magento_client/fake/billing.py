@@ -219,10 +219,35 @@ def pay_invoice(order: dict[str, Any], invoice: dict[str, Any], when: datetime) 
     order["updated_at"] = invoice["updated_at"]
 
 
-def ship_invoiced(order: dict[str, Any], when: datetime) -> None:
-    """Ship every invoiced unit not shipped yet (Magento deducts them from the source)."""
+def ship_invoiced(order: dict[str, Any], when: datetime, *, entity_id: int,
+                  increment_id: str, source_code: str,
+                  tops: set[int] | None = None) -> dict[str, Any] | None:
+    """Ship the invoiced units not shipped yet (of the cart entries ``tops``, else all)
+    from ``source_code``: the shipment document, None when nothing is left to ship.
+    Magento deducts the units from that source; the caller lowers its quantity."""
+    items: list[dict[str, Any]] = []
     for row in order["items"]:
-        if row.get("is_virtual"):
+        top = row.get("parent_item_id", row["item_id"])
+        if row.get("is_virtual") or (tops is not None and top not in tops):
+            continue
+        units = Decimal(row["qty_invoiced"]) - Decimal(row["qty_shipped"])
+        if units <= 0:
             continue
         row["qty_shipped"] = Decimal(row["qty_invoiced"])
-    order["updated_at"] = format_datetime(when)
+        items.append({"entity_id": entity_id * 100 + len(items) + 1, "parent_id": entity_id,
+                      "order_item_id": row["item_id"], "product_id": row["product_id"],
+                      "sku": row["sku"], "name": row["name"], "qty": units,
+                      "price": row["price"], "weight": row.get("weight", ZERO)})
+    if not items:
+        return None
+    moment = format_datetime(when)
+    order["updated_at"] = moment
+    return {"entity_id": entity_id, "increment_id": increment_id,
+            "order_id": order["entity_id"], "store_id": order["store_id"],
+            "customer_id": order.get("customer_id"),
+            "billing_address_id": order["billing_address_id"],
+            "shipping_address_id": order["billing_address_id"] - 1,
+            "total_qty": sum((item["qty"] for item in items), ZERO),
+            "email_sent": 1, "created_at": moment, "updated_at": moment,
+            "items": items, "tracks": [], "comments": [], "packages": [],
+            "extension_attributes": {"source_code": source_code}}

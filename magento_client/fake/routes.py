@@ -62,6 +62,8 @@ class Router:
             ("GET", r"V1/invoices/(\d+)", self.get_invoice),
             ("GET", r"V1/creditmemos", self.search_creditmemos),
             ("GET", r"V1/creditmemo/(\d+)", self.get_creditmemo),
+            ("GET", r"V1/shipments", self.search_shipments),
+            ("GET", r"V1/shipment/(\d+)", self.get_shipment),
             ("GET", r"V1/products", self.search_products),
             ("GET", r"V1/products/([^/]+)", self.get_product),
             ("GET", r"V1/configurable-products/([^/]+)/children", self.configurable_children),
@@ -151,6 +153,13 @@ class Router:
 
     def get_creditmemo(self, groups: list[str], _: str, __: bytes) -> tuple[int, bytes]:
         return self._one("creditmemos", self.store.creditmemos, groups[0])
+
+    def search_shipments(self, _: list[str], query: str, __: bytes) -> tuple[int, bytes]:
+        return self._search("shipments", self.store.shipments.values(), query,
+                            default_sort="entity_id")
+
+    def get_shipment(self, groups: list[str], _: str, __: bytes) -> tuple[int, bytes]:
+        return self._one("shipments", self.store.shipments, groups[0])
 
     def create_invoice(self, groups: list[str], _: str, payload: bytes) -> tuple[int, bytes]:
         order = self.store.orders.get(int(groups[0]))

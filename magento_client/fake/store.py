@@ -63,6 +63,7 @@ class FakeStore:
     orders: dict[int, dict[str, Any]] = field(default_factory=dict)
     invoices: dict[int, dict[str, Any]] = field(default_factory=dict)
     creditmemos: dict[int, dict[str, Any]] = field(default_factory=dict)
+    shipments: dict[int, dict[str, Any]] = field(default_factory=dict)
     products: dict[int, dict[str, Any]] = field(default_factory=dict)
     customers: dict[int, dict[str, Any]] = field(default_factory=dict)
     sources: list[dict[str, Any]] = field(default_factory=list)
@@ -79,6 +80,7 @@ class FakeStore:
     _json_cache: dict[tuple[str, int], bytes] = field(default_factory=dict, repr=False)
     _invoices_by_order: dict[int, list[int]] = field(default_factory=dict, repr=False)
     _memos_by_order: dict[int, list[int]] = field(default_factory=dict, repr=False)
+    _shipments_by_order: dict[int, list[int]] = field(default_factory=dict, repr=False)
     _clock: datetime = EPOCH
     # Bumped by every edit; search results cached in an older generation are stale.
     generation: int = 0
@@ -144,6 +146,42 @@ class FakeStore:
     def creditmemos_of(self, order_id: int) -> list[dict[str, Any]]:
         return [self.creditmemos[c] for c in self._memos_by_order.get(order_id, [])]
 
+    def shipments_of(self, order_id: int) -> list[dict[str, Any]]:
+        return [self.shipments[s] for s in self._shipments_by_order.get(order_id, [])]
+
+    def ship_order(self, order_id: int, source: str = "default", when: datetime | None = None,
+                   *, partial: bool = False) -> dict[str, Any] | None:
+        """Ship the invoiced, unshipped units from ``source``, lowering its quantities.
+        Magento refuses a shipment its source cannot cover: all of it, or with ``partial``
+        the cart entries the source holds enough of (the rest waits for another source).
+        None when nothing is shipped."""
+        with self.lock:
+            order = self.orders[order_id]
+            held = {sku: Decimal(item["quantity"])
+                    for (sku, code), item in self.source_items.items() if code == source}
+            entries = _entries_to_ship(order)
+            covered = [(top, units) for top, units in entries
+                       if all(held.get(sku, Decimal(-1)) >= qty for sku, qty in units.items())]
+            if not covered or (len(covered) < len(entries) and not partial):
+                return None
+            moment = when or max(self._clock + timedelta(seconds=1), self.now())
+            self._clock = max(self._clock, moment)
+            entity_id = len(self.shipments) + 1
+            shipment = ship_invoiced(order, moment, entity_id=entity_id,
+                                     increment_id=_increment(self._store_of(order), entity_id),
+                                     source_code=source, tops={top for top, _ in covered})
+            if shipment is None:
+                return None
+            for _top, units in covered:
+                for sku, qty in units.items():
+                    item = self.source_items[(sku, source)]
+                    item["quantity"] = Decimal(item["quantity"]) - qty
+            self.shipments[entity_id] = shipment
+            self._shipments_by_order.setdefault(order_id, []).append(entity_id)
+            self._json_cache.pop(("orders", order_id), None)
+            self.generation += 1
+            return shipment
+
     def add_credit_memo(self, memo: dict[str, Any]) -> None:
         self.creditmemos[memo["entity_id"]] = memo
         self._memos_by_order.setdefault(memo["order_id"], []).append(memo["entity_id"])
@@ -180,6 +218,27 @@ class FakeStore:
 
     def _store_of(self, order: Mapping[str, Any]) -> StoreSpec:
         return next(s for s in self.stores if s.store_id == order["store_id"])
+
+
+def _entries_to_ship(order: Mapping[str, Any]) -> list[tuple[int, dict[str, Decimal]]]:
+    """Per cart entry (top-level row id), the units per SKU a source gives up for its
+    invoiced, unshipped units: simple rows and bundle parts; a configurable's on its parent
+    row (which carries the variant's SKU), never on the child row as well; nothing for
+    virtual rows or bundle parents. Entries with nothing to ship are left out."""
+    rows = {row["item_id"]: row for row in order["items"]}
+    entries: dict[int, dict[str, Decimal]] = {}
+    for row in order["items"]:
+        parent = rows.get(row.get("parent_item_id"))
+        top = parent["item_id"] if parent is not None else row["item_id"]
+        units = Decimal(row["qty_invoiced"]) - Decimal(row["qty_shipped"])
+        if row.get("is_virtual") or units <= 0:
+            continue
+        entry = entries.setdefault(top, {})
+        if row["product_type"] in ("bundle", "virtual", "downloadable") or (
+                parent is not None and parent["product_type"] == "configurable"):
+            continue
+        entry[row["sku"]] = entry.get(row["sku"], Decimal(0)) + units
+    return [(top, units) for top, units in entries.items() if units]
 
 
 def _increment(store: StoreSpec, number: int) -> str:
@@ -291,7 +350,12 @@ class _Sales:
         if plan == 2:
             store.invoice_order(order["entity_id"], None, created + timedelta(hours=5))
         if plan in (3, 4):
-            ship_invoiced(order, created + timedelta(hours=6))
+            # MSI's source selection: what the eastern source holds leaves from there,
+            # the rest from the default source (two shipments, one per source).
+            if plan == 3:
+                store.ship_order(order["entity_id"], "east", created + timedelta(hours=6),
+                                 partial=True)
+            store.ship_order(order["entity_id"], "default", created + timedelta(hours=6))
         if index % 12 == 10:
             # An invoice raised with nothing left to invoice: 0.00 and no items.
             store.invoice_order(order["entity_id"], {}, created + timedelta(hours=7))

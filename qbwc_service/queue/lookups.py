@@ -43,9 +43,11 @@ _BY_NAME: dict[str, tuple[str, str, str]] = {
     "VendorAdd": ("VendorQuery", "FullName", "Name"),
     **{operation: ("ItemQuery", "FullName", "Name") for operation in _ITEM_ADDS},
 }
+# Refunds carry their credit memo's RefNumber and a memo naming it, so a lost answer to
+# one is found (ARRefundCreditCardQuery, CheckQuery) before the money is sent again.
 _BY_REF_NUMBER = (
     "InvoiceAdd", "SalesReceiptAdd", "CreditMemoAdd", "ReceivePaymentAdd", "SalesOrderAdd",
-    "InventoryAdjustmentAdd", "TransferInventoryAdd",
+    "InventoryAdjustmentAdd", "TransferInventoryAdd", "ARRefundCreditCardAdd", "CheckAdd",
 )
 
 

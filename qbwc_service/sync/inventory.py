@@ -17,12 +17,12 @@ from typing import TYPE_CHECKING, Any, Protocol
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from magento_client.documents import CreditMemo, Invoice, Order, SourceItem
+from magento_client.documents import CreditMemo, Invoice, Order, Shipment, SourceItem
 from qbwc_service.context import AppContext
 from qbwc_service.db.models import Company, Request, RequestStatus, SiteQuantity
 from qbwc_service.db.models import Mapping as MappingRow
 from qbwc_service.sync.config import CompanyMappingConfig, load_company_config
-from qbwc_service.sync.plan import PlanContext, PlannedRequest, Priority
+from qbwc_service.sync.plan import CompanyFacts, PlanContext, PlannedRequest, Priority
 from qbwc_service.sync.stock_position import not_yet_deducted
 
 if TYPE_CHECKING:
@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 __all__ = [
     "InventoryPush",
     "enqueue_inventory_query",
+    "item_names",
+    "pending_as_reported",
     "plan_opening_quantities",
     "push_inventory",
     "quantities_to_push",
@@ -72,13 +74,13 @@ def quantities_to_push(
     site_quantities: Iterable[SiteQuantity],
     item_skus: Mapping[str, str],
     config: CompanyMappingConfig,
-    pending: Mapping[str, Decimal],
+    pending: Mapping[tuple[str, str], Decimal],
     *,
     multi_site: bool,
 ) -> tuple[list[SourceItem], list[str]]:
     """Magento source items from QuickBooks quantities less the units Magento deducted
-    that QuickBooks has not yet (``pending``, on the sales source): (items, reasons for
-    skipped rows)."""
+    from each source that QuickBooks has not yet from its site (``pending``, per SKU and
+    source): (items, reasons for skipped rows)."""
     sources_by_site = {site: source for source, site in config.sites.items()}
     items: list[SourceItem] = []
     skipped: list[str] = []
@@ -94,10 +96,8 @@ def quantities_to_push(
                 continue
         else:
             source = config.sales_source
-        quantity = row.quantity_on_hand
-        if source == config.sales_source:
-            quantity -= pending.get(sku, Decimal(0))
-        quantity = max(quantity, Decimal(0))
+        quantity = max(row.quantity_on_hand - pending.get((sku, source), Decimal(0)),
+                       Decimal(0))
         items.append(SourceItem(sku=sku, source_code=source, quantity=quantity,
                                 status=1 if quantity > 0 else 0))
     return items, skipped
@@ -105,12 +105,13 @@ def quantities_to_push(
 
 def push_inventory(ctx: AppContext, company_name: str, client: SourceItemWriter, *,
                    orders: Iterable[Order] = (), invoices: Iterable[Invoice] = (),
-                   creditmemos: Iterable[CreditMemo] = (), batch_size: int | None = None
-                   ) -> InventoryPush:
+                   creditmemos: Iterable[CreditMemo] = (), shipments: Iterable[Shipment] = (),
+                   batch_size: int | None = None) -> InventoryPush:
     """Write the quantities QuickBooks reported since the last push to Magento's mapped
-    sources, net of units Magento deducted that QuickBooks had not when it reported
-    (:mod:`.stock_position`); quantities not reported again since the last push are not
-    pushed, so Magento never gets a number older than what it already has."""
+    sources, each net of the units Magento deducted from that source that QuickBooks had
+    not from its site when it reported (:mod:`.stock_position`, from the orders'
+    ``shipments``); quantities not reported again since the last push are not pushed, so
+    Magento never gets a number older than what it already has."""
     from qbwc_service.sync.runner import get_company
 
     config = load_company_config(ctx.settings, company_name)
@@ -129,16 +130,9 @@ def push_inventory(ctx: AppContext, company_name: str, client: SourceItemWriter,
         if not fresh:
             return result
         reported = min(row.reported_at for row in fresh)
-        posted = set(session.scalars(select(Request.idempotency_key).where(
-            Request.company_id == company.id,
-            Request.status == RequestStatus.SUCCEEDED.value,
-            Request.completed_at <= reported)))
-        item_skus = {name: sku for name, sku in session.execute(
-            select(MappingRow.qb_name, MappingRow.magento_id).where(
-                MappingRow.company_id == company.id, MappingRow.entity_type == "item"))
-            if name and not sku.startswith("@")}
-        pending = not_yet_deducted(orders, invoices, creditmemos, posted,
-                                   PlanContext(config=config))
+        item_skus = {name: sku for sku, name in item_names(session, company.id).items()}
+        pending = pending_as_reported(session, company, config, reported, orders, invoices,
+                                      creditmemos, shipments)
         items, skipped = quantities_to_push(
             fresh, item_skus, config, pending, multi_site=bool(company.multi_site_enabled))
         result.skipped += skipped
@@ -149,6 +143,33 @@ def push_inventory(ctx: AppContext, company_name: str, client: SourceItemWriter,
         for row in fresh:
             row.pushed_at = now
     return result
+
+
+def item_names(session: Session, company_id: int) -> dict[str, str]:
+    """SKU -> the QuickBooks item name it was posted under."""
+    return {sku: name for name, sku in session.execute(
+        select(MappingRow.qb_name, MappingRow.magento_id).where(
+            MappingRow.company_id == company_id, MappingRow.entity_type == "item"))
+        if name and not sku.startswith("@")}
+
+
+def pending_as_reported(session: Session, company: Company, config: CompanyMappingConfig,
+                        reported: datetime, orders: Iterable[Order],
+                        invoices: Iterable[Invoice], creditmemos: Iterable[CreditMemo],
+                        shipments: Iterable[Shipment]) -> dict[tuple[str, str], Decimal]:
+    """Units not yet deducted per SKU and source (:mod:`.stock_position`) as they stood
+    when QuickBooks ``reported`` its quantities: only requests posted by then count."""
+    # The payloads say at which site each posted line moved stock.
+    posted = {key: payload for key, payload in session.execute(
+        select(Request.idempotency_key, Request.payload).where(
+            Request.company_id == company.id,
+            Request.status == RequestStatus.SUCCEEDED.value,
+            Request.completed_at <= reported))}
+    by_order: dict[int, list[Shipment]] = {}
+    for shipment in shipments:
+        by_order.setdefault(shipment.order_id, []).append(shipment)
+    return not_yet_deducted(orders, invoices, creditmemos, posted, PlanContext(
+        config=config, facts=CompanyFacts.from_company(company), shipments=by_order))
 
 
 def plan_opening_quantities(

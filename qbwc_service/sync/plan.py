@@ -16,6 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
+from magento_client.documents import Shipment
 from qbwc_service.db.models import Company
 from qbwc_service.sync.config import CompanyMappingConfig
 
@@ -141,6 +142,8 @@ class PlanContext:
     facts: CompanyFacts = field(default_factory=CompanyFacts)
     lookup: Lookup = field(default_factory=MemoryLookup)
     store_timezones: dict[int, str] = field(default_factory=dict)  # store_id -> IANA name
+    # order entity_id -> its Magento shipments, as known when the documents are planned
+    shipments: dict[int, list[Shipment]] = field(default_factory=dict)
 
     @property
     def sales_site(self) -> str | None:
@@ -151,6 +154,26 @@ class PlanContext:
         if self.facts.multi_site_enabled is False:
             return None
         return self.config.sales_site
+
+    def line_source(self, order_id: int, order_item_ids: Iterable[int]) -> str:
+        """The MSI source that shipped an order row: the first shipment naming one of
+        ``order_item_ids`` (the row, then its parent or children), else the configured
+        sales source while the order has not shipped (Magento picks the source only at
+        shipment, magento-rest.md §13)."""
+        wanted = list(order_item_ids)
+        for shipment in self.shipments.get(order_id, ()):
+            if shipment.source_code and any(item.order_item_id in wanted and item.qty
+                                            for item in shipment.items):
+                return shipment.source_code
+        return self.config.sales_source
+
+    def line_site(self, order_id: int, order_item_ids: Iterable[int]) -> str | None:
+        """The QuickBooks site of :meth:`line_source` (the sales site when that source is
+        not mapped), or None for a company file without sites."""
+        if self.facts.multi_site_enabled is False:
+            return None
+        source = self.line_source(order_id, order_item_ids)
+        return self.config.sites.get(source) or self.config.sales_site
 
     @property
     def multicurrency(self) -> bool:

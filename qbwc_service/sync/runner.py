@@ -22,6 +22,7 @@ from magento_client.documents import (
     Invoice,
     Order,
     Product,
+    Shipment,
     SourceItem,
     format_datetime,
 )
@@ -49,6 +50,7 @@ __all__ = [
     "enqueue_plan",
     "get_company",
     "pull_and_enqueue",
+    "shipments_of",
     "store_timezones",
     "to_payload",
 ]
@@ -218,6 +220,9 @@ def _plan_one(entity: str, document: Any, client: MagentoSource, ctx: PlanContex
     def order_of(order_id: int) -> Order:
         if order_id not in orders:
             orders[order_id] = client.order(order_id)
+        if order_id not in ctx.shipments:
+            # The sources that shipped the order decide the sites its lines move stock at.
+            ctx.shipments[order_id] = shipments_of(client, order_id)
         return orders[order_id]
 
     if entity == "orders":
@@ -241,6 +246,12 @@ def _plan_one(entity: str, document: Any, client: MagentoSource, ctx: PlanContex
         planned = plan_product(product, ctx)
         return [planned] if planned else []
     raise SyncError(f"unknown entity {entity!r}; use one of {', '.join(ENTITIES)}")
+
+
+def shipments_of(client: Any, order_id: int) -> list[Shipment]:
+    """The order's Magento shipments; none from a client that cannot list them."""
+    reader = getattr(client, "shipments_for_order", None)
+    return list(reader(order_id)) if reader is not None else []
 
 
 def _customer_of(entity: str, document: Any, orders: dict[int, Order]) -> int | None:

@@ -41,17 +41,21 @@ def trigger_for(spec: ScheduleSpec) -> CronTrigger | IntervalTrigger:
     return IntervalTrigger(minutes=spec.every_minutes, timezone="UTC")
 
 
-def _open_documents(client: Any) -> tuple[list[Any], list[Any], list[Any]]:
-    """Orders still moving (processing) with their invoices and credit memos: where Magento
-    and QuickBooks can disagree on what left the shelf."""
+def _open_documents(client: Any) -> dict[str, list[Any]]:
+    """Orders still moving (processing) with their invoices, credit memos and shipments:
+    where Magento and QuickBooks can disagree on what left which shelf."""
     from magento_client.search import SearchCriteria
+    from qbwc_service.sync.runner import shipments_of
 
     orders = list(client.orders(SearchCriteria().where("state", "processing")))
     invoices = [invoice for order in orders for invoice in client.invoices_for_order(
         order.entity_id)]
     memos = [memo for order in orders for memo in client.credit_memos_for_order(
         order.entity_id)]
-    return orders, invoices, memos
+    shipments = [shipment for order in orders
+                 for shipment in shipments_of(client, order.entity_id)]
+    return {"orders": orders, "invoices": invoices, "creditmemos": memos,
+            "shipments": shipments}
 
 
 def run_job(ctx: AppContext, company_name: str, job: str, client_factory: ClientFactory,
@@ -60,6 +64,7 @@ def run_job(ctx: AppContext, company_name: str, job: str, client_factory: Client
     """Run one job if this process gets its lease; returns whether it ran."""
     from qbwc_service.sync.inventory import push_inventory
     from qbwc_service.sync.runner import pull_and_enqueue
+    from qbwc_service.sync.stock_moves import queue_stock_moves
 
     name = f"sync:{company_name}:{job}"
     with lease(ctx.db, name, holder, ttl) as mine:
@@ -70,9 +75,15 @@ def run_job(ctx: AppContext, company_name: str, job: str, client_factory: Client
         report = pull_and_enqueue(ctx, company_name, client=client,
                                   entities=JOB_ENTITIES[job], progress=progress)
         if job == "inventory":
-            orders, invoices, memos = _open_documents(client)
-            push_inventory(ctx, company_name, client, orders=orders, invoices=invoices,
-                           creditmemos=memos)
+            # Whichever way the stock flows: QuickBooks' quantities pushed to Magento, or
+            # Magento's source changes queued for QuickBooks (each skips the other way).
+            docs = _open_documents(client)
+            push_inventory(ctx, company_name, client, orders=docs["orders"],
+                           invoices=docs["invoices"], creditmemos=docs["creditmemos"],
+                           shipments=docs["shipments"])
+            queue_stock_moves(ctx, company_name, client, orders=docs["orders"],
+                              invoices=docs["invoices"], creditmemos=docs["creditmemos"],
+                              shipments=docs["shipments"])
         log.info("job %s: read %s, queued %d new, %d changed, %d errors", name, report.read,
                  report.created, report.changed, len(report.errors))
     return True

@@ -6,6 +6,7 @@ XSD-valid (when the schemas are beside the clone), reconciliation without varian
 
 from __future__ import annotations
 
+import copy
 import json
 import shutil
 import sqlite3
@@ -23,6 +24,7 @@ from sqlalchemy import select
 from magento_client.client import MagentoClient
 from magento_client.exceptions import MagentoError
 from magento_client.fake import FakeMagento, FakeStore
+from magento_client.fake.billing import ship_invoiced
 from qbwc_service.app import make_app
 from qbwc_service.context import AppContext
 from qbwc_service.db.models import Attempt, Mapping, MessageSet
@@ -54,6 +56,7 @@ SEED = 5
 MAGENTO_FAULTS = "429=0.08,500=0.05,slow=0.03,truncate=0.03,slow_seconds=0.2,retry_after=0"
 QUICKBOOKS_FAULTS = "busy=0.06,lose_response=0.12"
 TXN_KINDS = {"invoice": ("Invoice", "SalesReceipt"), "creditmemo": ("CreditMemo",)}
+SITES = {"default": "Main Warehouse", "east": "East Warehouse"}  # the config's site map
 
 
 def _xsd_dir() -> Path | None:
@@ -108,9 +111,10 @@ def _run_flow(root: Path, *, magento_faults: str | None, quickbooks_faults: str)
         root / "install", service={"batch_start": 10, "batch_max": 40},
         extra_toml=f'[companies.{json.dumps(COMPANY)}.magento]\n'
                    f"base_url = {json.dumps(magento_url)}\n{credentials}\n"
-                   # Sales lines take stock out of the simulated company's main site.
+                   # Lines take stock out of the site of the MSI source that shipped
+                   # them: the default source is the main site, the eastern one the east.
                    f'[companies.{json.dumps(COMPANY)}.mapping.sites]\n'
-                   'default = "Main Warehouse"\n')
+                   'default = "Main Warehouse"\neast = "East Warehouse"\n')
     simulator = merchant_setup(QuickBooksSimulator(
         root / "company.sqlite3", release="enterprise-2023", xsd_dir=_xsd_dir(),
         faults=QbFaults.parse(quickbooks_faults), seed=SEED))
@@ -406,8 +410,8 @@ def test_stock_follows_magento_bundle_parts_included(flow: Flow) -> None:
 
 
 def _count_stock(company_db: Path, quantity: int) -> None:
-    """A merchant's stock count in QuickBooks: every inventory item at ``quantity`` on the
-    main site, so pushed quantities are not all clamped at zero."""
+    """A merchant's stock count in QuickBooks: every inventory item at ``quantity`` on
+    both sites, so pushed quantities are not all clamped at zero."""
     from qbwc_service.qbxml.render import render_request
 
     connection = sqlite3.connect(f"file:{company_db}?mode=ro", uri=True)
@@ -416,19 +420,20 @@ def _count_stock(company_db: Path, quantity: int) -> None:
             "SELECT full_name FROM list_record WHERE kind = 'ItemInventory'")]
     finally:
         connection.close()
-    request = render_request("InventoryAdjustmentAdd", {
+    requests = [render_request("InventoryAdjustmentAdd", {
         "AccountRef": {"FullName": "Opening Balance Equity"}, "RefNumber": "COUNT",
-        "InventorySiteRef": {"FullName": "Main Warehouse"},
+        "InventorySiteRef": {"FullName": site},
         "InventoryAdjustmentLineAdd": [
             {"ItemRef": {"FullName": name},
              "QuantityAdjustment": {"NewQuantity": Decimal(quantity)}} for name in items]},
-        version="13.0", request_id="1")
+        version="13.0", request_id=str(number))
+        for number, site in enumerate(SITES.values(), start=1)]
     simulator = QuickBooksSimulator(company_db, release="enterprise-2023")
     try:
-        answer = simulator.process(render_message_set([request], version="13.0"))
+        answer = simulator.process(render_message_set(requests, version="13.0"))
     finally:
         simulator.close()
-    assert 'statusCode="0"' in answer, answer[:500]
+    assert answer.count('statusCode="0"') == len(requests), answer[:500]
 
 
 class _Writer:
@@ -440,12 +445,60 @@ class _Writer:
         return 1
 
 
+def _source_of(shipments: list[dict[str, Any]], order: dict[str, Any],
+               order_item_id: int) -> str:
+    """Where a row's stock moved: the source of the first of ``shipments`` listing the
+    row (or its parent, for a bundle part), the default source while it has not shipped."""
+    parent = next(r for r in order["items"] if r["item_id"] == order_item_id).get("parent_item_id")
+    for wanted in (order_item_id, parent):
+        for shipment in shipments:
+            if any(row["order_item_id"] == wanted for row in shipment["items"]):
+                return str(shipment["extension_attributes"]["source_code"])
+    return "default"
+
+
+def test_the_dataset_ships_from_two_sources(flow: Flow) -> None:
+    """Orders ship from the default and the eastern source, some from both."""
+    sources = {s["extension_attributes"]["source_code"] for s in flow.store.shipments.values()}
+    assert sources == {"default", "east"}
+    assert any(len({s["extension_attributes"]["source_code"]
+                    for s in flow.store.shipments_of(order_id)}) == 2
+               for order_id in flow.store.orders)
+
+
+def test_each_line_moves_stock_at_the_site_of_its_source(flow: Flow) -> None:
+    """Each item's quantity at each site is minus the units invoiced from the source that
+    site stands for (the shipment's source, the default source before shipment) plus the
+    refunded units returned to stock there."""
+    store = flow.store
+    expected: Counter[tuple[str, str]] = Counter()
+    for invoice in _posted_documents(store, "invoice").values():
+        order = store.orders[invoice["order_id"]]
+        for sku, row in _stock_units(order, invoice["items"]):
+            shipments = store.shipments_of(order["entity_id"])
+            site = SITES[_source_of(shipments, order, row["order_item_id"])]
+            expected[(sku, site)] -= Decimal(str(row["qty"]))
+    for memo in _posted_documents(store, "creditmemo").values():
+        order = store.orders[memo["order_id"]]
+        for sku, row in _stock_units(order, memo["items"]):
+            if (row.get("extension_attributes") or {}).get("back_to_stock"):
+                shipments = store.shipments_of(order["entity_id"])
+                site = SITES[_source_of(shipments, order, row["order_item_id"])]
+                expected[(sku, site)] += Decimal(str(row["qty"]))
+    names = {sku: mapping.qb_name for sku, mapping in flow.mappings("item").items()}
+    ledger = Ledger.read(flow.company_db)
+    held = {(sku, site): ledger.at_site.get((names[sku] or "", site), Decimal(0))
+            for sku, site in expected}
+    assert {site for _sku, site in expected if expected[(_sku, site)]} == set(SITES.values())
+    assert held == {key: units for key, units in expected.items()}
+
+
 def test_quantity_pushed_is_quickbooks_less_units_not_yet_deducted(
         flow: Flow, tmp_path: Path) -> None:
-    """After a fresh ItemSitesQuery, each SKU pushed to the sales source is QuickBooks'
-    quantity at the mapped site less what Magento shipped (net of returns) beyond what
-    QuickBooks deducted (net of returns), all documents being posted."""
-    from magento_client.documents import CreditMemo, Invoice, Order
+    """After a fresh ItemSitesQuery, each SKU pushed to each source is QuickBooks' quantity
+    at the mapped site less what Magento shipped from that source (net of returns) beyond
+    what QuickBooks deducted at that site (net of returns), all documents being posted."""
+    from magento_client.documents import CreditMemo, Invoice, Order, Shipment
     from qbwc_service.sync.inventory import enqueue_inventory_query, push_inventory
 
     # A copy of the company file: the other books tests read the one the flow posted to.
@@ -464,40 +517,68 @@ def test_quantity_pushed_is_quickbooks_less_units_not_yet_deducted(
         server.stop()
         simulator.close()
     store = flow.store
+    # One order ships from the eastern source only now, after its invoice was posted at
+    # the main site (the default source's, as nothing had shipped): each side must count
+    # its units where they really left.
+    orders = {oid: copy.deepcopy(order) for oid, order in store.orders.items()}
+    late_order = next(order for order in orders.values() if any(
+        Decimal(row["qty_invoiced"]) > Decimal(row["qty_shipped"]) and not row.get("is_virtual")
+        and row["product_type"] == "simple" and "parent_item_id" not in row
+        for row in order["items"]) and not store.shipments_of(order["entity_id"]))
+    late = ship_invoiced(late_order, datetime(2026, 3, 1, tzinfo=UTC), entity_id=9999,
+                         increment_id="999999999", source_code="east")
+    assert late is not None
+    shipments = [*store.shipments.values(), late]
     writer = _Writer()
     pushed = push_inventory(
         ctx, COMPANY, writer,
-        orders=[Order.from_json(o) for o in store.orders.values()],
+        orders=[Order.from_json(o) for o in orders.values()],
         invoices=[Invoice.from_json(i) for i in _posted_documents(store, "invoice").values()],
         creditmemos=[CreditMemo.from_json(m)
-                     for m in _posted_documents(store, "creditmemo").values()])
-    # Magento's side, from the raw documents: shipped units less shipped units returned;
-    # QuickBooks' side: invoiced units less units returned to stock.
-    pending: Counter[str] = Counter()
+                     for m in _posted_documents(store, "creditmemo").values()],
+        shipments=[Shipment.from_json(s) for s in shipments])
+    # Magento's side, from the raw documents: units each source shipped less shipped units
+    # returned; QuickBooks' side: units invoiced less units returned to stock, at the site
+    # of the source that had shipped them when they were posted.
+    def magento_source(order: dict[str, Any], item_id: int) -> str:
+        return _source_of([s for s in shipments if s["order_id"] == order["entity_id"]],
+                          order, item_id)
+
+    def posted_source(order: dict[str, Any], item_id: int) -> str:
+        return _source_of(store.shipments_of(order["entity_id"]), order, item_id)
+
+    pending: Counter[tuple[str, str]] = Counter()
     returned: Counter[tuple[int, int]] = Counter()
     for memo in _posted_documents(store, "creditmemo").values():
-        order = store.orders[memo["order_id"]]
+        order = orders[memo["order_id"]]
         for sku, row in _stock_units(order, memo["items"]):
             if (row.get("extension_attributes") or {}).get("back_to_stock"):
-                pending[sku] += Decimal(str(row["qty"]))
+                pending[(sku, posted_source(order, row["order_item_id"]))] += Decimal(
+                    str(row["qty"]))
                 returned[(order["entity_id"], row["order_item_id"])] += Decimal(str(row["qty"]))
     for invoice in _posted_documents(store, "invoice").values():
-        for sku, row in _stock_units(store.orders[invoice["order_id"]], invoice["items"]):
-            pending[sku] -= Decimal(str(row["qty"]))
-    for order in store.orders.values():
+        order = orders[invoice["order_id"]]
+        for sku, row in _stock_units(order, invoice["items"]):
+            pending[(sku, posted_source(order, row["order_item_id"]))] -= Decimal(
+                str(row["qty"]))
+    for order in orders.values():
         for sku, row in _stock_units(order, [{"order_item_id": r["item_id"], **r}
                                              for r in order["items"]]):
             shipped = Decimal(str(row.get("qty_shipped") or 0))
-            back = returned[(order["entity_id"], row["item_id"])]
-            pending[sku] += shipped - min(back, shipped)
+            back = min(returned[(order["entity_id"], row["item_id"])], shipped)
+            if shipped:
+                pending[(sku, magento_source(order, row["item_id"]))] += shipped - back
     names = {mapping.qb_name: sku for sku, mapping in flow.mappings("item").items()}
-    main_site = {name: quantity for (name, site), quantity in
-                 Ledger.read(company_db).at_site.items() if site == "Main Warehouse"}
-    expected = {names[name]: max(quantity - pending[names[name]], Decimal(0))
-                for name, quantity in main_site.items() if name in names}
-    got = {item.sku: item.quantity for item in writer.items if item.source_code == "default"}
+    sources = {site: source for source, site in SITES.items()}
+    expected = {(names[name], sources[site]): max(quantity - pending[(names[name],
+                                                                      sources[site])], Decimal(0))
+                for (name, site), quantity in Ledger.read(company_db).at_site.items()
+                if name in names and site in sources}
+    got = {(item.sku, item.source_code): item.quantity for item in writer.items}
     assert got == expected
-    assert any(pending[sku] for sku in got), "the dataset should leave units to net"
+    for source in SITES:
+        assert any(pending[(sku, source)] for sku, src in got if src == source), \
+            f"the dataset should leave units to net at {source}"
     # Stock at sites no Magento source maps to is reported, not pushed.
     assert all("is not mapped to a Magento source" in line for line in pushed.skipped)
 

@@ -83,3 +83,20 @@ def test_count_uses_a_one_row_page(shared_client: MagentoClient, shared_store: F
     assert shared_client.count("invoices") == len(shared_store.invoices)
     assert shared_client.count("creditmemos") == len(shared_store.creditmemos)
     assert shared_client.count("customers") == len(shared_store.customers)
+
+
+def test_shipments_for_an_order_carry_their_sources(fake: FakeMagento,
+                                                   client: MagentoClient) -> None:
+    """``GET /V1/shipments`` by order id: each shipment of that order only, with its MSI
+    source and rows; ``GET /V1/shipment/{id}`` gives the same document."""
+    store = fake.store
+    order_id = next(o for o in store.orders if store.shipments_of(o))
+    shipments = client.shipments_for_order(order_id)
+    raw = store.shipments_of(order_id)
+    assert [s.entity_id for s in shipments] == [s["entity_id"] for s in raw]
+    assert [s.source_code for s in shipments] == [
+        s["extension_attributes"]["source_code"] for s in raw]
+    assert all(s.order_id == order_id and s.items for s in shipments)
+    assert len(list(client.shipments())) == len(store.shipments)
+    one = client.shipment(shipments[0].entity_id)
+    assert one == shipments[0]

@@ -28,6 +28,7 @@ def _raw(client: MagentoClient, path: str, criteria: SearchCriteria | None = Non
 @pytest.mark.parametrize("path", [
     "/V1/orders", "/V1/invoices", "/V1/creditmemos", "/V1/products", "/V1/customers/search",
     "/V1/inventory/source-items", "/V1/inventory/sources", "/V1/inventory/stocks",
+    "/V1/shipments",
 ])
 def test_search_responses_match_schema(shared_client: MagentoClient, schema: SchemaChecker,
                                        path: str) -> None:
@@ -39,13 +40,16 @@ def test_search_responses_match_schema(shared_client: MagentoClient, schema: Sch
 
 def test_single_documents_match_schema(shared_client: MagentoClient, shared_store: FakeStore,
                                        schema: SchemaChecker) -> None:
-    """Order, invoice, credit memo and store configs by id match their definitions."""
+    """Order, invoice, credit memo, shipment and store configs by id match their
+    definitions."""
     memo = next(iter(shared_store.creditmemos.values()))
     invoice = next(iter(shared_store.invoices.values()))
+    shipment = next(iter(shared_store.shipments.values()))
     checks = {
         "/V1/orders/{id}": _raw(shared_client, f"/V1/orders/{memo['order_id']}"),
         "/V1/invoices/{id}": _raw(shared_client, f"/V1/invoices/{invoice['entity_id']}"),
         "/V1/creditmemo/{id}": _raw(shared_client, f"/V1/creditmemo/{memo['entity_id']}"),
+        "/V1/shipment/{id}": _raw(shared_client, f"/V1/shipment/{shipment['entity_id']}"),
         "/V1/store/storeConfigs": _raw(shared_client, "/V1/store/storeConfigs"),
     }
     for path, body in checks.items():

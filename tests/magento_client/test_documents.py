@@ -134,3 +134,28 @@ def test_customer_store_config_and_address_region_object() -> None:
     config = StoreConfig.from_json({"id": 1, "code": "default", "timezone": "America/Chicago",
                                     "base_currency_code": "USD"})
     assert config.timezone == "America/Chicago"
+
+
+def test_shipment_names_the_msi_source_that_shipped_it() -> None:
+    """A shipment reads its rows and MSI's ``extension_attributes.source_code``; one from a
+    store without MSI has no source."""
+    from magento_client.documents import Shipment
+
+    document = load_fixture("shipment_msi_east.json")
+    shipment = Shipment.from_json(document)
+    assert (shipment.entity_id, shipment.order_id, shipment.source_code) == (7, 12, "east")
+    assert [(row.order_item_id, row.sku, row.qty) for row in shipment.items] == [
+        (88, "HOODIE-M-BLUE", Decimal(2)), (90, "MUG-ENAMEL", Decimal(1))]
+    assert shipment.created_at == datetime(2026, 1, 5, 14, 12, 40, tzinfo=UTC)
+    without_msi = Shipment.from_json({**document, "extension_attributes": {}})
+    assert without_msi.source_code is None
+
+
+def test_fixture_shipment_matches_the_schema() -> None:
+    """The shipment fixture has the shape of Magento's ``sales-data-shipment-interface``."""
+    from tests.magento_client.schema_check import SchemaChecker
+
+    path = reference_path("magento", "openapi", "admin-schema-2.4.8.json")
+    checker = SchemaChecker(json.loads(path.read_text(encoding="utf-8")))
+    assert checker.check(load_fixture("shipment_msi_east.json"),
+                         checker.response_schema("/V1/shipment/{id}")) == []

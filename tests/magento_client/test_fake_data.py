@@ -117,3 +117,25 @@ def test_invoice_created_through_rest_adds_up(fake: FakeMagento, client: Magento
     assert invoice.order_id == order_id and invoice_problems(invoice.raw) == []
     assert invoice.grand_total == client.order(order_id).grand_total
     assert client.order(order_id).state == "processing"
+
+
+def test_shipping_lowers_the_shipping_source_only() -> None:
+    """A shipment names its source and lowers that source's quantity by the units shipped
+    (Magento deducts at shipment); other sources keep theirs; shipped rows are marked."""
+    store = FakeStore.generate(orders=40, seed=3)
+    order_id = next(
+        oid for oid, order in store.orders.items() if not store.shipments_of(oid) and any(
+            Decimal(r["qty_invoiced"]) > 0 and not r.get("is_virtual")
+            and r["product_type"] == "simple" and "parent_item_id" not in r
+            for r in order["items"]))
+    before = {key: Decimal(item["quantity"]) for key, item in store.source_items.items()}
+    shipment = store.ship_order(order_id, "default")
+    assert shipment is not None and shipment["extension_attributes"]["source_code"] == "default"
+    after = {key: Decimal(item["quantity"]) for key, item in store.source_items.items()}
+    changed = {key: before[key] - after[key] for key in before if before[key] != after[key]}
+    assert changed and all(source == "default" for _sku, source in changed)
+    shipped_rows = {row["order_item_id"] for row in shipment["items"]}
+    order = store.orders[order_id]
+    assert all(Decimal(r["qty_shipped"]) == Decimal(r["qty_invoiced"])
+               for r in order["items"] if r["item_id"] in shipped_rows)
+    assert store.ship_order(order_id, "default") is None  # nothing left to ship

@@ -17,6 +17,7 @@ from tests.conftest import reference_path
 from tests.sandbox.conftest import (
     add_customer,
     add_item,
+    adjust,
     assert_xml_equal,
     fixture_text,
     message,
@@ -82,8 +83,10 @@ def test_good_invoice_is_answered_in_quickbooks_shape(strict: QuickBooksSimulato
 
 
 def test_multi_site_set_validates_and_runs(strict: QuickBooksSimulator) -> None:
-    """The qbxml.md §11 multi-site message set is accepted on 13.0 and every request succeeds."""
+    """The qbxml.md §11 multi-site message set is accepted on 13.0 and every request succeeds
+    (the main site holds the three units the set transfers: QuickBooks moves no more)."""
     add_item(strict)
+    adjust(strict, "WIDGET-1", "Main Warehouse", "3")
     codes = [status(rs) for rs in responses(strict.process(fixture_text("multi_site_set.xml")))]
     assert codes == [0, 0, 0, 0]
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
+from lxml import etree
+
 from qbwc_service.sandbox.quickbooks import CLOSED_PERIOD_STATUS, QuickBooksSimulator
 from tests.sandbox.conftest import (
     add_customer,
@@ -75,6 +77,33 @@ def test_transfer_and_new_quantity_adjustment(simulator: QuickBooksSimulator) ->
     rs = responses(simulator.process(message(new_count)))[0]
     assert rs[0].findtext("InventoryAdjustmentLineRet/QuantityDifference") == "-3"
     assert site_quantities(simulator, "WIDGET-1")["East Warehouse"] == "2"
+
+
+def test_transfer_of_more_than_the_site_holds_is_refused(
+        simulator: QuickBooksSimulator) -> None:
+    """QuickBooks does not transfer more than the sending site holds (even when the item
+    has enough elsewhere): refused, nothing moves; exactly what it holds is transferred."""
+    add_item(simulator)
+    adjust(simulator, "WIDGET-1", "Main Warehouse", "3")
+    adjust(simulator, "WIDGET-1", "East Warehouse", "10")
+
+    def transfer(units: str) -> etree._Element:
+        body = ("<TransferInventoryAddRq><TransferInventoryAdd><TxnDate>2024-05-02</TxnDate>"
+                "<FromInventorySiteRef><FullName>Main Warehouse</FullName>"
+                "</FromInventorySiteRef><ToInventorySiteRef><FullName>East Warehouse"
+                "</FullName></ToInventorySiteRef><TransferInventoryLineAdd><ItemRef>"
+                "<FullName>WIDGET-1</FullName></ItemRef><QuantityToTransfer>"
+                f"{units}</QuantityToTransfer></TransferInventoryLineAdd>"
+                "</TransferInventoryAdd></TransferInventoryAddRq>")
+        return responses(simulator.process(message(body)))[0]
+
+    refused = transfer("4")
+    assert status(refused) == 3180 and "holds 3" in (refused.get("statusMessage") or "")
+    assert site_quantities(simulator, "WIDGET-1") == {"Main Warehouse": "3",
+                                                      "East Warehouse": "10"}
+    assert status(transfer("3")) == 0
+    assert site_quantities(simulator, "WIDGET-1") == {"Main Warehouse": "0",
+                                                      "East Warehouse": "13"}
 
 
 def test_single_site_company_refuses_sites(make_simulator: Make) -> None:

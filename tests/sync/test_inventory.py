@@ -50,10 +50,11 @@ def test_not_yet_deducted_counts_each_side_as_it_posts() -> None:
     ctx = PlanContext()
     pending = not_yet_deducted(docs["orders"], docs["invoices"], docs["creditmemos"],
                                posted, ctx)
-    assert pending == {"SHIRT": D(-2), "MUG": D(2), "CUP": D(-1)}
+    assert pending == {("SHIRT", "default"): D(-2), ("MUG", "default"): D(2),
+                       ("CUP", "default"): D(-1)}
     settled = not_yet_deducted(docs["orders"], docs["invoices"], docs["creditmemos"],
                                posted | {"creditmemo:9"}, ctx)
-    assert "CUP" not in settled and "LEG" not in settled
+    assert ("CUP", "default") not in settled and ("LEG", "default") not in settled
 
 
 def test_query_is_per_site_only_when_the_company_uses_sites(db) -> None:

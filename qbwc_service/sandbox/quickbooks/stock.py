@@ -10,7 +10,10 @@ average cost changes. Intuit's 13.0 and 16.0 XSDs declare ValueAdjustment's
 and the simulator refuses them the same way with and without an XSD folder.
 
 TransferInventoryAdd moves quantity and its value (at average cost) from one site's
-Inventory Asset line to another's: the account balance does not change.
+Inventory Asset line to another's: the account balance does not change. QuickBooks will not
+transfer more of an item than the sending site holds (a transfer cannot take a site below
+zero, unlike a sale); the simulator refuses it with status 3180 and says so. The exact
+wording of QuickBooks' refusal is not in the reference material: the message is ours.
 """
 
 from __future__ import annotations
@@ -19,7 +22,8 @@ from decimal import Decimal
 
 from lxml import etree
 
-from qbwc_service.sandbox.quickbooks.company import Answer, Company
+from qbwc_service.sandbox.quickbooks.company import Answer, Company, qb_error
+from qbwc_service.sandbox.quickbooks.exceptions import QbRequestRefused
 from qbwc_service.sandbox.quickbooks.ledger import Posting, inventory_by_site
 from qbwc_service.sandbox.quickbooks.posting import move_stock
 from qbwc_service.sandbox.quickbooks.retxml import element, money, quantity, text_of
@@ -89,6 +93,14 @@ def _transfer_inventory(company: Company, source: etree._Element) -> Answer:
         item = company.lookup(("ItemInventory",), item_ref)
         assert item is not None
         moved = Decimal(text_of(line, "QuantityToTransfer") or "0")
+        held = store.site_quantities(item.list_id).get(from_site, Decimal(0)) + sum(
+            (entry.quantity or Decimal(0) for entry in posting.entries
+             if entry.item_id == item.list_id and entry.site_id == from_site), Decimal(0))
+        if moved > held:
+            raise QbRequestRefused(3180, qb_error(
+                "There was an error when saving a Transfer Inventory transaction.",
+                f'The site holds {quantity(held)} of item "{item.full_name}"; '
+                f"{quantity(moved)} cannot be transferred from it."))
         value = move_stock(company, posting, item, from_site, -moved, None)
         move_stock(company, posting, item, to_site, moved, None, value=-value)
         parts.append(element("TransferInventoryLineRet", children=[

@@ -14,10 +14,15 @@ credit memo / refund   :mod:`.refunds` — ``CreditMemoAdd``, then ``SetCredit``
 sales tax              :mod:`.tax` — one sales tax item line per Magento rate
 refunded stock         :mod:`.stock` — ``InventoryAdjustmentAdd`` writing off refunded
                        units Magento did not return to stock
-lines and totals       :mod:`.lines` — products (bundle parts as 0.00 stock lines),
-                       shipping, discounts, adjustments, checked against Magento's
-                       grand total to the cent
+lines and totals       :mod:`.lines` — products (bundle parts as 0.00 stock lines, each
+                       at the site of the MSI source that shipped it), shipping,
+                       discounts, adjustments, checked against Magento's grand total
+                       to the cent
 =====================  ==========================================================
+
+Stock Magento moves between its sources outside sales (magento_to_quickbooks mode) is
+:mod:`qbwc_service.sync.stock_moves`: ``TransferInventoryAdd`` between sites, the rest
+``InventoryAdjustmentAdd``.
 """
 
 from __future__ import annotations

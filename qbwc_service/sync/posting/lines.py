@@ -187,7 +187,6 @@ def build_lines(
     config, tax = ctx.config, ctx.config.tax
     multicurrency = ctx.multicurrency
     use_codes = tax.mode == "line_codes_plus_tax_item"
-    site = ctx.sales_site
     products = product_lines(document.items, order, ctx, label)
 
     def code(taxable: bool) -> str | None:
@@ -199,7 +198,9 @@ def build_lines(
     roles: list[str] = []
     for product in products:
         name = item_names[product.sku]
-        inventory_site = site if product.stocked else None
+        # Stock leaves (or returns to) the site of the MSI source that shipped the row.
+        inventory_site = (ctx.line_site(order.entity_id, product.order_item_ids)
+                          if product.stocked else None)
         lines.append(_line(name, product.amount, desc=product.description,
                            quantity=product.quantity, tax_code=code(product.taxable),
                            site=inventory_site))

@@ -64,10 +64,8 @@ def plan_credit_memo(memo: CreditMemo, order: Order, ctx: PlanContext, *,
     main = replace(shell, context=context, document_hash=document_hash(context), hold_reason=hold,
                    depends_on_keys=depends + tuple(setup_key(r) for r in roles))
     requests.append(main)
-    write_off = plan_write_off(memo, product_lines(memo.items, order, ctx, label),
+    requests += plan_write_off(memo, product_lines(memo.items, order, ctx, label),
                                refs.item_names, ctx, main)
-    if write_off is not None:
-        requests.append(write_off)
     payment = ctx.config.payment_for(order.payment.method if order.payment else None)
     if invoice is not None and not invoice.is_paid and payment.flow == "invoice":
         requests.append(_apply_to_invoice(memo, invoice, main))

@@ -22,7 +22,7 @@ from magento_client.documents import CreditMemo
 from qbwc_service.sync.plan import PlanContext, PlannedRequest, Priority, document_hash
 from qbwc_service.sync.posting.lines import ProductLine
 
-__all__ = ["plan_write_off", "returned_to_stock"]
+__all__ = ["plan_write_off", "returned_to_stock", "write_off_key"]
 
 
 def returned_to_stock(memo: CreditMemo) -> set[int]:
@@ -38,40 +38,56 @@ def returned_to_stock(memo: CreditMemo) -> set[int]:
     return returned
 
 
+def write_off_key(memo_id: int, site: str | None, ctx: PlanContext) -> str:
+    """The write-off's request key: one per site the refunded rows shipped from (the
+    sales site's, or the only one of a company file without sites, keeps the plain key)."""
+    if site is None or site == ctx.sales_site:
+        return f"write-off:{memo_id}"
+    return f"write-off:{memo_id}@{site}"
+
+
 def plan_write_off(memo: CreditMemo, products: Iterable[ProductLine],
                    item_names: dict[str, str], ctx: PlanContext,
-                   main: PlannedRequest) -> PlannedRequest | None:
-    """``InventoryAdjustmentAdd`` taking out the refunded units Magento kept off the shelf."""
+                   main: PlannedRequest) -> list[PlannedRequest]:
+    """``InventoryAdjustmentAdd`` taking out the refunded units Magento kept off the shelf,
+    one per site: the credit memo returned each line to the site it shipped from, and an
+    adjustment names one site."""
     mode = ctx.config.restock
     if mode == "always":
-        return None
+        return []
     returned = returned_to_stock(memo) if mode == "magento" else set()
-    lines: list[dict[str, Any]] = []
+    by_site: dict[str | None, list[dict[str, Any]]] = {}
     for product in products:
         if not product.stocked or not product.quantity:
             continue
         if returned.intersection(product.order_item_ids):
             continue
-        lines.append({"ItemRef": {"FullName": item_names[product.sku]},
-                      "QuantityAdjustment": {"QuantityDifference": -product.quantity}})
-    if not lines:
-        return None
+        site = ctx.line_site(memo.order_id, product.order_item_ids)
+        by_site.setdefault(site, []).append({
+            "ItemRef": {"FullName": item_names[product.sku]},
+            "QuantityAdjustment": {"QuantityDifference": -product.quantity}})
+    return [_write_off(memo, site, lines, ctx, main) for site, lines in by_site.items()]
+
+
+def _write_off(memo: CreditMemo, site: str | None, lines: list[dict[str, Any]],
+               ctx: PlanContext, main: PlannedRequest) -> PlannedRequest:
     context: dict[str, Any] = {
         "AccountRef": {"FullName": ctx.config.accounts.write_off},
         "TxnDate": main.context["TxnDate"],
         "RefNumber": main.context["RefNumber"],
     }
-    site = ctx.sales_site
+    # With sites, the site names the write-off (several share the credit memo's RefNumber),
+    # so a look-up after a lost answer links each to its own.
+    reference = f"{memo.increment_id} {site}" if site else memo.increment_id
     if site:
         context["InventorySiteRef"] = {"FullName": site}
     context["CustomerRef"] = main.context["CustomerRef"]
-    context["Memo"] = (f"Magento credit memo {memo.increment_id}: refunded units not "
-                       "returned to stock")
+    context["Memo"] = f"Magento credit memo {reference}: refunded units not returned to stock"
     context["InventoryAdjustmentLineAdd"] = lines
     return PlannedRequest(
-        operation="InventoryAdjustmentAdd", key=f"write-off:{memo.entity_id}", context=context,
-        entity_type="write_off", magento_id=str(memo.entity_id), magento_ref=memo.increment_id,
-        document_hash=document_hash(context), depends_on_keys=(main.key,),
-        priority=Priority.REFUND, hold_reason=main.hold_reason, amount=Decimal("0.00"),
-        txn_date=main.txn_date,
+        operation="InventoryAdjustmentAdd", key=write_off_key(memo.entity_id, site, ctx),
+        context=context, entity_type="write_off", magento_id=str(memo.entity_id),
+        magento_ref=reference[:64], document_hash=document_hash(context),
+        depends_on_keys=(main.key,), priority=Priority.REFUND, hold_reason=main.hold_reason,
+        amount=Decimal("0.00"), txn_date=main.txn_date,
     )
