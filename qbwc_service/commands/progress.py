@@ -16,7 +16,7 @@ __all__ = ["PullProgress"]
 
 
 class PullProgress:
-    """A ``sync.runner.Progress`` callback that prints; with ``first_only``, each kind once."""
+    """A ``sync.enqueue.Progress`` callback that prints; with ``first_only``, each kind once."""
 
     def __init__(self, label: str, *, every_seconds: float = 2.0, first_only: bool = False,
                  echo: Callable[[str], object] = click.echo,

@@ -18,8 +18,8 @@ from qbwc_service.services.exceptions import ServiceError
 from qbwc_service.services.reconciliation_jobs import add_reconciliation_jobs
 from qbwc_service.settings import Settings
 from qbwc_service.sync.config import magento_client_for
+from qbwc_service.sync.enqueue import Progress
 from qbwc_service.sync.lease import holder_id
-from qbwc_service.sync.runner import Progress
 from qbwc_service.sync.scheduler import build_scheduler, run_job
 
 __all__ = ["ClientFactory", "Serving", "build_jobs", "prepare_server", "pull_now",

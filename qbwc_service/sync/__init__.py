@@ -2,7 +2,7 @@
 
 Import the parts from their modules: ``sync.config`` (per-company mapping),
 ``sync.plan`` / ``sync.posting`` (the posting rules) / ``sync.parties`` (pure planning),
-``sync.runner`` (pull and enqueue), ``sync.scheduler`` and ``sync.lease`` (scheduled
+``sync.runner`` (pull), ``sync.enqueue`` (planned requests into the queue), ``sync.scheduler`` and ``sync.lease`` (scheduled
 jobs) and ``sync.inventory``. Reconciliation lives in ``qbwc_service.reconcile``.
 """
 

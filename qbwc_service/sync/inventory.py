@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -22,11 +22,9 @@ from qbwc_service.context import AppContext
 from qbwc_service.db.models import Company, Request, RequestStatus, SiteQuantity
 from qbwc_service.db.models import Mapping as MappingRow
 from qbwc_service.sync.config import CompanyMappingConfig, load_company_config
+from qbwc_service.sync.enqueue import SyncReport, enqueue_plan, get_company
 from qbwc_service.sync.plan import CompanyFacts, PlanContext, PlannedRequest, Priority
 from qbwc_service.sync.stock_position import not_yet_deducted
-
-if TYPE_CHECKING:
-    from qbwc_service.sync.runner import SyncReport
 
 __all__ = [
     "InventoryPush",
@@ -64,7 +62,6 @@ def enqueue_inventory_query(session: Session, company: Company, *,
         operation=operation, key=f"inventory:{moment:%Y%m%dT%H%M}", context=context,
         entity_type=None, priority=Priority.INVENTORY,
     )
-    from qbwc_service.sync.runner import enqueue_plan
 
     enqueue_plan(session, company.id, [planned], report)
     return planned
@@ -112,7 +109,6 @@ def push_inventory(ctx: AppContext, company_name: str, client: SourceItemWriter,
     not from its site when it reported (:mod:`.stock_position`, from the orders'
     ``shipments``); quantities not reported again since the last push are not pushed, so
     Magento never gets a number older than what it already has."""
-    from qbwc_service.sync.runner import get_company
 
     config = load_company_config(ctx.settings, company_name)
     result = InventoryPush()

@@ -9,18 +9,20 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from magento_client.search import SearchCriteria
 from qbwc_service.context import AppContext
 from qbwc_service.sync.config import ScheduleSpec, load_company_config
+from qbwc_service.sync.enqueue import Progress
+from qbwc_service.sync.inventory import push_inventory
 from qbwc_service.sync.lease import holder_id, lease
-
-if TYPE_CHECKING:
-    from qbwc_service.sync.runner import Progress
+from qbwc_service.sync.runner import pull_and_enqueue, shipments_of
+from qbwc_service.sync.stock_moves import queue_stock_moves
 
 __all__ = ["JOB_ENTITIES", "build_scheduler", "run_job", "trigger_for"]
 
@@ -44,8 +46,6 @@ def trigger_for(spec: ScheduleSpec) -> CronTrigger | IntervalTrigger:
 def _open_documents(client: Any) -> dict[str, list[Any]]:
     """Orders still moving (processing) with their invoices, credit memos and shipments:
     where Magento and QuickBooks can disagree on what left which shelf."""
-    from magento_client.search import SearchCriteria
-    from qbwc_service.sync.runner import shipments_of
 
     orders = list(client.orders(SearchCriteria().where("state", "processing")))
     invoices = [invoice for order in orders for invoice in client.invoices_for_order(
@@ -62,9 +62,6 @@ def run_job(ctx: AppContext, company_name: str, job: str, client_factory: Client
             *, holder: str, ttl: timedelta = timedelta(minutes=30),
             progress: Progress | None = None) -> bool:
     """Run one job if this process gets its lease; returns whether it ran."""
-    from qbwc_service.sync.inventory import push_inventory
-    from qbwc_service.sync.runner import pull_and_enqueue
-    from qbwc_service.sync.stock_moves import queue_stock_moves
 
     name = f"sync:{company_name}:{job}"
     with lease(ctx.db, name, holder, ttl) as mine:

@@ -31,6 +31,7 @@ from magento_client.documents import CreditMemo, Invoice, Order, Shipment, Sourc
 from qbwc_service.context import AppContext
 from qbwc_service.db.models import Request, RequestStatus, SiteQuantity
 from qbwc_service.sync.config import CompanyMappingConfig, effective_company_config
+from qbwc_service.sync.enqueue import enqueue_plan, get_company
 from qbwc_service.sync.inventory import item_names, pending_as_reported
 from qbwc_service.sync.plan import PlannedRequest, Priority
 from qbwc_service.sync.stock_position import Shelf
@@ -126,7 +127,6 @@ def queue_stock_moves(ctx: AppContext, company_name: str, client: SourceItemRead
                       shipments: Iterable[Shipment] = ()) -> StockMoves:
     """Compare Magento's source items with QuickBooks' last reported site quantities and
     queue the transfers and adjustments that close the gap (see the module docstring)."""
-    from qbwc_service.sync.runner import enqueue_plan, get_company
 
     result = StockMoves()
     with ctx.db.session() as session:

@@ -34,7 +34,8 @@ from qbwc_service.reconcile.compare import Comparison
 from qbwc_service.sandbox import QbFaults, QuickBooksSimulator, SessionSummary, report
 from qbwc_service.server import ServerThread
 from qbwc_service.services.reconciliation import reconcile_documents as reconcile
-from qbwc_service.sync.runner import SyncReport, get_company, pull_and_enqueue
+from qbwc_service.sync.enqueue import SyncReport, get_company
+from qbwc_service.sync.runner import pull_and_enqueue
 from tests.conftest import REFERENCE, reference_path
 
 from .harness import (

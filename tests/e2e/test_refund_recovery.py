@@ -15,9 +15,9 @@ from sqlalchemy import select
 from qbwc_service.db.models import Request, RequestTransition
 from qbwc_service.queue import apply_response, next_message_set
 from qbwc_service.sandbox import QuickBooksSimulator
+from qbwc_service.sync.enqueue import enqueue_plan
 from qbwc_service.sync.plan import PlannedRequest
 from qbwc_service.sync.posting.common import awaiting_txn_id
-from qbwc_service.sync.runner import enqueue_plan
 
 from .harness import Books, Installation, make_installation
 

@@ -7,9 +7,9 @@ from decimal import Decimal
 from qbwc_service.handlers.credit_memo import CreditMemoHandler
 from qbwc_service.handlers.invoice import InvoiceHandler
 from qbwc_service.qbxml.parse import QbResponse, RetRecord
+from qbwc_service.sync.enqueue import enqueue_plan
 from qbwc_service.sync.plan import PlanContext
 from qbwc_service.sync.posting import plan_credit_memo
-from qbwc_service.sync.runner import enqueue_plan
 from tests.sync.factories import Line, OrderBuilder
 
 from .conftest import succeed

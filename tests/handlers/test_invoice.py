@@ -9,9 +9,9 @@ from sqlalchemy import select
 from qbwc_service.db.models import Mapping, Request
 from qbwc_service.handlers import handler_for
 from qbwc_service.handlers.invoice import InvoiceHandler
+from qbwc_service.sync.enqueue import enqueue_plan
 from qbwc_service.sync.plan import PlanContext
 from qbwc_service.sync.posting import plan_invoice
-from qbwc_service.sync.runner import enqueue_plan
 from tests.sync.factories import Line, OrderBuilder
 
 from .conftest import succeed

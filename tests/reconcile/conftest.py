@@ -17,10 +17,10 @@ from qbwc_service.db.reconciliation import ReconciliationRun
 from qbwc_service.reconcile.runs import finish_answered, start_run
 from qbwc_service.sandbox.quickbooks import QuickBooksSimulator
 from qbwc_service.services.reconciliation import magento_docs
+from qbwc_service.sync.enqueue import DbLookup, enqueue_plan
 from qbwc_service.sync.parties import plan_setup_items
 from qbwc_service.sync.plan import CompanyFacts, PlanContext
 from qbwc_service.sync.posting import plan_credit_memo, plan_invoice
-from qbwc_service.sync.runner import DbLookup, enqueue_plan
 from tests.sync.factories import Line, OrderBuilder
 from tests.sync.posting import add_company, post_all, simulator
 

@@ -18,9 +18,9 @@ from qbwc_service.context import AppContext
 from qbwc_service.db.reconciliation import ReconciliationLine, ReconciliationRun
 from qbwc_service.services.console_auth import add_web_user
 from qbwc_service.settings import Settings
+from qbwc_service.sync.enqueue import DbLookup, enqueue_plan
 from qbwc_service.sync.plan import PlanContext
 from qbwc_service.sync.posting import plan_invoice
-from qbwc_service.sync.runner import DbLookup, enqueue_plan
 from qbwc_service.web import create_web_app
 from tests.sync.factories import Line, OrderBuilder
 

@@ -12,11 +12,11 @@ from magento_client.fake import FakeStore
 from qbwc_service.db.models import Company
 from qbwc_service.services.reconciliation import reconcile_documents as reconcile
 from qbwc_service.sync.config import parse_mapping_config
+from qbwc_service.sync.enqueue import DbLookup, enqueue_plan
 from qbwc_service.sync.exceptions import DocumentSkipped
 from qbwc_service.sync.parties import plan_setup_items
 from qbwc_service.sync.plan import CompanyFacts, PlanContext
 from qbwc_service.sync.posting import plan_credit_memo, plan_invoice, sum_lines
-from qbwc_service.sync.runner import DbLookup, enqueue_plan
 
 from .posting import add_company, post_all, simulator, statuses
 

@@ -12,10 +12,10 @@ from sqlalchemy import select
 from qbwc_service.db.models import Mapping, Request
 from qbwc_service.reconcile.compare import Reason
 from qbwc_service.services.reconciliation import reconcile_documents as reconcile
+from qbwc_service.sync.enqueue import DbLookup, enqueue_plan
 from qbwc_service.sync.parties import plan_setup_items
 from qbwc_service.sync.plan import CompanyFacts, PlanContext
 from qbwc_service.sync.posting import plan_credit_memo, plan_invoice
-from qbwc_service.sync.runner import DbLookup, enqueue_plan
 
 from .factories import Line, OrderBuilder
 from .posting import add_company, post_all, simulator, statuses

@@ -7,9 +7,9 @@ from typing import Any
 
 from magento_client.documents import Shipment
 from qbwc_service.sync.config import parse_mapping_config
+from qbwc_service.sync.enqueue import to_payload
 from qbwc_service.sync.plan import CompanyFacts, PlanContext, PlannedRequest
 from qbwc_service.sync.posting import plan_credit_memo, plan_invoice
-from qbwc_service.sync.runner import to_payload
 from qbwc_service.sync.stock_position import not_yet_deducted
 
 from .factories import Line, OrderBuilder
