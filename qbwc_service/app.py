@@ -13,6 +13,7 @@ from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.wrappers import Request, Response
 
 from qbwc_service.context import AppContext
+from qbwc_service.handlers import Registry
 from qbwc_service.observability import configure_logging, make_ops_app
 from qbwc_service.qbwc.runs import Runs
 from qbwc_service.qbwc.soap import TNS, make_soap_app
@@ -173,7 +174,7 @@ def make_app(ctx: AppContext, extra_blueprints: Iterable[Any] = ()) -> WSGIApp:
     from qbwc_service.web import create_web_app
 
     settings = ctx.settings
-    runs = Runs(ctx)
+    runs = Runs(ctx, handlers=Registry())
     soap = make_soap_app(runs, public_url=settings.soap_url,
                          max_body_bytes=settings.max_body_bytes)
     endpoint = SoapEndpoint(soap, settings.support_url)
