@@ -156,7 +156,9 @@ def apply_response(
     message_set = awaiting_message_set(session, ticket)
     is_recovery = message_set.state == MessageSetState.RECOVERING.value
     try:
-        parsed = parse_response(response_xml)
+        # Large answers are streamed: a response's records beyond the request log's copy
+        # are read again, one at a time, by the handler that applies them.
+        parsed = parse_response(response_xml, keep_bytes=policy.response_log_bytes)
     except Exception as exc:
         # Unknown outcome: the set stays unsettled and error recovery will settle it.
         raise ResponseUnreadable(message_set.message_set_id, str(exc)) from exc
@@ -253,7 +255,7 @@ def _apply_one(
         request.iterator_id = None
         request.iterator_remaining = None
         request.explanation = explanation if kind == "warning" else None
-        rets = list(response.rets or [])
+        rets = response.rets
         return _succeed(session, request, response, rets[0] if rets else None,
                         ACCEPTED_REASON, at, book)
     if code == ITERATOR_EXPIRED_CODE:
@@ -293,7 +295,7 @@ def _apply_lookup(
             return retry_later(session, request, explanation, at, policy)
         request.lookup_reason = None
         return _fail(session, request, response, explanation, at)
-    rets = list(response.rets or [])
+    rets = response.rets
     if reason == STALE_EDIT_SEQUENCE:
         request.lookup_reason = None
         fresh = next((ret for ret in rets if ret.edit_sequence), None)
