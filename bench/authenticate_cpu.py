@@ -17,6 +17,7 @@ from pathlib import Path
 
 from qbwc_service.context import AppContext
 from qbwc_service.db.models import Company, QbwcUser
+from qbwc_service.handlers import Registry
 from qbwc_service.qbwc.auth import hash_password
 from qbwc_service.qbwc.runs import NO_WORK, Runs
 from qbwc_service.settings import load_settings
@@ -36,7 +37,7 @@ def main(argv: list[str] | None = None) -> None:
             session.flush()
             session.add(QbwcUser(company_id=company.id, username="poll",
                                  password_hash=hash_password("a long passphrase")))
-        runs = Runs(ctx)
+        runs = Runs(ctx, handlers=Registry())
         assert runs.authenticate("poll", "a long passphrase", "127.0.0.1")[1] == NO_WORK
         start = time.process_time()
         for _ in range(args.logins):

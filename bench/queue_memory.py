@@ -20,6 +20,7 @@ from sqlalchemy import insert
 
 from qbwc_service.db import Database
 from qbwc_service.db.models import Company, Request
+from qbwc_service.handlers import Registry
 from qbwc_service.queue import apply_response, next_message_set
 
 
@@ -88,7 +89,7 @@ def main() -> None:
                 break
             handed += len(outbound.request_ids)
             with database.session() as session:
-                apply_response(session, ticket=ticket, response_xml=answer(outbound.xml))
+                apply_response(session, handlers=Registry(), ticket=ticket, response_xml=answer(outbound.xml))
             if round_number % 50 == 0:
                 peak = max(peak, rss_mb())
         elapsed = time.perf_counter() - began

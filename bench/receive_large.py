@@ -5,9 +5,10 @@
 Runs the service (SQLite, waitress) in this process, logs in as a Web Connector, takes
 the queued ItemInventoryQuery with ``sendRequestXML`` and answers it with a generated
 response of about ``--megabytes`` MB (escaped inside the SOAP envelope, as the Web
-Connector sends it). Prints the answer, seconds, items stored and the peak RSS growth
-of the process while the answer was received and applied (Linux: VmHWM after resetting
-it through /proc/self/clear_refs). The bound is the streaming benchmark's: < 60 MB.
+Connector sends it). Prints the answer, seconds, items stored, the size of the copy
+the request log keeps, and the peak RSS growth of the process while the answer was
+received and applied (Linux: VmHWM after resetting it through /proc/self/clear_refs).
+The bound is the streaming benchmark's: < 60 MB.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from sqlalchemy import func, select
 from bench.qbxml_parse import generate_item_inventory_rs
 from qbwc_service.app import make_app
 from qbwc_service.context import AppContext
-from qbwc_service.db.models import Company, QbwcUser, SiteQuantity
+from qbwc_service.db.models import Company, QbwcUser, Request, SiteQuantity
 from qbwc_service.qbwc.auth import hash_password
 from qbwc_service.server import ServerThread
 from qbwc_service.settings import load_settings
@@ -95,10 +96,14 @@ def receive_large(megabytes: float, folder: Path) -> dict[str, float]:
         growth = _vm("VmHWM") - baseline
     with ctx.db.session() as session:
         items = session.scalar(select(func.count()).select_from(SiteQuantity)) or 0
+        stored = session.scalar(select(Request.response_xml).where(Request.id == int(request_id)))
     ctx.db.dispose()
     result = re.findall(r"<tns:receiveResponseXMLResult>(-?\d+)<", reply)
+    noted = re.search(r"answer truncated: [\d,]+ bytes, ([\d,]+) records", stored or "")
     return {"size_mb": len(body) / 1e6, "seconds": seconds, "items": items,
-            "growth_mb": growth, "result": float(result[0]) if result else float("nan")}
+            "growth_mb": growth, "result": float(result[0]) if result else float("nan"),
+            "log_kb": len((stored or "").encode()) / 1024,
+            "log_records": float(noted.group(1).replace(",", "")) if noted else float("nan")}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -110,7 +115,8 @@ def main(argv: list[str] | None = None) -> None:
         figures = receive_large(args.megabytes, Path(folder))
     print(f"receiveResponseXML of {figures['size_mb']:.1f} MB answered "
           f"{figures['result']:.0f} in {figures['seconds']:.1f} s; {figures['items']:.0f} items "
-          f"stored; peak RSS growth {figures['growth_mb']:.1f} MB (bound {BOUND_MB:.0f} MB)")
+          f"stored; request log keeps {figures['log_kb']:.0f} KB of it; peak RSS growth "
+          f"{figures['growth_mb']:.1f} MB (bound {BOUND_MB:.0f} MB)")
 
 
 if __name__ == "__main__":

@@ -6,13 +6,13 @@ import codecs
 import os
 import re
 from collections.abc import Callable, Iterable
-from io import BytesIO
 from typing import Any
 
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.wrappers import Request, Response
 
 from qbwc_service.context import AppContext
+from qbwc_service.handlers import Registry
 from qbwc_service.observability import configure_logging, make_ops_app
 from qbwc_service.qbwc.runs import Runs
 from qbwc_service.qbwc.soap import TNS, make_soap_app
@@ -20,7 +20,7 @@ from qbwc_service.qbxml.xmlsafe import has_dtd
 from qbwc_service.security import check_private_files, harden
 from qbwc_service.settings import load_settings
 
-__all__ = ["make_app", "wsgi_app_from_env"]
+__all__ = ["ReadOnce", "make_app", "wsgi_app_from_env"]
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -93,6 +93,26 @@ def generic_fault(status: str, headers: list[tuple[str, str]], body: bytes,
     return [reply]
 
 
+class ReadOnce:
+    """A ``wsgi.input`` over a body already read that lets go of it as it is read.
+
+    ``BytesIO`` would keep the bytes until the request ends, beside the parsed envelope
+    and the answer taken out of it; a large ``receiveResponseXML`` would be held twice.
+    Read whole (spyne asks for the whole length), it hands over the same bytes object.
+    """
+
+    def __init__(self, body: bytes) -> None:
+        self._body = body
+
+    def read(self, size: int | None = -1) -> bytes:
+        body = self._body
+        if size is None or size < 0 or size >= len(body):
+            self._body = b""
+            return body
+        self._body = body[size:]
+        return body[:size]
+
+
 class SoapEndpoint:
     """``/qbwc``: refuses hostile XML before spyne sees it, answers the certificate GET."""
 
@@ -101,14 +121,15 @@ class SoapEndpoint:
         self.support_url = support_url
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        request = Request(environ)
+        # Not kept in the environ: it would hold the body until the request ends.
+        request = Request(environ, populate_request=False)
         if request.method in ("GET", "HEAD") and "wsdl" not in request.args and not request.query_string:
             page = _ENDPOINT_PAGE.format(tns=TNS, support=self.support_url)
             return Response(page, mimetype="text/html")(environ, start_response)
         if request.method == "POST":
             # The size limit is enforced around the whole app (security.harden).
-            body = request.get_data(cache=True)
-            if not body.strip():
+            body = request.get_data(cache=False)
+            if not body or body.isspace():  # strip() would copy a large body
                 return self._fault("Empty request: a SOAP envelope was expected", 400)(
                     environ, start_response)
             # The Web Connector always sends UTF-8; anything else is not a client of ours.
@@ -119,8 +140,8 @@ class SoapEndpoint:
                 return self._fault("XML with a DTD or entities is not accepted", 400)(
                     environ, start_response
                 )
-            # spyne reads the body again from wsgi.input.
-            environ["wsgi.input"] = BytesIO(body)
+            # spyne reads the body again from wsgi.input, and is its only holder from then on.
+            environ["wsgi.input"] = ReadOnce(body)
             environ["CONTENT_LENGTH"] = str(len(body))
             del body, request
         return self._answer(environ, start_response)
@@ -173,7 +194,7 @@ def make_app(ctx: AppContext, extra_blueprints: Iterable[Any] = ()) -> WSGIApp:
     from qbwc_service.web import create_web_app
 
     settings = ctx.settings
-    runs = Runs(ctx)
+    runs = Runs(ctx, handlers=Registry())
     soap = make_soap_app(runs, public_url=settings.soap_url,
                          max_body_bytes=settings.max_body_bytes)
     endpoint = SoapEndpoint(soap, settings.support_url)

@@ -92,6 +92,9 @@ class ServerThread:
 
     def stop(self) -> None:
         self._stopping = True
+        # Let the request in flight finish first: its worker thread wakes the serving loop
+        # when done, and would find that loop's trigger closed (a traceback on stderr).
+        self.server.task_dispatcher.shutdown()
         self.server.close()
         self._thread.join(timeout=5)
 

@@ -62,6 +62,7 @@ class Settings:
     retry_backoff_seconds: int = 60
     abandon_after_seconds: int = 15 * 60
     retention_days: int = 90
+    response_log_bytes: int = 256 * 1024
     insecure_files: str = "refuse"
     max_body_bytes: int = 32 * 1024 * 1024
     secret_key: str = ""
@@ -135,6 +136,7 @@ FIELD_DOCS: dict[str, str] = {
     "retry_backoff_seconds": "Wait before a retried request is sent again (doubles each time).",
     "abandon_after_seconds": "A message set unanswered this long goes through recovery.",
     "retention_days": "Request and response bodies older than this are purged (the facts stay).",
+    "response_log_bytes": "QuickBooks' answer to one request is kept whole in the request log up to this size; a larger one keeps its status, its first records up to this size and a note of the rest.",
     "insecure_files": "serve with the data folder, database or config open to other users: refuse or warn.",
     "max_body_bytes": "Larger HTTP bodies are refused before parsing.",
     "secret_key": "Signs console sessions; empty = a random key per start (sign-ins end at restart).",
@@ -194,6 +196,8 @@ def _check_value(source: str, label: str, name: str, value: Any) -> None:
         raise ConfigError(f"{source}: {label} must be one of {', '.join(choices)}, not {value!r}")
     if name == "port" and not 1 <= value <= 65535:
         raise ConfigError(f"{source}: {label} must be a port number 1-65535, not {value!r}")
+    if name == "response_log_bytes" and value < 0:
+        raise ConfigError(f"{source}: {label} must be 0 or more, not {value!r}")
 
 
 def _from_env(name: str, text: str) -> Any:

@@ -1,8 +1,9 @@
 """Handlers: one module per QuickBooks object family, registered explicitly.
 
 A handler builds requests from a sync plan and applies QuickBooks' answer to our
-state (identity mappings, edit sequences, site quantities). The queue calls
-``handler_for(request.operation)`` after it has recorded the outcome of a request.
+state (identity mappings, edit sequences, site quantities). The queue never imports
+this package: the composition root hands it a ``Registry``, whose
+``handler_for(request.operation)`` it calls after recording the outcome of a request.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from qbwc_service.db.models import Request
 
-__all__ = ["FAMILY_MODULES", "HANDLERS", "Handler", "handler_for", "register_all"]
+__all__ = ["FAMILY_MODULES", "HANDLERS", "Handler", "Registry", "handler_for", "register_all"]
 
 
 class Handler(Protocol):
@@ -56,3 +57,10 @@ def handler_for(operation: str) -> Handler | None:
     if operation not in HANDLERS:
         register_all()
     return HANDLERS.get(operation)
+
+
+class Registry:
+    """The handlers by operation, as the queue asks for them (``queue.HandlerRegistry``)."""
+
+    def handler_for(self, operation: str) -> Handler | None:
+        return handler_for(operation)

@@ -9,7 +9,9 @@ happens in ``qbwc_service.reconcile``, outside the Web Connector's call.
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal, InvalidOperation
+from itertools import islice
 from typing import Any
 
 from sqlalchemy import select
@@ -21,7 +23,7 @@ from qbwc_service.db.reconciliation import (
     ReconciliationLine,
     ReconciliationRun,
 )
-from qbwc_service.handlers.inventory import InventoryHandler
+from qbwc_service.handlers.inventory import CHUNK, InventoryHandler
 from qbwc_service.reconcile.lifecycle import run_id_of_key, settle_run
 
 __all__ = ["READBACK_OPERATIONS", "ReadBackHandler", "store_answer"]
@@ -81,12 +83,20 @@ def _line_for(ret: Any) -> dict[str, Any] | None:
 
 
 def store_answer(session: Session, run_id: int, rets: Any) -> int:
-    """Upsert one line per record of a page; returns how many records it held."""
-    rows = [row for row in (_line_for(ret) for ret in rets or ()) if row and row.get("qb_id")]
-    if not rows:
-        return 0
-    from datetime import date
+    """Upsert one line per record of a page; returns how many records it held.
 
+    A chunk at a time (``inventory.CHUNK``): a streamed page of tens of thousands of
+    records never sits in memory whole.
+    """
+    lines = (row for row in (_line_for(ret) for ret in rets or ()) if row and row.get("qb_id"))
+    stored = 0
+    while rows := list(islice(lines, CHUNK)):
+        _store_lines(session, run_id, rows)
+        stored += len(rows)
+    return stored
+
+
+def _store_lines(session: Session, run_id: int, rows: list[dict[str, Any]]) -> None:
     existing = {(line.kind, line.qb_id): line for line in session.scalars(
         select(ReconciliationLine).where(
             ReconciliationLine.run_id == run_id,
@@ -105,7 +115,6 @@ def store_answer(session: Session, run_id: int, rets: Any) -> int:
         for name, value in row.items():
             setattr(line, name, value)
     session.flush()
-    return len(rows)
 
 
 class ReadBackHandler:

@@ -78,8 +78,10 @@ def version_tuple(text: str) -> tuple[int, ...]:
 class Runs:
     """Answers the Web Connector's callbacks against the database-backed session state."""
 
-    def __init__(self, ctx: AppContext, *, clock: Callable[[], datetime] = utcnow) -> None:
+    def __init__(self, ctx: AppContext, *, handlers: queue.HandlerRegistry,
+                 clock: Callable[[], datetime] = utcnow) -> None:
         self.ctx = ctx
+        self.handlers = handlers  # apply QuickBooks' answers locally, after the queue
         self.settings = ctx.settings
         self.clock = clock
         self.throttle = LoginThrottle(ctx.settings.address_login_limit,
@@ -334,7 +336,7 @@ class Runs:
                 elapsed_ms = self._round_trip_ms(session, run.ticket)
                 summary = queue.apply_response(
                     session, ticket=run.ticket, response_xml=response or "",
-                    elapsed_ms=elapsed_ms, settings=self.settings,
+                    handlers=self.handlers, elapsed_ms=elapsed_ms, settings=self.settings,
                 )
                 run.succeeded_count += summary.succeeded
                 run.failed_count += summary.failed

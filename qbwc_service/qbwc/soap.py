@@ -22,9 +22,12 @@ __all__ = ["TNS", "make_soap_app"]
 
 TNS = "http://developer.intuit.com/"
 
-# spyne logs the whole request body when it cannot parse it; bodies carry customer data.
+# spyne logs the whole request body when it cannot parse it, and the whole envelope when
+# its XML logger is at DEBUG; bodies carry customer data (and a copy of a large answer).
 logging.getLogger("spyne.protocol.soap.soap11.invalid").disabled = True
+logging.getLogger("spyne.protocol.xml.invalid").disabled = True
 logging.getLogger("spyne.protocol.soap.soap11").setLevel(logging.CRITICAL)
+logging.getLogger("spyne.protocol.xml").setLevel(logging.WARNING)
 
 ArrayOfString = Array(Unicode, type_name="ArrayOfString")
 Str = Unicode(min_occurs=0)
@@ -32,8 +35,6 @@ Int = Integer(min_occurs=1, nillable=False)
 
 # A Web Connector envelope is Envelope/Body/operation/parameter/string: five levels.
 MAX_ENVELOPE_DEPTH = 16
-# Bytes spyne reads from the request at a time; the body is already in memory.
-_BLOCK = 1024 * 1024
 
 
 class HardenedSoap11(Soap11):
@@ -57,6 +58,21 @@ class HardenedSoap11(Soap11):
         _check_depth(root)
         ctx.in_string = None  # the body bytes are no longer needed
         super().decompose_incoming_envelope(ctx, message)
+
+    def generate_method_contexts(self, ctx: Any) -> Any:
+        contexts = super().generate_method_contexts(ctx)
+        _drop_envelope(ctx)  # the method gets a copy of ``ctx``; this one lives on unused
+        return contexts
+
+    def deserialize(self, ctx: Any, message: Any) -> None:
+        super().deserialize(ctx, message)
+        _drop_envelope(ctx)
+
+
+def _drop_envelope(ctx: Any) -> None:
+    """Let the envelope's tree go once the arguments are read: a large answer's text
+    would otherwise be held twice (tree and string) while the callback runs."""
+    ctx.in_document = ctx.in_body_doc = ctx.in_header_doc = None
 
 
 def _check_depth(root: Any) -> None:
@@ -164,8 +180,9 @@ def make_soap_app(
         out_protocol=Soap11(),
     )
     # spyne refuses bodies over 2 MiB by default; the size limit in front (security.harden)
-    # is the one that counts, so spyne accepts whatever got through it.
+    # is the one that counts, so spyne accepts whatever got through it. It reads the body
+    # (already in memory, app.ReadOnce) in one block: blocks would be joined into a copy.
     limit = max_body_bytes or runs.settings.max_body_bytes
-    wsgi = WsgiApplication(application, max_content_length=limit, block_length=_BLOCK)
+    wsgi = WsgiApplication(application, max_content_length=limit, block_length=limit)
     wsgi.doc.wsdl11.build_interface_document(public_url)
     return wsgi

@@ -2,14 +2,16 @@
 
 Lenient by design: QuickBooks sends elements and enum values newer than the version
 asked for, so unknown elements land in ``RetRecord.fields`` and never fail the parse.
-Hardened by design: every document goes through ``xmlsafe``; the streaming reader
-refuses DTDs and entity declarations before lxml sees them and caps the size.
+Hardened by design: every document goes through ``xmlsafe``; the streaming readers
+refuse DTDs and entity declarations before lxml sees them and cap the size.
+Bounded by design: an answer over ``STREAM_ABOVE_BYTES`` is read as a stream (``stream``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import IO, Any
 
 from lxml import etree
@@ -17,24 +19,30 @@ from lxml import etree
 from qbwc_service.qbxml.exceptions import ResponseParseError
 from qbwc_service.qbxml.records import RetRecord, flatten, ret_record, streamed_record
 from qbwc_service.qbxml.status import StatusInfo, classify
+from qbwc_service.qbxml.stream import CHILD, StreamedRets, Walk, clear_read, is_ret
 from qbwc_service.qbxml.xmlsafe import (
     HARDENED_OPTIONS,
-    UnsafeXMLError,
+    GuardedReader,
     XMLSyntaxError,
+    check_depth,
     parse_xml,
 )
 
 __all__ = [
     "MAX_STREAM_BYTES",
+    "STREAM_ABOVE_BYTES",
     "QbResponse",
     "ResponseMessageSet",
     "RetRecord",
+    "StreamedRets",
     "iter_rets",
     "parse_response",
     "ret_record",
 ]
 
 MAX_STREAM_BYTES = 1024 * 1024 * 1024
+# Answers up to this size are built as one tree (quickest); larger ones are streamed.
+STREAM_ABOVE_BYTES = 1024 * 1024
 
 
 @dataclass(slots=True)
@@ -49,7 +57,8 @@ class QbResponse:
     iterator_remaining: int | None = None
     iterator_id: str | None = None
     ret_count: int | None = None
-    rets: list[RetRecord] = field(default_factory=list)
+    # A list; a ``StreamedRets`` for a large response of a streamed answer.
+    rets: Sequence[RetRecord] = field(default_factory=list)
     error_recovery: dict[str, str] | None = None
     raw_xml: str = ""
 
@@ -85,7 +94,8 @@ def _int(text: str | None) -> int | None:
         return None
 
 
-def _response(rs: etree._Element) -> QbResponse:
+def _response(rs: etree._Element, streamed: StreamedRets | None = None) -> QbResponse:
+    """One ``…Rs`` element; its records are ``streamed`` when it was too large to keep."""
     get = rs.get
     status_code = _int(get("statusCode"))
     response = QbResponse(
@@ -97,8 +107,11 @@ def _response(rs: etree._Element) -> QbResponse:
         iterator_remaining=_int(get("iteratorRemainingCount")),
         iterator_id=get("iteratorID"),
         ret_count=_int(get("retCount")),
-        raw_xml=etree.tostring(rs, encoding="unicode", with_tail=False),
+        raw_xml="",
     )
+    if streamed is None:
+        response.raw_xml = etree.tostring(rs, encoding="unicode", with_tail=False)
+    rets: list[RetRecord] = []
     for child in rs:
         if not isinstance(child.tag, str):
             continue
@@ -106,55 +119,137 @@ def _response(rs: etree._Element) -> QbResponse:
             recovery: dict[str, Any] = {}
             flatten(child, "", recovery)
             response.error_recovery = {k: str(v) for k, v in recovery.items()}
-        elif child.tag.endswith("Ret"):
-            response.rets.append(ret_record(child))
+        elif streamed is None and child.tag.endswith("Ret"):
+            rets.append(ret_record(child))
+    response.rets = rets if streamed is None else streamed
     return response
 
 
-def parse_response(xml: str | bytes) -> ResponseMessageSet:
-    """Every ``…Rs`` of a ``QBXML/QBXMLMsgsRs`` document, in order."""
-    root = parse_xml(xml)
-    messages = root if root.tag == "QBXMLMsgsRs" else root.find("QBXMLMsgsRs")
+class _LogCopy:
+    """What the request log keeps of one response's records: its first ones, up to
+    ``keep_bytes`` of text, and how many there were."""
+
+    def __init__(self, keep_bytes: int) -> None:
+        self.keep_bytes = keep_bytes
+        self.parts: list[str] = []
+        self.size = 0
+        self.count = 0
+        self.whole = True
+
+    def offer(self, ret: etree._Element) -> bool:
+        """Count ``ret``; True while it still fits in the copy."""
+        self.count += 1
+        if self.whole:
+            part = etree.tostring(ret, encoding="unicode")
+            size = len(part.encode("utf-8"))
+            if self.size + size <= self.keep_bytes:
+                self.parts.append(part)
+                self.size += size
+                return True
+            self.whole = False
+        return False
+
+    def text(self, rs: etree._Element, answer_bytes: int) -> str:
+        """The response's start tag and status, the records kept, and a note of the rest."""
+        shell = etree.Element(rs.tag, dict(rs.attrib))
+        shell.append(etree.Comment(
+            f" answer truncated: {answer_bytes:,} bytes, {self.count:,} records in this"
+            f" response; the first {len(self.parts):,} are kept here "))
+        start, note, end = etree.tostring(shell, encoding="unicode").partition("<!--")
+        return start + "".join(self.parts) + note + end
+
+
+def parse_response(xml: str | bytes, *, keep_bytes: int | None = None) -> ResponseMessageSet:
+    """Every ``…Rs`` of a ``QBXML/QBXMLMsgsRs`` document, in order.
+
+    ``keep_bytes`` bounds what is kept of one response: beyond it, ``raw_xml`` (the
+    request log's copy) holds the status, the first records up to that size and a note
+    of the answer's size and record count. An answer over ``STREAM_ABOVE_BYTES`` is then
+    read as a stream, and such a response's ``rets`` read the answer again when iterated
+    (``StreamedRets``), so memory does not grow with the number of records.
+    """
+    if keep_bytes is None or len(xml) <= STREAM_ABOVE_BYTES:
+        return _parse_tree(xml, keep_bytes)
+    return _parse_stream(xml, keep_bytes)
+
+
+def _message_set(messages: etree._Element | None, root: etree._Element | None,
+                 snippet: str) -> ResponseMessageSet:
     if messages is None:
-        snippet = xml[:200] if isinstance(xml, str) else xml[:200].decode("utf-8", "replace")
         raise ResponseParseError(
-            f"not a qbXML response: expected QBXML/QBXMLMsgsRs, found {root.tag}", snippet
+            "not a qbXML response: expected QBXML/QBXMLMsgsRs, found "
+            f"{None if root is None else root.tag}", snippet,
         )
-    result = ResponseMessageSet(
+    return ResponseMessageSet(
         message_set_status=_int(messages.get("messageSetStatusCode")),
         old_message_set_id=messages.get("oldMessageSetID"),
         new_message_set_id=messages.get("newMessageSetID"),
     )
+
+
+def _parse_tree(xml: str | bytes, keep_bytes: int | None) -> ResponseMessageSet:
+    root = parse_xml(xml)
+    messages = root if root.tag == "QBXMLMsgsRs" else root.find("QBXMLMsgsRs")
+    snippet = xml[:200] if isinstance(xml, str) else xml[:200].decode("utf-8", "replace")
+    result = _message_set(messages, root, snippet)
+    assert messages is not None
     for rs in messages:
         if isinstance(rs.tag, str) and rs.tag.endswith("Rs"):
-            result.responses.append(_response(rs))
+            response = _response(rs)
+            # Whole text within the limit: every record fits, no need to weigh each one.
+            if keep_bytes is not None and len(response.raw_xml.encode("utf-8")) > keep_bytes:
+                copy = _LogCopy(keep_bytes)
+                for child in rs:
+                    if is_ret(child):
+                        copy.offer(child)
+                if not copy.whole:
+                    answer_bytes = len(xml.encode("utf-8") if isinstance(xml, str) else xml)
+                    response.raw_xml = copy.text(rs, answer_bytes)
+            result.responses.append(response)
     return result
 
 
-class _GuardedStream:
-    """A byte stream that refuses DTDs and entity declarations and caps the size."""
-
-    _MARKERS = (b"<!DOCTYPE", b"<!ENTITY", b"<!doctype", b"<!entity")
-
-    def __init__(self, source: IO[bytes] | bytes, max_bytes: int) -> None:
-        self._source = source
-        self._offset = 0
-        self._max = max_bytes
-        self._tail = b""
-
-    def read(self, size: int = 65536) -> bytes:
-        if isinstance(self._source, bytes):
-            chunk = self._source[self._offset : self._offset + size]
+def _parse_stream(xml: str | bytes, keep_bytes: int) -> ResponseMessageSet:
+    """``parse_response`` over a stream: a response's records beyond ``keep_bytes`` are
+    counted and cleared as they are read."""
+    walk = Walk(xml)
+    responses: list[QbResponse] = []
+    truncated: list[tuple[QbResponse, etree._Element, _LogCopy]] = []
+    copy: _LogCopy | None = None
+    dropped: etree._Element | None = None
+    for kind, element, index in walk:
+        assert walk.messages is not None
+        rs_depth = 2 if walk.messages.getparent() is None else 3
+        if kind == CHILD:
+            copy = copy or _LogCopy(keep_bytes)
+            if not is_ret(element) or copy.offer(element):
+                continue
+            check_depth(element, rs_depth + 1)
+            element.clear(keep_tail=False)
+            if dropped is not None:
+                element.getparent().remove(dropped)  # type: ignore[union-attr]
+            dropped = element
+            continue
+        check_depth(element, rs_depth)
+        if copy is None or copy.whole:
+            responses.append(_response(element))
         else:
-            chunk = self._source.read(size)
-        self._offset += len(chunk)
-        if self._offset > self._max:
-            raise UnsafeXMLError(f"XML exceeds the {self._max}-byte limit")
-        window = self._tail + chunk
-        if b"<!" in window and any(marker in window for marker in self._MARKERS):
-            raise UnsafeXMLError("XML with a DTD or entity declarations is refused")
-        self._tail = chunk[-9:]
-        return chunk
+            kept = [ret_record(child)
+                    for child in islice(filter(is_ret, element), len(copy.parts))]
+            response = _response(element, StreamedRets(xml, index, kept, copy.count))
+            # Its log copy names the answer's size, known once all of it is read.
+            shell = etree.Element(element.tag, dict(element.attrib))
+            truncated.append((response, shell, copy))
+            responses.append(response)
+        copy, dropped = None, None
+        clear_read(element)
+    result = _message_set(walk.messages, walk.root, walk.reader.snippet())
+    if walk.root is not None:
+        check_depth(walk.root)
+    for response, shell, log_copy in truncated:
+        response.raw_xml = log_copy.text(shell, walk.reader.position)
+    result.responses = responses
+    return result
 
 
 def _may_match_later(parent: etree._Element, ret_tag: str | None) -> bool:
@@ -180,7 +275,7 @@ def iter_rets(
     directly under an ``…Rs`` is yielded. Each element leaves the tree as reading moves
     on and lives only as long as its record, which flattens it into ``fields`` on demand.
     """
-    stream = _GuardedStream(source, max_bytes)
+    stream = GuardedReader(source, max_bytes)
     events = etree.iterparse(
         stream,
         events=("end",),

@@ -8,6 +8,7 @@ offending text.
 from __future__ import annotations
 
 import re
+from typing import IO
 
 from lxml import etree
 
@@ -15,8 +16,10 @@ __all__ = [
     "HARDENED_OPTIONS",
     "MAX_DEPTH",
     "MAX_XML_BYTES",
+    "GuardedReader",
     "UnsafeXMLError",
     "XMLSyntaxError",
+    "check_depth",
     "hardened_parser",
     "has_dtd",
     "parse_xml",
@@ -64,8 +67,9 @@ def hardened_parser(*, huge_tree: bool = False) -> etree.XMLParser:
     )
 
 
-def _check_depth(root: etree._Element) -> None:
-    stack = [(root, 1)]
+def check_depth(root: etree._Element, depth: int = 1) -> None:
+    """Refuse ``root`` (itself at ``depth``) when anything under it nests past ``MAX_DEPTH``."""
+    stack = [(root, depth)]
     while stack:
         element, depth = stack.pop()
         if depth > MAX_DEPTH:
@@ -89,7 +93,7 @@ def parse_xml(text: str | bytes, *, max_bytes: int = MAX_XML_BYTES) -> etree._El
     except etree.XMLSyntaxError as exc:
         snippet = data[:200].decode("utf-8", "replace")
         raise XMLSyntaxError(f"not well-formed XML: {exc}", snippet) from exc
-    _check_depth(root)
+    check_depth(root)
     return root
 
 
@@ -102,3 +106,51 @@ def _drop_encoding_label(data: bytes) -> bytes:
     if b"encoding" not in declaration:
         return data
     return b'<?xml version="1.0" encoding="utf-8"?>' + data[end + 2 :]
+
+
+class GuardedReader:
+    """A document handed to a streaming lxml parser a slice at a time, checked as it goes.
+
+    Refuses DTDs and entity declarations (also split across two slices) and anything over
+    ``max_bytes``. Text goes as UTF-8 with its declared encoding relabelled, as in
+    ``parse_xml``, one slice at a time: a large answer is never encoded whole.
+    ``position`` is the number of bytes handed over so far.
+    """
+
+    def __init__(self, source: str | bytes | IO[bytes], max_bytes: int) -> None:
+        self._source = source
+        self._offset = 0
+        self._max = max_bytes
+        self._tail = b""
+        self.position = 0
+
+    def read(self, size: int = 65536) -> bytes:
+        source, start = self._source, self._offset
+        if isinstance(source, str):
+            text = source[start : start + size]
+            self._offset += len(text)
+            chunk = text.encode("utf-8")
+            if start == 0 and text.lstrip().startswith("<?xml"):
+                chunk = _drop_encoding_label(chunk)
+        elif isinstance(source, bytes):
+            chunk = source[start : start + size]
+            self._offset += len(chunk)
+        else:
+            chunk = source.read(size)
+        self.position += len(chunk)
+        if self.position > self._max:
+            raise UnsafeXMLError(f"XML exceeds the {self._max}-byte limit")
+        window = self._tail + chunk
+        if b"<!" in window and has_dtd(window):
+            raise UnsafeXMLError("XML with a DTD or entity declarations is refused")
+        self._tail = chunk[-9:]
+        return chunk
+
+    def snippet(self) -> str:
+        """The start of the document, for an error message."""
+        source = self._source
+        if isinstance(source, str):
+            return source[:200]
+        if isinstance(source, bytes):
+            return source[:200].decode("utf-8", "replace")
+        return ""

@@ -44,18 +44,21 @@ from qbwc_service.queue.lifecycle import (
 )
 from qbwc_service.queue.outcome import ApplySummary, apply_response
 from qbwc_service.queue.recovery import abandon_ticket, needs_recovery, recover_abandoned
+from qbwc_service.queue.registry import HandlerRegistry, ResponseHandler
 from qbwc_service.queue.stream import record_stream_failure
 
 __all__ = [
     "ALLOWED",
     "ApplySummary",
     "EnqueueResult",
+    "HandlerRegistry",
     "InvalidTransition",
     "NoOutstandingMessageSet",
     "OutboundMessageSet",
     "QueueError",
     "QueueProgress",
     "RequestNotFound",
+    "ResponseHandler",
     "ResponseUnreadable",
     "abandon_ticket",
     "apply_response",

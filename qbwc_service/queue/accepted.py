@@ -45,7 +45,7 @@ class AcceptedResponses:
     def add(self, request: Request, response: Any, kind: str, explanation: str,
             attempt_id: int | None, at: datetime) -> None:
         code = response.status_code
-        rets = list(response.rets or [])
+        rets = response.rets  # a large answer's are streamed: never copied into a list
         ret = rets[0] if rets else None
         qb_id, qb_ref, edit_sequence = request.qb_id, request.qb_ref, request.qb_edit_sequence
         if ret is not None:

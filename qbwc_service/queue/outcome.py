@@ -20,7 +20,6 @@ from qbwc_service.db.models import (
     utcnow,
 )
 from qbwc_service.failpoints import failpoint
-from qbwc_service.handlers import handler_for
 from qbwc_service.qbxml import parse_response, status_kind
 from qbwc_service.queue.accepted import ACCEPTED_REASON, AcceptedResponses, plainly_accepted
 from qbwc_service.queue.errors import NoOutstandingMessageSet, ResponseUnreadable
@@ -36,6 +35,7 @@ from qbwc_service.queue.lookups import (
 from qbwc_service.queue.machines import move_message_set
 from qbwc_service.queue.mappings import MappingBook
 from qbwc_service.queue.recovery import UNSETTLED
+from qbwc_service.queue.registry import HandlerRegistry
 from qbwc_service.settings import Settings
 
 __all__ = [
@@ -142,17 +142,23 @@ def apply_response(
     *,
     ticket: str,
     response_xml: str,
+    handlers: HandlerRegistry,
     elapsed_ms: int | None = None,
     now: datetime | None = None,
     settings: Settings | None = None,
 ) -> ApplySummary:
-    """Settle the ticket's outstanding message set from QuickBooks' response."""
+    """Settle the ticket's outstanding message set from QuickBooks' response.
+
+    ``handlers`` then applies each answer to local state (mappings, quantities, runs).
+    """
     at = now or utcnow()
     policy = settings or Settings()
     message_set = awaiting_message_set(session, ticket)
     is_recovery = message_set.state == MessageSetState.RECOVERING.value
     try:
-        parsed = parse_response(response_xml)
+        # Large answers are streamed: a response's records beyond the request log's copy
+        # are read again, one at a time, by the handler that applies them.
+        parsed = parse_response(response_xml, keep_bytes=policy.response_log_bytes)
     except Exception as exc:
         # Unknown outcome: the set stays unsettled and error recovery will settle it.
         raise ResponseUnreadable(message_set.message_set_id, str(exc)) from exc
@@ -214,7 +220,7 @@ def apply_response(
     message_set.elapsed_ms = elapsed_ms
     accepted.write(session, at)
     book.write()
-    run_handlers(session)
+    run_handlers(session, handlers)
     session.flush()
     failpoint("queue.after_apply")
     return summary
@@ -249,7 +255,7 @@ def _apply_one(
         request.iterator_id = None
         request.iterator_remaining = None
         request.explanation = explanation if kind == "warning" else None
-        rets = list(response.rets or [])
+        rets = response.rets
         return _succeed(session, request, response, rets[0] if rets else None,
                         ACCEPTED_REASON, at, book)
     if code == ITERATOR_EXPIRED_CODE:
@@ -289,7 +295,7 @@ def _apply_lookup(
             return retry_later(session, request, explanation, at, policy)
         request.lookup_reason = None
         return _fail(session, request, response, explanation, at)
-    rets = list(response.rets or [])
+    rets = response.rets
     if reason == STALE_EDIT_SEQUENCE:
         request.lookup_reason = None
         fresh = next((ret for ret in rets if ret.edit_sequence), None)
@@ -371,12 +377,16 @@ def _succeed(session: Session, request: Request, response: Any, ret: Any, reason
 
 def _call_handler(session: Session, request: Request, response: Any) -> None:
     """Queue the handler call; ``run_handlers`` makes them once every outcome is recorded."""
-    if handler_for(request.operation) is not None:
-        session.info.setdefault(_HANDLER_CALLS, []).append((request, response))
+    session.info.setdefault(_HANDLER_CALLS, []).append((request, response))
 
 
-def run_handlers(session: Session) -> None:
-    calls: list[tuple[Request, Any]] = session.info.pop(_HANDLER_CALLS, [])
+def run_handlers(session: Session, handlers: HandlerRegistry) -> None:
+    queued: list[tuple[Request, Any]] = session.info.pop(_HANDLER_CALLS, [])
+    calls = [
+        (request, response, handler)
+        for request, response in queued
+        if (handler := handlers.handler_for(request.operation)) is not None
+    ]
     if not calls:
         return
     session.flush()  # one flush for all outcomes, so the savepoints below stay small
@@ -384,17 +394,12 @@ def run_handlers(session: Session) -> None:
         # One savepoint for the whole message set: a savepoint per request costs more
         # than the handlers themselves.
         with session.begin_nested():
-            for request, response in calls:
-                handler = handler_for(request.operation)
-                if handler is not None:
-                    handler.handle_response(session, request, response)
+            for request, response, handler in calls:
+                handler.handle_response(session, request, response)
         return
     except Exception:  # noqa: S110 - redone one by one below, where the fault is recorded
         pass
-    for request, response in calls:
-        handler = handler_for(request.operation)
-        if handler is None:
-            continue
+    for request, response, handler in calls:
         try:
             with session.begin_nested():
                 handler.handle_response(session, request, response)

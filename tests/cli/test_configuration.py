@@ -65,6 +65,7 @@ def test_misspelt_environment_variable_is_refused(tmp_path: Path, capsys: pytest
 @pytest.mark.parametrize(("text", "message"), [
     ('[service]\nscheduler_enabled = "yes"\n', "[service] scheduler_enabled must be true or false, not 'yes'"),
     ("[service]\nport = 70000\n", "[service] port must be a port number 1-65535, not 70000"),
+    ("[service]\nresponse_log_bytes = -1\n", "[service] response_log_bytes must be 0 or more, not -1"),
     ('[service]\nweb_connector_version_policy = "loud"\n',
      "[service] web_connector_version_policy must be one of warn, error, ok, not 'loud'"),
     ("[servce]\nport = 80\n", "servce is not a setting; did you mean service?"),

@@ -49,6 +49,7 @@ def _login(data: Path, password: str = PASSWORD) -> str:
 
     from qbwc_service.app import SoapEndpoint
     from qbwc_service.context import AppContext
+    from qbwc_service.handlers import Registry
     from qbwc_service.qbwc.runs import Runs
     from qbwc_service.qbwc.soap import make_soap_app
     from tests.protocol.wc_envelopes import envelope, headers, result, strings
@@ -56,7 +57,7 @@ def _login(data: Path, password: str = PASSWORD) -> str:
     settings = load_settings(None, environ={}, data_dir=data)
     db = Database(settings.resolved_database_url)
     try:
-        soap = make_soap_app(Runs(AppContext(settings, _database=db)),
+        soap = make_soap_app(Runs(AppContext(settings, _database=db), handlers=Registry()),
                              public_url=settings.soap_url)
         reply = Client(SoapEndpoint(soap, settings.support_url)).post(
             "/qbwc", headers=headers("authenticate"),

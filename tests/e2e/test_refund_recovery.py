@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from qbwc_service.db.models import Request, RequestTransition
+from qbwc_service.handlers import Registry
 from qbwc_service.queue import apply_response, next_message_set
 from qbwc_service.sandbox import QuickBooksSimulator
 from qbwc_service.sync.enqueue import enqueue_plan
@@ -45,7 +46,8 @@ class Rig:
 
     def answer(self, ticket: str, xml: str) -> None:
         with self.installation.ctx.db.session() as session:
-            apply_response(session, ticket=ticket, response_xml=self.simulator.process(xml))
+            apply_response(session, handlers=Registry(), ticket=ticket,
+                           response_xml=self.simulator.process(xml))
 
     def drain(self) -> None:
         for _ in range(30):

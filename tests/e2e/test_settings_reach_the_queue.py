@@ -9,6 +9,7 @@ from sqlalchemy import select
 from qbwc_service import queue
 from qbwc_service.context import AppContext
 from qbwc_service.db.models import Company, QbwcUser, Request, utcnow
+from qbwc_service.handlers import Registry
 from qbwc_service.qbwc.auth import hash_password
 from qbwc_service.qbwc.qwc import new_guid
 from qbwc_service.qbwc.runs import Runs
@@ -32,7 +33,7 @@ def test_configured_retry_backoff_applies_to_a_busy_answer(app_context: AppConte
                              password_hash=hash_password("busy-pass-1")))
         request_id = queue.enqueue(session, company_id=company.id, operation="CustomerAdd",
                                    key="customer:1", payload={"Name": "Lee Hardware"}).request.id
-    runs = Runs(ctx)
+    runs = Runs(ctx, handlers=Registry())
     ticket = runs.authenticate("busy", "busy-pass-1")[0]
     outbound = runs.send_request_xml(ticket, "", "", "US", 13, 0)
     set_id = outbound.split('newMessageSetID="')[1].split('"')[0]

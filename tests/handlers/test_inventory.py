@@ -7,7 +7,8 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from qbwc_service.db.models import Request, SiteQuantity
-from qbwc_service.handlers.inventory import InventoryHandler
+from qbwc_service.handlers.inventory import CHUNK, InventoryHandler, store_quantities
+from qbwc_service.qbxml import RetRecord
 
 
 def _rows(session) -> dict[tuple[str, str], Decimal]:
@@ -37,3 +38,18 @@ def test_item_inventory_response_stores_company_wide_totals(db, company_id, resp
         session.flush()
         InventoryHandler().handle_response(session, request, response("ItemInventoryQueryRs.xml"))
         assert _rows(session) == {("SHIRT-M", ""): Decimal("49.5")}
+
+
+def test_a_long_answer_is_stored_chunk_by_chunk(db, company_id) -> None:
+    """More records than one chunk: each (item, site) once, the later report winning."""
+    names = [f"SKU-{n}" for n in range(CHUNK + 10)] + ["SKU-3"]  # SKU-3 again, next chunk
+    rets = (RetRecord("ItemInventoryRet", list_id=f"L-{name}", name=name, full_name=name,
+                      quantity_on_hand=Decimal(position))
+            for position, name in enumerate(names))
+    with db.session() as session:
+        assert store_quantities(session, company_id, rets) == len(names)
+        rows = _rows(session)
+        assert len(rows) == CHUNK + 10
+        assert rows[("SKU-3", "")] == Decimal(len(names) - 1)
+        assert rows[("SKU-0", "")] == Decimal(0)
+        assert rows[(f"SKU-{CHUNK + 9}", "")] == Decimal(CHUNK + 9)

@@ -11,6 +11,7 @@ from werkzeug.test import Client
 from qbwc_service.context import AppContext
 from qbwc_service.db import Database
 from qbwc_service.db.models import Company, QbwcUser
+from qbwc_service.handlers import Registry
 from qbwc_service.qbwc.auth import hash_password
 from qbwc_service.qbwc.qwc import new_guid, owner_id
 from qbwc_service.qbwc.runs import Runs
@@ -56,7 +57,7 @@ def make_shop(settings: Settings, db: Database) -> Callable[..., Shop]:
         from qbwc_service.app import SoapEndpoint
         from qbwc_service.qbwc.soap import make_soap_app
 
-        runs = Runs(ctx)
+        runs = Runs(ctx, handlers=Registry())
         soap = make_soap_app(runs, public_url=ctx.settings.soap_url)
         client = Client(SoapEndpoint(soap, ctx.settings.support_url))
         return Shop(ctx, ids[0], ids[1], ids[2], client, runs)

@@ -38,6 +38,7 @@ def data(tmp_path: Path) -> Iterator[Path]:
 
 def _authenticate(folder: Path) -> list[str | None]:
     from qbwc_service.app import SoapEndpoint
+    from qbwc_service.handlers import Registry
     from qbwc_service.qbwc.runs import Runs
     from qbwc_service.qbwc.soap import make_soap_app
 
@@ -45,7 +46,7 @@ def _authenticate(folder: Path) -> list[str | None]:
     database = Database(settings.resolved_database_url)
     try:
         ctx = AppContext(settings, _database=database)
-        soap = make_soap_app(Runs(ctx), public_url=settings.soap_url)
+        soap = make_soap_app(Runs(ctx, handlers=Registry()), public_url=settings.soap_url)
         client = Client(SoapEndpoint(soap, settings.support_url))
         reply = client.post("/qbwc", headers=headers("authenticate"), data=envelope(
             "authenticate", strUserName="smith-qbwc", strPassword=PASSWORD))

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from qbwc_service.db import Database
 from qbwc_service.db.models import Company
+from qbwc_service.handlers import Registry
 from qbwc_service.queue import apply_response, next_message_set
 
 
@@ -39,7 +40,7 @@ def drain(db: Database, company_id: int, qb: FakeQuickBooks, ticket: str = "t1",
         sent += 1
         answer = qb.process(outbound.xml)
         with db.session() as session:
-            apply_response(session, ticket=ticket, response_xml=answer)
+            apply_response(session, handlers=Registry(), ticket=ticket, response_xml=answer)
     raise AssertionError("the queue never drained")
 
 

@@ -10,6 +10,7 @@ from queue_helpers import add_company, claim, customer_body
 from sqlalchemy.orm import Session
 
 from qbwc_service.db.models import Attempt, MessageSet, Request, utcnow
+from qbwc_service.handlers import Registry
 from qbwc_service.queue import (
     InvalidTransition,
     RequestNotFound,
@@ -34,7 +35,7 @@ def _fail(session: Session, company_id: int, qb: FakeQuickBooks, *requests: Requ
     for request in requests:
         qb.force(request.id, 3260, "Insufficient permission level")
     outbound = claim(session, company_id)
-    apply_response(session, ticket="t1", response_xml=qb.process(outbound.xml))
+    apply_response(session, handlers=Registry(), ticket="t1", response_xml=qb.process(outbound.xml))
 
 
 def test_hold_release_approve_cancel(session: Session, company_id: int) -> None:
@@ -90,7 +91,7 @@ def test_purge_blanks_bodies_keeps_facts(session: Session, company_id: int,
     """Old finished requests lose their qbXML bodies; ids, codes and history stay."""
     done = _customer(session, company_id, "Alpha")
     outbound = claim(session, company_id)
-    apply_response(session, ticket="t1", response_xml=qb.process(outbound.xml))
+    apply_response(session, handlers=Registry(), ticket="t1", response_xml=qb.process(outbound.xml))
     waiting = _customer(session, company_id, "Beta")
     later = utcnow() + timedelta(days=100)
     assert purge_bodies(session, older_than_days=90) == 0

@@ -21,6 +21,7 @@ from qbwc_service.db.models import (
     RequestTransition,
     utcnow,
 )
+from qbwc_service.handlers import Registry
 from qbwc_service.queue import (
     InvalidTransition,
     apply_response,
@@ -107,7 +108,7 @@ def test_mixed_answer_settles_plain_successes_and_errors(
     assert outbound is not None
     held_attempts = session.scalars(select(Attempt).order_by(Attempt.id)).all()
     qb.force(requests[1].id, 3260, "Insufficient permission level to perform this action.")
-    summary = apply_response(session, ticket="t1", response_xml=qb.process(outbound.xml))
+    summary = apply_response(session, handlers=Registry(), ticket="t1", response_xml=qb.process(outbound.xml))
     assert (summary.succeeded, summary.failed) == (2, 1)
     assert [r.status for r in requests] == ["succeeded", "failed", "succeeded"]
     assert requests[0].qb_id and requests[0].status_code == 0 and requests[0].completed_at
@@ -130,7 +131,7 @@ def test_mappings_of_a_set_are_inserted_once_and_existing_ones_updated(
     twin_b = _customer(session, company_id, "Twin B", magento_id="twin")
     outbound = claim(session, company_id)
     assert outbound is not None
-    apply_response(session, ticket="t1", response_xml=qb.process(outbound.xml))
+    apply_response(session, handlers=Registry(), ticket="t1", response_xml=qb.process(outbound.xml))
     session.expire_all()
     mappings = {m.magento_id: m for m in session.scalars(select(Mapping))}
     assert set(mappings) == {"known", "twin"}
@@ -159,7 +160,7 @@ def test_queue_progress_agrees_with_the_separate_counts(
     in_flight = queue_progress(session, company_id)
     assert in_flight.recovering and not in_flight.ready
     assert in_flight.outstanding == outstanding_count(session, company_id) == 4
-    apply_response(session, ticket="t1", response_xml=qb.process(outbound.xml))
+    apply_response(session, handlers=Registry(), ticket="t1", response_xml=qb.process(outbound.xml))
     settled = queue_progress(session, company_id)
     assert (settled.ready, settled.recovering, settled.outstanding) == (False, False, 1)
     assert session.scalars(select(MessageSet.state)).one() == MessageSetState.ANSWERED.value
@@ -177,7 +178,7 @@ def test_a_drained_queue_keeps_one_attempt_and_two_moves_per_request(
         if outbound is None:
             break
         with db.session() as session:
-            apply_response(session, ticket="t1", response_xml=qb.process(outbound.xml))
+            apply_response(session, handlers=Registry(), ticket="t1", response_xml=qb.process(outbound.xml))
     with db.session() as session:
         for request_id in ids:
             assert [h[1] for h in _history(session, request_id)] == ["queued", "sent", "succeeded"]

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from qbwc_service.db import Database
 from qbwc_service.db.models import Attempt, MessageSet, Request, RequestStatus, utcnow
+from qbwc_service.handlers import Registry
 from qbwc_service.qbxml.xmlsafe import parse_xml
 from qbwc_service.queue import (
     apply_response,
@@ -59,7 +60,7 @@ def test_dependencies_gate_and_failed_dependency_explains(
     assert first is not None and first.request_ids == [customer.id]
     assert ready_count(session, company_id) == 0
     qb.force(customer.id, 3140, "There is an invalid reference to QuickBooks Account.")
-    apply_response(session, ticket="t1", response_xml=qb.process(first.xml))
+    apply_response(session, handlers=Registry(), ticket="t1", response_xml=qb.process(first.xml))
     assert customer.status == RequestStatus.FAILED.value
     assert invoice.waiting_reason is not None
     assert invoice.waiting_reason.startswith(

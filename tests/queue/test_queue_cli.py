@@ -15,6 +15,7 @@ from queue_helpers import claim, customer_body
 from qbwc_service.cli import cli
 from qbwc_service.db import Database
 from qbwc_service.db.models import Company, Request
+from qbwc_service.handlers import Registry
 from qbwc_service.queue import apply_response, enqueue
 
 
@@ -34,7 +35,7 @@ def data_dir(tmp_path: Path) -> Path:
                     body_xml=customer_body(name), magento_ref=ref)
         qb.force(2, 3260, "Insufficient permission level")
         outbound = claim(session, company.id)
-        apply_response(session, ticket="t1", response_xml=qb.process(outbound.xml))
+        apply_response(session, handlers=Registry(), ticket="t1", response_xml=qb.process(outbound.xml))
         enqueue(session, company_id=company.id, operation="CustomerAdd", key="Gamma",
                 body_xml=customer_body("Gamma"), magento_ref="100003")
     database.dispose()

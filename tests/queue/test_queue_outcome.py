@@ -11,7 +11,7 @@ from queue_helpers import claim, customer_body, invoice_body
 from sqlalchemy.orm import Session
 
 from qbwc_service.db.models import Attempt, Mapping, MessageSet, Request, RequestStatus, utcnow
-from qbwc_service.handlers import HANDLERS
+from qbwc_service.handlers import HANDLERS, Registry
 from qbwc_service.queue import apply_response, enqueue, record_stream_failure
 from qbwc_service.settings import Settings
 
@@ -26,7 +26,7 @@ def _round(session: Session, company_id: int, qb: FakeQuickBooks, ticket: str = 
            **kwargs: Any) -> Any:
     outbound = claim(session, company_id, ticket)
     assert outbound is not None
-    return apply_response(session, ticket=ticket, response_xml=qb.process(outbound.xml), **kwargs)
+    return apply_response(session, handlers=Registry(), ticket=ticket, response_xml=qb.process(outbound.xml), **kwargs)
 
 
 class _Recorder:
@@ -71,7 +71,7 @@ def test_responses_routed_by_request_id_in_any_order(session: Session, company_i
         '<CustomerRet><ListID>80000001-1</ListID><EditSequence>5</EditSequence><Name>Alpha</Name>'
         '</CustomerRet></CustomerAddRs></QBXMLMsgsRs></QBXML>'
     )
-    summary = apply_response(session, ticket="t1", response_xml=answer)
+    summary = apply_response(session, handlers=Registry(), ticket="t1", response_xml=answer)
     assert (summary.succeeded, summary.failed) == (1, 1)
     assert a.status == "succeeded" and a.qb_id == "80000001-1"
     assert b.status == "failed" and b.explanation and "permission" in b.explanation
@@ -88,7 +88,7 @@ def test_request_without_response_goes_back_to_queue(session: Session, company_i
         '<CustomerRet><ListID>1-1</ListID><Name>Alpha</Name></CustomerRet></CustomerAddRs>'
         '</QBXMLMsgsRs></QBXML>'
     )
-    summary = apply_response(session, ticket="t1", response_xml=answer)
+    summary = apply_response(session, handlers=Registry(), ticket="t1", response_xml=answer)
     assert (summary.succeeded, summary.requeued) == (1, 1)
     assert b.status == "queued" and b.lookup_reason is None
 
@@ -102,14 +102,14 @@ def test_retryable_backs_off_then_gives_up(session: Session, company_id: int,
     qb.force(request.id, 3175, "internals could not be locked")
     now = utcnow()
     outbound = claim(session, company_id, now=now)
-    apply_response(session, ticket="t1", response_xml=qb.process(outbound.xml), now=now,
+    apply_response(session, handlers=Registry(), ticket="t1", response_xml=qb.process(outbound.xml), now=now,
                    settings=settings)
     assert request.status == "queued" and request.not_before == now + timedelta(seconds=10)
     assert claim(session, company_id, now=now) is None
     later = now + timedelta(seconds=11)
     outbound = claim(session, company_id, now=later)
     assert outbound is not None
-    apply_response(session, ticket="t1", response_xml=qb.process(outbound.xml), now=later,
+    apply_response(session, handlers=Registry(), ticket="t1", response_xml=qb.process(outbound.xml), now=later,
                    settings=settings)
     assert request.status == "failed" and "Gave up after 2 attempts" in (request.explanation or "")
 
@@ -139,7 +139,7 @@ def test_stale_edit_sequence_requeries_then_mods(session: Session, company_id: i
     assert mod.status == "queued" and mod.lookup_reason == "stale_edit_sequence"
     outbound = claim(session, company_id)
     assert "<CustomerQueryRq" in outbound.xml and f"<ListID>{record.qb_id}</ListID>" in outbound.xml
-    apply_response(session, ticket="t1", response_xml=qb.process(outbound.xml))
+    apply_response(session, handlers=Registry(), ticket="t1", response_xml=qb.process(outbound.xml))
     assert mod.payload["EditSequence"] == "7" and mod.lookup_reason is None
     _round(session, company_id, qb)
     assert mod.status == "succeeded" and qb.posted[("Mod", "Alpha")] == 1
@@ -188,7 +188,7 @@ def test_iterator_pages_until_done_and_restarts_on_3391(
     outbound = claim(session, company_id)
     assert 'iterator="Continue"' in outbound.xml and "<ActiveStatus>All</ActiveStatus>" in outbound.xml
     qb.iterators.clear()  # the iterator expired inside QuickBooks
-    apply_response(session, ticket="t1", response_xml=qb.process(outbound.xml))
+    apply_response(session, handlers=Registry(), ticket="t1", response_xml=qb.process(outbound.xml))
     assert query.status == "queued" and query.iterator_id is None
     for _ in range(3):
         _round(session, company_id, qb)
@@ -267,3 +267,28 @@ def test_a_failing_handler_does_not_undo_the_others(
 
     notes = [t.reason or "" for t in session.query(RequestTransition).filter_by(request_id=requests[1].id)]
     assert any("applying QuickBooks' answer locally failed" in reason for reason in notes)
+
+
+class _OneHandler:
+    """A registry of one operation's handler, standing in for the product's."""
+
+    def __init__(self, operation: str, handler: Any) -> None:
+        self.operation, self.handler = operation, handler
+        self.asked: list[str] = []
+
+    def handler_for(self, operation: str) -> Any:
+        self.asked.append(operation)
+        return self.handler if operation == self.operation else None
+
+
+def test_the_queue_calls_the_handlers_it_is_handed(session: Session, company_id: int,
+                                                   qb: FakeQuickBooks) -> None:
+    """Answers go to the registry passed to apply_response, not to one the queue looks up."""
+    recorder = _Recorder()
+    registry = _OneHandler("CustomerAdd", recorder)
+    request = _customer(session, company_id, "Handed In")
+    outbound = claim(session, company_id, "t1")
+    assert outbound is not None
+    apply_response(session, handlers=registry, ticket="t1", response_xml=qb.process(outbound.xml))
+    assert recorder.seen == [(request.id, "succeeded", 0)]
+    assert registry.asked == ["CustomerAdd"]

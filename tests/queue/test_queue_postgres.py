@@ -12,6 +12,7 @@ from queue_helpers import add_company, claim, customer_body
 
 from qbwc_service.db import Database
 from qbwc_service.db.models import Request
+from qbwc_service.handlers import Registry
 from qbwc_service.queue import apply_response, enqueue
 
 pytestmark = pytest.mark.postgres
@@ -63,7 +64,7 @@ def test_two_claimers_never_share_or_leak(pg_db: Database) -> None:
                             leaks.extend((company_id, o) for o in owners if o != company_id)
                         with locks[company_id]:
                             answer = books[company_id].process(outbound.xml)
-                        apply_response(session, ticket=ticket, response_xml=answer)
+                        apply_response(session, handlers=Registry(), ticket=ticket, response_xml=answer)
                 if not progressed:
                     return
         except BaseException as exc:  # surfaced by the main thread

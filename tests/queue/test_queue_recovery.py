@@ -18,6 +18,7 @@ from qbwc_service.db.models import (
     WcRun,
     utcnow,
 )
+from qbwc_service.handlers import Registry
 from qbwc_service.qbxml.xmlsafe import parse_xml
 from qbwc_service.queue import (
     NoOutstandingMessageSet,
@@ -51,7 +52,7 @@ def test_lost_answer_recovered_from_saved_state(session: Session, company_id: in
     assert recovery.is_recovery and recovery.request_ids == lost.request_ids
     messages = parse_xml(recovery.xml).find("QBXMLMsgsRq")
     assert messages.get("oldMessageSetID") == lost.message_set_id and len(messages) == 0
-    summary = apply_response(session, ticket="second", response_xml=qb.process(recovery.xml))
+    summary = apply_response(session, handlers=Registry(), ticket="second", response_xml=qb.process(recovery.xml))
     assert summary.recovered == 2 and summary.succeeded == 2
     assert session.get(MessageSet, 1).state == "recovered"
     assert not needs_recovery(session, company_id)
@@ -70,7 +71,7 @@ def test_no_saved_state_requeues_with_lookup_first(db: Database, company_id: int
     qb.saved.clear()  # QuickBooks forgot the set, yet the customer exists
     with db.session() as session:
         recovery = claim(session, company_id, "second")
-        summary = apply_response(session, ticket="second", response_xml=qb.process(recovery.xml))
+        summary = apply_response(session, handlers=Registry(), ticket="second", response_xml=qb.process(recovery.xml))
         assert summary.requeued == 1
         assert session.get(MessageSet, 1).state == "requeued"
         customer = session.query(Request).filter(Request.operation == "CustomerAdd").one()
@@ -125,10 +126,10 @@ def test_unreadable_answer_leaves_set_for_recovery(session: Session, company_id:
     _queue_documents(session, company_id, 1)
     claim(session, company_id)
     with pytest.raises(ResponseUnreadable):
-        apply_response(session, ticket="t1", response_xml="<QBXML><oops")
+        apply_response(session, handlers=Registry(), ticket="t1", response_xml="<QBXML><oops")
     assert needs_recovery(session, company_id)
     with pytest.raises(NoOutstandingMessageSet):
-        apply_response(session, ticket="nobody", response_xml="<QBXML/>")
+        apply_response(session, handlers=Registry(), ticket="nobody", response_xml="<QBXML/>")
 
 
 @pytest.mark.slow
@@ -154,7 +155,7 @@ def test_exactly_once_under_lost_answers(db: Database, company_id: int, seed: in
         if fate < 0.45:
             qb.saved.clear()
         with db.session() as session:
-            apply_response(session, ticket=ticket, response_xml=answer)
+            apply_response(session, handlers=Registry(), ticket=ticket, response_xml=answer)
     with db.session() as session:
         assert session.query(Request).filter(Request.status != "succeeded").count() == 0
     for index in range(12):

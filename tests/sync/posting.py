@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from qbwc_service.db import Database
 from qbwc_service.db.models import Company, Request
+from qbwc_service.handlers import Registry
 from qbwc_service.queue import apply_response, next_message_set
 from qbwc_service.sandbox.quickbooks import QuickBooksSimulator
 from qbwc_service.sandbox.quickbooks.lists import create_list
@@ -54,7 +55,7 @@ def post_all(db: Database, company_id: int, qb: QuickBooksSimulator, ticket: str
             return sent
         answer = qb.process(outbound.xml)
         with db.session() as session:
-            apply_response(session, ticket=ticket, response_xml=answer)
+            apply_response(session, handlers=Registry(), ticket=ticket, response_xml=answer)
     raise AssertionError("the queue never drained")
 
 

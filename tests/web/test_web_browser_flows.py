@@ -17,6 +17,7 @@ from web_seed import Fixable, Seeded, seed_fixable
 
 from qbwc_service.context import AppContext
 from qbwc_service.db.models import Company, Request, WcRun, utcnow
+from qbwc_service.handlers import Registry
 from qbwc_service.qbwc.runs import Runs
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -129,7 +130,7 @@ def test_settings_change_the_interval_in_the_qwc_and_authenticate(
         page.get_by_role("link", name="Download .qwc for acme-wc").click()
     text = Path(info.value.path()).read_text(encoding="utf-8")
     assert "<RunEveryNMinutes>7</RunEveryNMinutes>" in text
-    answer = Runs(app_context).authenticate("acme-wc", "x" * 12)
+    answer = Runs(app_context, handlers=Registry()).authenticate("acme-wc", "x" * 12)
     assert answer[3] == "420"
 
 

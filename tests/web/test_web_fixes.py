@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from qbwc_service.db import Database
 from qbwc_service.db.models import AuditEvent, Company, Mapping, Request
+from qbwc_service.handlers import Registry
 from qbwc_service.queue import apply_response, enqueue, next_message_set
 from qbwc_service.sandbox.quickbooks import QuickBooksSimulator
 from qbwc_service.services import fixes
@@ -60,7 +61,7 @@ def _drive(db: Database, company_id: int, qb: QuickBooksSimulator) -> None:
             return
         answer = qb.process(outbound.xml)
         with db.session() as session:
-            apply_response(session, ticket="t", response_xml=answer)
+            apply_response(session, handlers=Registry(), ticket="t", response_xml=answer)
     raise AssertionError("the queue never drained")
 
 
