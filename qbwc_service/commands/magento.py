@@ -70,11 +70,13 @@ def magento() -> None:
 @click.argument("company")
 @click.pass_obj
 def check(context: AppContext, company: str) -> None:
-    """Connect to COMPANY's Magento and report store, timezone, currencies, sources, counts."""
+    """Connect to COMPANY's Magento and report store, timezone, currencies, sources, counts;
+    fails when QuickBooks' home currency or edition cannot book what the store sells."""
     with service_errors():
         report = store.check_magento(context, company)
     _print_report(report)
-    problem = store.tax_edition_problem(context, company)
+    problem = store.currency_problem(context, company, report) or \
+        store.tax_edition_problem(context, company)
     if problem:
         raise click.ClickException(problem)
 

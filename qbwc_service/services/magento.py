@@ -13,9 +13,9 @@ from qbwc_service.services.exceptions import ServiceError
 from qbwc_service.sync.config import magento_client_for, magento_config_for
 from qbwc_service.sync.exceptions import SyncError
 from qbwc_service.sync.plan import CompanyFacts
-from qbwc_service.sync.posting import check_tax_edition
+from qbwc_service.sync.posting import base_currency_problem, check_tax_edition
 
-__all__ = ["check_magento", "magento_client", "tax_edition_problem"]
+__all__ = ["check_magento", "currency_problem", "magento_client", "tax_edition_problem"]
 
 
 def check_magento(ctx: AppContext, company_name: str) -> StoreReport:
@@ -47,4 +47,23 @@ def tax_edition_problem(ctx: AppContext, company_name: str) -> str | None:
             check_tax_edition(facts)
         except SyncError as exc:
             return str(exc)
+    return None
+
+
+def currency_problem(ctx: AppContext, company_name: str, report: StoreReport) -> str | None:
+    """Why the store's base currency cannot be booked: QuickBooks' home currency, as
+    QuickBooks reported it at its last Web Connector connection, is another one. None
+    when they agree or nothing is known yet."""
+    bases = [config.base_currency_code for config in report.store_configs]
+    if report.store is not None:
+        bases.insert(0, report.store.base_currency_code)
+    with ctx.db.session() as session:
+        try:
+            facts = CompanyFacts.from_company(company_named(session, company_name))
+        except UnknownCompany:
+            return None
+    for base in dict.fromkeys(code for code in bases if code):
+        problem = base_currency_problem(base, facts)
+        if problem:
+            return problem
     return None

@@ -78,6 +78,50 @@ def test_check_unknown_company_and_bad_table(tmp_path: Path, fake: FakeMagento) 
     assert result.exit_code == 1 and "companies.nobody.magento" in result.output
 
 
+def _company_reported(tmp_path: Path, **reported: object) -> None:
+    """Company "acme" as its last Web Connector connection left it: what QuickBooks said."""
+    from qbwc_service.context import AppContext
+    from qbwc_service.db.models import Company
+    from qbwc_service.qbwc.qwc import new_guid
+    from qbwc_service.settings import load_settings
+
+    ctx = AppContext(load_settings(tmp_path / "config.toml", environ={}))
+    with ctx.db.session() as session:
+        session.add(Company(name="acme", qbxml_version="13.0", every_minutes=15,
+                            file_id=new_guid(), **reported))
+    ctx.db.dispose()
+
+
+@pytest.mark.parametrize(("home", "country"), [("Euro", "US"), (None, "UK")])
+def test_check_refuses_a_base_currency_other_than_quickbooks_home_currency(
+        tmp_path: Path, fake: FakeMagento, home: str | None, country: str) -> None:
+    """QuickBooks reported another home currency than Magento's base (USD): one line names
+    both and says what to make the same; a company whose home currency is the dollar is
+    not refused for it."""
+    code, output = _check(tmp_path, _table(fake))
+    assert code == 0, output
+    _company_reported(tmp_path, home_currency=home, qb_country=country)
+    code, output = _check(tmp_path, _table(fake))
+    assert code == 1
+    error = [line for line in output.splitlines() if line.startswith("Error:")]
+    if home is None:
+        assert "Magento's base currency" not in output  # the UK edition's tax is refused
+        return
+    assert error == ["Error: Magento's base currency is USD but QuickBooks' home currency is "
+                     "Euro; amounts would be booked in the wrong currency. Make them the same "
+                     "(Magento: Stores > Configuration > Currency Setup, base currency) "
+                     "before syncing."]
+
+
+def test_check_accepts_the_same_base_and_home_currency(tmp_path: Path,
+                                                       fake: FakeMagento) -> None:
+    """QuickBooks' home currency US Dollar and Magento's base USD: the check passes."""
+    _check(tmp_path, _table(fake))
+    _company_reported(tmp_path, home_currency="US Dollar", qb_country="US")
+    code, output = _check(tmp_path, _table(fake))
+    assert code == 0, output
+
+
 def test_admin_mode_without_two_factor_works(fake: FakeMagento) -> None:
     """With 2FA off, admin mode fetches a token once and reads with it."""
     fake.store.two_factor_enabled = False

@@ -393,6 +393,26 @@ def test_offline_refund_is_a_check_through_receivables_applied_to_the_credit_mem
         {"FullName": "Accounts Receivable"}, D("8.50"), {"FullName": "Ann Lee"})
 
 
+def test_a_foreign_customers_refund_check_goes_through_the_ar_account_of_its_currency() -> None:
+    """multicurrency: a euro customer's refund check carries the credit memo's rate and
+    its A/R line names the euro A/R account, which QuickBooks keeps apart (a home A/R
+    account would be refused); a home-currency customer's stays on accounts.receivable."""
+    b = OrderBuilder(rate=D("0.8"), currency="EUR", base_currency="USD").add(
+        Line("A", D("10.00")))
+    memo = b.credit_memo(invoice_id=1)
+    plan = plan_credit_memo(memo, b.order(), ctx(currency_mode="multicurrency"),
+                            invoice=b.invoice(state=2))
+    check = only(plan, "CheckAdd")
+    assert check.context["ExchangeRate"] == only(plan, "CreditMemoAdd").context["ExchangeRate"]
+    assert check.context["ExpenseLineAdd"][0]["AccountRef"] == {
+        "FullName": "Accounts Receivable - EUR"}
+    home = OrderBuilder().add(Line("A", D("10.00")))
+    check = only(plan_credit_memo(home.credit_memo(invoice_id=1), home.order(),
+                                  ctx(currency_mode="multicurrency"),
+                                  invoice=home.invoice(state=2)), "CheckAdd")
+    assert check.context["ExpenseLineAdd"][0]["AccountRef"] == {"FullName": "Accounts Receivable"}
+
+
 def test_store_credit_stays_a_customer_credit() -> None:
     """What Magento refunded to store credit is not paid out: only the rest leaves the bank,
     and a method configured as "credit" pays nothing out at all."""

@@ -56,6 +56,8 @@ REF_KINDS.update({
     "InventorySiteLocationRef": ("InventorySiteLocation",),
     "DiscountAccountRef": _ACCOUNT, "DiscountClassRef": ("Class",),
 })
+# Lists whose records carry a currency once multicurrency is on.
+_CURRENCY_KINDS = frozenset({"Customer", "Vendor", "Account"})
 # Aggregates whose name ends in "Ref" but which name no list record.
 NOT_LIST_REFS = frozenset({"AdditionalContactRef"})
 _LABELS = {"Customer": "Customer", "Class": "Class", "Account": "Account",
@@ -119,6 +121,9 @@ class Company:
     multi_site: bool
     closing_date: date | None
     version: tuple[int, int] = (13, 0)
+    # QuickBooks' home currency once multicurrency is on (``None``: off); set in the
+    # simulator's company file, never turned off again (QuickBooks cannot turn it off).
+    home_currency: str | None = None
 
     # -- references ---------------------------------------------------------------------
     def lookup(self, kinds: tuple[str, ...], ref: etree._Element) -> ListRow | None:
@@ -159,8 +164,16 @@ class Company:
 
     # -- list records as returned ---------------------------------------------------------
     def list_ret(self, row: ListRow) -> etree._Element:
-        """The stored Ret with values QuickBooks computes at read time filled in."""
-        return fill_list(self.store, row, from_text(row.ret_xml))
+        """The stored Ret with values QuickBooks computes at read time filled in; with
+        multicurrency on, names and accounts without a currency are in the home currency
+        (Intuit, "Set up and use multicurrency": existing names and accounts are assigned
+        the home currency)."""
+        ret = fill_list(self.store, row, from_text(row.ret_xml))
+        if self.home_currency and row.kind in _CURRENCY_KINDS and ret.find("CurrencyRef") is None:
+            home = self.default_ref("CurrencyRef", "Currency", self.home_currency)
+            if home is not None:
+                ret.append(home)
+        return ret
 
     def check_open_period(self, txn_date: str, what: str) -> None:
         if self.closing_date is not None and date.fromisoformat(txn_date) <= self.closing_date:

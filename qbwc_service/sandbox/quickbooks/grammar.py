@@ -298,6 +298,8 @@ GRAMMAR: dict[str, str] = {
     "AccountQueryRq": _LIST_FILTERS + " AccountType* CurrencyFilter?~ " + _TAIL,
     "ClassQueryRq": _LIST_FILTERS + " " + _TAIL,
     "SalesTaxCodeQueryRq": _LIST_FILTERS + " IncludeRetElement*:50@4.0",
+    "CurrencyQueryRq": _LIST_FILTERS.replace("FullName*:209", "FullName*:64")
+                       + " IncludeRetElement*:50@8.0",
     "PaymentMethodQueryRq": _LIST_FILTERS + " PaymentMethodType?@8.0 IncludeRetElement*:50@4.0",
     "InventorySiteQueryRq": ("ListID*:36 FullName*:31 ActiveStatus? FromModifiedDate? "
                              "ToModifiedDate? NameFilter?|NameRangeFilter? "
@@ -330,6 +332,7 @@ for _kind in ("Inventory", "NonInventory", "Service", "OtherCharge", "Discount",
 
 # Requests the multi-location inventory feature brought (qbXML 10.0).
 REQUEST_SINCE: dict[str, str] = {
+    "CurrencyQueryRq": "8.0",  # multicurrency came with qbXML 8.0
     "InventorySiteQueryRq": "10.0",
     "ItemSitesQueryRq": "10.0",
     "TransferInventoryAddRq": "10.0",

@@ -61,6 +61,14 @@ def _ref(company: Company, tag: str, kind: str, name: str) -> etree._Element:
     return element(tag, children=[*children, element("FullName", name)])
 
 
+def _multicurrency(company: Company) -> list[etree._Element]:
+    """IsMultiCurrencyOn and, when on, HomeCurrencyRef (qbXML 8.0 and later)."""
+    if company.home_currency is None:
+        return [element("IsMultiCurrencyOn", "false")]
+    return [element("IsMultiCurrencyOn", "true"),
+            _ref(company, "HomeCurrencyRef", "Currency", company.home_currency)]
+
+
 def preferences_ret(company: Company) -> etree._Element:
     accounting = [element("IsUsingAccountNumbers", "false"),
                   element("IsRequiringAccounts", "true"),
@@ -77,8 +85,7 @@ def preferences_ret(company: Company) -> etree._Element:
         element("JobsAndEstimatesPreferences", children=[
             element("IsUsingEstimates", "true"), element("IsUsingProgressInvoicing", "false"),
             element("IsPrintingItemsWithZeroAmounts", "false")]),
-        element("MultiCurrencyPreferences", children=[
-            element("IsMultiCurrencyOn", "false")]),
+        element("MultiCurrencyPreferences", children=_multicurrency(company)),
         element("MultiLocationInventoryPreferences", children=[
             element("IsMultiLocationInventoryAvailable", "true"),
             element("IsMultiLocationInventoryEnabled", _BOOL[company.multi_site])]),

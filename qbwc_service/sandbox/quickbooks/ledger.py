@@ -46,6 +46,7 @@ __all__ = [
 ]
 
 _CENT = Decimal("0.01")
+_HALF_CENT = Decimal("0.005")
 # Account types whose balance is a debit balance (assets, costs); the rest are credits.
 DEBIT_NORMAL = frozenset({"Bank", "AccountsReceivable", "OtherCurrentAsset", "FixedAsset",
                           "OtherAsset", "CostOfGoodsSold", "Expense", "OtherExpense",
@@ -73,25 +74,54 @@ def natural(account_type: str, signed: Decimal) -> Decimal:
 
 @dataclass
 class Posting:
-    """The journal lines of one transaction, saved only when they balance."""
+    """The journal lines of one transaction, saved only when they balance.
+
+    ``rate`` (a foreign-currency transaction's ExchangeRate) converts each amount given
+    into home currency as it is added, rounded to the cent line by line; amounts already
+    in home currency (inventory at average cost, what an application takes off an open
+    balance) are added with ``home=True``. The journal holds home-currency amounts only.
+    """
 
     txn_id: str
     txn_kind: str
     txn_date: str
     entries: list[Entry] = field(default_factory=list)
+    rate: Decimal | None = None
+    converted: int = 0
 
     def add(self, account_id: str, amount: Decimal, *, entity_id: str | None = None,
             item_id: str | None = None, site_id: str | None = None,
-            quantity: Decimal | None = None) -> None:
-        """``amount`` positive debits ``account_id``, negative credits it."""
+            quantity: Decimal | None = None, home: bool = False) -> Decimal:
+        """``amount`` positive debits ``account_id``, negative credits it; returns the
+        home-currency amount posted."""
+        if self.rate is not None and not home:
+            amount *= self.rate
+            self.converted += 1
         if amount == 0 and quantity is None:
-            return
+            return Decimal(0)
         self.entries.append(Entry(self.txn_id, self.txn_kind, len(self.entries) + 1,
                                   account_id, _round(amount), entity_id, item_id, site_id,
                                   quantity, self.txn_date))
+        return _round(amount)
+
+    @property
+    def difference(self) -> Decimal:
+        """Debits less credits so far."""
+        return sum((entry.amount for entry in self.entries), Decimal(0))
+
+    def balance_to(self, account_id: str, *, rounding_only: bool) -> None:
+        """Post what keeps the lines from balancing to ``account_id`` (Exchange Gain or
+        Loss). ``rounding_only``: the difference can only come from rounding each converted
+        line to the cent; anything larger is a defect and is left for ``save`` to refuse."""
+        difference = self.difference
+        if not difference:
+            return
+        if rounding_only and abs(difference) > _HALF_CENT * max(self.converted, 1):
+            return
+        self.add(account_id, -difference, home=True)
 
     def save(self, store: CompanyStore) -> None:
-        difference = sum((entry.amount for entry in self.entries), Decimal(0))
+        difference = self.difference
         if difference != 0:
             raise LedgerImbalance(f"{self.txn_kind} {self.txn_id} does not balance: debits "
                                   f"exceed credits by {difference}")
@@ -184,11 +214,17 @@ def _set(ret: etree._Element, tag: str, value: str) -> None:
         node.text = value
 
 
+def _in_home(ret: etree._Element, amount: Decimal) -> Decimal:
+    """An open amount of a transaction in home currency, at the transaction's rate."""
+    return _round(amount * Decimal(ret.findtext("ExchangeRate") or "1"))
+
+
 def fill_txn(store: CompanyStore, kind: str, txn_id: str, ret: etree._Element) -> etree._Element:
     """The stored Ret with what QuickBooks computes from applications filled in.
 
-    Invoice: AppliedAmount (negative, as QuickBooks writes it), BalanceRemaining, IsPaid.
-    Credit memo: CreditRemaining. Payment: UnusedPayment.
+    Invoice: AppliedAmount (negative, as QuickBooks writes it), BalanceRemaining (and in
+    home currency), IsPaid. Credit memo: CreditRemaining (and in home currency). Payment:
+    UnusedPayment.
     """
     if kind == "Invoice":
         total = Decimal(ret.findtext("Subtotal") or "0") + \
@@ -196,10 +232,13 @@ def fill_txn(store: CompanyStore, kind: str, txn_id: str, ret: etree._Element) -
         applied = store.applied_to(txn_id)
         _set(ret, "AppliedAmount", money(-applied))
         _set(ret, "BalanceRemaining", money(total - applied))
+        _set(ret, "BalanceRemainingInHomeCurrency", money(_in_home(ret, total - applied)))
         _set(ret, "IsPaid", "true" if total - applied <= 0 else "false")
     elif kind == "CreditMemo":
         total = Decimal(ret.findtext("TotalAmount") or "0")
-        _set(ret, "CreditRemaining", money(total - store.used_of_credit(txn_id)))
+        remaining = total - store.used_of_credit(txn_id)
+        _set(ret, "CreditRemaining", money(remaining))
+        _set(ret, "CreditRemainingInHomeCurrency", money(_in_home(ret, remaining)))
     elif kind == "ReceivePayment":
         total = Decimal(ret.findtext("TotalAmount") or "0")
         paid = sum((amount for _target, credit, amount in store.applied_by(txn_id)

@@ -15,6 +15,7 @@ from qbwc_service.sandbox.quickbooks.company import (
     object_not_found,
     qb_error,
 )
+from qbwc_service.sandbox.quickbooks.currency import check_list_currency
 from qbwc_service.sandbox.quickbooks.defaults import list_defaults
 from qbwc_service.sandbox.quickbooks.exceptions import QbRequestRefused
 from qbwc_service.sandbox.quickbooks.ledger_view import CHART_OF_ACCOUNTS, post_opening_balance
@@ -125,6 +126,7 @@ def _computed_fields(kind: str, source: etree._Element) -> list[etree._Element]:
 def add_list(company: Company, request: etree._Element) -> Answer:
     source = request[0]
     kind = str(source.tag)[: -len("Add")]
+    check_list_currency(company, kind, source)
     row = create_list(company, kind, source)
     return Answer([company.list_ret(row)])
 
@@ -139,6 +141,7 @@ def mod_list(company: Company, request: etree._Element) -> Answer:
     if row is None or row.kind != kind:
         raise object_not_found(list_id)
     check_edit_sequence(source, row.edit_sequence, company.list_ret(row))
+    check_list_currency(company, kind, source, existing=row)
     ret = company.list_ret(row)
     name, full_name = row.name, row.full_name
     new_name = text_of(source, "Name")

@@ -19,7 +19,21 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from lxml import etree
 
-from qbwc_service.sandbox.quickbooks.company import Answer, Company, object_not_found, qb_error
+from qbwc_service.sandbox.quickbooks.company import (
+    REF_KINDS,
+    Answer,
+    Company,
+    object_not_found,
+    qb_error,
+)
+from qbwc_service.sandbox.quickbooks.currency import (
+    TxnCurrency,
+    check_account,
+    home_taken,
+    receivable_ref,
+    settle_exchange,
+    txn_currency,
+)
 from qbwc_service.sandbox.quickbooks.exceptions import QbRequestRefused
 from qbwc_service.sandbox.quickbooks.ledger import Posting, fill_txn
 from qbwc_service.sandbox.quickbooks.posting import account_id, line_account, move_stock
@@ -56,8 +70,9 @@ def _too_much(field: str, amount: Decimal, why: str) -> QbRequestRefused:
 
 
 def _use_credit(company: Company, txn_id: str, target_id: str, credit_id: str,
-                customer_id: str | None, amount: Decimal) -> etree._Element:
-    """Record ``amount`` of credit memo ``credit_id`` used by ``txn_id``; its Ret after."""
+                customer_id: str | None, amount: Decimal) -> tuple[etree._Element, Decimal]:
+    """Record ``amount`` of credit memo ``credit_id`` used by ``txn_id``: its Ret before,
+    and what the credit used is worth in home currency at the credit memo's rate."""
     _row, ret = _open_txn(company, credit_id, "CreditMemo", customer_id)
     remaining = Decimal(ret.findtext("CreditRemaining") or "0")
     if amount > remaining:
@@ -67,23 +82,32 @@ def _use_credit(company: Company, txn_id: str, target_id: str, credit_id: str,
     touch(company, credit_id)
     if target_id != credit_id:
         touch(company, target_id)
-    return ret
+    return ret, home_taken(_rate(ret), remaining, remaining - amount)
+
+
+def _rate(ret: etree._Element) -> Decimal:
+    return Decimal(ret.findtext("ExchangeRate") or "1")
 
 
 def apply_credits(company: Company, applier_id: str, invoice_id: str,
                   customer_id: str | None, set_credits: list[etree._Element],
-                  due: Decimal) -> None:
+                  due: Decimal, invoice_rate: Decimal) -> Decimal:
     """``SetCredit`` aggregates of an InvoiceAdd or AppliedToTxnAdd applied to an invoice;
     ``applier_id`` (the invoice or the payment) owns the application, so deleting it or
-    modifying it undoes the application."""
+    modifying it undoes the application. Returns what the credits leave on Accounts
+    Receivable in home currency: nothing, unless the credit memos were booked at another
+    rate than the invoice (``invoice_rate``)."""
+    moved = Decimal(0)
     for credit in set_credits:
         amount = Decimal(text_of(credit, "AppliedAmount") or "0")
         if amount > due:
             raise _too_much("Applied amount", amount, "You cannot apply more than the amount "
                                                        "due.")
-        _use_credit(company, applier_id, invoice_id, text_of(credit, "CreditTxnID") or "",
-                    customer_id, amount)
+        _ret, used = _use_credit(company, applier_id, invoice_id,
+                                 text_of(credit, "CreditTxnID") or "", customer_id, amount)
+        moved += used - home_taken(invoice_rate, due, due - amount)
         due -= amount
+    return moved
 
 
 def _applied_ret(company: Company, invoice: TxnRow, amount: Decimal) -> etree._Element:
@@ -108,6 +132,10 @@ def receive_payment(company: Company, source: etree._Element,
                                                       "IsAutoApply"}))
     customer = parts_ref(parts, "CustomerRef")
     customer_id = text_of(customer, "ListID") if customer is not None else None
+    currency = txn_currency(company, "Receive Payment", source,
+                            company.lookup(("Customer",), customer) if customer is not None
+                            else None)
+    parts = [part for part in parts if part.tag != "ExchangeRate"]
     total = Decimal(text_of(source, "TotalAmount") or "0")
     targets: list[tuple[str, Decimal, list[etree._Element]]] = [
         (text_of(applied, "TxnID") or "", Decimal(text_of(applied, "PaymentAmount") or "0"),
@@ -126,6 +154,9 @@ def receive_payment(company: Company, source: etree._Element,
     paid = sum((amount for _target, amount, _credits in targets), Decimal(0))
     if paid > total:
         raise _too_much("Payment amount", paid, "The amounts applied exceed the payment.")
+    # What the payment takes off Accounts Receivable in home currency: each invoice's
+    # share at the invoice's own rate, the unapplied rest at the payment's.
+    settled = Decimal(0)
     for target, amount, credits in targets:
         invoice, ret = _open_txn(company, target, "Invoice", customer_id)
         due = Decimal(ret.findtext("BalanceRemaining") or "0")
@@ -135,23 +166,39 @@ def receive_payment(company: Company, source: etree._Element,
         if amount:
             store.add_application(txn_id, target, None, amount)
             touch(company, target)
-        apply_credits(company, txn_id, target, customer_id, credits, due - amount)
+        settled += home_taken(_rate(ret), due, due - amount)
+        settled -= apply_credits(company, txn_id, target, customer_id, credits, due - amount,
+                                 _rate(ret))
         parts.append(_applied_ret(company, invoice, amount))
     parts.append(element("UnusedPayment", money(total - paid)))
     parts.append(element("UnusedCredits", "0.00"))
-    if source.find("ARAccountRef") is None:
-        parts.append(company.default_ref("ARAccountRef", "Account", "Accounts Receivable"))
+    given = parts_ref(parts, "ARAccountRef")
+    receivable_given = receivable_ref(company, currency, given, "Receive Payment")
+    if given is None and receivable_given is not None:
+        parts.append(receivable_given)
     if source.find("DepositToAccountRef") is None:
         parts.append(company.default_ref("DepositToAccountRef", "Account", "Undeposited Funds"))
-    posting = Posting(txn_id, kind, txn_date_of(parts))
+    check_account(company, currency, parts_ref(parts, "DepositToAccountRef"), "Receive Payment")
+    if currency is not None:
+        parts += currency.ret_parts(company, total, "TotalAmountInHomeCurrency")
+    posting = Posting(txn_id, kind, txn_date_of(parts), rate=_foreign_rate(currency))
     deposit = text_of(parts_ref(parts, "DepositToAccountRef"), "ListID") or ""  # type: ignore[arg-type]
     receivable = text_of(parts_ref(parts, "ARAccountRef"), "ListID") or ""  # type: ignore[arg-type]
     posting.add(deposit, total, entity_id=customer_id)
-    posting.add(receivable, -total, entity_id=customer_id)
+    if currency is None:
+        posting.add(receivable, -total, entity_id=customer_id)
+    else:
+        posting.add(receivable, -settled - currency.to_home(total - paid), entity_id=customer_id,
+                    home=True)
+    settle_exchange(company, posting, rounding_only=False)
     posting.save(store)
     if existing is not None:
         return resave(company, kind, parts, existing, now_text, total, customer_id, source)
     return save(company, kind, parts, txn_id, now_text, epoch, total, customer_id, source)
+
+
+def _foreign_rate(currency: TxnCurrency | None) -> Decimal | None:
+    return currency.rate if currency is not None and not currency.is_home else None
 
 
 def _refund(company: Company, source: etree._Element) -> Answer:
@@ -161,16 +208,26 @@ def _refund(company: Company, source: etree._Element) -> Answer:
     parts += header(company, kind, source, frozenset({"TxnDate", "RefundAppliedToTxnAdd"}))
     customer = parts_ref(parts, "CustomerRef")
     customer_id = text_of(customer, "ListID") if customer is not None else None
-    if source.find("ARAccountRef") is None:
-        parts.append(company.default_ref("ARAccountRef", "Account", "Accounts Receivable"))
+    currency = txn_currency(company, "Credit Card Refund", source,
+                            company.lookup(("Customer",), customer) if customer is not None
+                            else None)
+    parts = [part for part in parts if part.tag != "ExchangeRate"]
+    given = parts_ref(parts, "ARAccountRef")
+    receivable_given = receivable_ref(company, currency, given, "Credit Card Refund")
+    if given is None and receivable_given is not None:
+        parts.append(receivable_given)
     if source.find("RefundFromAccountRef") is None:
         parts.append(company.default_ref("RefundFromAccountRef", "Account",
                                          "Undeposited Funds"))
+    check_account(company, currency, parts_ref(parts, "RefundFromAccountRef"),
+                  "Credit Card Refund")
     total = Decimal(0)
+    used_home = Decimal(0)
     for applied in source.findall("RefundAppliedToTxnAdd"):
         credit_id = text_of(applied, "TxnID") or ""
         amount = Decimal(text_of(applied, "RefundAmount") or "0")
-        ret = _use_credit(company, txn_id, credit_id, credit_id, customer_id, amount)
+        ret, used = _use_credit(company, txn_id, credit_id, credit_id, customer_id, amount)
+        used_home += used
         total += amount
         parts.append(element("RefundAppliedToTxnRet", children=[
             element("TxnID", credit_id), element("TxnType", "CreditMemo"),
@@ -180,11 +237,15 @@ def _refund(company: Company, source: etree._Element) -> Answer:
                                              - amount)),
             element("RefundAmount", money(amount))]))
     parts.append(element("TotalAmount", money(total)))
-    posting = Posting(txn_id, kind, txn_date_of(parts))
+    if currency is not None:
+        parts += currency.ret_parts(company, total, "TotalAmountInHomeCurrency")
+    posting = Posting(txn_id, kind, txn_date_of(parts), rate=_foreign_rate(currency))
     receivable = text_of(parts_ref(parts, "ARAccountRef"), "ListID") or ""  # type: ignore[arg-type]
     refund_from = text_of(parts_ref(parts, "RefundFromAccountRef"), "ListID") or ""  # type: ignore[arg-type]
-    posting.add(receivable, total, entity_id=customer_id)
+    # The credit memos' side at their own rates; the money out at the refund's.
+    posting.add(receivable, used_home, entity_id=customer_id, home=True)
     posting.add(refund_from, -total, entity_id=customer_id)
+    settle_exchange(company, posting, rounding_only=False)
     posting.save(store)
     return save(company, kind, parts, txn_id, now_text, epoch, total, customer_id, source)
 
@@ -197,11 +258,17 @@ def _check(company: Company, source: etree._Element) -> Answer:
                                                       "ExpenseLineAdd", "ItemLineAdd"}))
     payee = parts_ref(parts, "PayeeEntityRef")
     payee_id = text_of(payee, "ListID") if payee is not None else None
-    posting = Posting(txn_id, kind, txn_date_of(parts))
+    currency = txn_currency(company, "Check", source,
+                            company.lookup(REF_KINDS["PayeeEntityRef"], payee)
+                            if payee is not None else None)
+    parts = [part for part in parts if part.tag != "ExchangeRate"]
+    check_account(company, currency, parts_ref(parts, "AccountRef"), "Check")
+    posting = Posting(txn_id, kind, txn_date_of(parts), rate=_foreign_rate(currency))
     total = Decimal(0)
     for number, line in enumerate(source.findall("ExpenseLineAdd"), start=1):
         line_parts = [element("TxnLineID", f"{number:X}-{epoch}")]
         line_parts += header(company, kind, line, frozenset())
+        check_account(company, currency, parts_ref(line_parts, "AccountRef"), "Check line")
         amount = Decimal(text_of(line, "Amount") or "0").quantize(_CENT, ROUND_HALF_UP)
         customer = parts_ref(line_parts, "CustomerRef")
         entity = text_of(customer, "ListID") if customer is not None else payee_id
@@ -217,15 +284,25 @@ def _check(company: Company, source: etree._Element) -> Answer:
         if credit is None or credit.kind != "CreditMemo":
             raise object_not_found(credit_id)
         amount = Decimal(text_of(applied, "Amount") or "0")
-        _use_credit(company, txn_id, credit_id, credit_id, credit.customer_id, amount)
+        _ret, used = _use_credit(company, txn_id, credit_id, credit_id, credit.customer_id,
+                                 amount)
+        if currency is not None:
+            # The A/R line carried the credit at the check's rate; the credit memo's
+            # receivable is released at its own.
+            receivable = text_of(_ret, "ARAccountRef/ListID") or ""
+            posting.add(receivable, used - currency.to_home(amount),
+                        entity_id=credit.customer_id, home=True)
         parts.append(element("LinkedTxn", children=[
             element("TxnID", credit_id), element("TxnType", "CreditMemo"),
             element("TxnDate", credit.txn_date), element("RefNumber", credit.ref_number or ""),
             element("LinkType", "AMTTYPE"), element("Amount", money(-amount))]))
     bank = text_of(parts_ref(parts, "AccountRef"), "ListID") or ""  # type: ignore[arg-type]
     posting.add(bank, -total, entity_id=payee_id)
+    settle_exchange(company, posting, rounding_only=False)
     posting.save(store)
     parts.append(element("Amount", money(total)))
+    if currency is not None:
+        parts += currency.ret_parts(company, total, "AmountInHomeCurrency")
     return save(company, kind, parts, txn_id, now_text, epoch, total, payee_id, source)
 
 
@@ -246,7 +323,9 @@ def _item_line(company: Company, posting: Posting, line: etree._Element,
         site = parts_ref(line_parts, "InventorySiteRef")
         site_id = text_of(site, "ListID") or "" if site is not None else ""
         # The bank credit is the counter entry: stock comes in at what was paid.
-        move_stock(company, posting, item, site_id, qty, None, payee_id, value=amount)
+        home_value = amount * posting.rate if posting.rate is not None else amount
+        move_stock(company, posting, item, site_id, qty, None, payee_id,
+                   value=home_value.quantize(_CENT, ROUND_HALF_UP))
     else:
         ret = company.list_ret(item) if item is not None else None
         expense = text_of(ret, "SalesAndPurchase/ExpenseAccountRef/ListID") \

@@ -120,10 +120,12 @@ def move_stock(company: Company, posting: Posting, item: ListRow, site_id: str,
         if on_hand + quantity == 0 and on_hand != 0:
             value = -worth
     asset = _item_account(company, item, "AssetAccountRef/ListID")
+    # Stock is valued in home currency whatever the transaction's currency.
     posting.add(asset, value, entity_id=entity_id, item_id=item.list_id, site_id=site_id,
-                quantity=quantity)
+                quantity=quantity, home=True)
     if counter_account is not None:
-        posting.add(counter_account, -value, entity_id=entity_id, item_id=item.list_id)
+        posting.add(counter_account, -value, entity_id=entity_id, item_id=item.list_id,
+                    home=True)
     return value
 
 

@@ -31,7 +31,7 @@ LIST_QUERIES: dict[str, tuple[str, ...]] = {
     "CustomerQueryRq": ("Customer",), "VendorQueryRq": ("Vendor",), "ItemQueryRq": ITEM_KINDS,
     "AccountQueryRq": ("Account",), "ClassQueryRq": ("Class",),
     "SalesTaxCodeQueryRq": ("SalesTaxCode",), "PaymentMethodQueryRq": ("PaymentMethod",),
-    "InventorySiteQueryRq": ("InventorySite",),
+    "InventorySiteQueryRq": ("InventorySite",), "CurrencyQueryRq": ("Currency",),
     **{f"{kind}QueryRq": (kind,) for kind in ITEM_KINDS},
 }
 TXN_QUERIES = frozenset({"InvoiceQueryRq", "SalesReceiptQueryRq", "CreditMemoQueryRq",

@@ -80,7 +80,8 @@ class QuickBooksSimulator:
                  faults: QbFaults | None = None, seed: int = 0,
                  clock: Callable[[], float] = time.time,
                  iterator_idle_seconds: float = 600.0,
-                 iterator_max_requests: int = 1000) -> None:
+                 iterator_max_requests: int = 1000,
+                 home_currency: str | None = None) -> None:
         from qbwc_service.sandbox.quickbooks.releases import get_release
 
         self.release = get_release(release)
@@ -92,8 +93,13 @@ class QuickBooksSimulator:
         if closing_date is not None:
             self.store.set_meta("closing_date", closing_date.isoformat())
         stored_closing = self.store.get_meta("closing_date")
+        if home_currency is not None and self.store.get_meta("home_currency") is None:
+            # Multicurrency, once on, stays on with its home currency (as in QuickBooks).
+            with self.store.transaction():
+                self.store.set_meta("home_currency", home_currency)
         self.company = Company(self.store, self.release, multi_site,
-                               date.fromisoformat(stored_closing) if stored_closing else None)
+                               date.fromisoformat(stored_closing) if stored_closing else None,
+                               home_currency=self.store.get_meta("home_currency"))
         self.iterators = IteratorBook(clock=clock, idle_seconds=iterator_idle_seconds,
                                       max_requests=iterator_max_requests)
         with self.store.transaction():

@@ -14,6 +14,12 @@ from decimal import ROUND_HALF_UP, Decimal
 from lxml import etree
 
 from qbwc_service.sandbox.quickbooks.company import Answer, Company, qb_error
+from qbwc_service.sandbox.quickbooks.currency import (
+    check_account,
+    receivable_ref,
+    settle_exchange,
+    txn_currency,
+)
 from qbwc_service.sandbox.quickbooks.defaults import sales_defaults
 from qbwc_service.sandbox.quickbooks.exceptions import QbRequestRefused
 from qbwc_service.sandbox.quickbooks.ledger import Posting
@@ -52,6 +58,10 @@ __all__ = ["SALES_KINDS", "TXN_ADDS", "add_transaction", "sales_document"]
 
 _CENT = Decimal("0.01")
 SALES_KINDS = frozenset({"Invoice", "SalesReceipt", "CreditMemo"})
+# Where a sales document's Ret gives its total in home currency (the XSD's element).
+_HOME_TOTAL = {"Invoice": "BalanceRemainingInHomeCurrency",
+               "SalesReceipt": "TotalAmountInHomeCurrency",
+               "CreditMemo": "CreditRemainingInHomeCurrency"}
 
 
 @dataclass
@@ -172,10 +182,18 @@ def sales_document(company: Company, kind: str, source: etree._Element,
     parts += header(company, kind, source, frozenset({"TxnDate", *line_tags}))
     parts += sales_defaults(company, kind, parts)
     customer = parts_ref(parts, "CustomerRef")
-    if kind != "SalesReceipt" and source.find("ARAccountRef") is None:
-        parts.append(company.default_ref("ARAccountRef", "Account", "Accounts Receivable"))
+    currency = txn_currency(company, LABEL[kind], source,
+                            company.lookup(("Customer",), customer) if customer is not None
+                            else None)
+    parts = [part for part in parts if part.tag != "ExchangeRate"]
+    if kind != "SalesReceipt":
+        given = parts_ref(parts, "ARAccountRef")
+        receivable = receivable_ref(company, currency, given, LABEL[kind])
+        if given is None and receivable is not None:
+            parts.append(receivable)
     if kind == "SalesReceipt" and source.find("DepositToAccountRef") is None:
         parts.append(company.default_ref("DepositToAccountRef", "Account", "Undeposited Funds"))
+    check_account(company, currency, parts_ref(parts, "DepositToAccountRef"), LABEL[kind])
     ref_number = text_of(source, "RefNumber")
     if ref_number is None:
         ref_number = str(store.next_counter(f"ref:{kind}"))
@@ -212,16 +230,25 @@ def sales_document(company: Company, kind: str, source: etree._Element,
         parts += [element("TotalAmount", money(total)), element("CreditRemaining", money(total))]
     else:
         parts.append(element("TotalAmount", money(total)))
+    if currency is not None:
+        parts += currency.ret_parts(company, total, _HOME_TOTAL[kind])
     customer_id = text_of(customer, "ListID") if customer is not None else None
     account_ref = parts_ref(parts, "DepositToAccountRef" if kind == "SalesReceipt"
                             else "ARAccountRef")
-    posting = Posting(txn_id, kind, txn_date_of(parts))
-    post_sales_document(company, posting, kind, text_of(account_ref, "ListID") or "",  # type: ignore[arg-type]
-                        customer_id, totals.lines, tax, total)
-    posting.save(store)
+    header_account = text_of(account_ref, "ListID") or ""  # type: ignore[arg-type]
+    posting = Posting(txn_id, kind, txn_date_of(parts),
+                      rate=currency.rate if currency is not None and not currency.is_home
+                      else None)
+    post_sales_document(company, posting, kind, header_account, customer_id, totals.lines,
+                        tax, total)
+    moved = Decimal(0)
     if kind == "Invoice":
-        apply_credits(company, txn_id, txn_id, customer_id, source.findall("SetCredit"),
-                      total - store.applied_to(txn_id))
+        # Credits booked at another rate than the invoice's leave the difference on A/R.
+        moved = apply_credits(company, txn_id, txn_id, customer_id, source.findall("SetCredit"),
+                              total - store.applied_to(txn_id), posting.rate or Decimal(1))
+        posting.add(header_account, moved, entity_id=customer_id, home=True)
+    settle_exchange(company, posting, rounding_only=not moved)
+    posting.save(store)
     if existing is not None:
         return resave(company, kind, parts, existing, now_text, total, customer_id, source)
     return save(company, kind, parts, txn_id, now_text, epoch, total, customer_id=customer_id,

@@ -27,7 +27,7 @@ Stock Magento moves between its sources outside sales (magento_to_quickbooks mod
 
 from __future__ import annotations
 
-from qbwc_service.sync.posting.common import awaiting_txn_id
+from qbwc_service.sync.posting.common import awaiting_txn_id, base_currency_problem
 from qbwc_service.sync.posting.lines import build_lines, product_lines, sum_lines
 from qbwc_service.sync.posting.refunds import plan_credit_memo
 from qbwc_service.sync.posting.sales import OrderPlan, empty_invoice, plan_invoice, plan_order
@@ -37,6 +37,7 @@ __all__ = [
     "OrderPlan",
     "TaxShare",
     "awaiting_txn_id",
+    "base_currency_problem",
     "build_lines",
     "check_tax_edition",
     "empty_invoice",

@@ -17,13 +17,14 @@ from qbwc_service.sync.parties import (
     plan_item,
     qb_address,
 )
-from qbwc_service.sync.plan import PlanContext, PlannedRequest, cents
+from qbwc_service.sync.plan import CompanyFacts, PlanContext, PlannedRequest, cents
 from qbwc_service.sync.posting.lines import build_lines, product_lines
 from qbwc_service.sync.posting.tax import plan_tax_items, tax_item_key, tax_lines, tax_shares
 
 __all__ = [
     "Parties",
     "awaiting_txn_id",
+    "base_currency_problem",
     "channel_class",
     "check_base_currency",
     "class_lines",
@@ -73,15 +74,23 @@ def parties(document: Invoice | CreditMemo, order: Order, ctx: PlanContext,
                    tuple(dict.fromkeys(depends)))
 
 
+def base_currency_problem(base: str | None, facts: CompanyFacts) -> str | None:
+    """Why Magento's base currency cannot be booked in the company file: QuickBooks' home
+    currency (as QuickBooks reported it, else the US edition's dollar) is another one.
+    Both ``home`` and ``multicurrency`` posting book base amounts as home amounts."""
+    home = facts.home_currency or ("US Dollar" if facts.country == "US" else None)
+    if home and base and CURRENCY_NAMES.get(base, base) != home:
+        return (f"Magento's base currency is {base} but QuickBooks' home currency is {home}; "
+                "amounts would be booked in the wrong currency. Make them the same (Magento: "
+                "Stores > Configuration > Currency Setup, base currency) before syncing.")
+    return None
+
+
 def check_base_currency(document: Invoice | CreditMemo, ctx: PlanContext, label: str) -> None:
     """Magento's base amounts are only QuickBooks' home amounts in the same currency."""
-    home = ctx.facts.home_currency or ("US Dollar" if ctx.facts.country == "US" else None)
-    base = document.base_currency_code
-    if home and base and CURRENCY_NAMES.get(base, base) != home:
-        raise PlanningError(label, f"Magento's base currency is {base} but QuickBooks' home "
-                            f"currency is {home}; amounts would be booked in the wrong "
-                            "currency. Make them the same (Magento: Stores > Configuration > "
-                            "Currency Setup, base currency) before syncing.")
+    problem = base_currency_problem(document.base_currency_code, ctx.facts)
+    if problem:
+        raise PlanningError(label, problem)
 
 
 def home_exchange_rate(document: Invoice | CreditMemo) -> Decimal:

@@ -22,7 +22,7 @@ from typing import Any
 from magento_client.documents import CreditMemo, Invoice, Order
 from qbwc_service.sync.config import PaymentMethodConfig
 from qbwc_service.sync.exceptions import PlanningError
-from qbwc_service.sync.parties import setup_key
+from qbwc_service.sync.parties import foreign_currency, setup_key
 from qbwc_service.sync.plan import PlanContext, PlannedRequest, Priority, cents, document_hash
 from qbwc_service.sync.posting.common import (
     awaiting_txn_id,
@@ -34,7 +34,7 @@ from qbwc_service.sync.posting.common import (
 from qbwc_service.sync.posting.lines import product_lines
 from qbwc_service.sync.posting.stock import plan_write_off
 
-__all__ = ["plan_credit_memo", "refund_route", "refunded_money"]
+__all__ = ["plan_credit_memo", "receivable_for", "refund_route", "refunded_money"]
 
 
 def plan_credit_memo(memo: CreditMemo, order: Order, ctx: PlanContext, *,
@@ -70,7 +70,7 @@ def plan_credit_memo(memo: CreditMemo, order: Order, ctx: PlanContext, *,
     if invoice is not None and not invoice.is_paid and payment.flow == "invoice":
         requests.append(_apply_to_invoice(memo, invoice, main))
         return requests
-    refund = _refund(memo, ctx, main, payment)
+    refund = _refund(memo, ctx, main, payment, foreign_currency(order, ctx))
     if refund is not None:
         requests.append(refund)
     return requests
@@ -100,6 +100,15 @@ def _apply_to_invoice(memo: CreditMemo, invoice: Invoice, main: PlannedRequest
     )
 
 
+def receivable_for(ctx: PlanContext, currency: str | None) -> str:
+    """The A/R account a refund check's line goes through: ``accounts.receivable``, or for
+    a customer in a foreign currency (multicurrency mode) the A/R account of that
+    currency, which QuickBooks keeps apart and names after the currency ("Accounts
+    Receivable - EUR"): QuickBooks refuses a foreign customer's line on a home A/R account."""
+    receivable = ctx.config.accounts.receivable
+    return f"{receivable} - {currency}" if currency else receivable
+
+
 def refunded_money(memo: CreditMemo, ctx: PlanContext) -> Decimal:
     """What Magento paid back in money: the credit memo less what went to store credit."""
     extension = memo.raw.get("extension_attributes") or {}
@@ -118,7 +127,7 @@ def refund_route(memo: CreditMemo, payment: PaymentMethodConfig) -> str:
 
 
 def _refund(memo: CreditMemo, ctx: PlanContext, main: PlannedRequest,
-            payment: PaymentMethodConfig) -> PlannedRequest | None:
+            payment: PaymentMethodConfig, currency: str | None) -> PlannedRequest | None:
     if memo.state != CreditMemo.STATE_REFUNDED:
         return None  # Magento has not paid anything back yet
     amount = refunded_money(memo, ctx)
@@ -150,7 +159,7 @@ def _refund(memo: CreditMemo, ctx: PlanContext, main: PlannedRequest,
         if "ExchangeRate" in main.context:
             context["ExchangeRate"] = main.context["ExchangeRate"]
         context["ApplyCheckToTxnAdd"] = [{"TxnID": awaiting_txn_id(main.key), "Amount": amount}]
-        context["ExpenseLineAdd"] = [{"AccountRef": {"FullName": accounts.receivable},
+        context["ExpenseLineAdd"] = [{"AccountRef": {"FullName": receivable_for(ctx, currency)},
                                       "Amount": amount, "Memo": memo_text,
                                       "CustomerRef": customer}]
         operation = "CheckAdd"
