@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 from typing import Any
 
 from magento_client.documents import CreditMemo, Invoice, Order
@@ -23,6 +23,7 @@ from qbwc_service.sync.posting.tax import plan_tax_items, tax_item_key, tax_line
 
 __all__ = [
     "Parties",
+    "account_exact_rate",
     "awaiting_txn_id",
     "base_currency_problem",
     "channel_class",
@@ -108,6 +109,58 @@ def home_exchange_rate(document: Invoice | CreditMemo) -> Decimal:
     return fallback
 
 
+_RATE_CANDIDATES = 4000  # rates tried per precision: the search stays well under 10 ms
+
+
+def account_exact_rate(document: Invoice | CreditMemo, lines: list[dict[str, Any]],
+                       tax_lines: list[dict[str, Any]]) -> Decimal:
+    """A rate at which QuickBooks' conversion gives Magento's base amounts account by account.
+
+    QuickBooks converts the header (A/R or the deposit) as the total at the rate and every
+    line on its own, rounded to the cent, so one rate that only fits the total can leave
+    income and Sales Tax Payable a cent or two from Magento's base figures (the rounding
+    lands in Exchange Gain or Loss). Among the rates that fit the total, this takes the
+    shortest one that also makes the converted non-tax lines sum to Magento's base net and
+    the converted tax lines to Magento's base tax; when no such rate exists within twelve
+    decimals it falls back to the total's rate (:func:`home_exchange_rate`), and the
+    rounding, at most half a cent a line, is QuickBooks' Exchange Gain or Loss.
+    """
+    fallback = home_exchange_rate(document)
+    foreign = sum((Decimal(line.get("Amount") or 0) for line in lines), Decimal(0))
+    base_total = cents(document.base_grand_total)
+    base_tax = cents(document.base_tax_amount)
+    if not foreign:
+        return fallback
+    tax_items = {line["ItemRef"]["FullName"] for line in tax_lines}
+    taxed = [Decimal(line.get("Amount") or 0) for line in lines
+             if line.get("ItemRef", {}).get("FullName") in tax_items]
+    other = [Decimal(line.get("Amount") or 0) for line in lines
+             if line.get("ItemRef", {}).get("FullName") not in tax_items]
+
+    def fits(rate: Decimal) -> bool:
+        return (cents(foreign * rate) == base_total
+                and sum((cents(amount * rate) for amount in taxed), Decimal(0)) == base_tax
+                and sum((cents(amount * rate) for amount in other), Decimal(0))
+                == base_total - base_tax)
+
+    if fits(fallback):
+        return fallback
+    # The rates that fit the total lie in [low, high): QuickBooks rounds half up.
+    low = (base_total - Decimal("0.005")) / foreign
+    high = (base_total + Decimal("0.005")) / foreign
+    low, high = min(low, high), max(low, high)
+    for places in range(6, 13):
+        step = Decimal(1).scaleb(-places)
+        rate = (low / step).to_integral_value(rounding=ROUND_CEILING) * step
+        for _ in range(_RATE_CANDIDATES):
+            if rate >= high:
+                break
+            if rate > 0 and fits(rate):
+                return rate.normalize()
+            rate += step
+    return fallback
+
+
 def header(document: Invoice | CreditMemo, order: Order, ctx: PlanContext, entity: str,
            customer: PartyRef, title: str) -> tuple[dict[str, Any], list[str], str | None]:
     """Customer, class, date, RefNumber, addresses, memo; notes and hold reason."""
@@ -184,6 +237,8 @@ def with_lines(context: dict[str, Any], document: Invoice | CreditMemo, order: O
         result["ItemSalesTaxRef"] = {"FullName": ctx.config.tax.zero_rate_tax_item}
     result.update(extra)
     result[line_tag] = class_lines(built.lines, order, ctx)
+    if "ExchangeRate" in result:
+        result["ExchangeRate"] = account_exact_rate(document, built.lines, list(refs.tax_lines))
     return result, built.roles
 
 
