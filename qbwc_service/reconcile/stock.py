@@ -2,9 +2,10 @@
 
 Magento deducts a unit when it ships; QuickBooks when it is invoiced. A unit invoiced
 and not yet shipped is still in Magento's source quantity and already gone in QuickBooks,
-so QuickBooks should hold Magento's quantity less those units (the inventory push adds
-them back the other way, ``sync.stock_position``, which also nets posted credit memos
-and counts only documents QuickBooks had posted).
+so QuickBooks should hold Magento's quantity less those units; a unit shipped before its
+invoice is posted is the other way round. The units come from the inventory push's own
+rule (``sync.stock_position``: per SKU and source, posted documents only, at the sites
+their lines named, credit memos netted), so the check and the push never disagree.
 """
 
 from __future__ import annotations
@@ -13,38 +14,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
 from qbwc_service.db.reconciliation import LineKind, ReconciliationLine
 from qbwc_service.reconcile.compare import Finding, Reason
 
-__all__ = ["StockExpectation", "compare_quantities", "unshipped_reservations"]
-
-
-def unshipped_reservations(orders: Iterable[Any]) -> dict[str, Decimal]:
-    """Units per SKU invoiced in Magento (so already deducted by QuickBooks) but not shipped."""
-    reserved: dict[str, Decimal] = {}
-    for order in orders:
-        if order.state in ("canceled", "closed", "complete"):
-            continue
-        for row in order.all_items():
-            if row.product_type in ("configurable", "bundle") or row.is_virtual:
-                continue  # the simple child row carries the stock
-            pending = min(row.qty_invoiced, row.qty_ordered - row.qty_canceled) - row.qty_shipped
-            quantity = pending if row.parent_product_type != "configurable" else \
-                _parent_pending(order, row)
-            if quantity > 0:
-                reserved[row.sku] = reserved.get(row.sku, Decimal(0)) + quantity
-    return reserved
-
-
-def _parent_pending(order: Any, row: Any) -> Decimal:
-    # Quantities of a configurable's variant are tracked on the parent row.
-    parent = order.item_by_id(row.parent_item_id) if row.parent_item_id else None
-    if parent is None:
-        return Decimal(0)
-    return Decimal(min(parent.qty_invoiced, parent.qty_ordered - parent.qty_canceled)
-                   - parent.qty_shipped)
+__all__ = ["StockExpectation", "compare_quantities"]
 
 
 @dataclass(frozen=True)
@@ -54,7 +28,9 @@ class StockExpectation:
     sku: str
     source: str  # Magento source code
     magento_quantity: Decimal
-    not_yet_deducted: Decimal  # invoiced in Magento, not shipped
+    # Units QuickBooks deducted that Magento has not yet (invoiced, not shipped); negative
+    # when Magento is ahead (shipped before QuickBooks posted the invoice).
+    not_yet_deducted: Decimal
 
     @property
     def expected(self) -> Decimal:

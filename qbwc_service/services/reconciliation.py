@@ -22,7 +22,7 @@ from magento_client.documents import CreditMemo, Invoice
 from magento_client.exceptions import MagentoError
 from qbwc_service.context import AppContext
 from qbwc_service.db.lookups import UnknownCompany, company_named
-from qbwc_service.db.models import Company, Mapping
+from qbwc_service.db.models import Company, Mapping, utcnow
 from qbwc_service.db.reconciliation import (
     LineKind,
     ReconciliationLine,
@@ -43,7 +43,7 @@ from qbwc_service.reconcile.runs import (
     start_run,
 )
 from qbwc_service.reconcile.snapshot import MagentoDoc, QbTxn
-from qbwc_service.reconcile.stock import StockExpectation, unshipped_reservations
+from qbwc_service.reconcile.stock import StockExpectation
 from qbwc_service.sync.config import (
     CompanyMappingConfig,
     company_table,
@@ -51,6 +51,7 @@ from qbwc_service.sync.config import (
     magento_client_for,
 )
 from qbwc_service.sync.exceptions import SyncError
+from qbwc_service.sync.inventory import open_documents, pending_as_reported
 from qbwc_service.sync.plan import CompanyFacts, PlanContext, cents, money
 from qbwc_service.sync.posting import empty_invoice
 from qbwc_service.sync.runner import store_timezones
@@ -135,15 +136,16 @@ def magento_stock(session: Session, company: Company, client: Any,
         if name and not sku.startswith("@")}
     if getattr(client, "source_items_for_skus", None) is None:
         return None
-    from magento_client.search import SearchCriteria
-
     try:
         items = list(client.source_items_for_skus(sorted(item_names))) if item_names else []
-        open_orders = list(client.orders(SearchCriteria().where("state", "processing")))
+        moving = open_documents(client)
     except MagentoError as exc:
         log.warning("reconciliation leaves quantities out: Magento answered %s", exc.status)
         return None
-    reserved = unshipped_reservations(open_orders)
+    # The inventory push's own rule (sync.stock_position): per SKU and source, the units
+    # Magento took off that QuickBooks has not yet (and the other way round), counting
+    # only what QuickBooks had posted, at the sites the posted lines named.
+    pending = pending_as_reported(session, company, config, utcnow(), **moving)
     multi_site = bool(company.multi_site_enabled)
     stock = []
     for item in items:
@@ -151,10 +153,9 @@ def magento_stock(session: Session, company: Company, client: Any,
             "" if item.source_code == config.sales_source else None)
         if site is None:
             continue  # a source that does not stand for a QuickBooks site
-        not_yet = reserved.get(item.sku, Decimal(0)) \
-            if item.source_code == config.sales_source else Decimal(0)
+        ahead = pending.get((item.sku, item.source_code), Decimal(0))
         stock.append(StockExpectation(item_names[item.sku], site, item.sku, item.source_code,
-                                      item.quantity, not_yet))
+                                      item.quantity, -ahead))
     return stock
 
 

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from magento_client.documents import CreditMemo, Invoice, Order, Shipment, SourceItem
+from magento_client.search import SearchCriteria
 from qbwc_service.context import AppContext
 from qbwc_service.db.models import Company, Request, RequestStatus, SiteQuantity
 from qbwc_service.db.models import Mapping as MappingRow
@@ -98,6 +99,27 @@ def quantities_to_push(
         items.append(SourceItem(sku=sku, source_code=source, quantity=quantity,
                                 status=1 if quantity > 0 else 0))
     return items, skipped
+
+
+def shipments_of(client: Any, order_id: int) -> list[Shipment]:
+    """The order's Magento shipments; none from a client that cannot list them."""
+    reader = getattr(client, "shipments_for_order", None)
+    return list(reader(order_id)) if reader is not None else []
+
+
+def open_documents(client: Any) -> dict[str, list[Any]]:
+    """Orders still moving (processing) with their invoices, credit memos and shipments:
+    where Magento and QuickBooks can disagree on what left which shelf. Read by the
+    inventory push and by the reconciliation's quantity check, so both net the same units."""
+    orders = list(client.orders(SearchCriteria().where("state", "processing")))
+    invoices = [invoice for order in orders for invoice in client.invoices_for_order(
+        order.entity_id)]
+    memos = [memo for order in orders for memo in client.credit_memos_for_order(
+        order.entity_id)]
+    shipments = [shipment for order in orders
+                 for shipment in shipments_of(client, order.entity_id)]
+    return {"orders": orders, "invoices": invoices, "creditmemos": memos,
+            "shipments": shipments}
 
 
 def push_inventory(ctx: AppContext, company_name: str, client: SourceItemWriter, *,

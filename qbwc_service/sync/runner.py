@@ -20,7 +20,6 @@ from magento_client.documents import (
     Invoice,
     Order,
     Product,
-    Shipment,
     SourceItem,
     format_datetime,
 )
@@ -35,7 +34,11 @@ from qbwc_service.sync.enqueue import (
     get_company,
 )
 from qbwc_service.sync.exceptions import DocumentSkipped, PlanningError, SyncError
-from qbwc_service.sync.inventory import enqueue_inventory_query, plan_opening_quantities
+from qbwc_service.sync.inventory import (
+    enqueue_inventory_query,
+    plan_opening_quantities,
+    shipments_of,
+)
 from qbwc_service.sync.parties import plan_customer, plan_product, plan_setup_items
 from qbwc_service.sync.plan import CompanyFacts, PlanContext, PlannedRequest
 from qbwc_service.sync.posting import (
@@ -50,7 +53,6 @@ __all__ = [
     "INITIAL",
     "MagentoSource",
     "pull_and_enqueue",
-    "shipments_of",
     "store_timezones",
 ]
 
@@ -119,12 +121,6 @@ def _plan_one(entity: str, document: Any, client: MagentoSource, ctx: PlanContex
         planned = plan_product(product, ctx)
         return [planned] if planned else []
     raise SyncError(f"unknown entity {entity!r}; use one of {', '.join(ENTITIES)}")
-
-
-def shipments_of(client: Any, order_id: int) -> list[Shipment]:
-    """The order's Magento shipments; none from a client that cannot list them."""
-    reader = getattr(client, "shipments_for_order", None)
-    return list(reader(order_id)) if reader is not None else []
 
 
 def _customer_of(entity: str, document: Any, orders: dict[int, Order]) -> int | None:

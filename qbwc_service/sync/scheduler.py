@@ -15,13 +15,12 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from magento_client.search import SearchCriteria
 from qbwc_service.context import AppContext
 from qbwc_service.sync.config import ScheduleSpec, load_company_config
 from qbwc_service.sync.enqueue import Progress
-from qbwc_service.sync.inventory import push_inventory
+from qbwc_service.sync.inventory import open_documents, push_inventory
 from qbwc_service.sync.lease import holder_id, lease
-from qbwc_service.sync.runner import pull_and_enqueue, shipments_of
+from qbwc_service.sync.runner import pull_and_enqueue
 from qbwc_service.sync.stock_moves import queue_stock_moves
 
 __all__ = ["JOB_ENTITIES", "build_scheduler", "run_job", "trigger_for"]
@@ -43,21 +42,6 @@ def trigger_for(spec: ScheduleSpec) -> CronTrigger | IntervalTrigger:
     return IntervalTrigger(minutes=spec.every_minutes, timezone="UTC")
 
 
-def _open_documents(client: Any) -> dict[str, list[Any]]:
-    """Orders still moving (processing) with their invoices, credit memos and shipments:
-    where Magento and QuickBooks can disagree on what left which shelf."""
-
-    orders = list(client.orders(SearchCriteria().where("state", "processing")))
-    invoices = [invoice for order in orders for invoice in client.invoices_for_order(
-        order.entity_id)]
-    memos = [memo for order in orders for memo in client.credit_memos_for_order(
-        order.entity_id)]
-    shipments = [shipment for order in orders
-                 for shipment in shipments_of(client, order.entity_id)]
-    return {"orders": orders, "invoices": invoices, "creditmemos": memos,
-            "shipments": shipments}
-
-
 def run_job(ctx: AppContext, company_name: str, job: str, client_factory: ClientFactory,
             *, holder: str, ttl: timedelta = timedelta(minutes=30),
             progress: Progress | None = None) -> bool:
@@ -74,7 +58,7 @@ def run_job(ctx: AppContext, company_name: str, job: str, client_factory: Client
         if job == "inventory":
             # Whichever way the stock flows: QuickBooks' quantities pushed to Magento, or
             # Magento's source changes queued for QuickBooks (each skips the other way).
-            docs = _open_documents(client)
+            docs = open_documents(client)
             push_inventory(ctx, company_name, client, orders=docs["orders"],
                            invoices=docs["invoices"], creditmemos=docs["creditmemos"],
                            shipments=docs["shipments"])
