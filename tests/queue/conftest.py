@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
-from queue_fakeqb import FakeQuickBooks
+from queue_helpers import open_quickbooks
 from sqlalchemy.orm import Session
 
 from qbwc_service.db import Database
 from qbwc_service.db.models import Company
+from qbwc_service.sandbox.quickbooks import QuickBooksSimulator
 
 
 @pytest.fixture
@@ -28,7 +30,7 @@ def session(db: Database) -> Iterator[Session]:
 
 
 @pytest.fixture
-def qb() -> FakeQuickBooks:
-    return FakeQuickBooks()
-
-
+def qb(tmp_path: Path) -> Iterator[QuickBooksSimulator]:
+    simulator = open_quickbooks(tmp_path / "quickbooks.sqlite3")
+    yield simulator
+    simulator.close()

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from queue_fakeqb import FakeQuickBooks
 from queue_helpers import add_company, claim, customer_body
 from sqlalchemy.orm import Session
 
@@ -24,6 +23,7 @@ from qbwc_service.queue import (
     retry,
     retry_failed,
 )
+from qbwc_service.sandbox.quickbooks import QuickBooksSimulator
 
 
 def _customer(session: Session, company_id: int, name: str, **kwargs: object) -> Request:
@@ -31,9 +31,9 @@ def _customer(session: Session, company_id: int, name: str, **kwargs: object) ->
                    body_xml=customer_body(name), **kwargs).request  # type: ignore[arg-type]
 
 
-def _fail(session: Session, company_id: int, qb: FakeQuickBooks, *requests: Request) -> None:
+def _fail(session: Session, company_id: int, qb: QuickBooksSimulator, *requests: Request) -> None:
     for request in requests:
-        qb.force(request.id, 3260, "Insufficient permission level")
+        qb.force_status(request.id, 3260, "Insufficient permission level")
     outbound = claim(session, company_id)
     apply_response(session, handlers=Registry(), ticket="t1", response_xml=qb.process(outbound.xml))
 
@@ -61,7 +61,7 @@ def test_hold_release_approve_cancel(session: Session, company_id: int) -> None:
 
 
 def test_retry_resets_budget_and_retry_failed_counts(session: Session, company_id: int,
-                                                    qb: FakeQuickBooks) -> None:
+                                                    qb: QuickBooksSimulator) -> None:
     """retry requeues a failed request with a fresh budget; retry_failed scopes by company."""
     a = _customer(session, company_id, "Alpha")
     b = _customer(session, company_id, "Beta")
@@ -87,7 +87,7 @@ def test_cancel_tells_dependents(session: Session, company_id: int) -> None:
 
 
 def test_purge_blanks_bodies_keeps_facts(session: Session, company_id: int,
-                                        qb: FakeQuickBooks) -> None:
+                                        qb: QuickBooksSimulator) -> None:
     """Old finished requests lose their qbXML bodies; ids, codes and history stay."""
     done = _customer(session, company_id, "Alpha")
     outbound = claim(session, company_id)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from queue_fakeqb import FakeQuickBooks
 from queue_helpers import claim, customer_body
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -33,6 +32,7 @@ from qbwc_service.queue import (
 )
 from qbwc_service.queue.bulk import insert_rows, update_rows
 from qbwc_service.queue.lifecycle import transition_many
+from qbwc_service.sandbox.quickbooks import QuickBooksSimulator
 
 S = RequestStatus
 
@@ -100,14 +100,14 @@ def test_claim_persists_attempts_and_state_seen_by_held_objects(
 
 
 def test_mixed_answer_settles_plain_successes_and_errors(
-    session: Session, company_id: int, qb: FakeQuickBooks
+    session: Session, company_id: int, qb: QuickBooksSimulator
 ) -> None:
     """Successes and an error in one set: each is recorded, held attempts are not stale."""
     requests = [_customer(session, company_id, f"Mixed {n}") for n in range(3)]
     outbound = claim(session, company_id)
     assert outbound is not None
     held_attempts = session.scalars(select(Attempt).order_by(Attempt.id)).all()
-    qb.force(requests[1].id, 3260, "Insufficient permission level to perform this action.")
+    qb.force_status(requests[1].id, 3260, "Insufficient permission level to perform this action.")
     summary = apply_response(session, handlers=Registry(), ticket="t1", response_xml=qb.process(outbound.xml))
     assert (summary.succeeded, summary.failed) == (2, 1)
     assert [r.status for r in requests] == ["succeeded", "failed", "succeeded"]
@@ -120,7 +120,7 @@ def test_mixed_answer_settles_plain_successes_and_errors(
 
 
 def test_mappings_of_a_set_are_inserted_once_and_existing_ones_updated(
-    session: Session, company_id: int, qb: FakeQuickBooks
+    session: Session, company_id: int, qb: QuickBooksSimulator
 ) -> None:
     """A known entity's mapping is updated in place; two answers for one entity make one row."""
     session.add(Mapping(company_id=company_id, entity_type="customer", magento_id="known",
@@ -142,7 +142,7 @@ def test_mappings_of_a_set_are_inserted_once_and_existing_ones_updated(
 
 
 def test_queue_progress_agrees_with_the_separate_counts(
-    session: Session, company_id: int, qb: FakeQuickBooks
+    session: Session, company_id: int, qb: QuickBooksSimulator
 ) -> None:
     """Ready, recovery owed and outstanding work, in one query, match the one-by-one answers."""
     empty = queue_progress(session, company_id)
@@ -167,7 +167,7 @@ def test_queue_progress_agrees_with_the_separate_counts(
 
 
 def test_a_drained_queue_keeps_one_attempt_and_two_moves_per_request(
-    db: Database, company_id: int, qb: FakeQuickBooks
+    db: Database, company_id: int, qb: QuickBooksSimulator
 ) -> None:
     """Draining in bulk still leaves the full per-request trail: queued, sent, succeeded."""
     with db.session() as session:

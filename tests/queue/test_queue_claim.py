@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from queue_fakeqb import FakeQuickBooks
 from queue_helpers import claim, customer_body, invoice_body
 from sqlalchemy.orm import Session
 
@@ -23,6 +22,7 @@ from qbwc_service.queue import (
     soonest_ready_at,
     transition,
 )
+from qbwc_service.sandbox.quickbooks import QuickBooksSimulator
 
 
 def _customer(session: Session, company_id: int, name: str, **kwargs: object) -> Request:
@@ -50,18 +50,19 @@ def test_message_set_routes_by_our_request_id(session: Session, company_id: int)
 
 
 def test_dependencies_gate_and_failed_dependency_explains(
-    session: Session, company_id: int, qb: FakeQuickBooks
+    session: Session, company_id: int, qb: QuickBooksSimulator
 ) -> None:
     """An invoice waits for its customer; when the customer fails, the invoice says why."""
-    customer = _customer(session, company_id, "Smith & Sons")
+    customer = enqueue(session, company_id=company_id, operation="CustomerAdd", key="c:smith",
+                       body_xml=customer_body("Smith & Sons", class_name="Retail"),
+                       magento_ref="Smith & Sons").request  # QuickBooks has no class Retail
     invoice = enqueue(session, company_id=company_id, operation="InvoiceAdd", key="inv:1",
                       body_xml=invoice_body("100001", "Smith & Sons"), depends_on=[customer]).request
     first = claim(session, company_id)
     assert first is not None and first.request_ids == [customer.id]
     assert ready_count(session, company_id) == 0
-    qb.force(customer.id, 3140, "There is an invalid reference to QuickBooks Account.")
     apply_response(session, handlers=Registry(), ticket="t1", response_xml=qb.process(first.xml))
-    assert customer.status == RequestStatus.FAILED.value
+    assert customer.status == RequestStatus.FAILED.value and customer.status_code == 3140
     assert invoice.waiting_reason is not None
     assert invoice.waiting_reason.startswith(
         f"Waiting for request #{customer.id} (CustomerAdd Smith & Sons), which failed: "

@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from queue_fakeqb import FakeQuickBooks
-from queue_helpers import claim, customer_body
+from queue_helpers import claim, customer_body, open_quickbooks
 
 from qbwc_service.cli import cli
 from qbwc_service.db import Database
@@ -25,7 +24,7 @@ def data_dir(tmp_path: Path) -> Path:
     folder = tmp_path / "data"
     database = Database(f"sqlite:///{(folder / 'qbwc.sqlite3').resolve()}")
     database.upgrade()
-    qb = FakeQuickBooks()
+    qb = open_quickbooks(tmp_path / "quickbooks.sqlite3")
     with database.session() as session:
         company = Company(name="Acme", file_id="{0}")
         session.add(company)
@@ -33,12 +32,13 @@ def data_dir(tmp_path: Path) -> Path:
         for name, ref in (("Alpha", "100001"), ("Beta", "100002")):
             enqueue(session, company_id=company.id, operation="CustomerAdd", key=name,
                     body_xml=customer_body(name), magento_ref=ref)
-        qb.force(2, 3260, "Insufficient permission level")
+        qb.force_status(2, 3260, "Insufficient permission level")
         outbound = claim(session, company.id)
         apply_response(session, handlers=Registry(), ticket="t1", response_xml=qb.process(outbound.xml))
         enqueue(session, company_id=company.id, operation="CustomerAdd", key="Gamma",
                 body_xml=customer_body("Gamma"), magento_ref="100003")
     database.dispose()
+    qb.close()
     return folder
 
 

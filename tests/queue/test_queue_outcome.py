@@ -6,13 +6,21 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from queue_fakeqb import FakeQuickBooks
-from queue_helpers import claim, customer_body, invoice_body
+from queue_helpers import (
+    claim,
+    customer_body,
+    customer_mod_body,
+    holds,
+    invoice_body,
+    key_in,
+    list_id,
+)
 from sqlalchemy.orm import Session
 
 from qbwc_service.db.models import Attempt, Mapping, MessageSet, Request, RequestStatus, utcnow
 from qbwc_service.handlers import HANDLERS, Registry
 from qbwc_service.queue import apply_response, enqueue, record_stream_failure
+from qbwc_service.sandbox.quickbooks import QuickBooksSimulator
 from qbwc_service.settings import Settings
 
 
@@ -22,7 +30,7 @@ def _customer(session: Session, company_id: int, name: str, notes: str = "") -> 
                    magento_id=name.lower(), magento_ref=notes or None).request
 
 
-def _round(session: Session, company_id: int, qb: FakeQuickBooks, ticket: str = "t1",
+def _round(session: Session, company_id: int, qb: QuickBooksSimulator, ticket: str = "t1",
            **kwargs: Any) -> Any:
     outbound = claim(session, company_id, ticket)
     assert outbound is not None
@@ -38,7 +46,7 @@ class _Recorder:
 
 
 def test_success_records_ids_mapping_and_calls_handler(
-    session: Session, company_id: int, qb: FakeQuickBooks, monkeypatch: pytest.MonkeyPatch
+    session: Session, company_id: int, qb: QuickBooksSimulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A success stores ListID/Name/EditSequence, upserts the mapping and calls the handler."""
     recorder = _Recorder()
@@ -47,7 +55,9 @@ def test_success_records_ids_mapping_and_calls_handler(
     summary = _round(session, company_id, qb)
     assert summary.succeeded == 1
     assert request.status == "succeeded" and request.qb_id and request.qb_ref == "Smith & Sons"
-    assert request.qb_edit_sequence == "1" and request.status_code == 0
+    held = qb.store.get_list(request.qb_id)
+    assert held is not None and request.qb_edit_sequence == held.edit_sequence
+    assert request.status_code == 0
     mapping = session.query(Mapping).one()
     assert (mapping.entity_type, mapping.magento_id, mapping.qb_id, mapping.qb_type) == (
         "customer", "smith & sons", request.qb_id, "CustomerRet")
@@ -94,12 +104,12 @@ def test_request_without_response_goes_back_to_queue(session: Session, company_i
 
 
 def test_retryable_backs_off_then_gives_up(session: Session, company_id: int,
-                                          qb: FakeQuickBooks) -> None:
+                                          qb: QuickBooksSimulator) -> None:
     """3170 requeues with growing not_before until max_attempts, then fails."""
     settings = Settings(max_attempts=2, retry_backoff_seconds=10)
     request = _customer(session, company_id, "Busy")
-    qb.force(request.id, 3170, "This list has been modified by another user.")
-    qb.force(request.id, 3175, "internals could not be locked")
+    qb.force_status(request.id, 3170, "This list has been modified by another user.")
+    qb.force_status(request.id, 3175, "internals could not be locked")
     now = utcnow()
     outbound = claim(session, company_id, now=now)
     apply_response(session, handlers=Registry(), ticket="t1", response_xml=qb.process(outbound.xml), now=now,
@@ -116,54 +126,85 @@ def test_retryable_backs_off_then_gives_up(session: Session, company_id: int,
 
 @pytest.mark.parametrize("code", [3140, 3210, 3250, 3260])
 def test_permanent_errors_fail_with_explanation(session: Session, company_id: int,
-                                               qb: FakeQuickBooks, code: int) -> None:
+                                               qb: QuickBooksSimulator, code: int) -> None:
     """Permanent codes fail at once with the plain-language explanation."""
     request = _customer(session, company_id, "Doomed")
-    qb.force(request.id, code, "refused")
+    qb.force_status(request.id, code, "refused")
     summary = _round(session, company_id, qb)
     assert summary.failed == 1 and request.status == "failed"
     assert request.status_code == code and request.explanation
     assert request.explanation.startswith(str(code))
 
 
-def test_stale_edit_sequence_requeries_then_mods(session: Session, company_id: int,
-                                                qb: FakeQuickBooks) -> None:
-    """3200 on a Mod: read the current EditSequence, then the Mod succeeds."""
-    _customer(session, company_id, "Alpha")
+def _stale_mod(session: Session, company_id: int, qb: QuickBooksSimulator) -> tuple[
+        Request, str, str]:
+    """A CustomerMod whose EditSequence went stale: the customer was edited in QuickBooks
+    after the service added it. The request, the ListID, QuickBooks' current EditSequence."""
+    added = _customer(session, company_id, "Alpha")
     _round(session, company_id, qb)
-    record = qb.records[0]
-    record.edit_sequence = 7  # changed in QuickBooks meanwhile
+    alpha, ours = list_id(qb, "Alpha"), added.qb_edit_sequence
+    assert ours
+    current = key_in(qb, customer_mod_body(alpha, ours, notes="called back"))[0].findtext(
+        "EditSequence")
+    assert current and current != ours
     mod = enqueue(session, company_id=company_id, operation="CustomerMod", key="mod:1",
-                  payload={"ListID": record.qb_id, "EditSequence": "1", "Name": "Alpha"}).request
+                  payload={"ListID": alpha, "EditSequence": ours, "Name": "Alpha"}).request
+    return mod, alpha, current
+
+
+def _edits_after(qb: QuickBooksSimulator, list_id: str, edit_sequence: str) -> int:
+    """Edits QuickBooks accepted since ``edit_sequence``: its clock stands still in these
+    tests, so each one adds exactly one."""
+    row = qb.store.get_list(list_id)
+    assert row is not None
+    return int(row.edit_sequence) - int(edit_sequence)
+
+
+def test_stale_edit_sequence_requeries_then_mods(session: Session, company_id: int,
+                                                qb: QuickBooksSimulator) -> None:
+    """3200 on a Mod without the record: read the current EditSequence, then the Mod succeeds."""
+    mod, alpha, current = _stale_mod(session, company_id, qb)
+    # Only one capture of QuickBooks' 3200 carries the record (qbxml.md §7): this one does not.
+    qb.force_status(mod.id, 3200, f'The provided edit sequence "{mod.payload["EditSequence"]}" '
+                                  "is out-of-date.")
     _round(session, company_id, qb)
     assert mod.status == "queued" and mod.lookup_reason == "stale_edit_sequence"
     outbound = claim(session, company_id)
-    assert "<CustomerQueryRq" in outbound.xml and f"<ListID>{record.qb_id}</ListID>" in outbound.xml
+    assert "<CustomerQueryRq" in outbound.xml and f"<ListID>{alpha}</ListID>" in outbound.xml
     apply_response(session, handlers=Registry(), ticket="t1", response_xml=qb.process(outbound.xml))
-    assert mod.payload["EditSequence"] == "7" and mod.lookup_reason is None
+    assert mod.payload["EditSequence"] == current and mod.lookup_reason is None
     _round(session, company_id, qb)
-    assert mod.status == "succeeded" and qb.posted[("Mod", "Alpha")] == 1
+    assert mod.status == "succeeded" and _edits_after(qb, alpha, current) == 1
 
 
-def test_name_in_use_links_when_ours(session: Session, company_id: int, qb: FakeQuickBooks) -> None:
+def test_stale_edit_sequence_with_the_record_mods_again(session: Session, company_id: int,
+                                                       qb: QuickBooksSimulator) -> None:
+    """3200 carrying the record as it stands: its EditSequence is used without a query."""
+    mod, alpha, current = _stale_mod(session, company_id, qb)
+    _round(session, company_id, qb)
+    assert mod.status == "queued" and mod.status_code == 3200 and mod.lookup_reason is None
+    assert mod.payload["EditSequence"] == current
+    outbound = claim(session, company_id)
+    assert "<CustomerModRq" in outbound.xml and f"<EditSequence>{current}<" in outbound.xml
+    apply_response(session, handlers=Registry(), ticket="t1", response_xml=qb.process(outbound.xml))
+    assert mod.status == "succeeded" and _edits_after(qb, alpha, current) == 1
+
+
+def test_name_in_use_links_when_ours(session: Session, company_id: int, qb: QuickBooksSimulator) -> None:
     """3100 on an Add: a same-name record carrying our Magento reference is linked, not re-added."""
-    qb.process(
-        '<?xml version="1.0"?><?qbxml version="13.0"?><QBXML><QBXMLMsgsRq onError="stopOnError">'
-        + customer_body("Jane Roe", "magento #42") + '</QBXMLMsgsRq></QBXML>')
+    key_in(qb, customer_body("Jane Roe", "magento #42"))
     request = _customer(session, company_id, "Jane Roe", notes="magento #42")
     _round(session, company_id, qb)
     assert request.lookup_reason == "name_in_use"
     _round(session, company_id, qb)
-    assert request.status == "succeeded" and request.qb_id == qb.records[0].qb_id
-    assert qb.posted[("Customer", "Jane Roe")] == 1
+    assert request.status == "succeeded" and request.qb_id == list_id(qb, "Jane Roe")
+    assert holds(qb, "Customer", "Jane Roe") == 1
 
 
 def test_name_in_use_by_someone_else_fails(session: Session, company_id: int,
-                                          qb: FakeQuickBooks) -> None:
+                                          qb: QuickBooksSimulator) -> None:
     """3100 on an Add: a same-name record that is not ours fails with an explanation."""
-    qb.process(
-        '<?xml version="1.0"?><?qbxml version="13.0"?><QBXML><QBXMLMsgsRq onError="stopOnError">'
-        + customer_body("Jane Roe", "walk-in") + '</QBXMLMsgsRq></QBXML>')
+    key_in(qb, customer_body("Jane Roe", "walk-in"))
     request = _customer(session, company_id, "Jane Roe", notes="magento #42")
     _round(session, company_id, qb)
     _round(session, company_id, qb)
@@ -172,22 +213,21 @@ def test_name_in_use_by_someone_else_fails(session: Session, company_id: int,
 
 
 def test_iterator_pages_until_done_and_restarts_on_3391(
-    session: Session, company_id: int, qb: FakeQuickBooks, monkeypatch: pytest.MonkeyPatch
+    session: Session, company_id: int, qb: QuickBooksSimulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A query pages with Continue and identical criteria; 3391 restarts it with Start."""
     recorder = _Recorder()
     monkeypatch.setitem(HANDLERS, "CustomerQuery", recorder)
-    for index in range(5):
-        qb.process(
-            '<?xml version="1.0"?><QBXML><QBXMLMsgsRq onError="stopOnError">'
-            + customer_body(f"C{index}") + '</QBXMLMsgsRq></QBXML>')
+    key_in(qb, *(customer_body(f"C{index}") for index in range(5)))
+    # MaxReturned is an iterator's page size (qbxml.md §5): pages of 2, 2 and 1.
     query = enqueue(session, company_id=company_id, operation="CustomerQuery", key="q",
-                    payload={"ActiveStatus": "All"}).request
+                    payload={"MaxReturned": 2, "ActiveStatus": "All"}).request
     _round(session, company_id, qb)
     assert query.status == "queued" and query.iterator_remaining == 3 and query.iterator_id
     outbound = claim(session, company_id)
     assert 'iterator="Continue"' in outbound.xml and "<ActiveStatus>All</ActiveStatus>" in outbound.xml
-    qb.iterators.clear()  # the iterator expired inside QuickBooks
+    assert "<MaxReturned>2</MaxReturned>" in outbound.xml
+    qb.end_session()  # the iterator expired inside QuickBooks
     apply_response(session, handlers=Registry(), ticket="t1", response_xml=qb.process(outbound.xml))
     assert query.status == "queued" and query.iterator_id is None
     for _ in range(3):
@@ -197,13 +237,13 @@ def test_iterator_pages_until_done_and_restarts_on_3391(
 
 
 def test_iterator_restarts_in_a_new_session(session: Session, company_id: int,
-                                           qb: FakeQuickBooks) -> None:
+                                           qb: QuickBooksSimulator) -> None:
     """An iterator id never carries over to another ticket: the query starts again."""
-    for index in range(3):
-        qb.process('<?xml version="1.0"?><QBXML><QBXMLMsgsRq onError="stopOnError">'
-                   + customer_body(f"C{index}") + '</QBXMLMsgsRq></QBXML>')
-    enqueue(session, company_id=company_id, operation="CustomerQuery", key="q", payload={})
+    key_in(qb, *(customer_body(f"C{index}") for index in range(3)))
+    query = enqueue(session, company_id=company_id, operation="CustomerQuery", key="q",
+                    payload={"MaxReturned": 2}).request
     _round(session, company_id, qb, "first")
+    assert query.iterator_id and query.iterator_remaining == 1
     outbound = claim(session, company_id, "second")
     assert 'iterator="Start"' in outbound.xml and "iteratorID" not in outbound.xml
 
@@ -225,14 +265,14 @@ def test_stream_failure_fails_or_requeues(session: Session, company_id: int, hre
 
 
 def test_invoice_waits_then_goes_after_customer(session: Session, company_id: int,
-                                               qb: FakeQuickBooks) -> None:
+                                               qb: QuickBooksSimulator) -> None:
     """Customer then invoice, in two sets, both posted once."""
     customer = _customer(session, company_id, "Alpha")
     enqueue(session, company_id=company_id, operation="InvoiceAdd", key="inv",
             body_xml=invoice_body("1001", "Alpha"), depends_on=[customer])
     _round(session, company_id, qb)
     _round(session, company_id, qb)
-    assert qb.posted[("Invoice", "1001")] == 1
+    assert holds(qb, "Invoice", "1001") == 1
     assert {r.status for r in session.query(Request)} == {RequestStatus.SUCCEEDED.value}
 
 
@@ -252,7 +292,7 @@ class _FailsOn:
 
 
 def test_a_failing_handler_does_not_undo_the_others(
-    session: Session, company_id: int, qb: FakeQuickBooks, monkeypatch: pytest.MonkeyPatch
+    session: Session, company_id: int, qb: QuickBooksSimulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """One handler fault in a message set: the others' work stays and the fault is noted."""
     monkeypatch.setitem(HANDLERS, "CustomerAdd", _FailsOn("Beta"))
@@ -282,7 +322,7 @@ class _OneHandler:
 
 
 def test_the_queue_calls_the_handlers_it_is_handed(session: Session, company_id: int,
-                                                   qb: FakeQuickBooks) -> None:
+                                                   qb: QuickBooksSimulator) -> None:
     """Answers go to the registry passed to apply_response, not to one the queue looks up."""
     recorder = _Recorder()
     registry = _OneHandler("CustomerAdd", recorder)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import random
 import threading
 from collections import Counter
+from pathlib import Path
 
 import pytest
-from queue_fakeqb import FakeQuickBooks
-from queue_helpers import add_company, claim, customer_body
+from queue_helpers import add_company, claim, customer_body, open_quickbooks
 
 from qbwc_service.db import Database
 from qbwc_service.db.models import Request
@@ -22,7 +22,7 @@ PER_COMPANY = 40
 
 
 @pytest.mark.slow
-def test_two_claimers_never_share_or_leak(pg_db: Database) -> None:
+def test_two_claimers_never_share_or_leak(pg_db: Database, tmp_path: Path) -> None:
     """Two threads draining four companies: each request sent once, to its own company."""
     companies: list[int] = []
     with pg_db.session() as session:
@@ -32,7 +32,8 @@ def test_two_claimers_never_share_or_leak(pg_db: Database) -> None:
             for index in range(PER_COMPANY):
                 enqueue(session, company_id=company_id, operation="CustomerAdd",
                         key=f"c{index}", body_xml=customer_body(f"C{number}-{index}"))
-    books = {company_id: FakeQuickBooks() for company_id in companies}
+    books = {company_id: open_quickbooks(tmp_path / f"quickbooks-{company_id}.sqlite3")
+             for company_id in companies}
     locks = {company_id: threading.Lock() for company_id in companies}
     handed_out: Counter[int] = Counter()
     leaks: list[tuple[int, int]] = []
@@ -83,4 +84,5 @@ def test_two_claimers_never_share_or_leak(pg_db: Database) -> None:
     with pg_db.session() as session:
         assert {r.status for r in session.query(Request)} == {"succeeded"}
     for company_id, book in books.items():
-        assert sum(book.posted.values()) == PER_COMPANY, company_id
+        assert len(book.store.lists_of(("Customer",))) == PER_COMPANY, company_id
+        book.close()

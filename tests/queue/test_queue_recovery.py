@@ -6,8 +6,15 @@ import random
 from datetime import timedelta
 
 import pytest
-from queue_fakeqb import FakeQuickBooks
-from queue_helpers import claim, customer_body, drain, invoice_body
+from queue_helpers import (
+    claim,
+    customer_body,
+    drain,
+    forget_saved_sets,
+    holds,
+    invoice_body,
+    list_id,
+)
 from sqlalchemy.orm import Session
 
 from qbwc_service.db import Database
@@ -29,6 +36,7 @@ from qbwc_service.queue import (
     needs_recovery,
     recover_abandoned,
 )
+from qbwc_service.sandbox.quickbooks import QuickBooksSimulator
 
 
 def _queue_documents(session: Session, company_id: int, count: int) -> None:
@@ -42,7 +50,7 @@ def _queue_documents(session: Session, company_id: int, count: int) -> None:
 
 
 def test_lost_answer_recovered_from_saved_state(session: Session, company_id: int,
-                                               qb: FakeQuickBooks) -> None:
+                                               qb: QuickBooksSimulator) -> None:
     """QuickBooks processed the set but the answer was lost: saved responses settle it."""
     _queue_documents(session, company_id, 2)
     lost = claim(session, company_id, "first")
@@ -58,17 +66,17 @@ def test_lost_answer_recovered_from_saved_state(session: Session, company_id: in
     assert not needs_recovery(session, company_id)
     claim_after = claim(session, company_id, "second")
     assert claim_after is not None and not claim_after.is_recovery
-    assert all(qb.posted[("Customer", f"Customer {i}")] == 1 for i in range(2))
+    assert all(holds(qb, "Customer", f"Customer {i}") == 1 for i in range(2))
 
 
 def test_no_saved_state_requeues_with_lookup_first(db: Database, company_id: int,
-                                                  qb: FakeQuickBooks) -> None:
+                                                  qb: QuickBooksSimulator) -> None:
     """No saved state: the requests go back, each Add preceded by a lookup that links a hit."""
     with db.session() as session:
         _queue_documents(session, company_id, 1)
         lost = claim(session, company_id, "first")
     qb.process(lost.xml)
-    qb.saved.clear()  # QuickBooks forgot the set, yet the customer exists
+    forget_saved_sets(qb)  # QuickBooks forgot the set, yet the customer exists
     with db.session() as session:
         recovery = claim(session, company_id, "second")
         summary = apply_response(session, handlers=Registry(), ticket="second", response_xml=qb.process(recovery.xml))
@@ -79,13 +87,13 @@ def test_no_saved_state_requeues_with_lookup_first(db: Database, company_id: int
     drain(db, company_id, qb, "second")
     with db.session() as session:
         customer = session.query(Request).filter(Request.operation == "CustomerAdd").one()
-        assert customer.status == "succeeded" and customer.qb_id == qb.records[0].qb_id
-    assert qb.posted[("Customer", "Customer 0")] == 1
-    assert qb.posted[("Invoice", "INV0")] == 1
+        assert customer.status == "succeeded" and customer.qb_id == list_id(qb, "Customer 0")
+    assert holds(qb, "Customer", "Customer 0") == 1
+    assert holds(qb, "Invoice", "INV0") == 1
 
 
 def test_live_ticket_blocks_and_abandon_releases(session: Session, company_id: int,
-                                                qb: FakeQuickBooks) -> None:
+                                                qb: QuickBooksSimulator) -> None:
     """Another live run's set is waited on; once abandoned it is recovered by the next run."""
     user = QbwcUser(company_id=company_id, username="wc", password_hash="x")
     session.add(user)
@@ -134,10 +142,10 @@ def test_unreadable_answer_leaves_set_for_recovery(session: Session, company_id:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("seed", range(6))
-def test_exactly_once_under_lost_answers(db: Database, company_id: int, seed: int) -> None:
+def test_exactly_once_under_lost_answers(db: Database, company_id: int, qb: QuickBooksSimulator,
+                                         seed: int) -> None:
     """Answers lost at random points (before/after QuickBooks ran) never duplicate or drop."""
     rng = random.Random(seed)
-    qb = FakeQuickBooks()
     with db.session() as session:
         _queue_documents(session, company_id, 12)
     for run in range(60):
@@ -153,11 +161,11 @@ def test_exactly_once_under_lost_answers(db: Database, company_id: int, seed: in
         if fate < 0.4:
             continue  # QuickBooks ran it, the answer was lost
         if fate < 0.45:
-            qb.saved.clear()
+            forget_saved_sets(qb)
         with db.session() as session:
             apply_response(session, handlers=Registry(), ticket=ticket, response_xml=answer)
     with db.session() as session:
         assert session.query(Request).filter(Request.status != "succeeded").count() == 0
     for index in range(12):
-        assert qb.posted[("Customer", f"Customer {index}")] == 1
-        assert qb.posted[("Invoice", f"INV{index}")] == 1
+        assert holds(qb, "Customer", f"Customer {index}") == 1
+        assert holds(qb, "Invoice", f"INV{index}") == 1

@@ -3,7 +3,8 @@
 It keeps its company in its own SQLite file, validates each message set (XSD when a
 folder is given, else the built-in grammar), enforces name uniqueness (3100), references
 (3140), EditSequence (3200), iterators (3391), the closing date, ``onError`` and
-``newMessageSetID``/``oldMessageSetID`` error recovery, and can inject faults.
+``newMessageSetID``/``oldMessageSetID`` error recovery, and can inject faults: at random
+(``QbFaults``) or, as a test hook, a chosen error for a chosen request (``force_status``).
 """
 
 from __future__ import annotations

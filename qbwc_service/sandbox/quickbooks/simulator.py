@@ -27,6 +27,7 @@ from qbwc_service.sandbox.quickbooks.exceptions import (
     QbRequestRefused,
 )
 from qbwc_service.sandbox.quickbooks.faults import FaultDice, QbFaults
+from qbwc_service.sandbox.quickbooks.forced import ForcedStatuses
 from qbwc_service.sandbox.quickbooks.hcp_answers import company_ret, host_ret, preferences_ret
 from qbwc_service.sandbox.quickbooks.ledger_queries import LEDGER_QUERIES, run_ledger_query
 from qbwc_service.sandbox.quickbooks.lists import (
@@ -89,6 +90,7 @@ class QuickBooksSimulator:
         self.latency_ms = latency_ms
         self.faults = faults or QbFaults()
         self.dice = FaultDice(self.faults, seed)
+        self.forced = ForcedStatuses()
         self.store = CompanyStore(Path(company_db), clock)
         if closing_date is not None:
             self.store.set_meta("closing_date", closing_date.isoformat())
@@ -137,6 +139,11 @@ class QuickBooksSimulator:
     def end_session(self) -> None:
         """QuickBooks' session ends: its iterators die with it."""
         self.iterators.clear()
+
+    def force_status(self, request_id: int | str, status_code: int, message: str) -> None:
+        """Test hook: answer the next request carrying ``request_id`` with this error status
+        instead of carrying it out (see ``forced.py``)."""
+        self.forced.force(request_id, status_code, message)
 
     def stamp_file_id(self, owner_id: str, file_id: str) -> None:
         """What the Web Connector does on first contact: a FileID DataExt under OwnerID."""
@@ -217,6 +224,9 @@ class QuickBooksSimulator:
             return _rs(rs_tag, request_id, Answer(
                 [], status_code=1060, severity="Error",
                 status_message=f'The request ID "{request_id}" is invalid, possibly too long.'))
+        forced = self.forced.take(request_id)
+        if forced is not None:
+            return _rs(rs_tag, request_id, forced)
         busy = self.dice.busy_code() if tag.endswith(("AddRq", "ModRq")) else None
         if busy is not None:
             return _rs(rs_tag, request_id, Answer([], status_code=busy, severity="Error",
