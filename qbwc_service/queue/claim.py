@@ -47,6 +47,7 @@ __all__ = [
     "queue_progress",
     "ready_count",
     "soonest_ready_at",
+    "work_waiting",
 ]
 
 log = logging.getLogger(__name__)
@@ -106,10 +107,11 @@ class QueueProgress:
 
 
 def queue_progress(session: Session, company_id: int, now: datetime | None = None) -> QueueProgress:
-    """Where the company's queue stands, in one statement (asked after every message set).
+    """Where the company's queue stands, in one statement.
 
     Readiness is an EXISTS, not a count: it stops at the first ready request instead of
-    visiting every queued one, so its cost does not grow with the queue.
+    visiting every queued one, so its cost does not grow with the queue. The outstanding
+    count does grow with it; ``work_waiting`` is the question without it.
     """
     ready = _ready(company_id, now or utcnow()).with_only_columns(Request.id).exists()
     row = session.execute(
@@ -118,6 +120,13 @@ def queue_progress(session: Session, company_id: int, now: datetime | None = Non
         )
     ).one()
     return QueueProgress(ready=bool(row[0]), recovering=bool(row[1]), outstanding=int(row[2] or 0))
+
+
+def work_waiting(session: Session, company_id: int, now: datetime | None = None) -> bool:
+    """A request could go now, or a writing message set awaits recovery (one statement,
+    asked after every message set; two EXISTS, so flat however long the queue is)."""
+    ready = _ready(company_id, now or utcnow()).with_only_columns(Request.id).exists()
+    return bool(session.scalar(select(or_(ready, unsettled_writes(company_id)))))
 
 
 def soonest_ready_at(session: Session, company_id: int) -> datetime | None:

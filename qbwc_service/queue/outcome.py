@@ -64,7 +64,7 @@ class ApplySummary:
     failed: int = 0
     requeued: int = 0
     recovered: int = 0  # of the above, outcomes learned from QuickBooks' saved state
-
+    elapsed_ms: int | None = None  # from sending the message set to its answer
 
     def count(self, outcome: Outcome) -> None:
         """One more request settled as ``outcome``."""
@@ -146,14 +146,20 @@ def apply_response(
     elapsed_ms: int | None = None,
     now: datetime | None = None,
     settings: Settings | None = None,
+    answered_at: datetime | None = None,
 ) -> ApplySummary:
     """Settle the ticket's outstanding message set from QuickBooks' response.
 
     ``handlers`` then applies each answer to local state (mappings, quantities, runs).
+
+    ``answered_at`` (the caller's clock) measures the round trip from the set's
+    ``sent_at`` when ``elapsed_ms`` is not given.
     """
     at = now or utcnow()
     policy = settings or Settings()
     message_set = awaiting_message_set(session, ticket)
+    if elapsed_ms is None and answered_at is not None:
+        elapsed_ms = max(0, int((answered_at - message_set.sent_at).total_seconds() * 1000))
     is_recovery = message_set.state == MessageSetState.RECOVERING.value
     try:
         # Large answers are streamed: a response's records beyond the request log's copy
@@ -166,7 +172,7 @@ def apply_response(
     attempt_ids = _open_attempt_ids(session, message_set)
     book = MappingBook(session, pending.values())
     accepted = AcceptedResponses(book, ACTOR)
-    summary = ApplySummary()
+    summary = ApplySummary(elapsed_ms=elapsed_ms)
     responses = list(parsed.responses)
     for response in responses:
         request = pending.pop(str(response.request_id), None)
