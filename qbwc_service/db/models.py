@@ -321,7 +321,7 @@ class Attempt(Base):
     __tablename__ = "attempts"
     id: Mapped[int] = mapped_column(primary_key=True)
     request_id: Mapped[int] = mapped_column(ForeignKey("requests.id"), index=True)
-    ticket: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    ticket: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     message_set_id: Mapped[str | None] = mapped_column(String(23), nullable=True, index=True)
     sent_at: Mapped[datetime] = mapped_column(default=utcnow)
     received_at: Mapped[datetime | None] = mapped_column(nullable=True)

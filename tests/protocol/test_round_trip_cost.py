@@ -163,3 +163,39 @@ def test_a_soap_call_never_forces_a_full_garbage_collection(
         shop.call("serverVersion")
     _login(shop)
     assert collections == []
+
+
+def test_no_statement_of_a_run_visits_a_whole_table(make_shop: Any) -> None:
+    """Every statement of sendRequestXML, receiveResponseXML and closeConnection finds its
+    rows through an index (SQLite's query plan), so none slows as the tables grow."""
+    shop = make_shop(batch_start=2, batch_max=2)
+    _enqueue_customers(shop, 5)
+    ticket = _steady_run(shop)
+    with statements(shop) as seen, _parameters(shop) as parameters:
+        _receive(shop, ticket, _send(shop, ticket))
+        shop.call("closeConnection", ticket=ticket)
+    plans = []
+    with shop.ctx.db.engine.connect() as connection:
+        for statement, params in zip(seen, parameters, strict=True):
+            if statement.lstrip().upper().startswith("SELECT"):
+                rows = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", params)
+                plans.extend(str(row[-1]) for row in rows)
+    assert plans
+    full_scans = [plan for plan in plans
+                  if plan.startswith("SCAN") and "INDEX" not in plan and "CONSTANT ROW" not in plan]
+    assert full_scans == []
+
+
+@contextmanager
+def _parameters(shop: Shop) -> Iterator[list[Any]]:
+    seen: list[Any] = []
+
+    def record(_conn: Any, _cursor: Any, _statement: str, params: Any, *_args: Any) -> None:
+        seen.append(params)
+
+    engine = shop.ctx.db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
