@@ -27,6 +27,7 @@ from qbwc_service.failpoints import failpoint
 from qbwc_service.qbwc.auth import (
     AuthOutcome,
     LoginPolicy,
+    RecentLogins,
     check_credentials,
     new_ticket,
     ticket_key,
@@ -89,6 +90,8 @@ class Runs:
         self.throttle = LoginThrottle(ctx.settings.address_login_limit,
                                       ctx.settings.address_login_window_seconds)
         self.login_policy = LoginPolicy.from_settings(ctx.settings)
+        self.recent_logins = (RecentLogins(ctx.settings.login_cache_seconds)
+                              if ctx.settings.login_cache_seconds > 0 else None)
         # Tickets handed to throttled logins, for the one closeConnection that follows:
         # its answer is what the Web Connector shows in its Status column.
         self._throttled: OrderedDict[str, str] = OrderedDict()
@@ -223,7 +226,8 @@ class Runs:
         address: str,
     ) -> list[str]:
         result = check_credentials(session, username, password, address=address,
-                                   policy=self.login_policy, now=self.clock())
+                                   policy=self.login_policy, now=self.clock(),
+                                   recent=self.recent_logins)
         if result.outcome == AuthOutcome.THROTTLED and result.retry_after is not None:
             return self._throttled_answer(result.retry_after)
         if result.outcome != AuthOutcome.OK or result.user is None or result.company is None:
