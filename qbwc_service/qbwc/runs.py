@@ -16,7 +16,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -116,7 +116,7 @@ class Runs:
         """The open run ``ticket`` names; None for unknown, ended or expired tickets."""
         if not ticket:
             return None
-        run = session.get(WcRun, ticket_key(ticket), with_for_update=True)
+        run = _locked_run(session, ticket)
         if run is None or run.state in ENDED or run.released_at is not None:
             return None
         now = self.clock()
@@ -444,7 +444,7 @@ class Runs:
                 return throttled
 
         def work(session: Session) -> str:
-            run = session.get(WcRun, ticket_key(ticket), with_for_update=True) if ticket else None
+            run = _locked_run(session, ticket) if ticket else None
             # Once per ticket; a run ended by the service (nothing to do, no connection)
             # still gets its one closeConnection, an expired one none.
             if (run is None or run.released_at is not None
@@ -495,6 +495,16 @@ class Runs:
             return "Interactive session rejected; the reason was recorded."
 
         return self._guard("interactiveRejected", "", work)
+
+
+# Read at the start of every callback: built once (a statement built per call costs
+# SQLAlchemy more than the read itself).
+_RUN_FOR_UPDATE = select(WcRun).where(WcRun.ticket == bindparam("key")).with_for_update()
+
+
+def _locked_run(session: Session, ticket: str) -> WcRun | None:
+    """The run ``ticket`` names, its row locked for this transaction (None if unknown)."""
+    return session.scalars(_RUN_FOR_UPDATE, {"key": ticket_key(ticket)}).first()
 
 
 def _fallback_version(target: str, major: int | None, minor: int | None) -> str:
