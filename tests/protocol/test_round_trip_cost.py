@@ -199,3 +199,37 @@ def _parameters(shop: Shop) -> Iterator[list[Any]]:
         yield seen
     finally:
         event.remove(engine, "before_cursor_execute", record)
+
+
+@pytest.mark.parametrize(("elapsed_seconds", "grown"), [
+    (1.0, 40),   # under a tenth of the 20 s target: doubles
+    (3.0, 30),   # under a quarter: grows by half
+    (10.0, 20),  # between a quarter and the target: stays
+    (25.0, 10),  # over the target: halves
+])
+def test_the_batch_adapts_to_quickbooks_round_trip_time(
+    make_shop: Any, elapsed_seconds: float, grown: int
+) -> None:
+    """The next message set's size follows how long QuickBooks took with the last one."""
+    shop = make_shop(batch_start=20, batch_max=100, batch_target_seconds=20.0)
+    now = {"at": datetime(2026, 12, 1, 9, 0, 0, tzinfo=UTC)}
+    shop.runs.clock = lambda: now["at"]
+    _enqueue_customers(shop, 200)
+    ticket = _login(shop)[0]
+    assert ticket
+    first = _send(shop, ticket, hcp(shop.owner_id, shop.file_id))
+    assert first.count("<CustomerAddRq") == 20
+    now["at"] += timedelta(seconds=elapsed_seconds)
+    _receive(shop, ticket, first)
+    assert _send(shop, ticket).count("<CustomerAddRq") == grown
+
+
+def test_the_batch_never_grows_past_batch_max(make_shop: Any) -> None:
+    """However fast QuickBooks answers, a message set holds at most batch_max requests."""
+    shop = make_shop(batch_start=20, batch_max=30)
+    _enqueue_customers(shop, 200)
+    ticket = _steady_run(shop)
+    for _ in range(3):
+        request_xml = _send(shop, ticket)
+        assert request_xml.count("<CustomerAddRq") <= 30
+        _receive(shop, ticket, request_xml)
