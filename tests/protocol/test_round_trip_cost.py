@@ -165,6 +165,16 @@ def test_a_soap_call_never_forces_a_full_garbage_collection(
     assert collections == []
 
 
+def _plans(shop: Shop, seen: list[str], parameters: list[Any]) -> list[str]:
+    plans = []
+    with shop.ctx.db.engine.connect() as connection:
+        for statement, params in zip(seen, parameters, strict=True):
+            if statement.lstrip().upper().startswith("SELECT"):
+                rows = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", params)
+                plans.extend(str(row[-1]) for row in rows)
+    return plans
+
+
 def test_no_statement_of_a_run_visits_a_whole_table(make_shop: Any) -> None:
     """Every statement of sendRequestXML, receiveResponseXML and closeConnection finds its
     rows through an index (SQLite's query plan), so none slows as the tables grow."""
@@ -174,16 +184,25 @@ def test_no_statement_of_a_run_visits_a_whole_table(make_shop: Any) -> None:
     with statements(shop) as seen, _parameters(shop) as parameters:
         _receive(shop, ticket, _send(shop, ticket))
         shop.call("closeConnection", ticket=ticket)
-    plans = []
-    with shop.ctx.db.engine.connect() as connection:
-        for statement, params in zip(seen, parameters, strict=True):
-            if statement.lstrip().upper().startswith("SELECT"):
-                rows = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", params)
-                plans.extend(str(row[-1]) for row in rows)
+    plans = _plans(shop, seen, parameters)
     assert plans
     full_scans = [plan for plan in plans
                   if plan.startswith("SCAN") and "INDEX" not in plan and "CONSTANT ROW" not in plan]
     assert full_scans == []
+
+
+def test_the_awaited_message_set_is_found_without_the_runs_other_sets(make_shop: Any) -> None:
+    """receiveResponseXML finds the set it settles by ticket and state together: a long
+    run's answered sets are never visited again."""
+    shop = make_shop(batch_start=1, batch_max=1)
+    _enqueue_customers(shop, 3)
+    ticket = _steady_run(shop)
+    request_xml = _send(shop, ticket)
+    with statements(shop) as seen, _parameters(shop) as parameters:
+        _receive(shop, ticket, request_xml)
+    searches = [plan for plan in _plans(shop, seen, parameters) if "message_sets" in plan]
+    assert searches
+    assert all("state=?" in plan for plan in searches), searches
 
 
 @contextmanager
