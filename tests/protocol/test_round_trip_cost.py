@@ -34,12 +34,21 @@ def _enqueue_customers(shop: Shop, count: int, first: int = 0) -> None:
                           key=f"customer:{n}", payload={"Name": f"Customer {n}"})
 
 
-@contextmanager
-def statements(shop: Shop) -> Iterator[list[str]]:
-    seen: list[str] = []
+class Executed(list[str]):
+    """The SQL statements executed, in order, with their parameters beside them."""
 
-    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+    def __init__(self) -> None:
+        super().__init__()
+        self.parameters: list[Any] = []
+
+
+@contextmanager
+def statements(shop: Shop) -> Iterator[Executed]:
+    seen = Executed()
+
+    def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_args: Any) -> None:
         seen.append(statement)
+        seen.parameters.append(parameters)
 
     engine = shop.ctx.db.engine
     event.listen(engine, "before_cursor_execute", record)
@@ -135,17 +144,24 @@ def test_work_queued_during_the_run_holds_progress_below_100(make_shop: Any) -> 
     assert figures == [66, 75, 80, 100]
 
 
+def _first_set_answered_after(shop: Shop, queued: int, seconds: float) -> tuple[str, str, int]:
+    """Queue, log in, send the first message set and answer it ``seconds`` later by the
+    run's clock: the ticket, the set and the percentage answered."""
+    now = {"at": datetime(2026, 12, 1, 9, 0, 0, tzinfo=UTC)}
+    shop.runs.clock = lambda: now["at"]
+    _enqueue_customers(shop, queued)
+    ticket = _login(shop)[0]
+    assert ticket
+    first = _send(shop, ticket, hcp(shop.owner_id, shop.file_id))
+    now["at"] += timedelta(seconds=seconds)
+    return ticket, first, _receive(shop, ticket, first)
+
+
 def test_round_trip_time_is_measured_from_the_message_set(make_shop: Any) -> None:
     """The message set records how long QuickBooks took, by the run's clock."""
     shop = make_shop()
-    now = {"at": datetime(2026, 12, 1, 9, 0, 0, tzinfo=UTC)}
-    shop.runs.clock = lambda: now["at"]
-    _enqueue_customers(shop, 1)
-    ticket = _login(shop)[0]
-    assert ticket
-    request_xml = _send(shop, ticket, hcp(shop.owner_id, shop.file_id))
-    now["at"] += timedelta(seconds=3, milliseconds=250)
-    assert _receive(shop, ticket, request_xml) == 100
+    _, _, percent = _first_set_answered_after(shop, 1, 3.25)
+    assert percent == 100
     with shop.ctx.db.session() as session:
         message_set = session.query(MessageSet).one()
         assert message_set.elapsed_ms == 3250
@@ -165,10 +181,11 @@ def test_a_soap_call_never_forces_a_full_garbage_collection(
     assert collections == []
 
 
-def _plans(shop: Shop, seen: list[str], parameters: list[Any]) -> list[str]:
+def _plans(shop: Shop, seen: Executed) -> list[str]:
+    """SQLite's query plan of every SELECT in ``seen``."""
     plans = []
     with shop.ctx.db.engine.connect() as connection:
-        for statement, params in zip(seen, parameters, strict=True):
+        for statement, params in zip(seen, seen.parameters, strict=True):
             if statement.lstrip().upper().startswith("SELECT"):
                 rows = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", params)
                 plans.extend(str(row[-1]) for row in rows)
@@ -181,10 +198,10 @@ def test_no_statement_of_a_run_visits_a_whole_table(make_shop: Any) -> None:
     shop = make_shop(batch_start=2, batch_max=2)
     _enqueue_customers(shop, 5)
     ticket = _steady_run(shop)
-    with statements(shop) as seen, _parameters(shop) as parameters:
+    with statements(shop) as seen:
         _receive(shop, ticket, _send(shop, ticket))
         shop.call("closeConnection", ticket=ticket)
-    plans = _plans(shop, seen, parameters)
+    plans = _plans(shop, seen)
     assert plans
     full_scans = [plan for plan in plans
                   if plan.startswith("SCAN") and "INDEX" not in plan and "CONSTANT ROW" not in plan]
@@ -198,26 +215,11 @@ def test_the_awaited_message_set_is_found_without_the_runs_other_sets(make_shop:
     _enqueue_customers(shop, 3)
     ticket = _steady_run(shop)
     request_xml = _send(shop, ticket)
-    with statements(shop) as seen, _parameters(shop) as parameters:
+    with statements(shop) as seen:
         _receive(shop, ticket, request_xml)
-    searches = [plan for plan in _plans(shop, seen, parameters) if "message_sets" in plan]
+    searches = [plan for plan in _plans(shop, seen) if "message_sets" in plan]
     assert searches
     assert all("state=?" in plan for plan in searches), searches
-
-
-@contextmanager
-def _parameters(shop: Shop) -> Iterator[list[Any]]:
-    seen: list[Any] = []
-
-    def record(_conn: Any, _cursor: Any, _statement: str, params: Any, *_args: Any) -> None:
-        seen.append(params)
-
-    engine = shop.ctx.db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 @pytest.mark.parametrize(("elapsed_seconds", "grown"), [
@@ -231,15 +233,8 @@ def test_the_batch_adapts_to_quickbooks_round_trip_time(
 ) -> None:
     """The next message set's size follows how long QuickBooks took with the last one."""
     shop = make_shop(batch_start=20, batch_max=100, batch_target_seconds=20.0)
-    now = {"at": datetime(2026, 12, 1, 9, 0, 0, tzinfo=UTC)}
-    shop.runs.clock = lambda: now["at"]
-    _enqueue_customers(shop, 200)
-    ticket = _login(shop)[0]
-    assert ticket
-    first = _send(shop, ticket, hcp(shop.owner_id, shop.file_id))
+    ticket, first, _ = _first_set_answered_after(shop, 200, elapsed_seconds)
     assert first.count("<CustomerAddRq") == 20
-    now["at"] += timedelta(seconds=elapsed_seconds)
-    _receive(shop, ticket, first)
     assert _send(shop, ticket).count("<CustomerAddRq") == grown
 
 
