@@ -289,6 +289,12 @@ class WebConnector:
         self.http.close()
 
     def run_until_drained(self) -> None:
+        try:
+            self._run_until_drained()
+        finally:
+            self.http.close()  # see idle_poll
+
+    def _run_until_drained(self) -> None:
         for _ in range(50):
             answer = self.call("authenticate", strUserName=self.company.username,
                                strPassword=PASSWORD)
@@ -394,6 +400,8 @@ def report(outcome: Outcome) -> None:
     print(f"wall time            {outcome.seconds:8.2f} s")
     print(f"SOAP calls           {outcome.calls:8d}  ({outcome.calls / outcome.seconds:7.1f} /s)")
     print(f"requests settled     {outcome.settled:8d}  ({outcome.settled / outcome.seconds:7.1f} /s)")
+    logins = len(tally.latencies.get("authenticate", []))
+    print(f"authentications      {logins:8d}  ({logins / outcome.seconds:7.1f} /s)")
     print(f"cross-company leaks  {tally.leaks:8d}")
     print(f"duplicates handed out{duplicates:8d}   requests with >1 attempt {outcome.multi_attempt}")
     print(f"unsettled requests   {outcome.unsettled:8d}   busy answers {tally.busy}")
