@@ -1,6 +1,7 @@
 """Load test: many company files, each with its own Web Connector, against N server processes.
 
     .venv/bin/python -m bench.load_test [--companies 200] [--requests 5] [--processes 1 2]
+    .venv/bin/python -m bench.load_test --idle [--companies 200] [--idle-seconds 60]
 
 Each configuration gets a fresh PostgreSQL schema, ``--companies`` company files with one
 Web Connector user and ``--requests`` queued queries each, and N ``qbwc-service serve``
@@ -10,6 +11,17 @@ QuickBooks, closeConnection) until its queue is empty. Checked: no qbXML of one 
 reaches another (cross-company leaks), no request is handed out twice (duplicates), every
 request ends succeeded. Reported: SOAP calls per second, requests settled per second, and
 p50/p95 latency of each SOAP call; then the throughput of N processes against one.
+
+``--idle`` measures the common case instead: ``--companies`` company files with nothing
+queued, on one ``serve`` process with its embedded SQLite database (so the database's
+work is counted in the process). Each Web Connector polls as the real one does when
+there is nothing to send: serverVersion, clientVersion, authenticate (answered "none"),
+closeConnection (qbwc-protocol.md §4.1). First all of them at once, as after a start:
+authentications per second, every password checked with argon2. Then each once more,
+spread evenly over ``--idle-seconds`` (60: a minute of every company polling every
+minute), answered from the logins remembered for ``login_cache_seconds``: the server's
+CPU seconds over that window. One minute in every ``login_cache_seconds / 60`` pays
+argon2 again for every company; the average minute adds that share.
 """
 
 from __future__ import annotations
@@ -156,6 +168,10 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+# The process behind each base URL, for reading its CPU time.
+_server_pids: dict[str, int] = {}
+
+
 @contextmanager
 def servers(url: str, count: int, threads: int) -> Iterator[list[str]]:
     executable = shutil.which("qbwc-service", path=str(Path(sys.executable).parent))
@@ -175,6 +191,7 @@ def servers(url: str, count: int, threads: int) -> Iterator[list[str]]:
                 env=environ, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             ))
             bases.append(f"http://127.0.0.1:{port}")
+            _server_pids[bases[-1]] = processes[-1].pid
         for base in bases:
             wait_healthy(base)
         yield bases
@@ -257,7 +274,27 @@ class WebConnector:
         strings = result.findall(f"{{{TNS}}}string")
         return [s.text or "" for s in strings] if strings else [result.text or ""]
 
+    def idle_poll(self) -> None:
+        """A poll with nothing to send: the Web Connector's four calls."""
+        self.call("serverVersion")
+        self.call("clientVersion", strVersion="2.3.0.36")
+        ticket, verdict = [*self.call("authenticate", strUserName=self.company.username,
+                                      strPassword=PASSWORD), "", ""][:2]
+        if verdict != "none":
+            with self.tally.lock:
+                self.tally.errors.append(f"company {self.company.company_id}: {verdict!r}")
+        self.call("closeConnection", ticket=ticket)
+        # Each run is a connection of its own; 200 held open would also pass waitress'
+        # default connection_limit (100), which holds further clients back.
+        self.http.close()
+
     def run_until_drained(self) -> None:
+        try:
+            self._run_until_drained()
+        finally:
+            self.http.close()  # see idle_poll
+
+    def _run_until_drained(self) -> None:
         for _ in range(50):
             answer = self.call("authenticate", strUserName=self.company.username,
                                strPassword=PASSWORD)
@@ -363,6 +400,8 @@ def report(outcome: Outcome) -> None:
     print(f"wall time            {outcome.seconds:8.2f} s")
     print(f"SOAP calls           {outcome.calls:8d}  ({outcome.calls / outcome.seconds:7.1f} /s)")
     print(f"requests settled     {outcome.settled:8d}  ({outcome.settled / outcome.seconds:7.1f} /s)")
+    logins = len(tally.latencies.get("authenticate", []))
+    print(f"authentications      {logins:8d}  ({logins / outcome.seconds:7.1f} /s)")
     print(f"cross-company leaks  {tally.leaks:8d}")
     print(f"duplicates handed out{duplicates:8d}   requests with >1 attempt {outcome.multi_attempt}")
     print(f"unsettled requests   {outcome.unsettled:8d}   busy answers {tally.busy}")
@@ -373,6 +412,68 @@ def report(outcome: Outcome) -> None:
     kinds = Counter(re.sub(r"company \d+: |host='[^']*', port=\d+", "", e) for e in tally.errors)
     for kind, count in kinds.most_common(5):
         print(f"error x{count}: {kind}")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU of process ``pid`` so far."""
+    with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def idle_polling(args: argparse.Namespace) -> int:
+    """Authentications per second, and the CPU cost of a minute of idle polls."""
+    os.umask(0o077)  # serve refuses a data folder other users can read
+    folder = Path(tempfile.mkdtemp(prefix="qbwc-idle-"))
+    try:
+        url = f"sqlite:///{folder / 'idle.sqlite3'}"
+        owner, files = seed(url, args.companies, 0)
+        with servers(url, 1, args.server_threads) as bases:
+            pid = _server_pids[bases[0]]
+            tally = Tally()
+            connectors = [WebConnector(bases[0], company, owner, tally) for company in files]
+            cpu = cpu_seconds(pid)
+            started = time.perf_counter()
+            with ThreadPoolExecutor(max_workers=args.clients) as pool:
+                list(pool.map(WebConnector.idle_poll, connectors))
+            burst = time.perf_counter() - started
+            burst_cpu = cpu_seconds(pid) - cpu
+            logins = len(tally.latencies["authenticate"])
+            tally.latencies.clear()
+            gap = args.idle_seconds / len(connectors)
+            cpu = cpu_seconds(pid)
+            started = time.perf_counter()
+            with ThreadPoolExecutor(max_workers=8) as pool:
+                for number, connector in enumerate(connectors):
+                    time.sleep(max(0.0, started + number * gap - time.perf_counter()))
+                    pool.submit(connector.idle_poll)
+            time.sleep(max(0.0, started + args.idle_seconds - time.perf_counter()))
+            window = time.perf_counter() - started
+            window_cpu = cpu_seconds(pid) - cpu
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    from qbwc_service.settings import Settings
+
+    remembered_for = Settings().login_cache_seconds
+    polls = len(files)
+    argon2_share = 60 / remembered_for if remembered_for else 1.0
+    average = window_cpu + argon2_share * max(0.0, burst_cpu - window_cpu)
+    print(f"\n== {polls} idle company files, one server process, SQLite ==")
+    print(f"all polling at once (argon2 for each): {logins} logins in {burst:.2f} s = "
+          f"{logins / burst:.1f} authentications/s, {1000 * burst_cpu / logins:.1f} ms "
+          "server CPU per poll")
+    print(f"each polling once more over {window:.1f} s (remembered logins): {window_cpu:.2f} "
+          f"CPU seconds in the server process, {1000 * window_cpu / polls:.1f} ms per poll")
+    print(f"average minute of {polls} companies polling every minute, one in "
+          f"{1 / argon2_share:.0f} with argon2 for each: {average:.2f} CPU seconds "
+          f"(target < 6 s; every poll with argon2: {burst_cpu:.2f} s)")
+    print(f"{'call':22s}{'count':>8s}{'p50 ms':>10s}{'p95 ms':>10s}")
+    for operation, values in sorted(tally.latencies.items()):
+        print(f"{operation:22s}{len(values):8d}{percentile(values, 0.5) * 1000:10.1f}"
+              f"{percentile(values, 0.95) * 1000:10.1f}")
+    for error in tally.errors[:5]:
+        print(f"error: {error}")
+    return 1 if tally.errors else 0
 
 
 def postgres_reachable(pg_url: str) -> bool:
@@ -396,7 +497,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=200, help="concurrent Web Connectors")
     parser.add_argument("--server-threads", type=int, default=8)
     parser.add_argument("--pg-url", default=DEFAULT_PG)
+    parser.add_argument("--idle", action="store_true",
+                        help="measure idle polling on one process instead (SQLite)")
+    parser.add_argument("--idle-seconds", type=float, default=60.0,
+                        help="window over which every idle company polls once")
     args = parser.parse_args(argv)
+    if args.idle:
+        return idle_polling(args)
     if not postgres_reachable(args.pg_url):
         print(f"PostgreSQL is not reachable at {args.pg_url}; set QBWC_TEST_PG_URL or --pg-url.")
         return 2

@@ -46,6 +46,7 @@ class Settings:
     lockout_attempts: int = 5
     lockout_minutes: int = 15
     login_first_delay_seconds: int = 60
+    login_cache_seconds: int = 900
     web_connector_addresses: str = ""
     address_login_limit: int = 20
     address_login_window_seconds: int = 300
@@ -120,6 +121,7 @@ FIELD_DOCS: dict[str, str] = {
     "lockout_attempts": "Failed logins one user name may have from one address before delays start.",
     "lockout_minutes": "Longest delay after failed logins (the delay doubles up to it).",
     "login_first_delay_seconds": "First delay after lockout_attempts failed logins.",
+    "login_cache_seconds": "A Web Connector password argon2 accepted is recognised this long by a keyed digest held in memory only; 0 = argon2 at every login.",
     "web_connector_addresses": "Only these addresses or networks (comma-separated) may log in as a Web Connector; empty = any.",
     "address_login_limit": "Failed logins (Web Connector and console) one address may make per window.",
     "address_login_window_seconds": "The window of address_login_limit.",

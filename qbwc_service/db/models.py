@@ -215,11 +215,14 @@ class MessageSet(Base):
     """One qbXML message set handed to the Web Connector, persisted before it left."""
 
     __tablename__ = "message_sets"
-    # "Does this company have a message set whose outcome is unknown?" on every callback.
-    __table_args__ = (Index("ix_message_sets_company_state", "company_id", "state"),)
+    # "Does this company have a message set whose outcome is unknown?" on every callback;
+    # "which set of this run awaits its answer?" on every receiveResponseXML: by ticket
+    # alone that visited every set the run had sent.
+    __table_args__ = (Index("ix_message_sets_company_state", "company_id", "state"),
+                      Index("ix_message_sets_ticket_state", "ticket", "state"))
     id: Mapped[int] = mapped_column(primary_key=True)
     company_id: Mapped[int] = mapped_column(ForeignKey("companies.id"))
-    ticket: Mapped[str] = mapped_column(String(64), index=True)
+    ticket: Mapped[str] = mapped_column(String(64))
     message_set_id: Mapped[str] = mapped_column(String(23), unique=True)
     state: Mapped[str] = mapped_column(String(16), default=MessageSetState.SENT.value, index=True)
     writes: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -321,7 +324,7 @@ class Attempt(Base):
     __tablename__ = "attempts"
     id: Mapped[int] = mapped_column(primary_key=True)
     request_id: Mapped[int] = mapped_column(ForeignKey("requests.id"), index=True)
-    ticket: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    ticket: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     message_set_id: Mapped[str | None] = mapped_column(String(23), nullable=True, index=True)
     sent_at: Mapped[datetime] = mapped_column(default=utcnow)
     received_at: Mapped[datetime | None] = mapped_column(nullable=True)

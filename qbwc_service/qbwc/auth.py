@@ -14,8 +14,13 @@ from __future__ import annotations
 
 import enum
 import hashlib
+import hmac
 import logging
 import secrets
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -33,6 +38,7 @@ __all__ = [
     "AuthOutcome",
     "AuthResult",
     "LoginPolicy",
+    "RecentLogins",
     "Verifiable",
     "attempt_login",
     "check_credentials",
@@ -121,6 +127,48 @@ class LoginPolicy:
         return min(self.first_delay * (2 ** doublings), self.max_delay)
 
 
+class RecentLogins:
+    """Passwords argon2 accepted lately, recognised again without argon2, in this process.
+
+    The Web Connector sends its stored password on every poll, so a few hundred company
+    files polling every minute would spend most of the server's CPU on argon2 proving
+    the same passwords again. A login argon2 accepted is remembered for ``seconds`` from
+    then (polling does not extend it) as an HMAC-SHA256 of the stored hash and the
+    password, under a random key made at start that never leaves memory: a changed
+    password (a new hash) no longer matches; a wrong one never does, so it still goes
+    through argon2 and its failure counts; nothing of it survives a restart or reaches
+    the database. Throttled and disabled accounts are refused before this is asked.
+    """
+
+    def __init__(self, seconds: float, *, limit: int = 10_000,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.seconds = seconds
+        self.limit = limit
+        self.clock = clock
+        self._key = secrets.token_bytes(32)
+        self._entries: OrderedDict[str, tuple[bytes, float]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def _digest(self, password_hash: str, password: str) -> bytes:
+        message = password_hash.encode("utf-8") + b"\x00" + password.encode("utf-8")
+        return hmac.new(self._key, message, hashlib.sha256).digest()
+
+    def recognises(self, key: str, password_hash: str, password: str) -> bool:
+        with self._lock:
+            entry = self._entries.get(key)
+        if entry is None or entry[1] <= self.clock():
+            return False
+        return hmac.compare_digest(entry[0], self._digest(password_hash, password))
+
+    def remember(self, key: str, password_hash: str, password: str) -> None:
+        entry = (self._digest(password_hash, password), self.clock() + self.seconds)
+        with self._lock:
+            self._entries[key] = entry
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.limit:
+                self._entries.popitem(last=False)
+
+
 class Verifiable(Protocol):
     """An account with a password hash: Web Connector or console user."""
 
@@ -141,6 +189,7 @@ def _keys(kind: str, username: str, address: str) -> tuple[str, str]:
 def attempt_login(
     session: Session, account: Verifiable | None, password: str, *,
     kind: str, username: str, address: str, policy: LoginPolicy, now: datetime,
+    recent: RecentLogins | None = None,
 ) -> tuple[AuthOutcome, timedelta | None]:
     """One login attempt: an ``AuthOutcome`` and, when throttled, the time left to wait.
 
@@ -158,12 +207,18 @@ def attempt_login(
     if waits:
         verify_password(_DUMMY_HASH, password)
         return AuthOutcome.THROTTLED, max(waits)
-    if account is not None and verify_password(account.password_hash, password):
+    remembered = f"{kind}\x1f{username}"
+    recognised = account is not None and recent is not None and recent.recognises(
+        remembered, account.password_hash, password)
+    if account is not None and (recognised or verify_password(account.password_hash, password)):
         account.failed_attempts = 0
         if row is not None:
             session.delete(row)
         if _HASHER.check_needs_rehash(account.password_hash):
             account.password_hash = hash_password(password)
+        if recent is not None and not recognised:
+            # Counted from argon2's own verdict: polling does not keep an entry alive.
+            recent.remember(remembered, account.password_hash, password)
         return AuthOutcome.OK, None
     if account is None:
         verify_password(_DUMMY_HASH, password)
@@ -199,6 +254,7 @@ def check_credentials(
     address: str = "",
     policy: LoginPolicy | None = None,
     now: datetime | None = None,
+    recent: RecentLogins | None = None,
 ) -> AuthResult:
     """Verify a Web Connector login from ``address``, counting failures per user and address."""
     now = now or utcnow()
@@ -206,7 +262,8 @@ def check_credentials(
         select(QbwcUser).where(QbwcUser.username == username).with_for_update()
     ).first()
     outcome, wait = attempt_login(session, user, password, kind="qbwc", username=username,
-                                  address=address, policy=policy or LoginPolicy(), now=now)
+                                  address=address, policy=policy or LoginPolicy(), now=now,
+                                  recent=recent)
     if outcome != AuthOutcome.OK or user is None:
         # The user id only: names and passwords never reach the log.
         log.warning("web connector login refused (%s) for user %s", outcome,

@@ -16,17 +16,18 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from qbwc_service import __version__, queue
 from qbwc_service.context import AppContext
-from qbwc_service.db.models import Company, MessageSet, RunState, WcRun, utcnow
+from qbwc_service.db.models import Company, RunState, WcRun, utcnow
 from qbwc_service.failpoints import failpoint
 from qbwc_service.qbwc.auth import (
     AuthOutcome,
     LoginPolicy,
+    RecentLogins,
     check_credentials,
     new_ticket,
     ticket_key,
@@ -65,6 +66,8 @@ UNREADABLE_ANSWER = (
 RETRY_WITH_PATH = {"0x80040416", "0x8004040a", "0x80040410", "0x80040414"}
 
 T = TypeVar("T")
+# session.info key: the run a callback is answering, and when it called.
+_TOUCHED = "qbwc_run_touched"
 
 
 def version_tuple(text: str) -> tuple[int, ...]:
@@ -87,6 +90,8 @@ class Runs:
         self.throttle = LoginThrottle(ctx.settings.address_login_limit,
                                       ctx.settings.address_login_window_seconds)
         self.login_policy = LoginPolicy.from_settings(ctx.settings)
+        self.recent_logins = (RecentLogins(ctx.settings.login_cache_seconds)
+                              if ctx.settings.login_cache_seconds > 0 else None)
         # Tickets handed to throttled logins, for the one closeConnection that follows:
         # its answer is what the Web Connector shows in its Status column.
         self._throttled: OrderedDict[str, str] = OrderedDict()
@@ -96,7 +101,12 @@ class Runs:
     def _guard(self, callback: str, fallback: T, work: Callable[[Session], T]) -> T:
         try:
             with self.ctx.db.session() as session:
-                return work(session)
+                answer = work(session)
+                touched = session.info.pop(_TOUCHED, None)
+                if touched is not None:
+                    run, at = touched
+                    run.last_call_at = at
+                return answer
         except Exception:
             # The details go to the server log only; the Web Connector gets a benign answer.
             log.exception("web connector callback %s failed", callback)
@@ -106,14 +116,16 @@ class Runs:
         """The open run ``ticket`` names; None for unknown, ended or expired tickets."""
         if not ticket:
             return None
-        run = session.get(WcRun, ticket_key(ticket), with_for_update=True)
+        run = _locked_run(session, ticket)
         if run is None or run.state in ENDED or run.released_at is not None:
             return None
         now = self.clock()
         if run.expires_at <= now:
             self._end(session, run, RunState.EXPIRED, "the session expired")
             return None
-        run.last_call_at = now
+        # Written when the callback's work is done, with whatever else it changes on the
+        # run: one UPDATE of the row per call instead of an early one of its own.
+        session.info[_TOUCHED] = (run, now)
         return run
 
     def _end(self, session: Session, run: WcRun, state: RunState, reason: str) -> None:
@@ -214,7 +226,8 @@ class Runs:
         address: str,
     ) -> list[str]:
         result = check_credentials(session, username, password, address=address,
-                                   policy=self.login_policy, now=self.clock())
+                                   policy=self.login_policy, now=self.clock(),
+                                   recent=self.recent_logins)
         if result.outcome == AuthOutcome.THROTTLED and result.retry_after is not None:
             return self._throttled_answer(result.retry_after)
         if result.outcome != AuthOutcome.OK or result.user is None or result.company is None:
@@ -270,24 +283,25 @@ class Runs:
             run = self._live(session, ticket)
             if run is None:
                 return ""
-            company = session.get(Company, run.company_id)
-            assert company is not None
-            if company_file_name:
+            if company_file_name and run.company_file_name != company_file_name[:500]:
                 run.company_file_name = company_file_name[:500]
+            # The company row is read once per run: for the HCP answer or the version.
             if hcp_response and not run.hcp_parsed:
-                problem = apply_hcp(session, self.settings, company, run, hcp_response)
+                problem = apply_hcp(session, self.settings, self._company(session, run), run,
+                                    hcp_response)
                 if problem:
                     run.last_error = problem
                     move_run(run, RunState.AWAITING_LAST_ERROR)
                     return ""
             if run.qbxml_version is None:
-                run.qbxml_version = _fallback_version(company.qbxml_version, major, minor)
+                run.qbxml_version = _fallback_version(
+                    self._company(session, run).qbxml_version, major, minor)
             if run.state == RunState.AWAITING_RESPONSE.value:
                 # The answer to our last message set never arrived: recover it first.
                 queue.abandon_ticket(session, run.ticket, reason="response lost in transit")
             outbound = queue.next_message_set(
                 session,
-                company_id=company.id,
+                company_id=run.company_id,
                 ticket=run.ticket,
                 qbxml_version=run.qbxml_version,
                 max_requests=run.batch_size,
@@ -296,14 +310,14 @@ class Runs:
             )
             if outbound is None:
                 move_run(run, RunState.AWAITING_LAST_ERROR)
-                soonest = queue.soonest_ready_at(session, company.id)
+                soonest = queue.soonest_ready_at(session, run.company_id)
                 if soonest is not None and soonest <= self.clock() + NOOP_HORIZON and (
                     run.noop_count < self.settings.noop_limit
                 ):
                     run.noop_count += 1
                     run.last_error = NOOP
                 else:
-                    run.last_error = _nothing_ready_message(session, company.id)
+                    run.last_error = _nothing_ready_message(session, run.company_id)
                 return ""
             move_run(run, RunState.AWAITING_RESPONSE)
             run.sent_count += len(outbound.request_ids)
@@ -333,14 +347,13 @@ class Runs:
                 run.last_error = explain_hresult(hresult, message or "")
                 run.batch_size = 1  # isolate the request QuickBooks could not read
             else:
-                elapsed_ms = self._round_trip_ms(session, run.ticket)
                 summary = queue.apply_response(
                     session, ticket=run.ticket, response_xml=response or "",
-                    handlers=self.handlers, elapsed_ms=elapsed_ms, settings=self.settings,
+                    handlers=self.handlers, answered_at=self.clock(), settings=self.settings,
                 )
                 run.succeeded_count += summary.succeeded
                 run.failed_count += summary.failed
-                self._adapt_batch(run, elapsed_ms)
+                self._adapt_batch(run, summary.elapsed_ms)
             move_run(run, RunState.AUTHENTICATED)
             return self._percent(session, run)
 
@@ -358,36 +371,43 @@ class Runs:
             run.last_error = message
             move_run(run, RunState.AWAITING_LAST_ERROR)
 
-    def _round_trip_ms(self, session: Session, ticket: str) -> int | None:
-        sent_at = session.scalars(
-            select(MessageSet.sent_at)
-            .where(MessageSet.ticket == ticket, MessageSet.answered_at.is_(None))
-            .order_by(MessageSet.id.desc())
-            .limit(1)
-        ).first()
-        if sent_at is None:
-            return None
-        return max(0, int((self.clock() - sent_at).total_seconds() * 1000))
+    @staticmethod
+    def _company(session: Session, run: WcRun) -> Company:
+        company = session.get(Company, run.company_id)
+        assert company is not None
+        return company
 
     def _adapt_batch(self, run: WcRun, elapsed_ms: int | None) -> None:
-        """Keep each round trip well under the Web Connector's timeout."""
+        """Keep each round trip well under the Web Connector's timeout.
+
+        A set answered in under a tenth of the target doubles (the next one should take
+        under a fifth of it), under a quarter grows by half, over the target halves.
+        """
         if elapsed_ms is None:
             return
         target_ms = self.settings.batch_target_seconds * 1000
         if elapsed_ms > target_ms:
             run.batch_size = max(1, run.batch_size // 2)
         elif elapsed_ms < target_ms / 4:
-            run.batch_size = min(self.settings.batch_max, max(run.batch_size + 1, run.batch_size * 3 // 2))
+            grown = run.batch_size * 2 if elapsed_ms < target_ms / 10 else run.batch_size * 3 // 2
+            run.batch_size = min(self.settings.batch_max, max(run.batch_size + 1, grown))
 
     def _percent(self, session: Session, run: WcRun) -> int:
-        progress = queue.queue_progress(session, run.company_id, now=self.clock())
-        if not progress.ready and not progress.recovering:
-            soonest = queue.soonest_ready_at(session, run.company_id)
-            if soonest is None or soonest > self.clock() + NOOP_HORIZON:
-                return 100
+        """100 when the run is over; otherwise its progress against the work it began with.
+
+        Counted from the run's own tallies, not by counting the queue after every message
+        set (a count's cost grows with the queue). Work queued during the run holds the
+        figure at 99 until it is sent.
+        """
+        # The run's changes need not reach the database for this question about the queue.
+        with session.no_autoflush:
+            if not queue.work_waiting(session, run.company_id, now=self.clock()):
+                soonest = queue.soonest_ready_at(session, run.company_id)
+                if soonest is None or soonest > self.clock() + NOOP_HORIZON:
+                    return 100
         done = run.succeeded_count + run.failed_count
-        total = done + progress.outstanding
-        return max(1, min(99, (100 * done) // total)) if total else 99
+        total = max(run.initial_work, done + 1)
+        return max(1, min(99, (100 * done) // total))
 
     def connection_error(self, ticket: str | None, hresult: str | None, message: str | None) -> str:
         def work(session: Session) -> str:
@@ -429,7 +449,7 @@ class Runs:
                 return throttled
 
         def work(session: Session) -> str:
-            run = session.get(WcRun, ticket_key(ticket), with_for_update=True) if ticket else None
+            run = _locked_run(session, ticket) if ticket else None
             # Once per ticket; a run ended by the service (nothing to do, no connection)
             # still gets its one closeConnection, an expired one none.
             if (run is None or run.released_at is not None
@@ -480,6 +500,16 @@ class Runs:
             return "Interactive session rejected; the reason was recorded."
 
         return self._guard("interactiveRejected", "", work)
+
+
+# Read at the start of every callback: built once (a statement built per call costs
+# SQLAlchemy more than the read itself).
+_RUN_FOR_UPDATE = select(WcRun).where(WcRun.ticket == bindparam("key")).with_for_update()
+
+
+def _locked_run(session: Session, ticket: str) -> WcRun | None:
+    """The run ``ticket`` names, its row locked for this transaction (None if unknown)."""
+    return session.scalars(_RUN_FOR_UPDATE, {"key": ticket_key(ticket)}).first()
 
 
 def _fallback_version(target: str, major: int | None, minor: int | None) -> str:

@@ -26,6 +26,7 @@ from qbwc_service.queue.claim import (
     queue_progress,
     ready_count,
     soonest_ready_at,
+    work_waiting,
 )
 from qbwc_service.queue.errors import (
     InvalidTransition,
@@ -82,4 +83,5 @@ __all__ = [
     "soonest_ready_at",
     "transition",
     "transition_many",
+    "work_waiting",
 ]

@@ -9,16 +9,18 @@ again).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Table, bindparam, insert, inspect, update
+from sqlalchemy import Insert, Table, Update, bindparam, insert, inspect, update
 from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-__all__ = ["insert_rows", "loaded_as", "update_rows"]
+__all__ = ["insert_row", "insert_rows", "loaded_as", "update_rows"]
 
 _KEY = "row_pk"  # the WHERE bind: a column's own name is reserved for its SET value
+_IDS = "row_pks"
 _IN_CHUNK = 500  # ids per IN list, well under every backend's bind-parameter limit
 
 
@@ -42,27 +44,35 @@ def _update_group(
     session: Session, table: Table, columns: tuple[str, ...], rows: list[Mapping[str, Any]]
 ) -> None:
     first = rows[0]
-    shared = {
-        column: first[column] for column in columns
+    shared = tuple(
+        column for column in columns
         if all(type(row[column]) is type(first[column]) and row[column] == first[column]
                for row in rows)
-    }
-    varying = [column for column in columns if column not in shared]
+    )
+    varying = tuple(column for column in columns if column not in shared)
     if shared:
         ids = [row["id"] for row in rows]
+        statement = _statement(table, shared, by_ids=True)
+        values = {column: first[column] for column in shared}
         for start in range(0, len(ids), _IN_CHUNK):
-            session.execute(
-                update(table).where(table.c.id.in_(ids[start:start + _IN_CHUNK])).values(shared)
-            )
+            session.execute(statement, {**values, _IDS: ids[start:start + _IN_CHUNK]})
     if varying:
-        statement = (
-            update(table)
-            .where(table.c.id == bindparam(_KEY))
-            .values({column: bindparam(column) for column in varying})
-        )
         session.execute(
-            statement, [{_KEY: row["id"], **{c: row[c] for c in varying}} for row in rows]
+            _statement(table, varying, by_ids=False),
+            [{_KEY: row["id"], **{c: row[c] for c in varying}} for row in rows],
         )
+
+
+@functools.cache
+def _statement(table: Table, columns: tuple[str, ...], *, by_ids: bool) -> Update:
+    """``UPDATE table SET columns`` for ``WHERE id IN`` a list, or for one id per row.
+
+    Built once per shape: the same few shapes come back with every message set, and a
+    statement built afresh costs more than the rows it writes.
+    """
+    where = (table.c.id.in_(bindparam(_IDS, expanding=True)) if by_ids
+             else table.c.id == bindparam(_KEY))
+    return update(table).where(where).values({column: bindparam(column) for column in columns})
 
 
 def insert_rows(
@@ -70,7 +80,18 @@ def insert_rows(
 ) -> None:
     """INSERT rows in one statement (column defaults apply to the keys left out)."""
     if rows:
-        session.execute(insert(model.__table__), list(rows))  # type: ignore[arg-type]
+        session.execute(_insert(model.__table__), list(rows))  # type: ignore[arg-type]
+
+
+def insert_row(session: Session, model: type[DeclarativeBase], row: Mapping[str, Any]) -> int:
+    """INSERT one row and return its new ``id``, without a unit-of-work flush."""
+    result = session.execute(_insert(model.__table__), dict(row))  # type: ignore[arg-type]
+    return int(result.inserted_primary_key[0])  # type: ignore[attr-defined,index]
+
+
+@functools.cache
+def _insert(table: Table) -> Insert:
+    return insert(table)
 
 
 def loaded_as(instance: object, values: Mapping[str, Any] | Iterable[tuple[str, Any]]) -> None:

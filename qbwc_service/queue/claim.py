@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from lxml import etree
-from sqlalchemy import Select, exists, func, or_, select
+from sqlalchemy import ColumnElement, Integer, Select, bindparam, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from qbwc_service.db.models import (
@@ -27,7 +27,7 @@ from qbwc_service.db.models import (
 )
 from qbwc_service.qbxml import ITERABLE_QUERIES, render_message_set, render_request
 from qbwc_service.qbxml.xmlsafe import parse_xml
-from qbwc_service.queue.bulk import insert_rows
+from qbwc_service.queue.bulk import insert_row, insert_rows
 from qbwc_service.queue.lifecycle import mark_dependents_waiting, transition, transition_many
 from qbwc_service.queue.lookups import lookup_element
 from qbwc_service.queue.machines import move_message_set
@@ -47,6 +47,7 @@ __all__ = [
     "queue_progress",
     "ready_count",
     "soonest_ready_at",
+    "work_waiting",
 ]
 
 log = logging.getLogger(__name__)
@@ -71,13 +72,25 @@ _DEPENDENCIES_MET = ~exists().where(
 )
 
 
-def _ready(company_id: int, now: datetime) -> Select[Request]:
+def _ready(company_id: int | ColumnElement[int], now: datetime | ColumnElement[datetime],
+           ) -> Select[Request]:
     return select(Request).where(
         Request.company_id == company_id,
         Request.status == RequestStatus.QUEUED.value,
         or_(Request.not_before.is_(None), Request.not_before <= now),
         _DEPENDENCIES_MET,
     )
+
+
+# The statements asked on every round trip are built once, with bound parameters
+# ``company_id``, ``now`` and ``max_requests``: building a statement and computing its
+# cache key cost SQLAlchemy more than SQLite takes to run it.
+_READY = _ready(bindparam("company_id"), bindparam("now"))
+_CLAIM = _READY.order_by(Request.priority, Request.id).limit(
+    bindparam("max_requests", type_=Integer))
+_CLAIM_SKIP_LOCKED = _CLAIM.with_for_update(skip_locked=True, of=Request)
+_WORK_WAITING = select(or_(_READY.with_only_columns(Request.id).exists(),
+                           unsettled_writes(bindparam("company_id"))))
 
 
 def ready_count(session: Session, company_id: int, now: datetime | None = None) -> int:
@@ -106,10 +119,11 @@ class QueueProgress:
 
 
 def queue_progress(session: Session, company_id: int, now: datetime | None = None) -> QueueProgress:
-    """Where the company's queue stands, in one statement (asked after every message set).
+    """Where the company's queue stands, in one statement.
 
     Readiness is an EXISTS, not a count: it stops at the first ready request instead of
-    visiting every queued one, so its cost does not grow with the queue.
+    visiting every queued one, so its cost does not grow with the queue. The outstanding
+    count does grow with it; ``work_waiting`` is the question without it.
     """
     ready = _ready(company_id, now or utcnow()).with_only_columns(Request.id).exists()
     row = session.execute(
@@ -118,6 +132,12 @@ def queue_progress(session: Session, company_id: int, now: datetime | None = Non
         )
     ).one()
     return QueueProgress(ready=bool(row[0]), recovering=bool(row[1]), outstanding=int(row[2] or 0))
+
+
+def work_waiting(session: Session, company_id: int, now: datetime | None = None) -> bool:
+    """A request could go now, or a writing message set awaits recovery (one statement,
+    asked after every message set; two EXISTS, so flat however long the queue is)."""
+    return bool(session.scalar(_WORK_WAITING, {"company_id": company_id, "now": now or utcnow()}))
 
 
 def soonest_ready_at(session: Session, company_id: int) -> datetime | None:
@@ -196,10 +216,9 @@ def _claim(
     session: Session, company_id: int, ticket: str, qbxml_version: str, max_requests: int,
     max_bytes: int, at: datetime,
 ) -> OutboundMessageSet | None:
-    query = _ready(company_id, at).order_by(Request.priority, Request.id).limit(max_requests)
-    if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True, of=Request)
-    candidates = session.scalars(query).all()
+    query = _CLAIM_SKIP_LOCKED if session.get_bind().dialect.name == "postgresql" else _CLAIM
+    candidates = session.scalars(
+        query, {"company_id": company_id, "now": at, "max_requests": max_requests}).all()
     chosen: list[tuple[Request, str]] = []
     size = 0
     for request in candidates:
@@ -224,13 +243,11 @@ def _claim(
         [element for _, element in chosen], version=qbxml_version,
         on_error="continueOnError", new_message_set_id=message_set_id if writes else None,
     )
-    message_set = MessageSet(
-        company_id=company_id, ticket=ticket, message_set_id=message_set_id,
-        state=MessageSetState.SENT.value, writes=writes, qbxml_version=qbxml_version,
-        request_xml=xml, sent_at=at,
-    )
-    session.add(message_set)
-    session.flush()
+    message_set_pk = insert_row(session, MessageSet, {
+        "company_id": company_id, "ticket": ticket, "message_set_id": message_set_id,
+        "state": MessageSetState.SENT.value, "writes": writes, "qbxml_version": qbxml_version,
+        "request_xml": xml, "sent_at": at,
+    })
     # Written in bulk: per-object unit-of-work bookkeeping would cost more than the SQL.
     insert_rows(session, Attempt, [
         {"request_id": request.id, "ticket": ticket, "message_set_id": message_set_id,
@@ -243,7 +260,7 @@ def _claim(
         reason=f"sent in message set {message_set_id}", now=at,
         values={
             request.id: {
-                "request_xml": element, "message_set_pk": message_set.id, "ticket": ticket,
+                "request_xml": element, "message_set_pk": message_set_pk, "ticket": ticket,
                 "sent_at": at, "attempts_count": (request.attempts_count or 0) + 1,
             }
             for request, element in chosen

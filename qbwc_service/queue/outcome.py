@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from qbwc_service.db.models import (
@@ -64,7 +64,7 @@ class ApplySummary:
     failed: int = 0
     requeued: int = 0
     recovered: int = 0  # of the above, outcomes learned from QuickBooks' saved state
-
+    elapsed_ms: int | None = None  # from sending the message set to its answer
 
     def count(self, outcome: Outcome) -> None:
         """One more request settled as ``outcome``."""
@@ -84,27 +84,35 @@ class Outcome(enum.StrEnum):
     REQUEUED = "requeued"
 
 
+# Asked on every answer, so built once with bound parameters (see claim.py).
+_AWAITING = (
+    select(MessageSet)
+    .where(MessageSet.ticket == bindparam("ticket"), MessageSet.state.in_(UNSETTLED))
+    .order_by(MessageSet.id.desc())
+)
+_SENT_REQUESTS = (
+    select(Request)
+    .where(Request.message_set_pk == bindparam("message_set_pk"),
+           Request.status == RequestStatus.SENT.value)
+    .order_by(Request.id)
+)
+_OPEN_ATTEMPT_IDS = (
+    select(Attempt.request_id, Attempt.id)
+    .where(Attempt.message_set_id == bindparam("message_set_id"), Attempt.received_at.is_(None))
+    .order_by(Attempt.id)
+)
+
+
 def awaiting_message_set(session: Session, ticket: str) -> MessageSet:
     """The ticket's message set whose answer is due; ``NoOutstandingMessageSet`` if none."""
-    message_set = session.scalars(
-        select(MessageSet)
-        .where(MessageSet.ticket == ticket, MessageSet.state.in_(UNSETTLED))
-        .order_by(MessageSet.id.desc())
-    ).first()
+    message_set = session.scalars(_AWAITING, {"ticket": ticket}).first()
     if message_set is None:
         raise NoOutstandingMessageSet(ticket)
     return message_set
 
 
 def sent_requests(session: Session, message_set: MessageSet) -> list[Request]:
-    return list(
-        session.scalars(
-            select(Request)
-            .where(Request.message_set_pk == message_set.id,
-                   Request.status == RequestStatus.SENT.value)
-            .order_by(Request.id)
-        )
-    )
+    return list(session.scalars(_SENT_REQUESTS, {"message_set_pk": message_set.id}))
 
 
 def open_attempts(session: Session, message_set: MessageSet) -> dict[int, Attempt]:
@@ -121,14 +129,7 @@ def open_attempts(session: Session, message_set: MessageSet) -> dict[int, Attemp
 
 def _open_attempt_ids(session: Session, message_set: MessageSet) -> dict[int, int]:
     """``open_attempts`` as ids: a plain success never needs the Attempt object itself."""
-    rows = session.execute(
-        select(Attempt.request_id, Attempt.id)
-        .where(
-            Attempt.message_set_id == message_set.message_set_id,
-            Attempt.received_at.is_(None),
-        )
-        .order_by(Attempt.id)
-    )
+    rows = session.execute(_OPEN_ATTEMPT_IDS, {"message_set_id": message_set.message_set_id})
     return {request_id: attempt_id for request_id, attempt_id in rows}
 
 
@@ -146,14 +147,20 @@ def apply_response(
     elapsed_ms: int | None = None,
     now: datetime | None = None,
     settings: Settings | None = None,
+    answered_at: datetime | None = None,
 ) -> ApplySummary:
     """Settle the ticket's outstanding message set from QuickBooks' response.
 
     ``handlers`` then applies each answer to local state (mappings, quantities, runs).
+
+    ``answered_at`` (the caller's clock) measures the round trip from the set's
+    ``sent_at`` when ``elapsed_ms`` is not given.
     """
     at = now or utcnow()
     policy = settings or Settings()
     message_set = awaiting_message_set(session, ticket)
+    if elapsed_ms is None and answered_at is not None:
+        elapsed_ms = max(0, int((answered_at - message_set.sent_at).total_seconds() * 1000))
     is_recovery = message_set.state == MessageSetState.RECOVERING.value
     try:
         # Large answers are streamed: a response's records beyond the request log's copy
@@ -166,7 +173,7 @@ def apply_response(
     attempt_ids = _open_attempt_ids(session, message_set)
     book = MappingBook(session, pending.values())
     accepted = AcceptedResponses(book, ACTOR)
-    summary = ApplySummary()
+    summary = ApplySummary(elapsed_ms=elapsed_ms)
     responses = list(parsed.responses)
     for response in responses:
         request = pending.pop(str(response.request_id), None)

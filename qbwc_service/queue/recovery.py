@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from sqlalchemy import Exists, exists, select
+from sqlalchemy import ColumnElement, Exists, bindparam, exists, select
 from sqlalchemy.orm import Session
 
 from qbwc_service.db.models import (
@@ -46,14 +46,16 @@ UNSETTLED = (MessageSetState.SENT.value, MessageSetState.RECOVERING.value)
 _CLOSED_SESSIONS = (RunState.CLOSED.value, RunState.EXPIRED.value)
 
 
+# Asked before every message set: built once (see claim.py on prebuilt statements).
+_OUTSTANDING_SETS = (
+    select(MessageSet)
+    .where(MessageSet.company_id == bindparam("company_id"), MessageSet.state.in_(UNSETTLED))
+    .order_by(MessageSet.id)
+)
+
+
 def outstanding_sets(session: Session, company_id: int) -> list[MessageSet]:
-    return list(
-        session.scalars(
-            select(MessageSet)
-            .where(MessageSet.company_id == company_id, MessageSet.state.in_(UNSETTLED))
-            .order_by(MessageSet.id)
-        )
-    )
+    return list(session.scalars(_OUTSTANDING_SETS, {"company_id": company_id}))
 
 
 def ticket_is_live(session: Session, ticket: str) -> bool:
@@ -66,7 +68,7 @@ def ticket_is_live(session: Session, ticket: str) -> bool:
     )
 
 
-def unsettled_writes(company_id: int) -> Exists:
+def unsettled_writes(company_id: int | ColumnElement[int]) -> Exists:
     """EXISTS: a message set that writes is out for this company with its outcome unknown."""
     return exists().where(
         MessageSet.company_id == company_id,

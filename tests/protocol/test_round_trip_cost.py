@@ -1,0 +1,249 @@
+"""What one round trip costs the database, counted in statements, and what it records."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import event
+
+from qbwc_service import queue
+from qbwc_service.db.models import MessageSet
+
+from .conftest import PASSWORD, Shop
+from .test_wire import _answer_all, _login, _send
+from .wc_envelopes import hcp, result, strings
+
+# BEGIN, the run, unsettled message sets, the claim, the message set, its attempts, the
+# requests' move to SENT and their transitions, the run's one UPDATE.
+SEND_STATEMENTS = 9
+# BEGIN, the run, the message set, its requests and open attempts, then the message set,
+# attempts, requests and transitions written, whether work remains, the run's one UPDATE.
+RECEIVE_STATEMENTS = 11
+
+
+def _enqueue_customers(shop: Shop, count: int, first: int = 0) -> None:
+    """Plain CustomerAdd requests (no Magento mapping to keep)."""
+    with shop.ctx.db.session() as session:
+        for n in range(first, first + count):
+            queue.enqueue(session, company_id=shop.company_id, operation="CustomerAdd",
+                          key=f"customer:{n}", payload={"Name": f"Customer {n}"})
+
+
+class Executed(list[str]):
+    """The SQL statements executed, in order, with their parameters beside them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parameters: list[Any] = []
+
+
+@contextmanager
+def statements(shop: Shop) -> Iterator[Executed]:
+    seen = Executed()
+
+    def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_args: Any) -> None:
+        seen.append(statement)
+        seen.parameters.append(parameters)
+
+    engine = shop.ctx.db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def _steady_run(shop: Shop, username: str = "qbuser") -> str:
+    """A run past its first message set (the HCP answer and version are settled)."""
+    ticket = strings(result(shop.call("authenticate", strUserName=username,
+                                      strPassword=PASSWORD), "authenticate"))[0]
+    assert ticket
+    first = _send(shop, ticket, hcp(shop.owner_id, shop.file_id))
+    _receive(shop, ticket, first)
+    return ticket
+
+
+def _receive(shop: Shop, ticket: str, request_xml: str) -> int:
+    reply = shop.call("receiveResponseXML", ticket=ticket, response=_answer_all(request_xml),
+                      hresult="", message="")
+    return int(result(reply, "receiveResponseXML").text or "0")
+
+
+def test_one_request_round_trip_statement_budget(make_shop: Any) -> None:
+    """A round trip of one request reads and writes each table once: the run row is
+    updated once per call, the company row is not read again, the queue is not counted."""
+    shop = make_shop(batch_start=1, batch_max=1)
+    _enqueue_customers(shop, 4)
+    ticket = _steady_run(shop)
+    with statements(shop) as sent:
+        request_xml = _send(shop, ticket)
+    assert request_xml.count("<CustomerAddRq") == 1
+    with statements(shop) as received:
+        percent = _receive(shop, ticket, request_xml)
+    assert 0 < percent < 100
+    assert len(sent) == SEND_STATEMENTS, sent
+    assert len(received) == RECEIVE_STATEMENTS, received
+    for seen in (sent, received):
+        assert sum(s.startswith("UPDATE wc_sessions") for s in seen) == 1
+        assert not any("FROM companies" in s for s in seen)
+    assert not any("count(" in s.lower() for s in received)
+
+
+def _statements_for_one_round_trip(shop: Shop, ticket: str) -> tuple[int, int, int]:
+    with statements(shop) as sent:
+        request_xml = _send(shop, ticket)
+    with statements(shop) as received:
+        _receive(shop, ticket, request_xml)
+    return request_xml.count("<CustomerAddRq"), len(sent), len(received)
+
+
+def test_statements_per_round_trip_do_not_grow_with_the_batch(make_shop: Any) -> None:
+    """A message set of 20 requests takes as many statements as one of 10."""
+    small = make_shop(batch_start=10, batch_max=10)
+    _enqueue_customers(small, 30)
+    ten = _statements_for_one_round_trip(small, _steady_run(small))
+    large = make_shop(batch_start=20, batch_max=20)
+    _enqueue_customers(large, 60, first=100)
+    twenty = _statements_for_one_round_trip(large, _steady_run(large, "qbuser2"))
+    assert ten[0] == 10 and twenty[0] == 20
+    assert ten[1:] == twenty[1:]
+
+
+def test_progress_counts_the_run_not_the_queue(make_shop: Any) -> None:
+    """The percentage grows with the requests answered against the work the run began
+    with, and is 100 only when nothing is left to send."""
+    shop = make_shop(batch_start=1, batch_max=1)
+    _enqueue_customers(shop, 4)
+    ticket = _steady_run(shop)  # 1 of 4 answered
+    figures = []
+    percent = 0
+    while percent < 100:
+        percent = _receive(shop, ticket, _send(shop, ticket))
+        figures.append(percent)
+    assert figures == [50, 75, 100]
+
+
+def test_work_queued_during_the_run_holds_progress_below_100(make_shop: Any) -> None:
+    """Requests queued after the run began are sent in it; the figure stays under 100
+    until they are, and never goes back."""
+    shop = make_shop(batch_start=1, batch_max=1)
+    _enqueue_customers(shop, 2)
+    ticket = _steady_run(shop)
+    _enqueue_customers(shop, 3, first=2)
+    figures = []
+    percent = 0
+    while percent < 100:
+        percent = _receive(shop, ticket, _send(shop, ticket))
+        figures.append(percent)
+    # 2, 3 and 4 of at least 3, 4 and 5: the run began with 2, then the figure trails.
+    assert figures == [66, 75, 80, 100]
+
+
+def _first_set_answered_after(shop: Shop, queued: int, seconds: float) -> tuple[str, str, int]:
+    """Queue, log in, send the first message set and answer it ``seconds`` later by the
+    run's clock: the ticket, the set and the percentage answered."""
+    now = {"at": datetime(2026, 12, 1, 9, 0, 0, tzinfo=UTC)}
+    shop.runs.clock = lambda: now["at"]
+    _enqueue_customers(shop, queued)
+    ticket = _login(shop)[0]
+    assert ticket
+    first = _send(shop, ticket, hcp(shop.owner_id, shop.file_id))
+    now["at"] += timedelta(seconds=seconds)
+    return ticket, first, _receive(shop, ticket, first)
+
+
+def test_round_trip_time_is_measured_from_the_message_set(make_shop: Any) -> None:
+    """The message set records how long QuickBooks took, by the run's clock."""
+    shop = make_shop()
+    _, _, percent = _first_set_answered_after(shop, 1, 3.25)
+    assert percent == 100
+    with shop.ctx.db.session() as session:
+        message_set = session.query(MessageSet).one()
+        assert message_set.elapsed_ms == 3250
+
+
+def test_a_soap_call_never_forces_a_full_garbage_collection(
+    shop: Shop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Answering the Web Connector does not stop the process for a full collection."""
+    collections: list[int] = []
+    monkeypatch.setattr(gc, "collect", lambda *args: collections.append(1) or 0)
+    # As if the last collection were long ago: spyne collects at most once a second.
+    monkeypatch.setattr("spyne.context._LAST_GC_RUN", 0.0)
+    for _ in range(3):
+        shop.call("serverVersion")
+    _login(shop)
+    assert collections == []
+
+
+def _plans(shop: Shop, seen: Executed) -> list[str]:
+    """SQLite's query plan of every SELECT in ``seen``."""
+    plans = []
+    with shop.ctx.db.engine.connect() as connection:
+        for statement, params in zip(seen, seen.parameters, strict=True):
+            if statement.lstrip().upper().startswith("SELECT"):
+                rows = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", params)
+                plans.extend(str(row[-1]) for row in rows)
+    return plans
+
+
+def test_no_statement_of_a_run_visits_a_whole_table(make_shop: Any) -> None:
+    """Every statement of sendRequestXML, receiveResponseXML and closeConnection finds its
+    rows through an index (SQLite's query plan), so none slows as the tables grow."""
+    shop = make_shop(batch_start=2, batch_max=2)
+    _enqueue_customers(shop, 5)
+    ticket = _steady_run(shop)
+    with statements(shop) as seen:
+        _receive(shop, ticket, _send(shop, ticket))
+        shop.call("closeConnection", ticket=ticket)
+    plans = _plans(shop, seen)
+    assert plans
+    full_scans = [plan for plan in plans
+                  if plan.startswith("SCAN") and "INDEX" not in plan and "CONSTANT ROW" not in plan]
+    assert full_scans == []
+
+
+def test_the_awaited_message_set_is_found_without_the_runs_other_sets(make_shop: Any) -> None:
+    """receiveResponseXML finds the set it settles by ticket and state together: a long
+    run's answered sets are never visited again."""
+    shop = make_shop(batch_start=1, batch_max=1)
+    _enqueue_customers(shop, 3)
+    ticket = _steady_run(shop)
+    request_xml = _send(shop, ticket)
+    with statements(shop) as seen:
+        _receive(shop, ticket, request_xml)
+    searches = [plan for plan in _plans(shop, seen) if "message_sets" in plan]
+    assert searches
+    assert all("state=?" in plan for plan in searches), searches
+
+
+@pytest.mark.parametrize(("elapsed_seconds", "grown"), [
+    (1.0, 40),   # under a tenth of the 20 s target: doubles
+    (3.0, 30),   # under a quarter: grows by half
+    (10.0, 20),  # between a quarter and the target: stays
+    (25.0, 10),  # over the target: halves
+])
+def test_the_batch_adapts_to_quickbooks_round_trip_time(
+    make_shop: Any, elapsed_seconds: float, grown: int
+) -> None:
+    """The next message set's size follows how long QuickBooks took with the last one."""
+    shop = make_shop(batch_start=20, batch_max=100, batch_target_seconds=20.0)
+    ticket, first, _ = _first_set_answered_after(shop, 200, elapsed_seconds)
+    assert first.count("<CustomerAddRq") == 20
+    assert _send(shop, ticket).count("<CustomerAddRq") == grown
+
+
+def test_the_batch_never_grows_past_batch_max(make_shop: Any) -> None:
+    """However fast QuickBooks answers, a message set holds at most batch_max requests."""
+    shop = make_shop(batch_start=20, batch_max=30)
+    _enqueue_customers(shop, 200)
+    ticket = _steady_run(shop)
+    for _ in range(3):
+        request_xml = _send(shop, ticket)
+        assert request_xml.count("<CustomerAddRq") <= 30
+        _receive(shop, ticket, request_xml)
