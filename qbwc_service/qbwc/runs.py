@@ -34,6 +34,7 @@ from qbwc_service.qbwc.auth import (
 )
 from qbwc_service.qbwc.hcp import apply_hcp
 from qbwc_service.qbxml import explain_hresult, version_ceiling
+from qbwc_service.queue.bulk import write_changes
 from qbwc_service.queue.machines import move_run
 from qbwc_service.refusals import refused_requests_report
 from qbwc_service.security import LoginThrottle, address_allowed
@@ -106,6 +107,7 @@ class Runs:
                 if touched is not None:
                     run, at = touched
                     run.last_call_at = at
+                    write_changes(session, run)
                 return answer
         except Exception:
             # The details go to the server log only; the Web Connector gets a benign answer.

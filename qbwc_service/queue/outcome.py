@@ -22,6 +22,7 @@ from qbwc_service.db.models import (
 from qbwc_service.failpoints import failpoint
 from qbwc_service.qbxml import parse_response, status_kind
 from qbwc_service.queue.accepted import ACCEPTED_REASON, AcceptedResponses, plainly_accepted
+from qbwc_service.queue.bulk import write_changes
 from qbwc_service.queue.errors import NoOutstandingMessageSet, ResponseUnreadable
 from qbwc_service.queue.lifecycle import mark_dependents_waiting, note, transition
 from qbwc_service.queue.lookups import (
@@ -225,6 +226,7 @@ def apply_response(
         move_message_set(message_set, MessageSetState.ANSWERED)
     message_set.answered_at = at
     message_set.elapsed_ms = elapsed_ms
+    write_changes(session, message_set)
     accepted.write(session, at)
     book.write()
     run_handlers(session, handlers)
