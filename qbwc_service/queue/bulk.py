@@ -4,7 +4,8 @@ A message set touches up to a batch of requests, attempts and transitions. Throu
 unit of work each object costs far more Python than its SQL does, so these rows are
 written with a statement or two per table, and the objects already loaded in the session
 are given the written values as their loaded state (never left stale, never flushed
-again).
+again). The statements run on the session's connection, in its transaction: they are
+Core statements on tables, so the ORM's per-statement handling has nothing to add.
 """
 
 from __future__ import annotations
@@ -55,9 +56,10 @@ def _update_group(
         statement = _statement(table, shared, by_ids=True)
         values = {column: first[column] for column in shared}
         for start in range(0, len(ids), _IN_CHUNK):
-            session.execute(statement, {**values, _IDS: ids[start:start + _IN_CHUNK]})
+            session.connection().execute(statement,
+                                         {**values, _IDS: ids[start:start + _IN_CHUNK]})
     if varying:
-        session.execute(
+        session.connection().execute(
             _statement(table, varying, by_ids=False),
             [{_KEY: row["id"], **{c: row[c] for c in varying}} for row in rows],
         )
@@ -80,12 +82,12 @@ def insert_rows(
 ) -> None:
     """INSERT rows in one statement (column defaults apply to the keys left out)."""
     if rows:
-        session.execute(_insert(model.__table__), list(rows))  # type: ignore[arg-type]
+        session.connection().execute(_insert(model.__table__), list(rows))  # type: ignore[arg-type]
 
 
 def insert_row(session: Session, model: type[DeclarativeBase], row: Mapping[str, Any]) -> int:
     """INSERT one row and return its new ``id``, without a unit-of-work flush."""
-    result = session.execute(_insert(model.__table__), dict(row))  # type: ignore[arg-type]
+    result = session.connection().execute(_insert(model.__table__), dict(row))  # type: ignore[arg-type]
     return int(result.inserted_primary_key[0])  # type: ignore[attr-defined,index]
 
 
@@ -135,8 +137,7 @@ def write_changes(session: Session, instance: object) -> None:
     if values:
         statement = _update_by_key(mapper.local_table, primary_key[0].key,  # type: ignore[arg-type]
                                    tuple(sorted(values)))
-        with session.no_autoflush:
-            session.execute(statement, {**values, _KEY: state.dict[pk_attr]})
+        session.connection().execute(statement, {**values, _KEY: state.dict[pk_attr]})
     state._commit_all(state.dict, session.identity_map)
 
 
