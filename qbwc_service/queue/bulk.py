@@ -45,6 +45,12 @@ def _update_group(
     session: Session, table: Table, columns: tuple[str, ...], rows: list[Mapping[str, Any]]
 ) -> None:
     first = rows[0]
+    if len(rows) == 1:
+        # One row (a message set of one request): ``id = ?``, not an IN list, whose
+        # expansion costs SQLAlchemy more than the UPDATE costs SQLite.
+        session.connection().execute(_statement(table, columns, by_ids=False),
+                                     {_KEY: first["id"], **{c: first[c] for c in columns}})
+        return
     shared = tuple(
         column for column in columns
         if all(type(row[column]) is type(first[column]) and row[column] == first[column]
