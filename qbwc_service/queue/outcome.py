@@ -35,7 +35,7 @@ from qbwc_service.queue.lookups import (
 )
 from qbwc_service.queue.machines import move_message_set
 from qbwc_service.queue.mappings import MappingBook
-from qbwc_service.queue.recovery import UNSETTLED
+from qbwc_service.queue.recovery import IS_UNSETTLED
 from qbwc_service.queue.registry import HandlerRegistry
 from qbwc_service.settings import Settings
 
@@ -88,7 +88,7 @@ class Outcome(enum.StrEnum):
 # Asked on every answer, so built once with bound parameters (see claim.py).
 _AWAITING = (
     select(MessageSet)
-    .where(MessageSet.ticket == bindparam("ticket"), MessageSet.state.in_(UNSETTLED))
+    .where(MessageSet.ticket == bindparam("ticket"), IS_UNSETTLED)
     .order_by(MessageSet.id.desc())
 )
 _SENT_REQUESTS = (
