@@ -223,7 +223,8 @@ def test_the_awaited_message_set_is_found_without_the_runs_other_sets(make_shop:
 
 
 @pytest.mark.parametrize(("elapsed_seconds", "grown"), [
-    (1.0, 40),   # under a tenth of the 20 s target: doubles
+    (0.4, 80),   # under a fortieth of the 20 s target: grows fourfold
+    (1.0, 40),   # under a tenth: doubles
     (3.0, 30),   # under a quarter: grows by half
     (10.0, 20),  # between a quarter and the target: stays
     (25.0, 10),  # over the target: halves
