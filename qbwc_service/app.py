@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import codecs
+import functools
 import os
 import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from werkzeug.http import parse_options_header
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.wrappers import Request, Response
 
@@ -63,7 +65,7 @@ def encoding_problem(body: bytes, content_type: str) -> str | None:
     """
     if b"\x00" in body:
         return "The request is not UTF-8 text"
-    charset = Request({"CONTENT_TYPE": content_type}).mimetype_params.get("charset")
+    charset = _charset(content_type)
     if charset and charset.strip().lower() not in _UTF8_NAMES:
         return "The request is not UTF-8 text"
     declared = _DECLARED_ENCODING.match(body[:1024])
@@ -79,6 +81,12 @@ def encoding_problem(body: bytes, content_type: str) -> str | None:
     except UnicodeDecodeError:
         return "The request is not UTF-8 text"
     return None
+
+
+@functools.lru_cache(maxsize=64)
+def _charset(content_type: str) -> str | None:
+    """The ``charset`` a Content-Type names (a Web Connector sends the same one every call)."""
+    return parse_options_header(content_type)[1].get("charset")
 
 
 def generic_fault(status: str, headers: list[tuple[str, str]], body: bytes,

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.orm import Session
 
 from qbwc_service.db.models import (
@@ -22,6 +22,7 @@ from qbwc_service.db.models import (
 from qbwc_service.failpoints import failpoint
 from qbwc_service.qbxml import parse_response, status_kind
 from qbwc_service.queue.accepted import ACCEPTED_REASON, AcceptedResponses, plainly_accepted
+from qbwc_service.queue.bulk import write_changes
 from qbwc_service.queue.errors import NoOutstandingMessageSet, ResponseUnreadable
 from qbwc_service.queue.lifecycle import mark_dependents_waiting, note, transition
 from qbwc_service.queue.lookups import (
@@ -34,7 +35,7 @@ from qbwc_service.queue.lookups import (
 )
 from qbwc_service.queue.machines import move_message_set
 from qbwc_service.queue.mappings import MappingBook
-from qbwc_service.queue.recovery import UNSETTLED
+from qbwc_service.queue.recovery import IS_UNSETTLED
 from qbwc_service.queue.registry import HandlerRegistry
 from qbwc_service.settings import Settings
 
@@ -87,7 +88,7 @@ class Outcome(enum.StrEnum):
 # Asked on every answer, so built once with bound parameters (see claim.py).
 _AWAITING = (
     select(MessageSet)
-    .where(MessageSet.ticket == bindparam("ticket"), MessageSet.state.in_(UNSETTLED))
+    .where(MessageSet.ticket == bindparam("ticket"), IS_UNSETTLED)
     .order_by(MessageSet.id.desc())
 )
 _SENT_REQUESTS = (
@@ -96,10 +97,15 @@ _SENT_REQUESTS = (
            Request.status == RequestStatus.SENT.value)
     .order_by(Request.id)
 )
-_OPEN_ATTEMPT_IDS = (
-    select(Attempt.request_id, Attempt.id)
-    .where(Attempt.message_set_id == bindparam("message_set_id"), Attempt.received_at.is_(None))
-    .order_by(Attempt.id)
+# The sent requests with their open attempts' ids, in one statement.
+_SENT_WITH_OPEN_ATTEMPT = (
+    select(Request, Attempt.id)
+    .outerjoin(Attempt, and_(Attempt.request_id == Request.id,
+                             Attempt.message_set_id == bindparam("message_set_id"),
+                             Attempt.received_at.is_(None)))
+    .where(Request.message_set_pk == bindparam("message_set_pk"),
+           Request.status == RequestStatus.SENT.value)
+    .order_by(Request.id, Attempt.id)
 )
 
 
@@ -127,10 +133,20 @@ def open_attempts(session: Session, message_set: MessageSet) -> dict[int, Attemp
     return {attempt.request_id: attempt for attempt in rows}
 
 
-def _open_attempt_ids(session: Session, message_set: MessageSet) -> dict[int, int]:
-    """``open_attempts`` as ids: a plain success never needs the Attempt object itself."""
-    rows = session.execute(_OPEN_ATTEMPT_IDS, {"message_set_id": message_set.message_set_id})
-    return {request_id: attempt_id for request_id, attempt_id in rows}
+def _sent_with_open_attempts(
+    session: Session, message_set: MessageSet
+) -> tuple[list[Request], dict[int, int]]:
+    """``sent_requests``, and ``open_attempts`` as ids by request (the newest where a
+    request has several): a plain success never needs the Attempt object itself."""
+    requests: dict[int, Request] = {}
+    attempt_ids: dict[int, int] = {}
+    rows = session.execute(_SENT_WITH_OPEN_ATTEMPT, {
+        "message_set_pk": message_set.id, "message_set_id": message_set.message_set_id})
+    for request, attempt_id in rows:
+        requests[request.id] = request
+        if attempt_id is not None:
+            attempt_ids[request.id] = attempt_id
+    return list(requests.values()), attempt_ids
 
 
 def _attempt(session: Session, attempt_ids: dict[int, int], request_id: int) -> Attempt | None:
@@ -169,8 +185,8 @@ def apply_response(
     except Exception as exc:
         # Unknown outcome: the set stays unsettled and error recovery will settle it.
         raise ResponseUnreadable(message_set.message_set_id, str(exc)) from exc
-    pending = {str(request.id): request for request in sent_requests(session, message_set)}
-    attempt_ids = _open_attempt_ids(session, message_set)
+    sent, attempt_ids = _sent_with_open_attempts(session, message_set)
+    pending = {str(request.id): request for request in sent}
     book = MappingBook(session, pending.values())
     accepted = AcceptedResponses(book, ACTOR)
     summary = ApplySummary(elapsed_ms=elapsed_ms)
@@ -225,6 +241,7 @@ def apply_response(
         move_message_set(message_set, MessageSetState.ANSWERED)
     message_set.answered_at = at
     message_set.elapsed_ms = elapsed_ms
+    write_changes(session, message_set)
     accepted.write(session, at)
     book.write()
     run_handlers(session, handlers)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, Exists, bindparam, exists, select
+from sqlalchemy import ColumnElement, Exists, bindparam, exists, literal_column, select
 from sqlalchemy.orm import Session
 
 from qbwc_service.db.models import (
@@ -29,6 +29,7 @@ from qbwc_service.queue.lifecycle import note, transition
 from qbwc_service.queue.machines import move_message_set
 
 __all__ = [
+    "IS_UNSETTLED",
     "UNSETTLED",
     "abandon_ticket",
     "needs_recovery",
@@ -44,12 +45,15 @@ log = logging.getLogger(__name__)
 
 UNSETTLED = (MessageSetState.SENT.value, MessageSetState.RECOVERING.value)
 _CLOSED_SESSIONS = (RunState.CLOSED.value, RunState.EXPIRED.value)
+# ``state IN ('sent', 'recovering')`` written into the SQL: the states are the service's
+# own constants, and a bound IN list is expanded afresh on every execution.
+IS_UNSETTLED = MessageSet.state.in_([literal_column(f"'{state}'") for state in UNSETTLED])
 
 
 # Asked before every message set: built once (see claim.py on prebuilt statements).
 _OUTSTANDING_SETS = (
     select(MessageSet)
-    .where(MessageSet.company_id == bindparam("company_id"), MessageSet.state.in_(UNSETTLED))
+    .where(MessageSet.company_id == bindparam("company_id"), IS_UNSETTLED)
     .order_by(MessageSet.id)
 )
 
@@ -72,7 +76,7 @@ def unsettled_writes(company_id: int | ColumnElement[int]) -> Exists:
     """EXISTS: a message set that writes is out for this company with its outcome unknown."""
     return exists().where(
         MessageSet.company_id == company_id,
-        MessageSet.state.in_(UNSETTLED),
+        IS_UNSETTLED,
         MessageSet.writes.is_(True),
     )
 
