@@ -19,8 +19,15 @@ MAX_REQUEST_BODY = 1 << 30
 # them all. The header reaches the app, which believes it only when the request comes
 # from an address in ``trusted_proxies`` (security.client_address); from anyone else the
 # header is ignored, so keeping it costs nothing.
+#
+# A Web Connector holds its keep-alive connection for the length of its run, and waitress
+# accepts only 100 connections by default, leaving the next client waiting until an idle
+# one times out (two minutes): a few hundred company files polling one `serve` need more.
+# 500 stays under Python's select() limit on Windows (512) and the usual 1,024 open files.
+CONNECTION_LIMIT = 500
 WAITRESS_OPTIONS: dict[str, Any] = {
     "ident": "qbwc-service",
+    "connection_limit": CONNECTION_LIMIT,
     "max_request_body_size": MAX_REQUEST_BODY,
     "clear_untrusted_proxy_headers": False,
 }
