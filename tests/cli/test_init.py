@@ -22,7 +22,8 @@ def _mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
 
 
-pytestmark = pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")
+pytestmark = pytest.mark.xfail(os.name != "posix", strict=True,
+                                reason="on Windows the product does not yet restrict its files (no ACLs are set or checked; POSIX modes only)")
 
 
 def test_init_creates_the_file_named_by_config(tmp_path: Path) -> None:

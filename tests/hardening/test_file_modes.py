@@ -22,7 +22,8 @@ from qbwc_service.db import Database
 from qbwc_service.security import check_private_files
 from qbwc_service.settings import load_settings
 
-pytestmark = pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
+pytestmark = pytest.mark.xfail(os.name != "posix", strict=True,
+                                reason="on Windows the product does not yet restrict its files (no ACLs are set or checked; POSIX modes only)")
 
 
 @pytest.fixture()

@@ -18,8 +18,6 @@ from qbwc_service.settings import Settings
 
 @pytest.fixture(scope="module")
 def figures(tmp_path_factory: pytest.TempPathFactory) -> dict[str, float]:
-    if not sys.platform.startswith("linux"):
-        pytest.skip("peak RSS is read from /proc (Linux only)")
     return receive_large(20.0, Path(tmp_path_factory.mktemp("large")))
 
 
@@ -30,6 +28,9 @@ def test_a_twenty_megabyte_answer_is_accepted_and_applied(figures: dict[str, flo
     assert figures["items"] > 17_000  # every ItemInventoryRet stored as a quantity
 
 
+@pytest.mark.xfail(not sys.platform.startswith("linux"), strict=True, reason=(
+    "the benchmark reads the peak RSS from /proc (Linux); elsewhere it does not measure it "
+    "yet and reports NaN"))
 def test_a_twenty_megabyte_answer_stays_within_the_streaming_bound(
         figures: dict[str, float]) -> None:
     """Peak RSS growth while receiving and applying it stays under the bound."""

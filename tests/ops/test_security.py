@@ -110,7 +110,8 @@ def test_client_address_believes_forwarded_for_only_from_trusted_proxies(
     assert client_address(environ, ["127.0.0.1/32", "10.0.0.0/8"]) == expected  # type: ignore[arg-type]
 
 
-@pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
+@pytest.mark.xfail(os.name != "posix", strict=True,
+                   reason="on Windows the product does not yet restrict its files (no ACLs are set or checked; POSIX modes only)")
 def test_insecure_permissions_names_world_readable_files(tmp_path: Path) -> None:
     """A 0644 secrets file is reported with the chmod to run; 0600 is fine."""
     private, public = tmp_path / "secrets.toml", tmp_path / "db.sqlite3"
