@@ -113,7 +113,8 @@ _RATE_CANDIDATES = 4000  # rates tried per precision: the search stays well unde
 
 
 def account_exact_rate(document: Invoice | CreditMemo, lines: list[dict[str, Any]],
-                       tax_lines: list[dict[str, Any]]) -> Decimal:
+                       tax_lines: list[dict[str, Any]], fallback: Decimal | None = None
+                       ) -> Decimal:
     """A rate at which QuickBooks' conversion gives Magento's base amounts account by account.
 
     QuickBooks converts the header (A/R or the deposit) as the total at the rate and every
@@ -124,8 +125,9 @@ def account_exact_rate(document: Invoice | CreditMemo, lines: list[dict[str, Any
     the converted tax lines to Magento's base tax; when no such rate exists within twelve
     decimals it falls back to the total's rate (:func:`home_exchange_rate`), and the
     rounding, at most half a cent a line, is QuickBooks' Exchange Gain or Loss.
+    ``fallback`` is that rate when the caller already has it.
     """
-    fallback = home_exchange_rate(document)
+    fallback = fallback if fallback is not None else home_exchange_rate(document)
     foreign = sum((Decimal(line.get("Amount") or 0) for line in lines), Decimal(0))
     base_total = cents(document.base_grand_total)
     base_tax = cents(document.base_tax_amount)
@@ -238,7 +240,8 @@ def with_lines(context: dict[str, Any], document: Invoice | CreditMemo, order: O
     result.update(extra)
     result[line_tag] = class_lines(built.lines, order, ctx)
     if "ExchangeRate" in result:
-        result["ExchangeRate"] = account_exact_rate(document, built.lines, list(refs.tax_lines))
+        result["ExchangeRate"] = account_exact_rate(document, built.lines, list(refs.tax_lines),
+                                                    fallback=result["ExchangeRate"])
     return result, built.roles
 
 
