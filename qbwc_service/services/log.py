@@ -18,6 +18,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from qbwc_service.db.lookups import UnknownCompany, company_named
 from qbwc_service.db.models import Attempt, Company, Request, RequestDependency, RequestStatus
 from qbwc_service.qbxml.status import is_ok
+from qbwc_service.services.companies_view import companies_by_name
 from qbwc_service.services.exceptions import NotFound
 
 __all__ = [
@@ -284,7 +285,7 @@ def log_page(session: Session, log_filter: LogFilter) -> LogPage:
         .offset((page - 1) * log_filter.per_page)
     )]
     operations = list(session.scalars(select(Request.operation).distinct().order_by(Request.operation)))
-    companies = list(session.scalars(select(Company).order_by(Company.name)))
+    companies = companies_by_name(session)
     requests = [request for request, _ in rows]
     return LogPage(rows, total, page, pages, operations, companies,
                    failures_of(session, requests), blockers_of(session, requests))

@@ -51,6 +51,7 @@ from qbwc_service.sync.config import (
     magento_client_for,
 )
 from qbwc_service.sync.exceptions import SyncError
+from qbwc_service.sync.inventory import item_names as posted_item_names
 from qbwc_service.sync.inventory import open_documents, pending_as_reported
 from qbwc_service.sync.plan import CompanyFacts, PlanContext, cents, money
 from qbwc_service.sync.posting import empty_invoice
@@ -130,10 +131,7 @@ def magento_stock(session: Session, company: Company, client: Any,
                   config: CompanyMappingConfig) -> list[StockExpectation] | None:
     """Magento's quantities of the mapped items at the mapped sources; None when the store
     cannot say (a client without MSI, or an error: the run then leaves quantities out)."""
-    item_names = {sku: name for name, sku in session.execute(
-        select(Mapping.qb_name, Mapping.magento_id).where(
-            Mapping.company_id == company.id, Mapping.entity_type == "item"))
-        if name and not sku.startswith("@")}
+    item_names = posted_item_names(session, company.id)
     if getattr(client, "source_items_for_skus", None) is None:
         return None
     try:

@@ -155,6 +155,13 @@ class PlanContext:
             return None
         return self.config.sales_site
 
+    @property
+    def uses_sites(self) -> bool:
+        """Lines move stock at per-source sites: a site map is configured and the company
+        file did not say it has no sites. Without it every line is the sales source's and
+        Magento's shipments decide nothing."""
+        return self.facts.multi_site_enabled is not False and bool(self.config.sites)
+
     def line_source(self, order_id: int, order_item_ids: Iterable[int]) -> str:
         """The MSI source that shipped an order row: the first shipment naming one of
         ``order_item_ids`` (the row, then its parent or children), else the configured

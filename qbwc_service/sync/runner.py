@@ -95,7 +95,7 @@ def _plan_one(entity: str, document: Any, client: MagentoSource, ctx: PlanContex
     def order_of(order_id: int) -> Order:
         if order_id not in orders:
             orders[order_id] = client.order(order_id)
-        if order_id not in ctx.shipments:
+        if ctx.uses_sites and order_id not in ctx.shipments:
             # The sources that shipped the order decide the sites its lines move stock at.
             ctx.shipments[order_id] = shipments_of(client, order_id)
         return orders[order_id]

@@ -56,15 +56,11 @@ def _stock_rows(order: Order) -> Iterable[OrderItem]:
         yield row
 
 
-def _uses_sites(ctx: PlanContext) -> bool:
-    return ctx.facts.multi_site_enabled is not False and bool(ctx.config.sites)
-
-
 def _shipped(row: OrderItem, order: Order, ctx: PlanContext) -> dict[str, Decimal]:
     """Units of ``row`` shipped, per source: as the shipments list them, the rest (rows
     a shipment lists through their parent, or an order shipped before MSI) from the
     source that shipped the parent row, else the sales source."""
-    if not _uses_sites(ctx):
+    if not ctx.uses_sites:
         return {ctx.config.sales_source: row.qty_shipped}
     by_source: dict[str, Decimal] = {}
     for shipment in ctx.shipments.get(order.entity_id, ()):
@@ -116,7 +112,7 @@ def _line_shelves(products: list[ProductLine], payload: Mapping[str, Any] | None
         lines = list((payload or {}).get(tag) or lines)
     shelves: list[Shelf] = []
     for index, product in enumerate(products):
-        if not _uses_sites(ctx):
+        if not ctx.uses_sites:
             shelves.append((product.sku, ctx.config.sales_source))
             continue
         if index < len(lines) and isinstance(lines[index], Mapping):
@@ -156,7 +152,7 @@ def quickbooks_deducted(orders: dict[int, Order], invoices: Iterable[Invoice],
             if not line.stocked:
                 continue
             kept = ctx.config.restock == "always" or bool(back.intersection(line.order_item_ids))
-            site = sites_by_source.get(shelf[1]) if _uses_sites(ctx) else None
+            site = sites_by_source.get(shelf[1]) if ctx.uses_sites else None
             written_off = write_off_key(memo.entity_id, site, ctx) in posted
             if kept or not written_off:
                 _add(totals, shelf, -line.quantity)
