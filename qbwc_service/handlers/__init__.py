@@ -53,9 +53,16 @@ def register_all() -> dict[str, Handler]:
     return HANDLERS
 
 
+_registered = False
+
+
 def handler_for(operation: str) -> Handler | None:
-    if operation not in HANDLERS:
+    """The handler of ``operation``, None for one no family handles (queries, look-ups).
+    The families register once; a miss does not register them again."""
+    global _registered
+    if not _registered:
         register_all()
+        _registered = True
     return HANDLERS.get(operation)
 
 

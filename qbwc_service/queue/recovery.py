@@ -134,7 +134,7 @@ def _close_attempt(
 def abandon_ticket(session: Session, ticket: str, *, reason: str) -> int:
     """The run ended with a message set out: keep it unsettled so the next run recovers it."""
     sets = session.scalars(
-        select(MessageSet).where(MessageSet.ticket == ticket, MessageSet.state.in_(UNSETTLED))
+        select(MessageSet).where(MessageSet.ticket == ticket, IS_UNSETTLED)
     ).all()
     for message_set in sets:
         if not message_set.writes:
@@ -191,7 +191,7 @@ def recover_abandoned(
             Request.status == RequestStatus.SENT.value,
             Request.sent_at < cutoff,
             ~exists().where(
-                MessageSet.id == Request.message_set_pk, MessageSet.state.in_(UNSETTLED)
+                MessageSet.id == Request.message_set_pk, IS_UNSETTLED
             ),
         )
     ).all()

@@ -18,10 +18,14 @@ from queue_helpers import (
 from sqlalchemy.orm import Session
 
 from qbwc_service.db.models import Attempt, Mapping, MessageSet, Request, RequestStatus, utcnow
-from qbwc_service.handlers import HANDLERS, Registry
+from qbwc_service.handlers import HANDLERS, Registry, register_all
 from qbwc_service.queue import apply_response, enqueue, record_stream_failure
 from qbwc_service.sandbox.quickbooks import QuickBooksSimulator
 from qbwc_service.settings import Settings
+
+# The families are registered before tests patch one of them, so undoing a patch
+# puts the real handler back (handlers register once, not on every miss).
+register_all()
 
 
 def _customer(session: Session, company_id: int, name: str, notes: str = "") -> Request:
