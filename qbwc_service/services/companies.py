@@ -201,13 +201,14 @@ def set_company(
     if change.new_name is not None and change.new_name != company.name:
         _rename(session, settings, company, _check_name(change.new_name))
     session.flush()
-    after = _view(settings, company).as_dict()
+    view = _view(settings, company)
+    after = view.as_dict()
     changed = [key for key in after if after[key] != before[key]]
     if changed:
         record(session, actor=actor, action="company.set", target_type="company",
                target_id=company.id, before={key: before[key] for key in changed},
                after={key: after[key] for key in changed})
-    return _view(settings, company)
+    return view
 
 
 def _rename(session: Session, settings: Settings, company: Company, new_name: str) -> None:
@@ -240,7 +241,8 @@ def qwc_for(session: Session, settings: Settings, company_name: str, *,
     """The ``.qwc`` text of a company for one of its Web Connector users (the first one
     unless ``username``)."""
     company = find_company(session, company_name)
-    names = [user.username for user in company.users]
+    # The first by name, as the console's download picks it.
+    names = sorted(user.username for user in company.users)
     if not names:
         raise NotFound(f"company {company_name!r} has no Web Connector user; run "
                        f"`qbwc-service user add {company_name} USERNAME` first")

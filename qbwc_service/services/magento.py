@@ -35,18 +35,25 @@ def magento_client(ctx: AppContext, company_name: str) -> Any:
     return magento_client_for(ctx.settings, company_name)
 
 
+def _facts(ctx: AppContext, company_name: str) -> CompanyFacts | None:
+    """What QuickBooks last reported of the company file; None for an unknown company."""
+    with ctx.db.session() as session:
+        try:
+            return CompanyFacts.from_company(company_named(session, company_name))
+        except UnknownCompany:
+            return None
+
+
 def tax_edition_problem(ctx: AppContext, company_name: str) -> str | None:
     """Why the US sales tax mapping cannot book into the company file's QuickBooks edition
     (known once the Web Connector has connected); None when it can or nothing is known."""
-    with ctx.db.session() as session:
-        try:
-            facts = CompanyFacts.from_company(company_named(session, company_name))
-        except UnknownCompany:
-            return None  # no company file set up yet: nothing known about its edition
-        try:
-            check_tax_edition(facts)
-        except SyncError as exc:
-            return str(exc)
+    facts = _facts(ctx, company_name)
+    if facts is None:
+        return None  # no company file set up yet: nothing known about its edition
+    try:
+        check_tax_edition(facts)
+    except SyncError as exc:
+        return str(exc)
     return None
 
 
@@ -57,11 +64,9 @@ def currency_problem(ctx: AppContext, company_name: str, report: StoreReport) ->
     bases = [config.base_currency_code for config in report.store_configs]
     if report.store is not None:
         bases.insert(0, report.store.base_currency_code)
-    with ctx.db.session() as session:
-        try:
-            facts = CompanyFacts.from_company(company_named(session, company_name))
-        except UnknownCompany:
-            return None
+    facts = _facts(ctx, company_name)
+    if facts is None:
+        return None
     for base in dict.fromkeys(code for code in bases if code):
         problem = base_currency_problem(base, facts)
         if problem:

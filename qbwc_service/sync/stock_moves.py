@@ -142,19 +142,18 @@ def queue_stock_moves(ctx: AppContext, company_name: str, client: SourceItemRead
             Request.company_id == company.id, Request.entity_type == ENTITY,
             Request.status.notin_((RequestStatus.SUCCEEDED.value,
                                    RequestStatus.CANCELED.value))))
+        if waiting:
+            result.skipped.append(f"{waiting} earlier stock move(s) not posted yet")
+            return result
         last_move = session.scalar(select(func.max(Request.completed_at)).where(
             Request.company_id == company.id, Request.entity_type == ENTITY))
         rows = list(session.scalars(select(SiteQuantity).where(
             SiteQuantity.company_id == company.id)))
-        if waiting:
-            result.skipped.append(f"{waiting} earlier stock move(s) not posted yet")
-            return result
-        if not rows or (last_move is not None
-                        and min(row.reported_at for row in rows) <= last_move):
+        reported = min((row.reported_at for row in rows), default=None)
+        if reported is None or (last_move is not None and reported <= last_move):
             result.skipped.append("waiting for QuickBooks to report quantities after the "
                                   "last stock moves")
             return result
-        reported = min(row.reported_at for row in rows)
         names = item_names(session, company.id)
         pending = pending_as_reported(session, company, config, reported, orders, invoices,
                                       creditmemos, shipments)
