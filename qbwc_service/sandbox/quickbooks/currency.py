@@ -41,13 +41,13 @@ Not confirmed by any source found, so the stricter reading is taken and said:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from lxml import etree
 
 from qbwc_service.sandbox.quickbooks.company import Company, qb_error
 from qbwc_service.sandbox.quickbooks.exceptions import QbRequestRefused
-from qbwc_service.sandbox.quickbooks.ledger import Posting
+from qbwc_service.sandbox.quickbooks.ledger import Posting, to_home
 from qbwc_service.sandbox.quickbooks.retxml import element, from_text, money, text_of
 from qbwc_service.sandbox.quickbooks.store import ListRow
 
@@ -91,7 +91,7 @@ class TxnCurrency:
         return parts
 
     def to_home(self, amount: Decimal) -> Decimal:
-        return (amount * self.rate).quantize(_CENT, rounding=ROUND_HALF_UP)
+        return to_home(amount, self.rate)
 
 
 def _rate_text(rate: Decimal) -> str:
@@ -179,9 +179,7 @@ def home_taken(rate: Decimal, before: Decimal, after: Decimal) -> Decimal:
     """What moving an open balance from ``before`` to ``after`` (foreign amounts) takes
     off it in home currency at its own ``rate``: the steps add up to its converted
     total, so an open balance settled in several steps leaves no cent behind."""
-    def home(amount: Decimal) -> Decimal:
-        return (amount * rate).quantize(_CENT, rounding=ROUND_HALF_UP)
-    return home(before) - home(after)
+    return to_home(before, rate) - to_home(after, rate)
 
 
 def receivable_ref(company: Company, currency: TxnCurrency | None,

@@ -43,6 +43,7 @@ __all__ = [
     "inventory_by_site",
     "item_totals",
     "natural",
+    "to_home",
 ]
 
 _CENT = Decimal("0.01")
@@ -65,6 +66,12 @@ class LedgerImbalance(QbSimulatorError):
 
 def _round(value: Decimal) -> Decimal:
     return value.quantize(_CENT, rounding=ROUND_HALF_UP)
+
+
+def to_home(amount: Decimal, rate: Decimal | None) -> Decimal:
+    """A foreign ``amount`` in home currency at ``rate`` (None: a home-currency amount),
+    rounded half up to the cent: QuickBooks' conversion of one amount."""
+    return _round(amount * rate if rate is not None else amount)
 
 
 def natural(account_type: str, signed: Decimal) -> Decimal:
@@ -216,7 +223,7 @@ def _set(ret: etree._Element, tag: str, value: str) -> None:
 
 def _in_home(ret: etree._Element, amount: Decimal) -> Decimal:
     """An open amount of a transaction in home currency, at the transaction's rate."""
-    return _round(amount * Decimal(ret.findtext("ExchangeRate") or "1"))
+    return to_home(amount, Decimal(ret.findtext("ExchangeRate") or "1"))
 
 
 def fill_txn(store: CompanyStore, kind: str, txn_id: str, ret: etree._Element) -> etree._Element:

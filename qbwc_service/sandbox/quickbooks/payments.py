@@ -35,7 +35,7 @@ from qbwc_service.sandbox.quickbooks.currency import (
     txn_currency,
 )
 from qbwc_service.sandbox.quickbooks.exceptions import QbRequestRefused
-from qbwc_service.sandbox.quickbooks.ledger import Posting, fill_txn
+from qbwc_service.sandbox.quickbooks.ledger import Posting, fill_txn, to_home
 from qbwc_service.sandbox.quickbooks.posting import account_id, line_account, move_stock
 from qbwc_service.sandbox.quickbooks.retxml import element, from_text, money, quantity, text_of
 from qbwc_service.sandbox.quickbooks.store import TxnRow
@@ -323,9 +323,8 @@ def _item_line(company: Company, posting: Posting, line: etree._Element,
         site = parts_ref(line_parts, "InventorySiteRef")
         site_id = text_of(site, "ListID") or "" if site is not None else ""
         # The bank credit is the counter entry: stock comes in at what was paid.
-        home_value = amount * posting.rate if posting.rate is not None else amount
         move_stock(company, posting, item, site_id, qty, None, payee_id,
-                   value=home_value.quantize(_CENT, ROUND_HALF_UP))
+                   value=to_home(amount, posting.rate))
     else:
         ret = company.list_ret(item) if item is not None else None
         expense = text_of(ret, "SalesAndPurchase/ExpenseAccountRef/ListID") \
