@@ -55,9 +55,11 @@ def run_job(ctx: AppContext, company_name: str, job: str, client_factory: Client
         client = client_factory(company_name)
         report = pull_and_enqueue(ctx, company_name, client=client,
                                   entities=JOB_ENTITIES[job], progress=progress)
-        if job == "inventory":
+        direction = load_company_config(ctx.settings, company_name).inventory_direction
+        if job == "inventory" and direction != "none":
             # Whichever way the stock flows: QuickBooks' quantities pushed to Magento, or
             # Magento's source changes queued for QuickBooks (each skips the other way).
+            # With no direction neither needs Magento's open documents, so none are read.
             docs = open_documents(client)
             push_inventory(ctx, company_name, client, orders=docs["orders"],
                            invoices=docs["invoices"], creditmemos=docs["creditmemos"],

@@ -101,3 +101,35 @@ def replace_spec(minutes: int):
     from qbwc_service.sync.config import ScheduleSpec
 
     return ScheduleSpec(every_minutes=minutes)
+
+
+class _CountingMagento:
+    """Magento whose open-document reads are counted; nothing else is asked of it here."""
+
+    def __init__(self) -> None:
+        self.order_reads = 0
+
+    def orders(self, criteria: object) -> list[object]:
+        self.order_reads += 1
+        return []
+
+    def save_source_items(self, items: list[object], batch_size: int | None = None) -> int:
+        raise AssertionError("nothing may be pushed")
+
+
+@pytest.mark.parametrize(("direction", "reads"), [("none", 0), ("quickbooks_to_magento", 1)])
+def test_inventory_job_reads_open_documents_only_when_stock_flows(
+        app_context, direction: str, reads: int) -> None:
+    """With inventory_direction = none the inventory job neither pushes nor moves stock,
+    so it never reads Magento's open orders; with a direction it does."""
+    from dataclasses import replace
+
+    from .posting import add_company
+
+    app_context.settings = replace(app_context.settings, extra={"companies": {"acme": {
+        "mapping": {"inventory_direction": direction}}}})
+    with app_context.db.session() as session:
+        add_company(session, "acme")
+    client = _CountingMagento()
+    assert run_job(app_context, "acme", "inventory", lambda name: client, holder="me")
+    assert client.order_reads == reads
