@@ -24,11 +24,9 @@ __all__ = [
     "MIN_PASSWORD_LENGTH",
     "ROLES",
     "ConsoleUser",
-    "LoginResult",
     "Role",
     "SignIn",
     "add_web_user",
-    "authenticate",
     "end_sessions",
     "role_allows",
     "sign_in",
@@ -70,36 +68,6 @@ class ConsoleUser:
 
 
 @dataclass(frozen=True)
-class LoginResult:
-    outcome: AuthOutcome
-    user: WebUser | None = None
-    retry_after: timedelta | None = None
-
-
-def authenticate(
-    session: Session,
-    username: str,
-    password: str,
-    *,
-    address: str,
-    policy: LoginPolicy,
-    now: datetime | None = None,
-) -> LoginResult:
-    """Check a sign-in from ``address``; repeated failures there wait growing delays.
-
-    Unknown names are throttled exactly like existing ones, so neither the answer nor
-    the delay tells which names exist.
-    """
-    now = now or utcnow()
-    user = session.scalar(select(WebUser).where(WebUser.username == username))
-    outcome, wait = attempt_login(session, user, password, kind="web", username=username,
-                                  address=address, policy=policy, now=now)
-    if outcome == AuthOutcome.OK:
-        return LoginResult(outcome, user=user)
-    return LoginResult(outcome, retry_after=wait)
-
-
-@dataclass(frozen=True)
 class SignIn:
     """A sign-in's outcome; ``user`` and ``generation`` are set only when it succeeded."""
 
@@ -110,19 +78,25 @@ class SignIn:
 
 
 def sign_in(session: Session, username: str, password: str, *, address: str,
-            policy: LoginPolicy) -> SignIn:
-    """``authenticate``, with the sign-in (or a throttled refusal) in the audit trail."""
-    result = authenticate(session, username, password, address=address, policy=policy)
-    if result.outcome is AuthOutcome.OK and result.user is not None:
-        account = result.user
+            policy: LoginPolicy, now: datetime | None = None) -> SignIn:
+    """Check a sign-in from ``address`` and record it (or a throttled refusal) in the
+    audit trail; repeated failures there wait growing delays.
+
+    Unknown names are throttled exactly like existing ones, so neither the answer nor
+    the delay tells which names exist.
+    """
+    account = session.scalar(select(WebUser).where(WebUser.username == username))
+    outcome, wait = attempt_login(session, account, password, kind="web", username=username,
+                                  address=address, policy=policy, now=now or utcnow())
+    if outcome is AuthOutcome.OK and account is not None:
         audit.record(session, actor=f"web:{username}", action="login",
                      target_type="web_user", target_id=account.id)
-        return SignIn(result.outcome, ConsoleUser(account.id, account.username, account.role),
+        return SignIn(outcome, ConsoleUser(account.id, account.username, account.role),
                       account.session_generation or 0)
-    if result.outcome is AuthOutcome.THROTTLED:
+    if outcome is AuthOutcome.THROTTLED:
         audit.record(session, actor="web", action="login refused",
                      target_type="web_user", after={"reason": "throttled"})
-    return SignIn(result.outcome, retry_after=result.retry_after)
+    return SignIn(outcome, retry_after=wait)
 
 
 def end_sessions(user: WebUser) -> None:

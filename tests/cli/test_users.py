@@ -150,16 +150,16 @@ def test_web_user_verbs_and_audit_trail(data: Path, database: Database) -> None:
 def test_disabled_console_user_cannot_sign_in(data: Path, database: Database) -> None:
     """The console refuses a disabled person like a wrong password."""
     from qbwc_service.qbwc.auth import AuthOutcome, LoginPolicy
-    from qbwc_service.services.console_auth import authenticate
+    from qbwc_service.services.console_auth import sign_in
 
     with database.session() as session:
-        outcome = authenticate(session, "carol", PASSWORD, address="127.0.0.1",
-                               policy=LoginPolicy()).outcome
+        outcome = sign_in(session, "carol", PASSWORD, address="127.0.0.1",
+                          policy=LoginPolicy()).outcome
     assert outcome is AuthOutcome.OK
     assert _run(data, "web-user", "disable", "carol")[0] == 0
     with database.session() as session:
-        outcome = authenticate(session, "carol", PASSWORD, address="127.0.0.1",
-                               policy=LoginPolicy()).outcome
+        outcome = sign_in(session, "carol", PASSWORD, address="127.0.0.1",
+                          policy=LoginPolicy()).outcome
     assert outcome is AuthOutcome.BAD_CREDENTIALS
 
 
