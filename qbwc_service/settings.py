@@ -153,6 +153,12 @@ _CHOICES = {"web_connector_version_policy": ("warn", "error", "ok"),
             "insecure_files": ("refuse", "warn"),
             "log_level": ("DEBUG", "INFO", "WARNING", "ERROR")}
 _FIELD_TYPES = {f.name: str(f.type) for f in fields(Settings) if f.name != "extra"}
+# No number of the settings means anything below 0; these stop the service working at 0
+# (an empty message set, a batch that never grows, nothing ever sent, every HTTP body
+# refused).
+_AT_LEAST_ONE = frozenset({
+    "batch_start", "batch_max", "batch_max_bytes", "batch_target_seconds", "max_attempts",
+    "max_body_bytes", "lockout_attempts", "address_login_limit", "ticket_ttl_seconds"})
 _TOP_LEVEL_TABLES = ("service", "companies")
 _COMPANY_TABLES = ("magento", "mapping", "reconciliation")
 # Read by other programs of the installation (deploy/gunicorn.conf.py, failpoints).
@@ -198,8 +204,10 @@ def _check_value(source: str, label: str, name: str, value: Any) -> None:
         raise ConfigError(f"{source}: {label} must be one of {', '.join(choices)}, not {value!r}")
     if name == "port" and not 1 <= value <= 65535:
         raise ConfigError(f"{source}: {label} must be a port number 1-65535, not {value!r}")
-    if name == "response_log_bytes" and value < 0:
-        raise ConfigError(f"{source}: {label} must be 0 or more, not {value!r}")
+    if _FIELD_TYPES[name] in ("int", "float"):
+        lowest = 1 if name in _AT_LEAST_ONE else 0
+        if value < lowest:
+            raise ConfigError(f"{source}: {label} must be {lowest} or more, not {value!r}")
 
 
 def _from_env(name: str, text: str) -> Any:
