@@ -177,6 +177,11 @@ class CompanyMappingConfig:
     def sales_site(self) -> str | None:
         return self.sites.get(self.sales_source)
 
+    @property
+    def sources_by_site(self) -> dict[str, str]:
+        """QuickBooks site FullName -> Magento source_code (one source per site)."""
+        return {site: source for source, site in self.sites.items()}
+
 
 def _choice(path: str, value: Any, allowed: tuple[str, ...]) -> str:
     if value not in allowed:
@@ -316,6 +321,14 @@ def parse_mapping_config(raw: dict[str, Any], *, path: str = "mapping") -> Compa
             str(name): _text(f"{path}.{key}.{name}", value, max_len=limit)
             for name, value in table.items()
         })
+    shared = sorted({site for site in values["sites"].values()
+                     if list(values["sites"].values()).count(site) > 1})
+    if shared:
+        sources = [source for source, site in values["sites"].items() if site == shared[0]]
+        raise MappingConfigError(
+            f"{path}.sites", f"sources {', '.join(sources)} all map to site {shared[0]!r}; "
+            "each QuickBooks site can stand for one Magento source only, or the quantity "
+            "pushed back could not be split between them")
     if "sales_source" in raw:
         values["sales_source"] = _text(f"{path}.sales_source", raw["sales_source"])
     if "timezone" in raw:

@@ -79,7 +79,7 @@ def quantities_to_push(
     """Magento source items from QuickBooks quantities less the units Magento deducted
     from each source that QuickBooks has not yet from its site (``pending``, per SKU and
     source): (items, reasons for skipped rows)."""
-    sources_by_site = {site: source for source, site in config.sites.items()}
+    sources_by_site = config.sources_by_site
     items: list[SourceItem] = []
     skipped: list[str] = []
     for row in site_quantities:

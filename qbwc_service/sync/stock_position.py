@@ -106,7 +106,7 @@ def _line_shelves(products: list[ProductLine], payload: Mapping[str, Any] | None
                   order_id: int, ctx: PlanContext) -> list[Shelf]:
     """The shelf each product line moved stock on: the site the posted request named
     (product lines come first, in order), else the site the rules would name now."""
-    sources_by_site = {site: source for source, site in ctx.config.sites.items()}
+    sources_by_site = ctx.config.sources_by_site
     lines: list[Any] = []
     for tag in _LINE_TAGS:
         lines = list((payload or {}).get(tag) or lines)

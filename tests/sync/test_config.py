@@ -50,6 +50,7 @@ def test_example_file_loads_through_the_service_settings(tmp_path: Path) -> None
         ({"timezone": "Mars/Olympus"}, "mapping.timezone"),
         ({"schedule": {"orders": {"cron": "* *"}}}, "mapping.schedule.orders.cron"),
         ({"schedule": {"orders": {"every_minutes": 0}}}, "mapping.schedule.orders.every_minutes"),
+        ({"sites": {"default": "Main", "east": "Main"}}, "mapping.sites"),
     ],
 )
 def test_wrong_values_name_the_key_to_fix(raw: dict, path: str) -> None:
@@ -58,6 +59,14 @@ def test_wrong_values_name_the_key_to_fix(raw: dict, path: str) -> None:
         parse_mapping_config(raw)
     assert caught.value.path == path
     assert path in str(caught.value)
+
+
+def test_each_site_stands_for_one_source() -> None:
+    """Two sources on one site are refused by name; distinct sites invert one to one."""
+    with pytest.raises(MappingConfigError, match="sources default, east all map to site 'Main'"):
+        parse_mapping_config({"sites": {"default": "Main", "east": "Main", "west": "West"}})
+    config = parse_mapping_config({"sites": {"default": "Main", "east": "East"}})
+    assert config.sources_by_site == {"Main": "default", "East": "east"}
 
 
 def test_unlisted_payment_method_inherits_the_default_payment() -> None:
