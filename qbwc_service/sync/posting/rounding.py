@@ -42,7 +42,7 @@ from qbwc_service.sync.exceptions import PlanningError
 from qbwc_service.sync.plan import PlanContext, PlannedRequest, Priority, cents, document_hash
 from qbwc_service.sync.posting.common import Parties, rate_fits
 from qbwc_service.sync.posting.lines import build_lines
-from qbwc_service.sync.posting.tax import plan_tax_items, tax_lines, tax_shares
+from qbwc_service.sync.posting.tax import tax_lines, tax_shares
 
 __all__ = ["CORRECTION", "SALES_TAX_PAYABLE", "base_targets", "plan_rounding"]
 
@@ -76,8 +76,8 @@ def base_targets(document: Invoice | CreditMemo, order: Order, ctx: PlanContext,
     signed as the journal (debit positive), income per account, the tax per agency."""
     base_ctx = replace(ctx, config=replace(ctx.config, currency_mode="home"))
     shares = tax_shares(document, order, base_ctx)
-    names, _adds = plan_tax_items(shares, ctx)
-    base_tax = tax_lines(shares, names)
+    # Tax lines only need telling apart here (they are never sent): a name no item has.
+    base_tax = tax_lines(shares, {share.code: f"\0{share.code}" for share in shares})
     built = build_lines(document, order, base_ctx, refs.item_names, label=label,
                         tax_lines=base_tax)
     tax_items = {line["ItemRef"]["FullName"] for line in base_tax}
