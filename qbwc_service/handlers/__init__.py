@@ -8,6 +8,7 @@ this package: the composition root hands it a ``Registry``, whose
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
@@ -18,8 +19,10 @@ __all__ = ["FAMILY_MODULES", "HANDLERS", "Handler", "Registry", "handler_for", "
 
 
 class Handler(Protocol):
-    def handle_response(self, session: Session, request: Request, response: Any) -> None:
-        """Apply one parsed QuickBooks response (succeeded or failed) for ``request``."""
+    def handle_response(self, session: Session, request: Request, response: Any
+                        ) -> Iterable[tuple[Request, str, str]] | None:
+        """Apply one parsed QuickBooks response (succeeded or failed) for ``request``;
+        return the requests the queue should settle (``queue.registry``), if any."""
 
 
 # operation name (e.g. "InvoiceAdd") -> handler; filled by the handler modules' registration.
@@ -37,6 +40,7 @@ FAMILY_MODULES: dict[str, str] = {
     "credit_memo": "CreditMemoHandler",
     "payment": "PaymentHandler",
     "refund": "RefundHandler",
+    "rounding": "RoundingHandler",
     "inventory": "InventoryHandler",
 }
 

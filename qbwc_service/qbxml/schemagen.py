@@ -35,7 +35,8 @@ OPERATIONS: tuple[str, ...] = (
     "ItemSalesTaxAdd", "ItemSalesTaxQuery", "PaymentMethodQuery", "InventorySiteQuery",
     "InvoiceAdd", "InvoiceQuery", "SalesReceiptAdd", "ReceivePaymentAdd", "CreditMemoAdd",
     "InventoryAdjustmentAdd", "TransferInventoryAdd", "ItemSitesQuery", "TxnDel", "TxnVoid",
-    "ARRefundCreditCardAdd", "CheckAdd",
+    "ARRefundCreditCardAdd", "CheckAdd", "JournalEntryAdd", "JournalEntryQuery",
+    "TransactionQuery",
 )  # fmt: skip
 
 

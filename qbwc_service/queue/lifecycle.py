@@ -33,6 +33,7 @@ __all__ = [
     "enqueue",
     "mark_dependents_waiting",
     "note",
+    "settle_asked",
     "transition",
     "transition_many",
 ]
@@ -137,6 +138,25 @@ def note(session: Session, request: Request, *, actor: str, reason: str) -> None
             actor=actor, reason=reason,
         )
     )
+
+
+def settle_asked(session: Session, asked: Sequence[tuple[Request, str, str]]) -> None:
+    """Settle the requests a handler asked to (``(request, "canceled" | "failed", reason)``):
+    an answer made them pointless (nothing left to send) or impossible. Each moves only
+    as the lifecycle allows; a request that may not move (held, already settled) keeps
+    its status and the reason is noted on its history."""
+    for request, status, reason in asked:
+        to = RequestStatus(status)
+        if to not in (RequestStatus.CANCELED, RequestStatus.FAILED):
+            raise ValueError(f"a handler may only cancel or fail a request, not {status}")
+        if to not in ALLOWED[RequestStatus(request.status)]:
+            note(session, request, actor="handler", reason=reason[:2000])
+            continue
+        if to is RequestStatus.FAILED:
+            request.explanation = reason[:4000]
+        transition(session, request, to, actor="handler", reason=reason[:2000])
+        if to is RequestStatus.FAILED:
+            mark_dependents_waiting(session, request)
 
 
 def describe(request: Request) -> str:

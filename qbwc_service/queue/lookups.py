@@ -48,6 +48,7 @@ _BY_NAME: dict[str, tuple[str, str, str]] = {
 _BY_REF_NUMBER = (
     "InvoiceAdd", "SalesReceiptAdd", "CreditMemoAdd", "ReceivePaymentAdd", "SalesOrderAdd",
     "InventoryAdjustmentAdd", "TransferInventoryAdd", "ARRefundCreditCardAdd", "CheckAdd",
+    "JournalEntryAdd",
 )
 
 
@@ -132,10 +133,12 @@ def identity_matches(request: Request, ret: Any) -> bool:
         return bool(wanted) and wanted in (getattr(ret, "full_name", None), getattr(ret, "name", None))
     external_guid = request_field(request, "ExternalGUID")
     fields = getattr(ret, "fields", None) or {}
-    if external_guid and str(fields.get("ExternalGUID") or "").strip("{}").lower() == (
-        external_guid.strip("{}").lower()
-    ):
-        return True
+    held_guid = str(fields.get("ExternalGUID") or "").strip("{}").lower()
+    if external_guid and held_guid:
+        # Both carry one: the record is ours exactly when they are the same (a currency
+        # rounding entry shares its RefNumber with its document's, and an invoice's and a
+        # credit memo's entries can share one).
+        return held_guid == external_guid.strip("{}").lower()
     if (request.magento_id or "").startswith("@"):
         # Items the mapping config names (shipping, discounts, the zero-rate tax item):
         # the configured name of the configured type is their identity, so one the

@@ -24,7 +24,7 @@ from qbwc_service.qbxml import parse_response, status_kind
 from qbwc_service.queue.accepted import ACCEPTED_REASON, AcceptedResponses, plainly_accepted
 from qbwc_service.queue.bulk import write_changes
 from qbwc_service.queue.errors import NoOutstandingMessageSet, ResponseUnreadable
-from qbwc_service.queue.lifecycle import mark_dependents_waiting, note, transition
+from qbwc_service.queue.lifecycle import mark_dependents_waiting, note, settle_asked, transition
 from qbwc_service.queue.lookups import (
     NAME_IN_USE,
     STALE_EDIT_SEQUENCE,
@@ -414,19 +414,23 @@ def run_handlers(session: Session, handlers: HandlerRegistry) -> None:
     if not calls:
         return
     session.flush()  # one flush for all outcomes, so the savepoints below stay small
+    # What the handlers ask the queue to settle (a request their answer made pointless).
+    asked: list[tuple[Request, str, str]] = []
     try:
         # One savepoint for the whole message set: a savepoint per request costs more
         # than the handlers themselves.
         with session.begin_nested():
             for request, response, handler in calls:
-                handler.handle_response(session, request, response)
+                asked.extend(handler.handle_response(session, request, response) or ())
+    except Exception:  # redone one by one below, where the fault is recorded
+        asked = []
+    else:
+        settle_asked(session, asked)
         return
-    except Exception:  # noqa: S110 - redone one by one below, where the fault is recorded
-        pass
     for request, response, handler in calls:
         try:
             with session.begin_nested():
-                handler.handle_response(session, request, response)
+                asked.extend(handler.handle_response(session, request, response) or ())
         except Exception as exc:
             # The outcome is already recorded; losing it over a handler fault would make
             # recovery apply the same answer again and again.
@@ -434,3 +438,4 @@ def run_handlers(session: Session, handlers: HandlerRegistry) -> None:
                         request.id, type(exc).__name__)
             note(session, request, actor="handler",
                  reason=f"applying QuickBooks' answer locally failed: {type(exc).__name__}")
+    settle_asked(session, asked)

@@ -8,6 +8,7 @@ binding (``app.py``), the sandbox and the tests pass a ``HandlerRegistry`` to
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
@@ -18,8 +19,12 @@ __all__ = ["HandlerRegistry", "ResponseHandler"]
 
 
 class ResponseHandler(Protocol):
-    def handle_response(self, session: Session, request: Request, response: Any) -> None:
-        """Apply one parsed QuickBooks response (succeeded or failed) for ``request``."""
+    def handle_response(self, session: Session, request: Request, response: Any
+                        ) -> Iterable[tuple[Request, str, str]] | None:
+        """Apply one parsed QuickBooks response (succeeded or failed) for ``request``;
+        optionally name requests the answer made pointless or impossible, as
+        ``(request, "canceled" | "failed", reason)``, for the queue to settle through its
+        lifecycle (handlers never change a status themselves)."""
 
 
 class HandlerRegistry(Protocol):

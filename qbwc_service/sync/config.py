@@ -79,6 +79,8 @@ class AccountsConfig:
     refund_bank: str = "Checking"  # the bank account refund checks are written on
     receivable: str = "Accounts Receivable"  # the A/R account refund checks apply through
     write_off: str = "Inventory Adjustments"  # refunded units Magento did not return to stock
+    # Where the currency rounding journal entry balances (posting/rounding.py).
+    rounding: str = "Exchange Gain or Loss"
 
 
 @dataclass(frozen=True)

@@ -45,6 +45,7 @@ class Priority:
     CREDIT = 70
     APPLY_CREDIT = 80
     REFUND = 80
+    ROUNDING = 85  # the currency rounding journal entry, after its document
     INVENTORY = 90
 
 

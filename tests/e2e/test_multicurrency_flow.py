@@ -21,9 +21,11 @@ from magento_client.client import MagentoClient
 from magento_client.fake import FakeMagento, FakeStore
 from qbwc_service.app import make_app
 from qbwc_service.context import AppContext
-from qbwc_service.db.models import Mapping
+from qbwc_service.db.models import Mapping, Request, RequestStatus, RequestTransition
 from qbwc_service.qbxml.xmlsafe import parse_xml
 from qbwc_service.sandbox import QuickBooksSimulator, report
+from qbwc_service.sandbox.quickbooks.lists import create_list
+from qbwc_service.sandbox.quickbooks.retxml import element
 from qbwc_service.server import ServerThread
 
 from .harness import (
@@ -43,6 +45,7 @@ pytestmark = pytest.mark.slow
 ORDERS = 24
 SEED = 5
 HOME = "US Dollar"
+AGENCY = "State Board of Equalization"
 CENT = Decimal("0.01")
 
 
@@ -73,12 +76,16 @@ def flow(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flow]:
         extra_toml=f"[companies.{company}.magento]\nbase_url = {json.dumps(magento_url)}\n"
                    f"{credentials}\n[companies.{company}.mapping]\n"
                    'currency_mode = "multicurrency"\n'
+                   f"[companies.{company}.mapping.tax]\nagency = {json.dumps(AGENCY)}\n"
                    f"[companies.{company}.mapping.payment_methods.cashondelivery]\n"
                    'flow = "sales_receipt"\nrefund = "card"\n'
                    f"[companies.{company}.mapping.sites]\n"
                    'default = "Main Warehouse"\neast = "East Warehouse"\n')
     simulator = merchant_setup(QuickBooksSimulator(
         root / "company.sqlite3", xsd_dir=_xsd_dir(), seed=SEED, home_currency=HOME))
+    with simulator.store.transaction():
+        create_list(simulator.company, "Vendor", element("Seed", children=[
+            element("Name", AGENCY)]))
     server = ServerThread(make_app(installation.ctx)).start()
     try:
         _pull(installation.ctx, MagentoClient(fake.config()))
@@ -130,9 +137,21 @@ def _mapped(flow: Flow, entity_type: str) -> dict[str, str]:
 
 
 def test_everything_posts(flow: Flow) -> None:
-    """The queue drains with every request succeeded, euro documents included."""
+    """The queue drains with every request succeeded, euro documents included; the only
+    requests not sent are currency rounding entries the read-back showed nothing to
+    correct, settled as skipped with that reason."""
     assert failures(flow.ctx, flow.installation.company_id) == []
-    assert set(request_statuses(flow.ctx, flow.installation.company_id)) == {"succeeded"}
+    assert set(request_statuses(flow.ctx, flow.installation.company_id)) <= {"succeeded",
+                                                                              "canceled"}
+    with flow.ctx.db.session() as session:
+        canceled = session.execute(
+            select(Request.operation, RequestTransition.reason)
+            .join(RequestTransition, RequestTransition.request_id == Request.id)
+            .where(Request.company_id == flow.installation.company_id,
+                   Request.status == RequestStatus.CANCELED.value,
+                   RequestTransition.to_status == RequestStatus.CANCELED.value)).all()
+    assert all(operation == "JournalEntryAdd" and (reason or "").startswith("skipped:")
+               for operation, reason in canceled), canceled
     kinds = {kind for kind, _ret in _txns(flow.company_db).values()}
     assert {"Invoice", "SalesReceipt", "ReceivePayment", "CreditMemo", "ARRefundCreditCard",
             "Check"} <= kinds
@@ -218,3 +237,61 @@ def test_income_tax_and_rounding_add_up_to_magento_base_net_sales(flow: Flow) ->
     bound = Decimal("0.005") * converted_lines
     assert abs(rounding) <= bound
     assert abs(tax - base_tax) <= bound and abs(income - base_net) <= bound
+
+
+def test_income_and_sales_tax_equal_magento_base_figures_to_the_cent(flow: Flow) -> None:
+    """Account by account: income is Magento's base net sales and Sales Tax Payable its
+    base tax collected less tax refunded, to the cent, all of it owed to the tax agency;
+    Exchange Gain or Loss holds only the corrections' balance, which cancels the
+    conversions' rounding (no payment or refund was booked at another rate)."""
+    invoices, memos = _documents(flow, "invoice"), _documents(flow, "creditmemo")
+    ledger = Ledger.read(flow.company_db)
+    base_tax = _sum(invoices, "base_tax_amount") - _sum(memos, "base_tax_amount")
+    base_net = _sum(invoices, "base_grand_total") - _sum(memos, "base_grand_total") - base_tax
+    assert ledger.total("Income") == base_net
+    assert ledger.balances.get("Sales Tax Payable", Decimal(0)) == base_tax
+    assert ledger.balances.get("Exchange Gain or Loss", Decimal(0)) == 0
+    connection = sqlite3.connect(f"file:{flow.company_db}?mode=ro", uri=True)
+    try:
+        owed = {str(name): -Decimal(str(total)) for name, total in connection.execute(
+            "SELECT v.full_name, SUM(CAST(j.amount AS REAL)) FROM journal j "
+            "JOIN list_record a ON a.list_id = j.account_id "
+            "LEFT JOIN list_record v ON v.list_id = j.entity_id "
+            "WHERE a.full_name = 'Sales Tax Payable' GROUP BY v.full_name")}
+    finally:
+        connection.close()
+    assert {name: amount.quantize(CENT) for name, amount in owed.items()} == {AGENCY: base_tax}
+
+
+def test_rounding_entries_trace_to_their_euro_documents(flow: Flow) -> None:
+    """The documents no rate could book exactly got a home-currency journal entry with
+    their RefNumber, date and a memo naming them on every line, no A/R line, and the
+    request log shows it under the same Magento reference as its document."""
+    txns = _txns(flow.company_db)
+    entries = [ret for kind, ret in txns.values() if kind == "JournalEntry"]
+    assert entries, "the dataset should hold euro documents no single rate books exactly"
+    # memo every line should carry -> the document's transaction in QuickBooks
+    euro = {f"Currency rounding for Magento {title} {doc['increment_id']}":
+            txns[_mapped(flow, kind)[str(doc["entity_id"])]][1]
+            for kind, title in (("invoice", "invoice"), ("creditmemo", "credit memo"))
+            for doc in _documents(flow, kind) if _euro(flow, doc)}
+    for ret in entries:
+        lines = [line for line in ret if str(line.tag).startswith("Journal")]
+        memos = {line.findtext("Memo") or "" for line in lines}
+        assert len(memos) == 1, memos
+        document = euro[memos.pop()]
+        assert (ret.findtext("RefNumber"), ret.findtext("TxnDate")) == (
+            document.findtext("RefNumber"), document.findtext("TxnDate"))
+        assert ret.find("CurrencyRef") is None
+        assert not any("Receivable" in (line.findtext("AccountRef/FullName") or "")
+                       for line in lines)
+    with flow.ctx.db.session() as session:
+        posted = session.scalars(select(Request).where(
+            Request.company_id == flow.installation.company_id,
+            Request.operation == "JournalEntryAdd",
+            Request.status == RequestStatus.SUCCEEDED.value)).all()
+        documents = {row.magento_ref for row in session.scalars(select(Request).where(
+            Request.company_id == flow.installation.company_id,
+            Request.operation.in_(("InvoiceAdd", "SalesReceiptAdd", "CreditMemoAdd"))))}
+        assert len(posted) == len(entries)
+        assert all(row.magento_ref in documents for row in posted)

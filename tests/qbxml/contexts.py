@@ -232,6 +232,26 @@ CONTEXTS: dict[str, dict[str, Any]] = {
     },
     "TxnDel": {"TxnDelType": "Invoice", "TxnID": "1A3-1712345678"},
     "TxnVoid": {"TxnVoidType": "Invoice", "TxnID": "1A3-1712345678"},
+    "JournalEntryAdd": {
+        "TxnDate": date(2024, 3, 9),
+        "RefNumber": "000000123",
+        "ExternalGUID": "{6f1c3a52-9b0e-5d1f-8a44-2f7e0c9b1d23}",
+        "JournalDebitLine": [{"AccountRef": {"FullName": "Sales"}, "Amount": Decimal("0.02"),
+                              "Memo": "Currency rounding for Magento invoice 000000123"}],
+        "JournalCreditLine": [
+            {"AccountRef": {"FullName": "Sales Tax Payable"}, "Amount": Decimal("0.01"),
+             "EntityRef": {"FullName": "State Board of Equalization"}},
+            {"AccountRef": {"FullName": "Exchange Gain or Loss"}, "Amount": Decimal("0.01")},
+        ],
+    },
+    "JournalEntryQuery": {"RefNumber": ["000000123"], "IncludeLineItems": True},
+    "TransactionQuery": {
+        "MaxReturned": 500, "RefNumber": ["000000123"],
+        "TransactionDateRangeFilter": {"FromTxnDate": date(2024, 3, 9),
+                                       "ToTxnDate": date(2024, 3, 9)},
+        "TransactionTypeFilter": {"TxnTypeFilter": ["Invoice"]},
+        "TransactionDetailLevelFilter": "All",
+    },
 }
 
 # Query types that take an iterator, rendered with iterator="Start" in the XSD tests.

@@ -22,6 +22,7 @@ from qbwc_service.db.models import (
     MessageSet,
     QbwcUser,
     Request,
+    RequestTransition,
     WcRun,
     utcnow,
 )
@@ -169,3 +170,60 @@ def test_exactly_once_under_lost_answers(db: Database, company_id: int, qb: Quic
     for index in range(12):
         assert holds(qb, "Customer", f"Customer {index}") == 1
         assert holds(qb, "Invoice", f"INV{index}") == 1
+
+
+def _rounding_entry(session: Session, company_id: int, key: str, guid: str) -> Request:
+    """A currency rounding journal entry as its read-back's handler leaves it."""
+    memo = f"Currency rounding for Magento {key}"
+    payload = {"TxnDate": "2024-05-02", "RefNumber": "000000009", "ExternalGUID": guid,
+               "JournalDebitLine": [{"AccountRef": {"FullName": "Sales"}, "Amount": "0.01",
+                                     "Memo": memo}],
+               "JournalCreditLine": [{"AccountRef": {"FullName": "Shipping Income"},
+                                      "Amount": "0.01", "Memo": memo}]}
+    return enqueue(session, company_id=company_id, operation="JournalEntryAdd",
+                   key=f"rounding:{key}", payload=payload, magento_ref="000000009").request
+
+
+_OURS = "{0b7c3e9a-1d2f-5a6b-8c9d-0e1f2a3b4c5d}"
+_THEIRS = "{9f8e7d6c-5b4a-5392-8170-6f5e4d3c2b1a}"
+
+
+def test_a_rounding_entry_whose_answer_was_lost_is_linked_not_posted_twice(
+        db: Database, company_id: int, qb: QuickBooksSimulator) -> None:
+    """QuickBooks posted the entry and forgot the set: the look-up by RefNumber finds it
+    by its ExternalGUID, the request is linked, and QuickBooks holds one entry."""
+    with db.session() as session:
+        _rounding_entry(session, company_id, "invoice 000000009", _OURS)
+        lost = claim(session, company_id, "first")
+    qb.process(lost.xml)
+    forget_saved_sets(qb)
+    drain(db, company_id, qb, "second")
+    with db.session() as session:
+        entry = session.query(Request).filter(Request.operation == "JournalEntryAdd").one()
+        assert entry.status == "succeeded"
+        assert entry.qb_id == qb.store.txns_of("JournalEntry")[0].txn_id
+    assert holds(qb, "JournalEntry", "000000009") == 1
+
+
+def test_another_documents_entry_under_the_same_ref_number_is_not_taken_for_ours(
+        db: Database, company_id: int, qb: QuickBooksSimulator) -> None:
+    """An invoice and a credit memo can share a RefNumber, and so their rounding entries:
+    the one QuickBooks holds carries another ExternalGUID, so ours is still added."""
+    with db.session() as session:
+        _rounding_entry(session, company_id, "credit memo 000000009", _THEIRS)
+    drain(db, company_id, qb, "first")
+    with db.session() as session:
+        _rounding_entry(session, company_id, "invoice 000000009", _OURS)
+        lost = claim(session, company_id, "second")
+    assert lost is not None
+    forget_saved_sets(qb)  # the set never reached QuickBooks, which kept no state
+    drain(db, company_id, qb, "third")
+    assert holds(qb, "JournalEntry", "000000009") == 2
+    with db.session() as session:
+        ours = session.query(Request).filter(Request.idempotency_key
+                                             == "rounding:invoice 000000009").one()
+        held = {row.txn_id: row for row in qb.store.txns_of("JournalEntry")}
+        assert ours.status == "succeeded" and _OURS in held[ours.qb_id].ret_xml
+        reasons = [row.reason for row in session.query(RequestTransition).filter(
+            RequestTransition.request_id == ours.id)]
+        assert "not found in QuickBooks; adding it" in reasons

@@ -41,6 +41,7 @@ REF_KINDS: dict[str, tuple[str, ...]] = {
     "DepositToAccountRef": _ACCOUNT, "OverrideItemAccountRef": _ACCOUNT,
     "RefundFromAccountRef": _ACCOUNT,
     "PayeeEntityRef": ("Customer", "Vendor", "Employee", "OtherName"),
+    "EntityRef": ("Customer", "Vendor", "Employee", "OtherName"),
 }
 # Lists the simulator keeps only as seeded names (lists.seed_reference_lists) or keeps
 # empty; a reference to a name not in them is unresolved (3140), as in real QuickBooks.

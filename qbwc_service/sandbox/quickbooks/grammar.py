@@ -37,6 +37,8 @@ _TXN_FILTERS = ("TxnID*:36 RefNumber*:20 RefNumberCaseSensitive*@4.0 MaxReturned
                 "ModifiedDateRangeFilter?|TxnDateRangeFilter? EntityFilter? AccountFilter?~ "
                 "RefNumberFilter?|RefNumberRangeFilter? CurrencyFilter?~")
 _TAIL = "IncludeRetElement*:50@4.0 OwnerID*@2.0"
+_JOURNAL_LINE = ("TxnLineID?:36 AccountRef?:159 Amount? TaxAmount?~ Memo?:4095 EntityRef?:209 "
+                 "ClassRef?:159 ItemSalesTaxRef?:31 BillableStatus?")
 
 GRAMMAR: dict[str, str] = {
     "BillAddress": _ADDRESS,
@@ -216,6 +218,13 @@ GRAMMAR: dict[str, str] = {
                     "UnitOfMeasure?:31 Cost? Amount? CustomerRef?:209 ClassRef?:159 "
                     "SalesTaxCodeRef?:3 BillableStatus? OverrideItemAccountRef?:159 "
                     "LinkToTxn?~ SalesRepRef?:5 DataExt*~"),
+    "JournalEntryAddRq": "JournalEntryAdd! " + _TAIL,
+    # Memo is QuickBooks Online Edition only (14.0 annotations: "not in QBD").
+    "JournalEntryAdd": ("TxnDate? RefNumber?:11 IsAdjustment?@3.0 "
+                        "IsHomeCurrencyAdjustment?@8.0|CurrencyRef?:64@8.0 ExchangeRate?@8.0 "
+                        "ExternalGUID?@9.0 JournalDebitLine*|JournalCreditLine*"),
+    "JournalDebitLine": _JOURNAL_LINE,
+    "JournalCreditLine": _JOURNAL_LINE,
     "TransferInventoryAddRq": "TransferInventoryAdd! " + _TAIL,
     "TransferInventoryAdd": ("TxnDate? RefNumber?:11 FromInventorySiteRef!:31 "
                              "ToInventorySiteRef!:31 Memo?:4095 ExternalGUID? "
@@ -264,10 +273,9 @@ GRAMMAR: dict[str, str] = {
                            "TransactionTypeFilter? TransactionDetailLevelFilter? "
                            "TransactionPostingStatusFilter? TransactionPaidStatusFilter? "
                            "CurrencyFilter?~ IncludeRetElement*:50"),
-    "TransactionModifiedDateRangeFilter": "ModifiedDateRange?|DateMacro?",
-    "ModifiedDateRange": "FromModifiedDate? ToModifiedDate?",
-    "TransactionDateRangeFilter": "TxnDateRange?|DateMacro?",
-    "TxnDateRange": "FromTxnDate? ToTxnDate?",
+    # ModifiedDateRange and TxnDateRange are XSD groups: their elements sit in the filter.
+    "TransactionModifiedDateRangeFilter": "FromModifiedDate? ToModifiedDate?|DateMacro?",
+    "TransactionDateRangeFilter": "FromTxnDate? ToTxnDate?|DateMacro?",
     "TransactionEntityFilter": ("EntityTypeFilter?|ListID*|FullName*|ListIDWithChildren?|"
                                 "FullNameWithChildren?"),
     "TransactionAccountFilter": ("AccountTypeFilter?|ListID*|FullName*|ListIDWithChildren?|"
@@ -318,6 +326,7 @@ GRAMMAR: dict[str, str] = {
                                    "EntityFilter? AccountFilter?~ ItemFilter?~ "
                                    "RefNumberFilter?|RefNumberRangeFilter? IncludeLineItems? "
                                    + _TAIL),
+    "JournalEntryQueryRq": _TXN_FILTERS + " IncludeLineItems? " + _TAIL,
     "TransferInventoryQueryRq": ("TxnID*:36 RefNumber*:20 RefNumberCaseSensitive* "
                                  "MaxReturned? ModifiedDateRangeFilter?|TxnDateRangeFilter? "
                                  "RefNumberFilter?|RefNumberRangeFilter? SiteFilter?~ "

@@ -4,7 +4,11 @@ GeneralSummaryReportQuery (ProfitAndLossStandard, BalanceSheetStandard, TrialBal
 TransactionQuery answers one TransactionRet per transaction (``SummaryOnly``, the
 default: the header line, e.g. Accounts Receivable for an invoice) or per journal line
 (``All``; ``AllExceptSummary`` leaves the header line out). Amounts are signed the way
-the journal has them: debits positive, credits negative.
+the journal has them: debits positive, credits negative. A transaction in a foreign
+currency answers, as the XSD's TransactionRet allows, its ``CurrencyRef``, ``ExchangeRate``
+and each line's ``AmountInHomeCurrency``; the simulator's journal keeps home-currency
+amounts only, so the line's ``Amount`` in the foreign currency is not modelled and left
+out (real QuickBooks gives it too).
 
 Reports follow the XSD's ReportRet shape: ReportTitle, ReportSubtitle, ReportBasis,
 NumRows, NumColumns, NumColTitleRows, ColDesc (ColTitle, ColType) and ReportData rows
@@ -29,7 +33,7 @@ from qbwc_service.sandbox.quickbooks.ledger import (
     fill_txn,
 )
 from qbwc_service.sandbox.quickbooks.queries import IteratorBook, max_returned, ref_match
-from qbwc_service.sandbox.quickbooks.retxml import element, from_text, money, text_of
+from qbwc_service.sandbox.quickbooks.retxml import element, from_text, money, text_of, to_text
 from qbwc_service.sandbox.quickbooks.store import Entry, TxnRow
 
 __all__ = ["LEDGER_QUERIES", "run_ledger_query"]
@@ -96,7 +100,8 @@ def _by_type(company: Company, holder: etree._Element) -> set[str] | None:
 
 
 def _transaction_ret(company: Company, row: TxnRow, entry: Entry,
-                     created: str) -> etree._Element:
+                     ret: etree._Element) -> etree._Element:
+    created = text_of(ret, "TimeCreated") or row.time_modified
     store = company.store
     parts = [element("TxnType", row.kind), element("TxnID", row.txn_id)]
     if entry.line > 1:
@@ -112,7 +117,15 @@ def _transaction_ret(company: Company, row: TxnRow, entry: Entry,
     parts.append(element("TxnDate", row.txn_date))
     if row.ref_number:
         parts.append(element("RefNumber", row.ref_number))
-    parts.append(element("Amount", money(entry.amount)))
+    currency = ret.find("CurrencyRef")
+    if currency is None:
+        parts.append(element("Amount", money(entry.amount)))
+    else:
+        # The journal keeps home amounts only: a foreign transaction's line is answered
+        # in home currency (AmountInHomeCurrency), without the foreign Amount.
+        parts += [from_text(to_text(currency)),
+                  element("ExchangeRate", text_of(ret, "ExchangeRate") or "1"),
+                  element("AmountInHomeCurrency", money(entry.amount))]
     if row.memo:
         parts.append(element("Memo", row.memo))
     return element("TransactionRet", children=parts)
@@ -124,12 +137,10 @@ def _transactions(company: Company, query: etree._Element) -> list[etree._Elemen
     refs = {(t.text or "").lower() for t in query.findall("RefNumber")}
     exact = {t.text for t in query.findall("RefNumberCaseSensitive")}
     types = {t.text for t in query.findall("TransactionTypeFilter/TxnTypeFilter")} - {"All"}
-    low = text_of(query, "TransactionDateRangeFilter/TxnDateRange/FromTxnDate")
-    high = text_of(query, "TransactionDateRangeFilter/TxnDateRange/ToTxnDate")
-    mod_low = text_of(query, "TransactionModifiedDateRangeFilter/ModifiedDateRange/"
-                             "FromModifiedDate")
-    mod_high = text_of(query, "TransactionModifiedDateRangeFilter/ModifiedDateRange/"
-                              "ToModifiedDate")
+    low = text_of(query, "TransactionDateRangeFilter/FromTxnDate")
+    high = text_of(query, "TransactionDateRangeFilter/ToTxnDate")
+    mod_low = text_of(query, "TransactionModifiedDateRangeFilter/FromModifiedDate")
+    mod_high = text_of(query, "TransactionModifiedDateRangeFilter/ToModifiedDate")
     entities = _listed(company, ("Customer", "Vendor", "Employee", "OtherName"),
                        query.find("TransactionEntityFilter"))
     accounts = _listed(company, ("Account",), query.find("TransactionAccountFilter"))
@@ -175,8 +186,7 @@ def _transactions(company: Company, query: etree._Element) -> list[etree._Elemen
                 continue
             if items is not None and entry.item_id not in items:
                 continue
-            rets.append(_transaction_ret(company, row, entry,
-                                         text_of(ret, "TimeCreated") or row.time_modified))
+            rets.append(_transaction_ret(company, row, entry, ret))
     return rets
 
 

@@ -23,8 +23,8 @@ from qbwc_service.sandbox.quickbooks.ledger import Posting, average_cost, item_t
 from qbwc_service.sandbox.quickbooks.retxml import from_text, text_of
 from qbwc_service.sandbox.quickbooks.store import ListRow
 
-__all__ = ["SalesLine", "account_id", "line_account", "move_stock", "post_sales_document",
-           "sales_tax_account", "stored_ret"]
+__all__ = ["SALES_TAX_PAYABLE", "SalesLine", "account_id", "line_account", "move_stock",
+           "post_sales_document", "sales_tax_account", "stored_ret", "tax_agency"]
 
 _CENT = Decimal("0.01")
 # Where an item's sale is credited, by item kind (paths into the item's Ret).
@@ -64,6 +64,13 @@ def account_id(company: Company, full_name: str) -> str:
 
 def sales_tax_account(company: Company) -> str:
     return account_id(company, SALES_TAX_PAYABLE)
+
+
+def tax_agency(item: ListRow | None) -> str | None:
+    """The tax agency (vendor ListID) a sales-tax item's amounts are owed to, if it has one."""
+    if item is None or item.kind != "ItemSalesTax":
+        return None
+    return text_of(stored_ret(item), "TaxVendorRef/ListID")
 
 
 def line_account(company: Company, item: ListRow | None,
@@ -137,7 +144,8 @@ def post_sales_document(company: Company, posting: Posting, kind: str, header_ac
     posting.add(header_account, total * sign, entity_id=customer_id)
     for line in lines:
         if line.account_id is not None:
-            posting.add(line.account_id, -line.amount * sign, entity_id=customer_id,
+            posting.add(line.account_id, -line.amount * sign,
+                        entity_id=tax_agency(line.item) or customer_id,
                         item_id=line.item.list_id if line.item is not None else None)
         if line.item is not None and line.item.kind == "ItemInventory":
             cogs = _item_account(company, line.item, "COGSAccountRef/ListID")

@@ -36,7 +36,8 @@ LIST_QUERIES: dict[str, tuple[str, ...]] = {
 }
 TXN_QUERIES = frozenset({"InvoiceQueryRq", "SalesReceiptQueryRq", "CreditMemoQueryRq",
                          "ReceivePaymentQueryRq", "CheckQueryRq", "ARRefundCreditCardQueryRq",
-                         "InventoryAdjustmentQueryRq", "TransferInventoryQueryRq"})
+                         "InventoryAdjustmentQueryRq", "TransferInventoryQueryRq",
+                         "JournalEntryQueryRq"})
 _NO_MATCH = "A query request did not find a matching object in QuickBooks"
 
 

@@ -22,6 +22,7 @@ from qbwc_service.sandbox.quickbooks.currency import (
 )
 from qbwc_service.sandbox.quickbooks.defaults import sales_defaults
 from qbwc_service.sandbox.quickbooks.exceptions import QbRequestRefused
+from qbwc_service.sandbox.quickbooks.journal import JOURNAL_ADDS, add_journal_entry
 from qbwc_service.sandbox.quickbooks.ledger import Posting
 from qbwc_service.sandbox.quickbooks.payments import PAYMENT_ADDS, add_payment, apply_credits
 from qbwc_service.sandbox.quickbooks.posting import (
@@ -262,9 +263,11 @@ def add_transaction(company: Company, request: etree._Element) -> Answer:
         return sales_document(company, kind, source)
     if kind in PAYMENT_ADDS:
         return add_payment(company, kind, source)
+    if kind in JOURNAL_ADDS:
+        return add_journal_entry(company, source)
     return add_stock_movement(company, kind, source)
 
 
-TXN_ADDS = frozenset({*SALES_KINDS, *PAYMENT_ADDS, *STOCK_ADDS})
+TXN_ADDS = frozenset({*SALES_KINDS, *PAYMENT_ADDS, *STOCK_ADDS, *JOURNAL_ADDS})
 
 

@@ -37,7 +37,7 @@ __all__ = [
 LABEL = {"Invoice": "Invoice", "SalesReceipt": "Sales Receipt", "CreditMemo": "Credit Memo",
          "ReceivePayment": "Receive Payment", "InventoryAdjustment": "Inventory Adjustment",
          "TransferInventory": "Transfer Inventory", "Check": "Check",
-         "ARRefundCreditCard": "Credit Card Refund"}
+         "ARRefundCreditCard": "Credit Card Refund", "JournalEntry": "Journal Entry"}
 _HEADER_SKIP = frozenset({"DiscountLineAdd", "SalesTaxLineAdd", "ShippingLineAdd", "SetCredit",
                           "LinkToTxnID"})
 

@@ -36,7 +36,7 @@ ITERATOR_QUERIES = frozenset({
     "CustomerQueryRq", "ItemQueryRq", "InvoiceQueryRq", "SalesReceiptQueryRq",
     "CreditMemoQueryRq", "ReceivePaymentQueryRq", "ItemSitesQueryRq", "TransactionQueryRq",
     "CheckQueryRq", "ARRefundCreditCardQueryRq",
-    "InventoryAdjustmentQueryRq", "TransferInventoryQueryRq",
+    "InventoryAdjustmentQueryRq", "TransferInventoryQueryRq", "JournalEntryQueryRq",
     *(f"Item{kind}QueryRq" for kind in ("Inventory", "NonInventory", "Service", "OtherCharge",
                                         "Discount", "Group", "SalesTax")),
 })
@@ -142,6 +142,12 @@ def _check_request(request: etree._Element, version: tuple[int, int], strict: bo
     if strict and request.get("iterator") is not None and tag not in ITERATOR_QUERIES:
         raise _refuse(f"{tag} does not accept the iterator attribute")
     _check_children(request, tag, version, strict)
+    if strict and tag == "TransactionQueryRq" and request.find("TxnID") is not None:
+        # The XSD's TransactionQuery is a choice: TxnID, or the TransactionFilter group
+        # (MaxReturned, the filters, TransactionDetailLevelFilter), never both.
+        extra = [c for c in _elements(request) if c.tag not in ("TxnID", "IncludeRetElement")]
+        if extra:
+            raise _refuse(f"Element '{extra[0].tag}': This element is not expected.")
 
 
 def _ref_rules(max_length: int | None) -> dict[str, Rule]:

@@ -12,6 +12,10 @@ invoice / receipt      :mod:`.sales` — ``InvoiceAdd`` + ``ReceivePaymentAdd``,
 credit memo / refund   :mod:`.refunds` — ``CreditMemoAdd``, then ``SetCredit`` on the
                        open invoice, ``ARRefundCreditCardAdd`` or ``CheckAdd``
 sales tax              :mod:`.tax` — one sales tax item line per Magento rate
+currency rounding      :mod:`.rounding` — ``TransactionQuery`` read-back, then a
+                       ``JournalEntryAdd`` moving QuickBooks' line rounding to
+                       Magento's base income and tax (foreign documents no rate books
+                       exactly)
 refunded stock         :mod:`.stock` — ``InventoryAdjustmentAdd`` writing off refunded
                        units Magento did not return to stock
 lines and totals       :mod:`.lines` — products (bundle parts as 0.00 stock lines, each

@@ -33,6 +33,7 @@ __all__ = [
     "hold_on_error",
     "home_exchange_rate",
     "parties",
+    "rate_fits",
     "with_lines",
 ]
 
@@ -109,6 +110,44 @@ def home_exchange_rate(document: Invoice | CreditMemo) -> Decimal:
     return fallback
 
 
+@dataclass(frozen=True)
+class _Conversion:
+    """A document's foreign lines split as QuickBooks converts them, and Magento's base
+    figures they must come to."""
+
+    foreign: Decimal
+    taxed: tuple[Decimal, ...]
+    other: tuple[Decimal, ...]
+    base_total: Decimal
+    base_tax: Decimal
+
+    @classmethod
+    def of(cls, document: Invoice | CreditMemo, lines: list[dict[str, Any]],
+           tax_lines: list[dict[str, Any]]) -> _Conversion:
+        tax_items = {line["ItemRef"]["FullName"] for line in tax_lines}
+        amounts = [(Decimal(line.get("Amount") or 0),
+                    line.get("ItemRef", {}).get("FullName") in tax_items) for line in lines]
+        return cls(sum((amount for amount, _ in amounts), Decimal(0)),
+                   tuple(amount for amount, taxed in amounts if taxed),
+                   tuple(amount for amount, taxed in amounts if not taxed),
+                   cents(document.base_grand_total), cents(document.base_tax_amount))
+
+    def fits(self, rate: Decimal) -> bool:
+        return (cents(self.foreign * rate) == self.base_total
+                and sum((cents(amount * rate) for amount in self.taxed), Decimal(0))
+                == self.base_tax
+                and sum((cents(amount * rate) for amount in self.other), Decimal(0))
+                == self.base_total - self.base_tax)
+
+
+def rate_fits(document: Invoice | CreditMemo, lines: list[dict[str, Any]],
+              tax_lines: list[dict[str, Any]], rate: Decimal) -> bool:
+    """Whether QuickBooks' conversion at ``rate`` (the total as a whole, every line on its
+    own, each rounded to the cent) gives Magento's base total, base tax on the tax lines
+    and base net sales on the others."""
+    return _Conversion.of(document, lines, tax_lines).fits(rate)
+
+
 _RATE_CANDIDATES = 4000  # rates tried per precision: the search stays well under 10 ms
 
 
@@ -123,28 +162,17 @@ def account_exact_rate(document: Invoice | CreditMemo, lines: list[dict[str, Any
     lands in Exchange Gain or Loss). Among the rates that fit the total, this takes the
     shortest one that also makes the converted non-tax lines sum to Magento's base net and
     the converted tax lines to Magento's base tax; when no such rate exists within twelve
-    decimals it falls back to the total's rate (:func:`home_exchange_rate`), and the
-    rounding, at most half a cent a line, is QuickBooks' Exchange Gain or Loss.
+    decimals it falls back to the total's rate (:func:`home_exchange_rate`): QuickBooks
+    books the rounding, at most half a cent a line, in Exchange Gain or Loss, and the
+    currency rounding rule (:mod:`.rounding`) moves it to income and Sales Tax Payable with
+    a journal entry sized from QuickBooks' read-back of what it posted.
     ``fallback`` is that rate when the caller already has it.
     """
     fallback = fallback if fallback is not None else home_exchange_rate(document)
-    foreign = sum((Decimal(line.get("Amount") or 0) for line in lines), Decimal(0))
-    base_total = cents(document.base_grand_total)
-    base_tax = cents(document.base_tax_amount)
+    conversion = _Conversion.of(document, lines, tax_lines)
+    foreign, base_total, fits = conversion.foreign, conversion.base_total, conversion.fits
     if not foreign:
         return fallback
-    tax_items = {line["ItemRef"]["FullName"] for line in tax_lines}
-    taxed = [Decimal(line.get("Amount") or 0) for line in lines
-             if line.get("ItemRef", {}).get("FullName") in tax_items]
-    other = [Decimal(line.get("Amount") or 0) for line in lines
-             if line.get("ItemRef", {}).get("FullName") not in tax_items]
-
-    def fits(rate: Decimal) -> bool:
-        return (cents(foreign * rate) == base_total
-                and sum((cents(amount * rate) for amount in taxed), Decimal(0)) == base_tax
-                and sum((cents(amount * rate) for amount in other), Decimal(0))
-                == base_total - base_tax)
-
     if fits(fallback):
         return fallback
     # The rates that fit the total lie in [low, high): QuickBooks rounds half up.

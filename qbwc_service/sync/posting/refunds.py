@@ -32,6 +32,7 @@ from qbwc_service.sync.posting.common import (
     with_lines,
 )
 from qbwc_service.sync.posting.lines import product_lines
+from qbwc_service.sync.posting.rounding import plan_rounding
 from qbwc_service.sync.posting.stock import plan_write_off
 
 __all__ = ["plan_credit_memo", "receivable_for", "refund_route", "refunded_money"]
@@ -64,6 +65,7 @@ def plan_credit_memo(memo: CreditMemo, order: Order, ctx: PlanContext, *,
     main = replace(shell, context=context, document_hash=document_hash(context), hold_reason=hold,
                    depends_on_keys=depends + tuple(setup_key(r) for r in roles))
     requests.append(main)
+    requests += plan_rounding(memo, order, ctx, refs, main, label=label, title="credit memo")
     requests += plan_write_off(memo, product_lines(memo.items, order, ctx, label),
                                refs.item_names, ctx, main)
     payment = ctx.config.payment_for(order.payment.method if order.payment else None)

@@ -22,6 +22,7 @@ from qbwc_service.sync.posting.common import (
     parties,
     with_lines,
 )
+from qbwc_service.sync.posting.rounding import plan_rounding
 
 __all__ = ["OrderPlan", "empty_invoice", "plan_invoice", "plan_order"]
 
@@ -88,6 +89,7 @@ def plan_invoice(invoice: Invoice, order: Order, ctx: PlanContext) -> list[Plann
                    depends_on_keys=refs.depends_on_keys + tuple(setup_key(role)
                                                                 for role in roles))
     requests.append(main)
+    requests += plan_rounding(invoice, order, ctx, refs, main, label=label, title="invoice")
     if not receipt and invoice.is_paid and amount:
         requests.append(_payment(invoice, order, ctx, main, payment.qb_method,
                                  payment.deposit_account))
