@@ -75,6 +75,9 @@ def check(context: AppContext, company: str) -> None:
     with service_errors():
         report = store.check_magento(context, company)
     _print_report(report)
+    warning = store.tax_agency_warning(context, company)
+    if warning:
+        click.echo(f"  warning:    {warning}")
     problem = store.currency_problem(context, company, report) or \
         store.tax_edition_problem(context, company)
     if problem:

@@ -20,6 +20,8 @@ from magento_client.client import MagentoClient
 from magento_client.fake import FakeMagento, FakeStore
 from qbwc_service.context import AppContext
 from qbwc_service.sandbox.quickbooks import QuickBooksSimulator
+from qbwc_service.sandbox.quickbooks.lists import create_list
+from qbwc_service.sandbox.quickbooks.retxml import element
 from qbwc_service.sandbox.webconnector import WebConnector
 from qbwc_service.services import companies, magento, users
 from qbwc_service.services.users import AccountKind
@@ -33,6 +35,20 @@ COMPANY = "Demo Company"
 WC_USER = "demo"
 ACTOR = "demo"  # who the audit trail names for what the demo sets up
 CONSOLE_USER = "admin"
+TAX_AGENCY = "State Board of Equalization"  # the vendor the demo's sales tax is owed to
+
+
+def _merchant_setup(company_db: Path) -> None:
+    """What the merchant keeps in QuickBooks before the first sync: the vendor the collected
+    sales tax is owed to (``tax.agency``), so the sales tax items the service creates owe it."""
+    simulator = QuickBooksSimulator(company_db, release="enterprise-2023")
+    try:
+        with simulator.store.transaction():
+            if simulator.store.find_list(("Vendor",), TAX_AGENCY) is None:
+                create_list(simulator.company, "Vendor",
+                            element("Seed", children=[element("Name", TAX_AGENCY)]))
+    finally:
+        simulator.close()
 
 
 @dataclass(frozen=True)
@@ -103,6 +119,8 @@ class Demo:
             f"base_url = {_toml_string(magento_url)}",
             *(f"{key} = {_toml_string(value)}" for key, value in credentials.items()),
             "",
+            f'[companies."{COMPANY}".mapping.tax]',
+            f"agency = {_toml_string(TAX_AGENCY)}",
             f'[companies."{COMPANY}".mapping.schedule.orders]',
             f"every_minutes = {self.pull_minutes}",
             f'[companies."{COMPANY}".mapping.schedule.products]',
@@ -133,6 +151,7 @@ class Demo:
         settings = load_settings(config_path, environ={})
         self.ctx = AppContext(settings)
         company_db = self.data_dir / "quickbooks.sqlite3"
+        _merchant_setup(company_db)
         # The same use cases as `company add`, `user add`/`password` and `web-user add`.
         with self.ctx.db.session() as session:
             if not companies.company_exists(session, COMPANY):

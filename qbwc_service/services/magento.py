@@ -10,12 +10,18 @@ from magento_client.exceptions import MagentoError
 from qbwc_service.context import AppContext
 from qbwc_service.db.lookups import UnknownCompany, company_named
 from qbwc_service.services.exceptions import ServiceError
-from qbwc_service.sync.config import magento_client_for, magento_config_for
+from qbwc_service.sync.config import load_company_config, magento_client_for, magento_config_for
 from qbwc_service.sync.exceptions import SyncError
 from qbwc_service.sync.plan import CompanyFacts
 from qbwc_service.sync.posting import base_currency_problem, check_tax_edition
 
-__all__ = ["check_magento", "currency_problem", "magento_client", "tax_edition_problem"]
+__all__ = [
+    "check_magento",
+    "currency_problem",
+    "magento_client",
+    "tax_agency_warning",
+    "tax_edition_problem",
+]
 
 
 def check_magento(ctx: AppContext, company_name: str) -> StoreReport:
@@ -72,3 +78,21 @@ def currency_problem(ctx: AppContext, company_name: str, report: StoreReport) ->
         if problem:
             return problem
     return None
+
+
+def tax_agency_warning(ctx: AppContext, company_name: str) -> str | None:
+    """Why the sales tax the store collects would not be fully traceable in QuickBooks:
+    no ``tax.agency`` is configured, so the sales tax items the service creates owe
+    nobody (Pay Sales Tax cannot pay them, the liability report shows no agency) and a
+    foreign document's tax rounding cannot be named on a Sales Tax Payable journal line.
+    None when an agency is set."""
+    try:
+        config = load_company_config(ctx.settings, company_name)
+    except SyncError as exc:
+        raise ServiceError(str(exc)) from None
+    if config.tax.agency:
+        return None
+    return ("no tax agency: set [companies.NAME.mapping.tax] agency to the QuickBooks vendor "
+            "the collected sales tax is owed to; without it the sales tax items created owe "
+            "nobody and the tax rounding of foreign-currency documents stays in Exchange "
+            "Gain or Loss")

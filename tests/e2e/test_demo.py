@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 import time
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 import requests
+from lxml import etree
 
 from qbwc_service.sandbox import report
-from qbwc_service.sandbox.demo import Demo
+from qbwc_service.sandbox.demo import TAX_AGENCY, Demo
+from qbwc_service.sandbox.quickbooks import QuickBooksSimulator
 from tests.e2e.harness import free_port
 
 pytestmark = pytest.mark.slow
@@ -48,6 +51,18 @@ def _run_until_posted(data_dir: Path, port: int, *, timeout: float = 120.0) -> d
         demo.stop()
 
 
+def _sales_tax_agencies(company_db: Path) -> dict[str, str | None]:
+    """Each sales tax item of a rate above zero in the company file -> its tax agency."""
+    simulator = QuickBooksSimulator(company_db, release="enterprise-2023")
+    try:
+        rets = [etree.fromstring(row.ret_xml)
+                for row in simulator.store.lists_of(("ItemSalesTax",))]
+    finally:
+        simulator.close()
+    return {str(ret.findtext("Name")): ret.findtext("TaxVendorRef/FullName") for ret in rets
+            if Decimal(ret.findtext("TaxRate") or "0") != 0}
+
+
 def test_demo_posts_and_resumes(tmp_path: Path) -> None:
     """First run posts the fake store's documents; a second run resumes without duplicates."""
     data_dir = tmp_path / "demo"
@@ -62,6 +77,12 @@ def test_demo_posts_and_resumes(tmp_path: Path) -> None:
     assert again["password"] == facts["password"] and again["company"] == facts["company"]
     assert second["duplicates"] == []
     assert second["transactions"]["Invoice"] == invoices  # type: ignore[index]
+    # Every sales tax item the service created for a Magento rate owes the demo's agency
+    # (a new company file's own items, such as its "State Tax", are the merchant's).
+    owed = _sales_tax_agencies(Path(facts["company_db"]))
+    for name in _sales_tax_agencies(tmp_path / "new-company.sqlite3"):
+        owed.pop(name, None)
+    assert owed and set(owed.values()) == {TAX_AGENCY}, owed
     # The books it posted balance: debits equal credits, assets equal liabilities + equity.
     for books in (first, second):
         assert books["trial_balance"]["balanced"], books["trial_balance"]  # type: ignore[index]

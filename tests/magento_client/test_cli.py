@@ -42,6 +42,20 @@ def test_check_reports_store_timezone_currencies_sources_counts(tmp_path: Path, 
     assert f"orders {len(fake.store.orders)}" in output
 
 
+def test_check_warns_when_no_tax_agency_is_configured(tmp_path: Path, fake: FakeMagento) -> None:
+    """Sales tax items need the vendor the tax is owed to: without one check says how to set
+    it; with one the warning is gone."""
+    code, output = _check(tmp_path, _table(fake))
+    assert code == 0 and "warning:    no tax agency: set [companies.NAME.mapping.tax] agency" in output
+    config = tmp_path / "config.toml"
+    config.write_text(config.read_text(encoding="utf-8")
+                      + '[companies.acme.mapping.tax]\nagency = "State Board"\n', encoding="utf-8")
+    result = CliRunner().invoke(cli, ["--config", str(config), "--data-dir", str(tmp_path),
+                                      "magento", "check", "acme"])
+    assert result.exit_code == 0, result.output
+    assert "no tax agency" not in result.output
+
+
 def test_check_explains_refused_bearer_token(tmp_path: Path, fake: FakeMagento) -> None:
     """Bearer mode on a 2.4.4+ store: the diagnosis names OAuth signing and the option."""
     code, output = _check(tmp_path, _table(fake, auth_mode="bearer"))
