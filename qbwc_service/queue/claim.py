@@ -171,10 +171,20 @@ def next_message_set(
     max_requests: int,
     max_bytes: int,
     now: datetime | None = None,
+    unsettled_seen: bool | None = None,
 ) -> OutboundMessageSet | None:
-    """The next message set for ``company_id``, persisted, or None when nothing may go."""
+    """The next message set for ``company_id``, persisted, or None when nothing may go.
+
+    ``unsettled_seen`` is whether a read earlier in this transaction found a message set
+    of the company with its outcome unknown. On SQLite the transaction has held the
+    database's write lock since it began (``BEGIN IMMEDIATE``), so False still holds and
+    the sets are not looked for again; elsewhere they are read after the company's lock.
+    """
     at = now or utcnow()
+    sqlite = session.get_bind().dialect.name == "sqlite"
     _lock_company(session, company_id)
+    if unsettled_seen is False and sqlite:
+        return _claim(session, company_id, ticket, qbxml_version, max_requests, max_bytes, at)
     for message_set in outstanding_sets(session, company_id):
         if (
             message_set.state == MessageSetState.SENT.value

@@ -18,9 +18,10 @@ from .conftest import PASSWORD, Shop
 from .test_wire import _answer_all, _login, _send
 from .wc_envelopes import hcp, result, strings
 
-# BEGIN, the run, unsettled message sets, the claim, the message set, its attempts, the
-# requests' move to SENT and their transitions, the run's one UPDATE.
-SEND_STATEMENTS = 9
+# BEGIN, the run (with whether the company has a message set whose outcome is unknown),
+# the claim, the message set, its attempts, the requests' move to SENT and their
+# transitions, the run's one UPDATE.
+SEND_STATEMENTS = 8
 # BEGIN, the run, the message set, its requests with their open attempts, then the
 # message set, attempts, requests and transitions written, whether work remains, the
 # run's one UPDATE.
