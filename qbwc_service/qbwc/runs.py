@@ -407,12 +407,10 @@ class Runs:
         set (a count's cost grows with the queue). Work queued during the run holds the
         figure at 99 until it is sent.
         """
-        # The run's changes need not reach the database for this question about the queue.
-        with session.no_autoflush:
-            if not queue.work_waiting(session, run.company_id, now=self.clock()):
-                soonest = queue.soonest_ready_at(session, run.company_id)
-                if soonest is None or soonest > self.clock() + NOOP_HORIZON:
-                    return 100
+        if not queue.work_waiting(session, run.company_id, now=self.clock()):
+            soonest = queue.soonest_ready_at(session, run.company_id)
+            if soonest is None or soonest > self.clock() + NOOP_HORIZON:
+                return 100
         done = run.succeeded_count + run.failed_count
         total = max(run.initial_work, done + 1)
         return max(1, min(99, (100 * done) // total))

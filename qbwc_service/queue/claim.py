@@ -137,7 +137,11 @@ def queue_progress(session: Session, company_id: int, now: datetime | None = Non
 def work_waiting(session: Session, company_id: int, now: datetime | None = None) -> bool:
     """A request could go now, or a writing message set awaits recovery (one statement,
     asked after every message set; two EXISTS, so flat however long the queue is)."""
-    return bool(session.scalar(_WORK_WAITING, {"company_id": company_id, "now": now or utcnow()}))
+    session.flush()  # the queue as this transaction left it
+    # A Core statement on the session's connection: the ORM's handling of a select has
+    # nothing to add to two EXISTS.
+    return bool(session.connection().execute(
+        _WORK_WAITING, {"company_id": company_id, "now": now or utcnow()}).scalar())
 
 
 def soonest_ready_at(session: Session, company_id: int) -> datetime | None:

@@ -19,10 +19,10 @@ from qbwc_service.db.models import (
     RequestStatus,
     utcnow,
 )
+from qbwc_service.db.records import MessageSetRecord, save
 from qbwc_service.failpoints import failpoint
 from qbwc_service.qbxml import parse_response, status_kind
 from qbwc_service.queue.accepted import ACCEPTED_REASON, AcceptedResponses, plainly_accepted
-from qbwc_service.queue.bulk import write_changes
 from qbwc_service.queue.errors import NoOutstandingMessageSet, ResponseUnreadable
 from qbwc_service.queue.lifecycle import mark_dependents_waiting, note, transition
 from qbwc_service.queue.lookups import (
@@ -85,11 +85,13 @@ class Outcome(enum.StrEnum):
     REQUEUED = "requeued"
 
 
-# Asked on every answer, so built once with bound parameters (see claim.py).
+# Asked on every answer, so built once with bound parameters (see claim.py); read with
+# Core as a record, written back by ``save``.
 _AWAITING = (
-    select(MessageSet)
+    select(MessageSetRecord.table)
     .where(MessageSet.ticket == bindparam("ticket"), IS_UNSETTLED)
     .order_by(MessageSet.id.desc())
+    .limit(1)
 )
 _SENT_REQUESTS = (
     select(Request)
@@ -109,19 +111,20 @@ _SENT_WITH_OPEN_ATTEMPT = (
 )
 
 
-def awaiting_message_set(session: Session, ticket: str) -> MessageSet:
-    """The ticket's message set whose answer is due; ``NoOutstandingMessageSet`` if none."""
-    message_set = session.scalars(_AWAITING, {"ticket": ticket}).first()
-    if message_set is None:
+def awaiting_message_set(session: Session, ticket: str) -> MessageSetRecord:
+    """The ticket's message set whose answer is due; ``NoOutstandingMessageSet`` if none.
+    What the caller changes on it is written by ``records.save``."""
+    row = session.connection().execute(_AWAITING, {"ticket": ticket}).first()
+    if row is None:
         raise NoOutstandingMessageSet(ticket)
-    return message_set
+    return MessageSetRecord.from_row(row)
 
 
-def sent_requests(session: Session, message_set: MessageSet) -> list[Request]:
+def sent_requests(session: Session, message_set: MessageSetRecord) -> list[Request]:
     return list(session.scalars(_SENT_REQUESTS, {"message_set_pk": message_set.id}))
 
 
-def open_attempts(session: Session, message_set: MessageSet) -> dict[int, Attempt]:
+def open_attempts(session: Session, message_set: MessageSetRecord) -> dict[int, Attempt]:
     rows = session.scalars(
         select(Attempt)
         .where(
@@ -134,7 +137,7 @@ def open_attempts(session: Session, message_set: MessageSet) -> dict[int, Attemp
 
 
 def _sent_with_open_attempts(
-    session: Session, message_set: MessageSet
+    session: Session, message_set: MessageSetRecord
 ) -> tuple[list[Request], dict[int, int]]:
     """``sent_requests``, and ``open_attempts`` as ids by request (the newest where a
     request has several): a plain success never needs the Attempt object itself."""
@@ -241,7 +244,7 @@ def apply_response(
         move_message_set(message_set, MessageSetState.ANSWERED)
     message_set.answered_at = at
     message_set.elapsed_ms = elapsed_ms
-    write_changes(session, message_set)
+    save(session.connection(), message_set)
     accepted.write(session, at)
     book.write()
     run_handlers(session, handlers)
