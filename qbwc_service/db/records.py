@@ -95,9 +95,10 @@ class RunRecord(Record):
     summary: str | None
     released_at: datetime | None
     open_company_id: int | None
-    # Not a column: whether the company had a message set with its outcome unknown when
-    # the run was read (None: not asked).
+    # Not columns: read beside the run. Whether the company had a message set with its
+    # outcome unknown (None: not asked), and the set whose answer the run awaits.
     unsettled_sets: bool | None = None
+    awaited_set: MessageSetRecord | None = None
 
 
 class MessageSetRecord(Record):

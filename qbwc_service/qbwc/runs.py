@@ -14,9 +14,9 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -114,11 +114,13 @@ class Runs:
             log.exception("web connector callback %s failed", callback)
             return fallback
 
-    def _live(self, session: Session, ticket: str | None) -> RunRecord | None:
-        """The open run ``ticket`` names; None for unknown, ended or expired tickets."""
+    def _live(self, session: Session, ticket: str | None,
+              statement: Select[Any] | None = None) -> RunRecord | None:
+        """The open run ``ticket`` names; None for unknown, ended or expired tickets.
+        ``statement``: the run's read with more beside it (``_RUN_AND_AWAITED_SET``)."""
         if not ticket:
             return None
-        run = _locked_run(session, ticket)
+        run = _locked_run(session, ticket, statement)
         if run is None or run.state in ENDED or run.released_at is not None:
             return None
         now = self.clock()
@@ -336,7 +338,7 @@ class Runs:
         failpoint("session.receive_start")
 
         def work(session: Session) -> int:
-            run = self._live(session, ticket)
+            run = self._live(session, ticket, _RUN_AND_AWAITED_SET)
             if run is None:
                 return -1
             if hresult:
@@ -352,6 +354,7 @@ class Runs:
                 summary = queue.apply_response(
                     session, ticket=run.ticket, response_xml=response or "",
                     handlers=self.handlers, answered_at=self.clock(), settings=self.settings,
+                    awaited=run.awaited_set,
                 )
                 run.succeeded_count += summary.succeeded
                 run.failed_count += summary.failed
@@ -518,16 +521,22 @@ _RUN_FOR_UPDATE = (
     .where(_RUNS.c.ticket == bindparam("key"))
     .with_for_update(of=_RUNS)
 )
+# receiveResponseXML's read: the run and the message set it settles, in one statement.
+_RUN_AND_AWAITED_SET = queue.with_awaited_set(_RUN_FOR_UPDATE, _RUNS, _RUNS.c.ticket)
 
 
-def _locked_run(session: Session, ticket: str) -> RunRecord | None:
+def _locked_run(session: Session, ticket: str,
+                statement: Select[Any] | None = None) -> RunRecord | None:
     """The run ``ticket`` names, its row locked for this transaction (None if unknown);
     whatever the callback changes on it is written when its work is done."""
-    row = session.connection().execute(_RUN_FOR_UPDATE, {"key": ticket_key(ticket)}).first()
+    row = session.connection().execute(statement if statement is not None else _RUN_FOR_UPDATE,
+                                       {"key": ticket_key(ticket)}).first()
     if row is None:
         return None
     run = RunRecord.from_row(row)
     run.unsettled_sets = bool(row.unsettled_sets)
+    if statement is _RUN_AND_AWAITED_SET:
+        run.awaited_set = queue.awaited_set_of(row)
     session.info[_RUN] = run
     return run
 

@@ -22,10 +22,10 @@ from .wc_envelopes import hcp, result, strings
 # the claim, the message set, its attempts, the requests' move to SENT and their
 # transitions, the run's one UPDATE.
 SEND_STATEMENTS = 8
-# BEGIN, the run, the message set, its requests with their open attempts, then the
+# BEGIN, the run with the message set it awaits, its requests with their open attempts, then the
 # message set, attempts, requests and transitions written, whether work remains, the
 # run's one UPDATE.
-RECEIVE_STATEMENTS = 10
+RECEIVE_STATEMENTS = 9
 
 
 def _enqueue_customers(shop: Shop, count: int, first: int = 0) -> None:
