@@ -19,9 +19,9 @@ from sqlalchemy.engine import Connection, Row
 
 from qbwc_service.db.models import MessageSet, WcRun
 
-__all__ = ["MessageSetRecord", "Record", "RunRecord", "save"]
+__all__ = ["KEY_BIND", "MessageSetRecord", "Record", "RunRecord", "save", "update_by_key"]
 
-_KEY = "record_key"  # the WHERE bind: a column's own name is its SET value
+KEY_BIND = "row_key"  # the WHERE bind: a column's own name is its SET value
 
 
 class Record:
@@ -52,15 +52,16 @@ def save(connection: Connection, record: Record) -> None:
     values = record.changes()
     if not values:
         return
-    statement = _update(record.table, record.key, tuple(sorted(values)))
-    connection.execute(statement, {**values, _KEY: record._read[record.key]})
+    statement = update_by_key(record.table, record.key, tuple(sorted(values)))
+    connection.execute(statement, {**values, KEY_BIND: record._read[record.key]})
     record._read.update(values)
 
 
 @functools.cache
-def _update(table: Table, key: str, columns: tuple[str, ...]) -> Update:
-    # Built once per set of columns: the same few come back on every call.
-    return (update(table).where(table.c[key] == bindparam(_KEY))
+def update_by_key(table: Table, key: str, columns: tuple[str, ...]) -> Update:
+    """``UPDATE table SET columns WHERE key = :row_key``, built once per set of columns
+    (the same few come back on every call, and building one costs more than running it)."""
+    return (update(table).where(table.c[key] == bindparam(KEY_BIND))
             .values({column: bindparam(column) for column in columns}))
 
 
