@@ -43,7 +43,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(connection: Any) -> None:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            # On the driver's connection: through SQLAlchemy's statement execution the
+            # BEGIN cost more than SQLite takes to run it, once per Web Connector call.
+            connection.connection.dbapi_connection.execute("BEGIN IMMEDIATE")
 
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)

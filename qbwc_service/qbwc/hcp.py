@@ -11,7 +11,8 @@ import logging
 
 from sqlalchemy.orm import Session
 
-from qbwc_service.db.models import Company, WcRun
+from qbwc_service.db.models import Company
+from qbwc_service.db.records import RunRecord
 from qbwc_service.qbwc.qwc import owner_id
 from qbwc_service.qbxml import negotiate_version, parse_hcp
 from qbwc_service.settings import Settings
@@ -22,7 +23,7 @@ log = logging.getLogger(__name__)
 
 
 def apply_hcp(
-    session: Session, settings: Settings, company: Company, run: WcRun, hcp_response: str
+    session: Session, settings: Settings, company: Company, run: RunRecord, hcp_response: str
 ) -> str | None:
     """Store the HCP facts on the run and the company; return a problem that ends the run."""
     try:

@@ -14,15 +14,16 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from qbwc_service import __version__, queue
 from qbwc_service.context import AppContext
 from qbwc_service.db.models import Company, RunState, WcRun, utcnow
+from qbwc_service.db.records import RunRecord, save
 from qbwc_service.failpoints import failpoint
 from qbwc_service.qbwc.auth import (
     AuthOutcome,
@@ -34,8 +35,8 @@ from qbwc_service.qbwc.auth import (
 )
 from qbwc_service.qbwc.hcp import apply_hcp
 from qbwc_service.qbxml import explain_hresult, version_ceiling
-from qbwc_service.queue.bulk import write_changes
 from qbwc_service.queue.machines import move_run
+from qbwc_service.queue.recovery import unsettled_sets
 from qbwc_service.refusals import refused_requests_report
 from qbwc_service.security import LoginThrottle, address_allowed
 
@@ -67,8 +68,8 @@ UNREADABLE_ANSWER = (
 RETRY_WITH_PATH = {"0x80040416", "0x8004040a", "0x80040410", "0x80040414"}
 
 T = TypeVar("T")
-# session.info key: the run a callback is answering, and when it called.
-_TOUCHED = "qbwc_run_touched"
+# session.info key: the run a callback read, written back when its work is done.
+_RUN = "qbwc_run"
 
 
 def version_tuple(text: str) -> tuple[int, ...]:
@@ -103,34 +104,34 @@ class Runs:
         try:
             with self.ctx.db.session() as session:
                 answer = work(session)
-                touched = session.info.pop(_TOUCHED, None)
-                if touched is not None:
-                    run, at = touched
-                    run.last_call_at = at
-                    write_changes(session, run)
+                run: RunRecord | None = session.info.pop(_RUN, None)
+                if run is not None:
+                    # One UPDATE of the row per call, with whatever the call changed on it.
+                    save(session.connection(), run)
                 return answer
         except Exception:
             # The details go to the server log only; the Web Connector gets a benign answer.
             log.exception("web connector callback %s failed", callback)
             return fallback
 
-    def _live(self, session: Session, ticket: str | None) -> WcRun | None:
-        """The open run ``ticket`` names; None for unknown, ended or expired tickets."""
+    def _live(self, session: Session, ticket: str | None,
+              statement: Select[Any] | None = None) -> RunRecord | None:
+        """The open run ``ticket`` names; None for unknown, ended or expired tickets.
+        ``statement``: the run's read with more beside it (``_RUN_AND_AWAITED_SET``)."""
         if not ticket:
             return None
-        run = _locked_run(session, ticket)
+        run = _locked_run(session, ticket, statement)
         if run is None or run.state in ENDED or run.released_at is not None:
             return None
         now = self.clock()
         if run.expires_at <= now:
             self._end(session, run, RunState.EXPIRED, "the session expired")
             return None
-        # Written when the callback's work is done, with whatever else it changes on the
-        # run: one UPDATE of the row per call instead of an early one of its own.
-        session.info[_TOUCHED] = (run, now)
+        run.last_call_at = now  # written with the rest when the callback's work is done
         return run
 
-    def _end(self, session: Session, run: WcRun, state: RunState, reason: str) -> None:
+    def _end(self, session: Session, run: WcRun | RunRecord, state: RunState,
+             reason: str) -> None:
         queue.abandon_ticket(session, run.ticket, reason=reason)
         move_run(run, state)
         run.closed_at = self.clock()
@@ -304,6 +305,7 @@ class Runs:
             outbound = queue.next_message_set(
                 session,
                 company_id=run.company_id,
+                unsettled_seen=run.unsettled_sets,
                 ticket=run.ticket,
                 qbxml_version=run.qbxml_version,
                 max_requests=run.batch_size,
@@ -336,7 +338,7 @@ class Runs:
         failpoint("session.receive_start")
 
         def work(session: Session) -> int:
-            run = self._live(session, ticket)
+            run = self._live(session, ticket, _RUN_AND_AWAITED_SET)
             if run is None:
                 return -1
             if hresult:
@@ -352,6 +354,7 @@ class Runs:
                 summary = queue.apply_response(
                     session, ticket=run.ticket, response_xml=response or "",
                     handlers=self.handlers, answered_at=self.clock(), settings=self.settings,
+                    awaited=run.awaited_set,
                 )
                 run.succeeded_count += summary.succeeded
                 run.failed_count += summary.failed
@@ -374,12 +377,12 @@ class Runs:
             move_run(run, RunState.AWAITING_LAST_ERROR)
 
     @staticmethod
-    def _company(session: Session, run: WcRun) -> Company:
+    def _company(session: Session, run: RunRecord) -> Company:
         company = session.get(Company, run.company_id)
         assert company is not None
         return company
 
-    def _adapt_batch(self, run: WcRun, elapsed_ms: int | None) -> None:
+    def _adapt_batch(self, run: RunRecord, elapsed_ms: int | None) -> None:
         """Keep each round trip well under the Web Connector's timeout.
 
         A set answered in under a fortieth of the target grows fourfold, under a tenth
@@ -400,19 +403,17 @@ class Runs:
                 grown = run.batch_size * 3 // 2
             run.batch_size = min(self.settings.batch_max, max(run.batch_size + 1, grown))
 
-    def _percent(self, session: Session, run: WcRun) -> int:
+    def _percent(self, session: Session, run: RunRecord) -> int:
         """100 when the run is over; otherwise its progress against the work it began with.
 
         Counted from the run's own tallies, not by counting the queue after every message
         set (a count's cost grows with the queue). Work queued during the run holds the
         figure at 99 until it is sent.
         """
-        # The run's changes need not reach the database for this question about the queue.
-        with session.no_autoflush:
-            if not queue.work_waiting(session, run.company_id, now=self.clock()):
-                soonest = queue.soonest_ready_at(session, run.company_id)
-                if soonest is None or soonest > self.clock() + NOOP_HORIZON:
-                    return 100
+        if not queue.work_waiting(session, run.company_id, now=self.clock()):
+            soonest = queue.soonest_ready_at(session, run.company_id)
+            if soonest is None or soonest > self.clock() + NOOP_HORIZON:
+                return 100
         done = run.succeeded_count + run.failed_count
         total = max(run.initial_work, done + 1)
         return max(1, min(99, (100 * done) // total))
@@ -472,12 +473,12 @@ class Runs:
 
         return self._guard("closeConnection", DONE, work)
 
-    def _with_refusals(self, session: Session, run: WcRun, text: str) -> str:
+    def _with_refusals(self, session: Session, run: RunRecord, text: str) -> str:
         """``text`` and, when QuickBooks refused a message set, what became of its requests."""
         report = refused_requests_report(session, run.ticket, self.settings.base_url)
         return f"{text} {report}" if report else text
 
-    def _summary(self, run: WcRun) -> str:
+    def _summary(self, run: RunRecord) -> str:
         link = f"{self.settings.base_url}/requests?company={run.company_id}"
         if run.sent_count == 0:
             text = "No requests were sent to QuickBooks."
@@ -510,14 +511,34 @@ class Runs:
         return self._guard("interactiveRejected", "", work)
 
 
-# Read at the start of every callback: built once (a statement built per call costs
-# SQLAlchemy more than the read itself).
-_RUN_FOR_UPDATE = select(WcRun).where(WcRun.ticket == bindparam("key")).with_for_update()
+# Read at the start of every callback, with Core (no ORM object is loaded), and with it
+# whether the company has a message set whose outcome is unknown (sendRequestXML need
+# not look for one otherwise). Built once: a statement built per call costs SQLAlchemy
+# more than the read itself.
+_RUNS = RunRecord.table
+_RUN_FOR_UPDATE = (
+    select(_RUNS, unsettled_sets(_RUNS.c.company_id).label("unsettled_sets"))
+    .where(_RUNS.c.ticket == bindparam("key"))
+    .with_for_update(of=_RUNS)
+)
+# receiveResponseXML's read: the run and the message set it settles, in one statement.
+_RUN_AND_AWAITED_SET = queue.with_awaited_set(_RUN_FOR_UPDATE, _RUNS, _RUNS.c.ticket)
 
 
-def _locked_run(session: Session, ticket: str) -> WcRun | None:
-    """The run ``ticket`` names, its row locked for this transaction (None if unknown)."""
-    return session.scalars(_RUN_FOR_UPDATE, {"key": ticket_key(ticket)}).first()
+def _locked_run(session: Session, ticket: str,
+                statement: Select[Any] | None = None) -> RunRecord | None:
+    """The run ``ticket`` names, its row locked for this transaction (None if unknown);
+    whatever the callback changes on it is written when its work is done."""
+    row = session.connection().execute(statement if statement is not None else _RUN_FOR_UPDATE,
+                                       {"key": ticket_key(ticket)}).first()
+    if row is None:
+        return None
+    run = RunRecord.from_row(row)
+    run.unsettled_sets = bool(row.unsettled_sets)
+    if statement is _RUN_AND_AWAITED_SET:
+        run.awaited_set = queue.awaited_set_of(row)
+    session.info[_RUN] = run
+    return run
 
 
 def _fallback_version(target: str, major: int | None, minor: int | None) -> str:

@@ -43,7 +43,12 @@ from qbwc_service.queue.lifecycle import (
     transition,
     transition_many,
 )
-from qbwc_service.queue.outcome import ApplySummary, apply_response
+from qbwc_service.queue.outcome import (
+    ApplySummary,
+    apply_response,
+    awaited_set_of,
+    with_awaited_set,
+)
 from qbwc_service.queue.recovery import abandon_ticket, needs_recovery, recover_abandoned
 from qbwc_service.queue.registry import HandlerRegistry, ResponseHandler
 from qbwc_service.queue.stream import record_stream_failure
@@ -64,6 +69,7 @@ __all__ = [
     "abandon_ticket",
     "apply_response",
     "approve",
+    "awaited_set_of",
     "cancel",
     "describe",
     "enqueue",
@@ -83,5 +89,6 @@ __all__ = [
     "soonest_ready_at",
     "transition",
     "transition_many",
+    "with_awaited_set",
     "work_waiting",
 ]

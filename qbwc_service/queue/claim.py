@@ -137,7 +137,11 @@ def queue_progress(session: Session, company_id: int, now: datetime | None = Non
 def work_waiting(session: Session, company_id: int, now: datetime | None = None) -> bool:
     """A request could go now, or a writing message set awaits recovery (one statement,
     asked after every message set; two EXISTS, so flat however long the queue is)."""
-    return bool(session.scalar(_WORK_WAITING, {"company_id": company_id, "now": now or utcnow()}))
+    session.flush()  # the queue as this transaction left it
+    # A Core statement on the session's connection: the ORM's handling of a select has
+    # nothing to add to two EXISTS.
+    return bool(session.connection().execute(
+        _WORK_WAITING, {"company_id": company_id, "now": now or utcnow()}).scalar())
 
 
 def soonest_ready_at(session: Session, company_id: int) -> datetime | None:
@@ -171,10 +175,20 @@ def next_message_set(
     max_requests: int,
     max_bytes: int,
     now: datetime | None = None,
+    unsettled_seen: bool | None = None,
 ) -> OutboundMessageSet | None:
-    """The next message set for ``company_id``, persisted, or None when nothing may go."""
+    """The next message set for ``company_id``, persisted, or None when nothing may go.
+
+    ``unsettled_seen`` is whether a read earlier in this transaction found a message set
+    of the company with its outcome unknown. On SQLite the transaction has held the
+    database's write lock since it began (``BEGIN IMMEDIATE``), so False still holds and
+    the sets are not looked for again; elsewhere they are read after the company's lock.
+    """
     at = now or utcnow()
+    sqlite = session.get_bind().dialect.name == "sqlite"
     _lock_company(session, company_id)
+    if unsettled_seen is False and sqlite:
+        return _claim(session, company_id, ticket, qbxml_version, max_requests, max_bytes, at)
     for message_set in outstanding_sets(session, company_id):
         if (
             message_set.state == MessageSetState.SENT.value

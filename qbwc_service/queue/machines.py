@@ -10,6 +10,7 @@ through ``move_message_set``/``move_run``, which refuse moves the tables do not 
 from __future__ import annotations
 
 from qbwc_service.db.models import MessageSet, MessageSetState, RunState, WcRun
+from qbwc_service.db.records import MessageSetRecord, RunRecord
 from qbwc_service.queue.errors import InvalidStateMove
 
 __all__ = ["MESSAGE_SET_MOVES", "RUN_MOVES", "move_message_set", "move_run"]
@@ -41,7 +42,7 @@ RUN_MOVES: dict[RunState, frozenset[RunState]] = {
 }
 
 
-def move_message_set(message_set: MessageSet, to: MessageSetState) -> None:
+def move_message_set(message_set: MessageSet | MessageSetRecord, to: MessageSetState) -> None:
     """Change ``message_set``'s state if its machine allows the move."""
     current = MessageSetState(message_set.state)
     if to not in MESSAGE_SET_MOVES[current]:
@@ -50,7 +51,7 @@ def move_message_set(message_set: MessageSet, to: MessageSetState) -> None:
     message_set.state = to.value
 
 
-def move_run(run: WcRun, to: RunState) -> None:
+def move_run(run: WcRun | RunRecord, to: RunState) -> None:
     """Change a Web Connector run's state if its machine allows the move."""
     current = RunState(run.state)
     if to not in RUN_MOVES[current]:

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, select
+from sqlalchemy import ColumnElement, FromClause, Select, and_, bindparam, literal_column, select
+from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
 from qbwc_service.db.models import (
@@ -19,10 +20,10 @@ from qbwc_service.db.models import (
     RequestStatus,
     utcnow,
 )
+from qbwc_service.db.records import MessageSetRecord, save
 from qbwc_service.failpoints import failpoint
 from qbwc_service.qbxml import parse_response, status_kind
 from qbwc_service.queue.accepted import ACCEPTED_REASON, AcceptedResponses, plainly_accepted
-from qbwc_service.queue.bulk import write_changes
 from qbwc_service.queue.errors import NoOutstandingMessageSet, ResponseUnreadable
 from qbwc_service.queue.lifecycle import mark_dependents_waiting, note, settle_asked, transition
 from qbwc_service.queue.lookups import (
@@ -35,7 +36,7 @@ from qbwc_service.queue.lookups import (
 )
 from qbwc_service.queue.machines import move_message_set
 from qbwc_service.queue.mappings import MappingBook
-from qbwc_service.queue.recovery import IS_UNSETTLED
+from qbwc_service.queue.recovery import IS_UNSETTLED, UNSETTLED
 from qbwc_service.queue.registry import HandlerRegistry
 from qbwc_service.settings import Settings
 
@@ -43,11 +44,13 @@ __all__ = [
     "ApplySummary",
     "Outcome",
     "apply_response",
+    "awaited_set_of",
     "awaiting_message_set",
     "open_attempts",
     "retry_later",
     "run_handlers",
     "sent_requests",
+    "with_awaited_set",
 ]
 
 log = logging.getLogger(__name__)
@@ -85,11 +88,13 @@ class Outcome(enum.StrEnum):
     REQUEUED = "requeued"
 
 
-# Asked on every answer, so built once with bound parameters (see claim.py).
+# Asked on every answer, so built once with bound parameters (see claim.py); read with
+# Core as a record, written back by ``save``.
 _AWAITING = (
-    select(MessageSet)
+    select(MessageSetRecord.table)
     .where(MessageSet.ticket == bindparam("ticket"), IS_UNSETTLED)
     .order_by(MessageSet.id.desc())
+    .limit(1)
 )
 _SENT_REQUESTS = (
     select(Request)
@@ -109,19 +114,47 @@ _SENT_WITH_OPEN_ATTEMPT = (
 )
 
 
-def awaiting_message_set(session: Session, ticket: str) -> MessageSet:
-    """The ticket's message set whose answer is due; ``NoOutstandingMessageSet`` if none."""
-    message_set = session.scalars(_AWAITING, {"ticket": ticket}).first()
-    if message_set is None:
+_SETS = MessageSetRecord.table
+_SET_PREFIX = "awaited_"
+
+
+def with_awaited_set(statement: Select[Any], left: FromClause,
+                     ticket: ColumnElement[str]) -> Select[Any]:
+    """``statement`` with the columns of the message set ``ticket`` (a column of ``left``)
+    awaits the answer to beside its row (NULL when none), found as ``awaiting_message_set`` finds it: a caller
+    reading its run anyway learns the set in the same statement."""
+    awaited = _SETS.alias("awaited")
+    unsettled = awaited.c.state.in_([literal_column(f"'{state}'") for state in UNSETTLED])
+    return (statement
+            .add_columns(*(column.label(_SET_PREFIX + column.name) for column in awaited.c))
+            .outerjoin_from(left, awaited, and_(awaited.c.ticket == ticket, unsettled))
+            .order_by(awaited.c.id.desc())
+            .limit(1))
+
+
+def awaited_set_of(row: Row[Any]) -> MessageSetRecord | None:
+    """The message set a ``with_awaited_set`` row carries, or None."""
+    mapping = row._mapping
+    if mapping[_SET_PREFIX + "id"] is None:
+        return None
+    return MessageSetRecord({column: mapping[_SET_PREFIX + column]
+                             for column in _SETS.columns.keys()})
+
+
+def awaiting_message_set(session: Session, ticket: str) -> MessageSetRecord:
+    """The ticket's message set whose answer is due; ``NoOutstandingMessageSet`` if none.
+    What the caller changes on it is written by ``records.save``."""
+    row = session.connection().execute(_AWAITING, {"ticket": ticket}).first()
+    if row is None:
         raise NoOutstandingMessageSet(ticket)
-    return message_set
+    return MessageSetRecord.from_row(row)
 
 
-def sent_requests(session: Session, message_set: MessageSet) -> list[Request]:
+def sent_requests(session: Session, message_set: MessageSetRecord) -> list[Request]:
     return list(session.scalars(_SENT_REQUESTS, {"message_set_pk": message_set.id}))
 
 
-def open_attempts(session: Session, message_set: MessageSet) -> dict[int, Attempt]:
+def open_attempts(session: Session, message_set: MessageSetRecord) -> dict[int, Attempt]:
     rows = session.scalars(
         select(Attempt)
         .where(
@@ -134,7 +167,7 @@ def open_attempts(session: Session, message_set: MessageSet) -> dict[int, Attemp
 
 
 def _sent_with_open_attempts(
-    session: Session, message_set: MessageSet
+    session: Session, message_set: MessageSetRecord
 ) -> tuple[list[Request], dict[int, int]]:
     """``sent_requests``, and ``open_attempts`` as ids by request (the newest where a
     request has several): a plain success never needs the Attempt object itself."""
@@ -164,17 +197,19 @@ def apply_response(
     now: datetime | None = None,
     settings: Settings | None = None,
     answered_at: datetime | None = None,
+    awaited: MessageSetRecord | None = None,
 ) -> ApplySummary:
     """Settle the ticket's outstanding message set from QuickBooks' response.
 
     ``handlers`` then applies each answer to local state (mappings, quantities, runs).
 
     ``answered_at`` (the caller's clock) measures the round trip from the set's
-    ``sent_at`` when ``elapsed_ms`` is not given.
+    ``sent_at`` when ``elapsed_ms`` is not given. ``awaited`` is the set when the caller
+    read it in this transaction already (``with_awaited_set``).
     """
     at = now or utcnow()
     policy = settings or Settings()
-    message_set = awaiting_message_set(session, ticket)
+    message_set = awaited or awaiting_message_set(session, ticket)
     if elapsed_ms is None and answered_at is not None:
         elapsed_ms = max(0, int((answered_at - message_set.sent_at).total_seconds() * 1000))
     is_recovery = message_set.state == MessageSetState.RECOVERING.value
@@ -241,7 +276,7 @@ def apply_response(
         move_message_set(message_set, MessageSetState.ANSWERED)
     message_set.answered_at = at
     message_set.elapsed_ms = elapsed_ms
-    write_changes(session, message_set)
+    save(session.connection(), message_set)
     accepted.write(session, at)
     book.write()
     run_handlers(session, handlers)

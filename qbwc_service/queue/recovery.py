@@ -38,6 +38,7 @@ __all__ = [
     "recovery_message_set_xml",
     "requeue_unanswered",
     "ticket_is_live",
+    "unsettled_sets",
     "unsettled_writes",
 ]
 
@@ -70,6 +71,11 @@ def ticket_is_live(session: Session, ticket: str) -> bool:
         and wc_session.closed_at is None
         and wc_session.state not in _CLOSED_SESSIONS
     )
+
+
+def unsettled_sets(company_id: int | ColumnElement[int]) -> Exists:
+    """EXISTS: a message set is out for this company with its outcome unknown."""
+    return exists().where(MessageSet.company_id == company_id, IS_UNSETTLED)
 
 
 def unsettled_writes(company_id: int | ColumnElement[int]) -> Exists:

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from qbwc_service.db.models import MessageSetState, RequestStatus, utcnow
+from qbwc_service.db.records import save
 from qbwc_service.qbxml import explain_hresult
 from qbwc_service.queue.lifecycle import mark_dependents_waiting, transition
 from qbwc_service.queue.machines import move_message_set
@@ -95,5 +96,6 @@ def record_stream_failure(
             summary.count(outcome)
     move_message_set(message_set, MessageSetState.FAILED)
     message_set.answered_at = at
+    save(session.connection(), message_set)
     session.flush()
     return summary

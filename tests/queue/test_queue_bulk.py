@@ -30,7 +30,7 @@ from qbwc_service.queue import (
     ready_count,
     transition,
 )
-from qbwc_service.queue.bulk import insert_rows, update_rows, write_changes
+from qbwc_service.queue.bulk import insert_rows, update_rows
 from qbwc_service.queue.lifecycle import transition_many
 from qbwc_service.sandbox.quickbooks import QuickBooksSimulator
 
@@ -204,36 +204,3 @@ def test_update_rows_writes_shared_and_differing_columns(session: Session, compa
     assert [(row.qb_ref, row.priority) for row in stored] == [
         (f"ref {n}", 7) for n in range(len(ids))
     ]
-
-
-def test_write_changes_updates_the_row_and_leaves_the_object_clean(
-    db: Database, company_id: int
-) -> None:
-    """The changed columns reach the row at once; the next flush has nothing to write; a
-    row with a column set on every UPDATE (``updated_at``) is left to the flush."""
-    with db.session() as session:
-        message_set = MessageSet(company_id=company_id, ticket="t-write", message_set_id="m-write",
-                                 state=MessageSetState.SENT.value, writes=True,
-                                 qbxml_version="13.0", request_xml="<QBXML/>", sent_at=utcnow())
-        session.add(message_set)
-        request = _customer(session, company_id, "Written")
-        session.flush()
-        pk = message_set.id
-    with db.session() as session:
-        message_set = session.get(MessageSet, pk)
-        assert message_set is not None
-        message_set.state = MessageSetState.ANSWERED.value
-        message_set.elapsed_ms = 42
-        write_changes(session, message_set)
-        assert message_set not in session.dirty
-        with session.no_autoflush:  # the row itself, not a flush made by this read
-            assert session.execute(select(MessageSet.state, MessageSet.elapsed_ms)
-                                   .where(MessageSet.id == pk)).one() == ("answered", 42)
-        kept = session.get(Request, request.id)
-        assert kept is not None
-        kept.priority = 7
-        write_changes(session, kept)
-        assert kept in session.dirty
-    with db.session() as session:
-        assert session.get(MessageSet, pk).state == "answered"  # type: ignore[union-attr]
-        assert session.get(Request, request.id).priority == 7  # type: ignore[union-attr]

@@ -1,0 +1,121 @@
+"""Rows read with Core as plain objects, for the statements of every Web Connector call.
+
+Loading an ORM object costs SQLAlchemy about twice what a Core statement costs, and
+writing it back through the unit of work more again. The one row a callback reads and
+changes field by field (its run; the message set an answer settles) is read as a
+``Record``: the table's columns as attributes, nothing in the session's identity map.
+``save`` writes what changed since the row was read with one UPDATE by key.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any, ClassVar, Self
+
+from sqlalchemy import Table, Update, bindparam, update
+from sqlalchemy.engine import Connection, Row
+
+from qbwc_service.db.models import MessageSet, WcRun
+
+__all__ = ["KEY_BIND", "MessageSetRecord", "Record", "RunRecord", "save", "update_by_key"]
+
+KEY_BIND = "row_key"  # the WHERE bind: a column's own name is its SET value
+
+
+class Record:
+    """One row of ``table``, its columns as attributes; changes kept until ``save``."""
+
+    table: ClassVar[Table]
+    key: ClassVar[str]  # the primary key column
+
+    def __init__(self, values: Mapping[str, Any]) -> None:
+        self.__dict__.update(values)
+        self._read = dict(values)
+
+    @classmethod
+    def from_row(cls, row: Row[Any]) -> Self:
+        """The record of ``row``'s table columns (a row may carry more beside them)."""
+        mapping = row._mapping
+        return cls({column: mapping[column] for column in cls.table.columns.keys()})
+
+    def changes(self) -> dict[str, Any]:
+        """The columns given another value since the row was read."""
+        read = self._read
+        return {column: value for column, value in self.__dict__.items()
+                if column in read and value is not read[column] and value != read[column]}
+
+
+def save(connection: Connection, record: Record) -> None:
+    """UPDATE the columns ``record`` changed, by its key, in the connection's transaction."""
+    values = record.changes()
+    if not values:
+        return
+    statement = update_by_key(record.table, record.key, tuple(sorted(values)))
+    connection.execute(statement, {**values, KEY_BIND: record._read[record.key]})
+    record._read.update(values)
+
+
+@functools.cache
+def update_by_key(table: Table, key: str, columns: tuple[str, ...]) -> Update:
+    """``UPDATE table SET columns WHERE key = :row_key``, built once per set of columns
+    (the same few come back on every call, and building one costs more than running it)."""
+    return (update(table).where(table.c[key] == bindparam(KEY_BIND))
+            .values({column: bindparam(column) for column in columns}))
+
+
+class RunRecord(Record):
+    """A Web Connector run (``wc_sessions``; ``models.WcRun`` has the meaning of each)."""
+
+    table = WcRun.__table__  # type: ignore[assignment]
+    key = "ticket"
+
+    ticket: str
+    company_id: int
+    user_id: int
+    state: str
+    created_at: datetime
+    expires_at: datetime
+    last_call_at: datetime
+    closed_at: datetime | None
+    client_version: str | None
+    company_file_name: str | None
+    qbxml_version: str | None
+    qb_product: str | None
+    hcp_parsed: bool
+    batch_size: int
+    sent_count: int
+    succeeded_count: int
+    failed_count: int
+    noop_count: int
+    initial_work: int
+    last_error: str | None
+    hresult: str | None
+    connection_retries: int
+    summary: str | None
+    released_at: datetime | None
+    open_company_id: int | None
+    # Not columns: read beside the run. Whether the company had a message set with its
+    # outcome unknown (None: not asked), and the set whose answer the run awaits.
+    unsettled_sets: bool | None = None
+    awaited_set: MessageSetRecord | None = None
+
+
+class MessageSetRecord(Record):
+    """A message set (``message_sets``; ``models.MessageSet`` has the meaning of each)."""
+
+    table = MessageSet.__table__  # type: ignore[assignment]
+    key = "id"
+
+    id: int
+    company_id: int
+    ticket: str
+    message_set_id: str
+    state: str
+    writes: bool
+    qbxml_version: str
+    request_xml: str | None
+    sent_at: datetime
+    answered_at: datetime | None
+    elapsed_ms: int | None
