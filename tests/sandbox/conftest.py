@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from decimal import Decimal
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -10,6 +11,7 @@ import pytest
 from lxml import etree
 
 from qbwc_service.qbxml.xmlsafe import parse_xml
+from qbwc_service.sandbox import report
 from qbwc_service.sandbox.quickbooks import QuickBooksSimulator
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "sandbox"
@@ -36,6 +38,14 @@ def responses(text: str) -> list[etree._Element]:
 
 def status(rs: etree._Element) -> int:
     return int(rs.get("statusCode", "-1"))
+
+
+def balances(company_db: Path) -> dict[str, Decimal]:
+    """Trial balance by account, debit positive, and that it balances."""
+    books = report(company_db)
+    assert books["trial_balance"]["balanced"], books["trial_balance"]
+    return {row["account"]: Decimal(row["debit"]) - Decimal(row["credit"])
+            for row in books["trial_balance"]["accounts"]}
 
 
 def assert_xml_equal(actual: etree._Element, expected: etree._Element) -> None:

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from qbwc_service.sandbox import QuickBooksSimulator, report
+from qbwc_service.sandbox import QuickBooksSimulator
 from qbwc_service.sandbox.quickbooks.exceptions import QbHresultError
 from tests.conftest import reference_path
-from tests.sandbox.conftest import add_item, message, responses, status
+from tests.sandbox.conftest import add_item, balances, message, responses, status
 
 HOME = "US Dollar"
 
@@ -60,13 +60,6 @@ def test_txn_id_with_a_detail_level_is_refused_as_the_xsd_refuses_it(
             "</TransactionDetailLevelFilter></TransactionQueryRq>"))
 
 
-def _balances(company_db: Path) -> dict[str, Decimal]:
-    books = report(company_db)
-    assert books["trial_balance"]["balanced"], books["trial_balance"]
-    return {row["account"]: Decimal(row["debit"]) - Decimal(row["credit"])
-            for row in books["trial_balance"]["accounts"]}
-
-
 @pytest.fixture
 def books(tmp_path: Path) -> tuple[QuickBooksSimulator, Path]:
     """A US-dollar company with multicurrency on, a tax agency, a euro customer."""
@@ -97,9 +90,9 @@ def test_a_balanced_entry_posts_each_line_to_its_account(
         ("JournalDebitLine", "Sales", "0.02"),
         ("JournalCreditLine", "Sales Tax Payable", "0.01"),
         ("JournalCreditLine", "Exchange Gain or Loss", "0.01")]
-    balances = _balances(company_db)
-    assert (balances["Sales"], balances["Sales Tax Payable"],
-            balances["Exchange Gain or Loss"]) == (Decimal("0.02"), Decimal("-0.01"),
+    trial = balances(company_db)
+    assert (trial["Sales"], trial["Sales Tax Payable"],
+            trial["Exchange Gain or Loss"]) == (Decimal("0.02"), Decimal("-0.01"),
                                                    Decimal("-0.01"))
     read = _run(simulator, _lines_of("000000123", "JournalEntry"))
     assert {(row.findtext("AccountRef/FullName"), row.findtext("EntityRef/FullName"),
@@ -143,11 +136,11 @@ def test_journal_entry_query_finds_the_entry_by_ref_number(
 def test_entries_quickbooks_refuses_are_refused_and_post_nothing(
         books: tuple[QuickBooksSimulator, Path], lines: tuple[str, ...], says: str) -> None:
     simulator, company_db = books
-    before = _balances(company_db)
+    before = balances(company_db)
     rs = _run(simulator, _entry(*lines))
     assert status(rs) == 3180 and says in (rs.get("statusMessage") or ""), rs.get(
         "statusMessage")
-    assert _balances(company_db) == before
+    assert balances(company_db) == before
 
 
 def test_a_header_memo_is_refused_as_quickbooks_desktop_has_none(

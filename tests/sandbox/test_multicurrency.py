@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from qbwc_service.sandbox import QuickBooksSimulator, report
-from tests.sandbox.conftest import add_item, message, responses, status
+from qbwc_service.sandbox import QuickBooksSimulator
+from tests.sandbox.conftest import add_item, balances, message, responses, status
 
 HOME = "US Dollar"
 
@@ -42,14 +42,6 @@ def _invoice(customer: str, lines: list[str], rate: str | None, ref: str = "EU-1
     return (f"<InvoiceAddRq><InvoiceAdd><CustomerRef><FullName>{customer}</FullName>"
             f"</CustomerRef>{extra}<TxnDate>2024-05-02</TxnDate><RefNumber>{ref}</RefNumber>"
             f"{rate_xml}{body}</InvoiceAdd></InvoiceAddRq>")
-
-
-def _balances(company_db: Path) -> dict[str, Decimal]:
-    """Trial balance by account, debit positive, and that it balances."""
-    books = report(company_db)
-    assert books["trial_balance"]["balanced"], books["trial_balance"]
-    return {row["account"]: Decimal(row["debit"]) - Decimal(row["credit"])
-            for row in books["trial_balance"]["accounts"]}
 
 
 @pytest.fixture
@@ -103,10 +95,10 @@ def test_a_foreign_invoice_books_home_amounts_on_an_ar_account_of_its_currency(
     assert ret.findtext("ExchangeRate") == "1.1"
     assert ret.findtext("BalanceRemaining") == "100.00"
     assert ret.findtext("BalanceRemainingInHomeCurrency") == "110.00"
-    balances = _balances(company_db)
-    assert balances["Accounts Receivable - EUR"] == Decimal("110.00")
-    assert balances["Sales"] == Decimal("-110.00")
-    assert "Accounts Receivable" not in balances
+    trial = balances(company_db)
+    assert trial["Accounts Receivable - EUR"] == Decimal("110.00")
+    assert trial["Sales"] == Decimal("-110.00")
+    assert "Accounts Receivable" not in trial
     account = _ok(simulator, "<AccountQueryRq><FullName>Accounts Receivable - EUR</FullName>"
                              "</AccountQueryRq>")
     assert account.findtext("CurrencyRef/FullName") == "Euro"
@@ -122,7 +114,7 @@ def test_a_home_currency_invoice_answers_rate_one(euro: tuple[QuickBooksSimulato
     ret = _ok(simulator, _invoice("Ada Lovelace", ["40.00"], None, ref="US-1"))
     assert (ret.findtext("CurrencyRef/FullName"), ret.findtext("ExchangeRate")) == (HOME, "1")
     assert ret.findtext("BalanceRemainingInHomeCurrency") == "40.00"
-    assert _balances(company_db)["Accounts Receivable"] == Decimal("40.00")
+    assert balances(company_db)["Accounts Receivable"] == Decimal("40.00")
 
 
 def test_line_rounding_goes_to_exchange_gain_or_loss(
@@ -131,10 +123,10 @@ def test_line_rounding_goes_to_exchange_gain_or_loss(
     own (0.05 × 1.1 = 0.06, twice); the cent between them is Exchange Gain or Loss."""
     simulator, company_db = euro
     _ok(simulator, _invoice("Élise Martin EUR", ["0.05", "0.05"], "1.1"))
-    balances = _balances(company_db)
-    assert balances["Accounts Receivable - EUR"] == Decimal("0.11")
-    assert balances["Sales"] == Decimal("-0.12")
-    assert balances["Exchange Gain or Loss"] == Decimal("0.01")
+    trial = balances(company_db)
+    assert trial["Accounts Receivable - EUR"] == Decimal("0.11")
+    assert trial["Sales"] == Decimal("-0.12")
+    assert trial["Exchange Gain or Loss"] == Decimal("0.01")
 
 
 def test_a_payment_at_another_rate_books_an_exchange_gain(
@@ -151,10 +143,10 @@ def test_a_payment_at_another_rate_books_an_exchange_gain(
         "</AppliedToTxnAdd></ReceivePaymentAdd></ReceivePaymentAddRq>"))
     assert payment.findtext("TotalAmountInHomeCurrency") == "120.00"
     assert payment.findtext("ARAccountRef/FullName") == "Accounts Receivable - EUR"
-    balances = _balances(company_db)
-    assert balances["Undeposited Funds"] == Decimal("120.00")
-    assert balances.get("Accounts Receivable - EUR", Decimal(0)) == Decimal(0)
-    assert balances["Exchange Gain or Loss"] == Decimal("-10.00")
+    trial = balances(company_db)
+    assert trial["Undeposited Funds"] == Decimal("120.00")
+    assert trial.get("Accounts Receivable - EUR", Decimal(0)) == Decimal(0)
+    assert trial["Exchange Gain or Loss"] == Decimal("-10.00")
     paid = _ok(simulator, f"<InvoiceQueryRq><TxnID>{invoice.findtext('TxnID')}</TxnID>"
                           "</InvoiceQueryRq>")
     assert paid.findtext("BalanceRemainingInHomeCurrency") == "0.00"
@@ -181,11 +173,11 @@ def test_credit_memo_and_card_refund_at_the_same_rate_leave_no_difference(
         f"{memo.findtext('TxnID')}</TxnID><RefundAmount>33.33</RefundAmount>"
         "</RefundAppliedToTxnAdd></ARRefundCreditCardAdd></ARRefundCreditCardAddRq>"))
     assert refund.findtext("TotalAmountInHomeCurrency") == "36.17"
-    balances = _balances(company_db)
-    assert balances.get("Accounts Receivable - EUR", Decimal(0)) == Decimal(0)
-    assert balances["Merchant Account"] == Decimal("-36.17")
-    assert balances["Sales"] == Decimal("36.17")
-    assert balances.get("Exchange Gain or Loss", Decimal(0)) == Decimal(0)
+    trial = balances(company_db)
+    assert trial.get("Accounts Receivable - EUR", Decimal(0)) == Decimal(0)
+    assert trial["Merchant Account"] == Decimal("-36.17")
+    assert trial["Sales"] == Decimal("36.17")
+    assert trial.get("Exchange Gain or Loss", Decimal(0)) == Decimal(0)
 
 
 def _check_refund(memo_id: str, receivable: str) -> str:
@@ -216,9 +208,9 @@ def test_a_refund_check_to_a_foreign_customer_goes_through_its_currency_ar(
     check = _ok(simulator, _check_refund(memo.findtext("TxnID") or "",
                                          "Accounts Receivable - EUR"))
     assert check.findtext("AmountInHomeCurrency") == "11.00"
-    balances = _balances(company_db)
-    assert balances["Checking"] == Decimal("-11.00")
-    assert balances.get("Accounts Receivable - EUR", Decimal(0)) == Decimal(0)
+    trial = balances(company_db)
+    assert trial["Checking"] == Decimal("-11.00")
+    assert trial.get("Accounts Receivable - EUR", Decimal(0)) == Decimal(0)
 
 
 def test_exchange_rate_with_multicurrency_off_is_refused(tmp_path: Path) -> None:
@@ -235,7 +227,7 @@ def test_exchange_rate_with_multicurrency_off_is_refused(tmp_path: Path) -> None
         assert status(rs) == 3250
     finally:
         simulator.close()
-    assert _balances(tmp_path / "company.sqlite3") == {}
+    assert balances(tmp_path / "company.sqlite3") == {}
 
 
 def test_mismatched_currencies_are_refused(euro: tuple[QuickBooksSimulator, Path]) -> None:
@@ -258,7 +250,7 @@ def test_mismatched_currencies_are_refused(euro: tuple[QuickBooksSimulator, Path
         rs = _run(simulator, body)
         assert status(rs) == 3180, rs.get("statusMessage")
         assert reason in rs.get("statusMessage", "")
-    assert _balances(company_db) == {}
+    assert balances(company_db) == {}
 
 
 def test_a_customers_currency_cannot_change_once_it_has_transactions(
