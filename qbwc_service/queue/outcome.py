@@ -176,6 +176,7 @@ def _sent_with_open_attempts(
     where a request has several): a plain success needs neither ORM object."""
     requests: dict[int, RequestRecord] = {}
     attempt_ids: dict[int, int] = {}
+    session.flush()  # a Core statement: what this transaction changed, first
     rows = session.connection().execute(_SENT_WITH_OPEN_ATTEMPT, {
         "message_set_pk": message_set.id, "message_set_id": message_set.message_set_id})
     for row in rows:
