@@ -40,6 +40,11 @@ class Record:
 
     table: ClassVar[Table]
     key: ClassVar[str]  # the primary key column
+    columns: ClassVar[tuple[str, ...]]  # the table's column names, listed once per class
+
+    def __init_subclass__(cls) -> None:
+        super().__init_subclass__()
+        cls.columns = tuple(cls.table.columns.keys())
 
     def __init__(self, values: Mapping[str, Any]) -> None:
         self.__dict__.update(values)
@@ -49,7 +54,7 @@ class Record:
     def from_row(cls, row: Row[Any]) -> Self:
         """The record of ``row``'s table columns (a row may carry more beside them)."""
         mapping = row._mapping
-        return cls({column: mapping[column] for column in cls.table.columns.keys()})
+        return cls({column: mapping[column] for column in cls.columns})
 
     def changes(self) -> dict[str, Any]:
         """The columns given another value since the row was read."""

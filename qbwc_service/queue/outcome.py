@@ -141,7 +141,7 @@ def awaited_set_of(row: Row[Any]) -> MessageSetRecord | None:
     if mapping[_SET_PREFIX + "id"] is None:
         return None
     return MessageSetRecord({column: mapping[_SET_PREFIX + column]
-                             for column in _SETS.columns.keys()})
+                             for column in MessageSetRecord.columns})
 
 
 def awaiting_message_set(session: Session, ticket: str) -> MessageSetRecord:
