@@ -1,25 +1,36 @@
 """Rows read with Core as plain objects, for the statements of every Web Connector call.
 
 Loading an ORM object costs SQLAlchemy about twice what a Core statement costs, and
-writing it back through the unit of work more again. The one row a callback reads and
-changes field by field (its run; the message set an answer settles) is read as a
-``Record``: the table's columns as attributes, nothing in the session's identity map.
-``save`` writes what changed since the row was read with one UPDATE by key.
+writing it back through the unit of work more again. The rows a callback reads and
+changes field by field (its run; the message set an answer settles; the requests it
+claims or settles) are read as ``Record``s: the table's columns as attributes, nothing in
+the session's identity map. ``save`` writes what changed since the row was read with one
+UPDATE by key; the queue writes a message set's requests together (``queue.bulk``).
 """
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any, ClassVar, Self
 
 from sqlalchemy import Table, Update, bindparam, update
 from sqlalchemy.engine import Connection, Row
 
-from qbwc_service.db.models import MessageSet, WcRun
+from qbwc_service.db.models import MessageSet, Request, WcRun
 
-__all__ = ["KEY_BIND", "MessageSetRecord", "Record", "RunRecord", "save", "update_by_key"]
+__all__ = [
+    "KEY_BIND",
+    "MessageSetRecord",
+    "Record",
+    "RequestLike",
+    "RequestRecord",
+    "RunRecord",
+    "save",
+    "update_by_key",
+]
 
 KEY_BIND = "row_key"  # the WHERE bind: a column's own name is its SET value
 
@@ -29,6 +40,11 @@ class Record:
 
     table: ClassVar[Table]
     key: ClassVar[str]  # the primary key column
+    columns: ClassVar[tuple[str, ...]]  # the table's column names, listed once per class
+
+    def __init_subclass__(cls) -> None:
+        super().__init_subclass__()
+        cls.columns = tuple(cls.table.columns.keys())
 
     def __init__(self, values: Mapping[str, Any]) -> None:
         self.__dict__.update(values)
@@ -38,13 +54,18 @@ class Record:
     def from_row(cls, row: Row[Any]) -> Self:
         """The record of ``row``'s table columns (a row may carry more beside them)."""
         mapping = row._mapping
-        return cls({column: mapping[column] for column in cls.table.columns.keys()})
+        return cls({column: mapping[column] for column in cls.columns})
 
     def changes(self) -> dict[str, Any]:
         """The columns given another value since the row was read."""
         read = self._read
         return {column: value for column, value in self.__dict__.items()
                 if column in read and value is not read[column] and value != read[column]}
+
+    def written(self, values: Mapping[str, Any]) -> None:
+        """The row now holds ``values`` (written by the caller): they are read, not changes."""
+        self.__dict__.update(values)
+        self._read.update(values)
 
 
 def save(connection: Connection, record: Record) -> None:
@@ -54,7 +75,7 @@ def save(connection: Connection, record: Record) -> None:
         return
     statement = update_by_key(record.table, record.key, tuple(sorted(values)))
     connection.execute(statement, {**values, KEY_BIND: record._read[record.key]})
-    record._read.update(values)
+    record.written(values)
 
 
 @functools.cache
@@ -119,3 +140,59 @@ class MessageSetRecord(Record):
     sent_at: datetime
     answered_at: datetime | None
     elapsed_ms: int | None
+
+
+class RequestRecord(Record):
+    """A queued request (``requests``; ``models.Request`` has the meaning of each).
+
+    Claiming and settling a message set read its requests as records; whatever reads a
+    request without changing it (rendering, handlers, look-ups) takes either kind.
+    """
+
+    table = Request.__table__  # type: ignore[assignment]
+    key = "id"
+
+    id: int
+    company_id: int
+    operation: str
+    status: str
+    idempotency_key: str
+    entity_type: str | None
+    magento_id: str | None
+    magento_ref: str | None
+    magento_customer_id: str | None
+    document_hash: str | None
+    changed_after_post: bool
+    customer_name: str | None
+    amount: Decimal | None
+    currency: str | None
+    document_date: date | None
+    payload: dict[str, Any]
+    body_xml: str | None
+    request_xml: str | None
+    response_xml: str | None
+    priority: int
+    not_before: datetime | None
+    attempts_count: int
+    status_code: int | None
+    status_severity: str | None
+    status_message: str | None
+    explanation: str | None
+    hold_reason: str | None
+    waiting_reason: str | None
+    qb_id: str | None
+    qb_ref: str | None
+    qb_edit_sequence: str | None
+    lookup_reason: str | None
+    iterator_id: str | None
+    iterator_remaining: int | None
+    message_set_pk: int | None
+    ticket: str | None
+    created_at: datetime
+    updated_at: datetime
+    sent_at: datetime | None
+    completed_at: datetime | None
+
+
+# A request as the ORM loads it or as a record: for code that only reads it.
+RequestLike = Request | RequestRecord

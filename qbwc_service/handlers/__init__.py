@@ -14,12 +14,13 @@ from typing import Any, Protocol
 from sqlalchemy.orm import Session
 
 from qbwc_service.db.models import Request
+from qbwc_service.db.records import RequestLike
 
 __all__ = ["FAMILY_MODULES", "HANDLERS", "Handler", "Registry", "handler_for", "register_all"]
 
 
 class Handler(Protocol):
-    def handle_response(self, session: Session, request: Request, response: Any
+    def handle_response(self, session: Session, request: RequestLike, response: Any
                         ) -> Iterable[tuple[Request, str, str]] | None:
         """Apply one parsed QuickBooks response (succeeded or failed) for ``request``;
         return the requests the queue should settle (``queue.registry``), if any."""

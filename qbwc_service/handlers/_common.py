@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qbwc_service.db.models import Mapping, Request, RequestDependency
+from qbwc_service.db.records import RequestLike
 
 __all__ = [
     "AWAITING_PREFIX",
@@ -22,7 +23,7 @@ __all__ = [
 AWAITING_PREFIX = "@txn:"
 
 
-def mapping_for(session: Session, request: Request) -> Mapping | None:
+def mapping_for(session: Session, request: RequestLike) -> Mapping | None:
     if not (request.entity_type and request.magento_id):
         return None
     return session.scalars(select(Mapping).where(
@@ -37,7 +38,7 @@ def _parse_date(text: str | None) -> date | None:
         return None
 
 
-def record_posted_amount(session: Session, request: Request, response: Any) -> None:
+def record_posted_amount(session: Session, request: RequestLike, response: Any) -> None:
     """Keep QuickBooks' own total and date on the mapping: reconciliation compares them."""
     if not response.ok or not response.rets:
         return
@@ -67,7 +68,7 @@ def _replace(value: Any, token: str, txn_id: str) -> tuple[Any, bool]:
     return value, False
 
 
-def fill_awaited_ids(session: Session, request: Request, response: Any) -> int:
+def fill_awaited_ids(session: Session, request: RequestLike, response: Any) -> int:
     """Give dependents waiting for this request's TxnID (payments, credit applications) the ID."""
     if not response.ok or not request.qb_id:
         return 0
@@ -90,6 +91,6 @@ class PostedTransactionHandler:
 
     operations: tuple[str, ...] = ()
 
-    def handle_response(self, session: Session, request: Request, response: Any) -> None:
+    def handle_response(self, session: Session, request: RequestLike, response: Any) -> None:
         record_posted_amount(session, request, response)
         fill_awaited_ids(session, request, response)

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from qbwc_service.db.models import Request
+from qbwc_service.db.records import RequestLike
 from qbwc_service.handlers._common import mapping_for
 
 __all__ = ["OPERATIONS", "CustomerHandler"]
@@ -19,7 +19,7 @@ class CustomerHandler:
 
     operations = OPERATIONS
 
-    def handle_response(self, session: Session, request: Request, response: Any) -> None:
+    def handle_response(self, session: Session, request: RequestLike, response: Any) -> None:
         if not response.ok or not response.rets:
             return
         mapping = mapping_for(session, request)

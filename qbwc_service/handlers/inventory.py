@@ -16,7 +16,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from qbwc_service.db.models import Request, SiteQuantity
+from qbwc_service.db.models import SiteQuantity
+from qbwc_service.db.records import RequestLike
 
 __all__ = ["CHUNK", "OPERATIONS", "InventoryHandler", "store_quantities"]
 
@@ -69,7 +70,7 @@ def store_quantities(session: Session, company_id: int, rets: Iterable[Any],
 class InventoryHandler:
     operations = OPERATIONS
 
-    def handle_response(self, session: Session, request: Request, response: Any) -> None:
+    def handle_response(self, session: Session, request: RequestLike, response: Any) -> None:
         if request.operation == "InventoryAdjustmentAdd" or not response.ok:
             return
         store_quantities(session, request.company_id, response.rets)

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from qbwc_service.db.models import Request
+from qbwc_service.db.records import RequestLike
 from qbwc_service.handlers._common import mapping_for
 
 __all__ = ["OPERATIONS", "ItemHandler"]
@@ -22,7 +22,7 @@ OPERATIONS = ("ItemInventoryAdd", "ItemServiceAdd", "ItemNonInventoryAdd", "Item
 class ItemHandler:
     operations = OPERATIONS
 
-    def handle_response(self, session: Session, request: Request, response: Any) -> None:
+    def handle_response(self, session: Session, request: RequestLike, response: Any) -> None:
         if not response.ok or not response.rets:
             return
         mapping = mapping_for(session, request)

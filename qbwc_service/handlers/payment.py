@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from qbwc_service.db.models import Request
+from qbwc_service.db.records import RequestLike
 from qbwc_service.handlers._common import AWAITING_PREFIX, record_posted_amount
 
 __all__ = ["OPERATIONS", "PaymentHandler", "awaiting_ids"]
@@ -28,5 +28,5 @@ class PaymentHandler:
 
     operations = OPERATIONS
 
-    def handle_response(self, session: Session, request: Request, response: Any) -> None:
+    def handle_response(self, session: Session, request: RequestLike, response: Any) -> None:
         record_posted_amount(session, request, response)

@@ -17,12 +17,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from qbwc_service.db.models import Request, RequestStatus
+from qbwc_service.db.models import RequestStatus
 from qbwc_service.db.reconciliation import (
     LineKind,
     ReconciliationLine,
     ReconciliationRun,
 )
+from qbwc_service.db.records import RequestLike
 from qbwc_service.handlers.inventory import CHUNK, InventoryHandler
 from qbwc_service.reconcile.lifecycle import run_id_of_key, settle_run
 
@@ -125,7 +126,7 @@ class ReadBackHandler:
     def __init__(self) -> None:
         self._inventory = InventoryHandler()
 
-    def handle_response(self, session: Session, request: Request, response: Any) -> None:
+    def handle_response(self, session: Session, request: RequestLike, response: Any) -> None:
         run_id = run_id_of_key(request.idempotency_key)
         if request.operation in self._inventory.operations:
             # Fresh quantities are fresh quantities, whoever asked for them.

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from qbwc_service.db.models import Request
+from qbwc_service.db.records import RequestLike
 from qbwc_service.handlers._common import record_posted_amount
 
 __all__ = ["OPERATIONS", "RefundHandler"]
@@ -19,5 +19,5 @@ class RefundHandler:
 
     operations = OPERATIONS
 
-    def handle_response(self, session: Session, request: Request, response: Any) -> None:
+    def handle_response(self, session: Session, request: RequestLike, response: Any) -> None:
         record_posted_amount(session, request, response)

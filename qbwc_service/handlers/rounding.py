@@ -27,6 +27,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qbwc_service.db.models import Request, RequestDependency, RequestStatus
+from qbwc_service.db.records import RequestLike
 from qbwc_service.handlers._common import record_posted_amount
 
 __all__ = ["CORRECTION", "OPERATIONS", "READBACK_PREFIX", "RoundingHandler", "correction"]
@@ -121,7 +122,7 @@ class RoundingHandler:
 
     operations = OPERATIONS
 
-    def handle_response(self, session: Session, request: Request, response: Any
+    def handle_response(self, session: Session, request: RequestLike, response: Any
                         ) -> list[tuple[Request, str, str]]:
         if request.operation == "JournalEntryAdd":
             record_posted_amount(session, request, response)

@@ -12,10 +12,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.util import identity_key
 
-from qbwc_service.db.models import Attempt, Request, RequestStatus
-from qbwc_service.queue.bulk import loaded_as, update_rows
+from qbwc_service.db.models import Attempt, RequestStatus
+from qbwc_service.db.records import RequestLike, RequestRecord
+from qbwc_service.queue.bulk import loaded_in_session, update_rows
 from qbwc_service.queue.lifecycle import transition_many
 from qbwc_service.queue.mappings import MappingBook
 
@@ -24,7 +24,7 @@ __all__ = ["ACCEPTED_REASON", "AcceptedResponses", "plainly_accepted"]
 ACCEPTED_REASON = "QuickBooks accepted it"
 
 
-def plainly_accepted(request: Request, response: Any, kind: str) -> bool:
+def plainly_accepted(request: RequestLike, response: Any, kind: str) -> bool:
     """Succeeded with nothing more to do: not a look-up, not a page of a longer answer."""
     if request.lookup_reason or kind not in ("success", "warning"):
         return False
@@ -38,11 +38,11 @@ class AcceptedResponses:
     def __init__(self, book: MappingBook, actor: str) -> None:
         self.book = book
         self.actor = actor
-        self.requests: list[Request] = []
+        self.requests: list[RequestRecord] = []
         self.values: dict[int, dict[str, Any]] = {}
         self.attempts: list[dict[str, Any]] = []
 
-    def add(self, request: Request, response: Any, kind: str, explanation: str,
+    def add(self, request: RequestRecord, response: Any, kind: str, explanation: str,
             attempt_id: int | None, at: datetime) -> None:
         code = response.status_code
         rets = response.rets  # a large answer's are streamed: never copied into a list
@@ -75,9 +75,8 @@ class AcceptedResponses:
             session.flush()
             update_rows(session, Attempt, self.attempts)
             for row in self.attempts:
-                attempt = session.identity_map.get(identity_key(Attempt, row["id"]))
-                if attempt is not None:
-                    loaded_as(attempt, {k: v for k, v in row.items() if k != "id"})
+                loaded_in_session(session, Attempt, row["id"],
+                                  {k: v for k, v in row.items() if k != "id"})
         transition_many(
             session, self.requests, RequestStatus.SUCCEEDED, actor=self.actor,
             reason=ACCEPTED_REASON, now=at, values=self.values,

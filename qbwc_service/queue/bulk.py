@@ -17,10 +17,11 @@ from typing import Any
 from sqlalchemy import Insert, Table, Update, bindparam, insert, inspect, update
 from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from qbwc_service.db.records import KEY_BIND, update_by_key
 
-__all__ = ["insert_row", "insert_rows", "loaded_as", "update_rows"]
+__all__ = ["insert_row", "insert_rows", "loaded_as", "loaded_in_session", "update_rows"]
 
 _IDS = "row_pks"
 _IN_CHUNK = 500  # ids per IN list, well under every backend's bind-parameter limit
@@ -113,3 +114,14 @@ def loaded_as(instance: object, values: Mapping[str, Any] | Iterable[tuple[str, 
     # Nothing pending and nothing to load: the instance dict is the loaded state itself,
     # so writing it is what a refresh from the row would do, without the round trip.
     state.dict.update(pairs)
+
+
+def loaded_in_session(session: Session, model: type[DeclarativeBase], key: Any,
+                      values: Mapping[str, Any]) -> None:
+    """``loaded_as`` for the session's object of the row ``key``, if it holds one: a row
+    written past the unit of work is never left stale in the identity map."""
+    if not session.identity_map:
+        return
+    instance = session.identity_map.get(identity_key(model, key))
+    if instance is not None:
+        loaded_as(instance, values)

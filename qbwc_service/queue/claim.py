@@ -25,6 +25,7 @@ from qbwc_service.db.models import (
     RequestStatus,
     utcnow,
 )
+from qbwc_service.db.records import RequestRecord
 from qbwc_service.qbxml import ITERABLE_QUERIES, render_message_set, render_request
 from qbwc_service.qbxml.xmlsafe import parse_xml
 from qbwc_service.queue.bulk import insert_row, insert_rows
@@ -86,9 +87,12 @@ def _ready(company_id: int | ColumnElement[int], now: datetime | ColumnElement[d
 # ``company_id``, ``now`` and ``max_requests``: building a statement and computing its
 # cache key cost SQLAlchemy more than SQLite takes to run it.
 _READY = _ready(bindparam("company_id"), bindparam("now"))
-_CLAIM = _READY.order_by(Request.priority, Request.id).limit(
-    bindparam("max_requests", type_=Integer))
-_CLAIM_SKIP_LOCKED = _CLAIM.with_for_update(skip_locked=True, of=Request)
+# The claim reads its requests as records (``db.records``): the ORM objects would cost
+# more to load than the statement costs to run.
+_CLAIM = (_READY.with_only_columns(*RequestRecord.table.columns)
+          .order_by(Request.priority, Request.id)
+          .limit(bindparam("max_requests", type_=Integer)))
+_CLAIM_SKIP_LOCKED = _CLAIM.with_for_update(skip_locked=True, of=RequestRecord.table)
 _WORK_WAITING = select(or_(_READY.with_only_columns(Request.id).exists(),
                            unsettled_writes(bindparam("company_id"))))
 
@@ -231,9 +235,11 @@ def _claim(
     max_bytes: int, at: datetime,
 ) -> OutboundMessageSet | None:
     query = _CLAIM_SKIP_LOCKED if session.get_bind().dialect.name == "postgresql" else _CLAIM
-    candidates = session.scalars(
-        query, {"company_id": company_id, "now": at, "max_requests": max_requests}).all()
-    chosen: list[tuple[Request, str]] = []
+    session.flush()  # a Core statement: the queue as recovery just left it, first
+    rows = session.connection().execute(
+        query, {"company_id": company_id, "now": at, "max_requests": max_requests})
+    candidates = [RequestRecord.from_row(row) for row in rows]
+    chosen: list[tuple[RequestRecord, str]] = []
     size = 0
     for request in candidates:
         try:
@@ -285,7 +291,7 @@ def _claim(
     )
 
 
-def _render(request: Request, ticket: str, qbxml_version: str) -> str:
+def _render(request: RequestRecord, ticket: str, qbxml_version: str) -> str:
     request_id = str(request.id)
     if len(request_id) > REQUEST_ID_MAX:  # pragma: no cover - ids are integers
         raise ValueError("request id longer than QuickBooks accepts")
@@ -297,7 +303,8 @@ def _render(request: Request, ticket: str, qbxml_version: str) -> str:
         if request.iterator_id and request.ticket == ticket:
             iterator, iterator_id = "Continue", request.iterator_id
         else:
-            # An iterator never outlives the run that opened it: start over.
+            # An iterator never outlives the run that opened it: start over (written
+            # with the request's move to SENT).
             request.iterator_id = None
             request.iterator_remaining = None
             iterator = "Start"
@@ -317,8 +324,13 @@ def _render(request: Request, ticket: str, qbxml_version: str) -> str:
     )
 
 
-def _refuse(session: Session, request: Request, error: Exception, at: datetime) -> None:
+def _refuse(session: Session, record: RequestRecord, error: Exception, at: datetime) -> None:
     message = str(error) or type(error).__name__
+    request = session.get(Request, record.id)
+    if request is None:  # pragma: no cover - claimed in this transaction a moment ago
+        raise LookupError(f"request #{record.id} vanished")
+    for column, value in record.changes().items():
+        setattr(request, column, value)
     request.explanation = f"Not sent: the request could not be built. {message}"[:4000]
     request.status_message = message[:4000]
     transition(

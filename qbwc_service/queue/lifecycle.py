@@ -20,7 +20,8 @@ from qbwc_service.db.models import (
     RequestTransition,
     utcnow,
 )
-from qbwc_service.queue.bulk import insert_rows, loaded_as, update_rows
+from qbwc_service.db.records import RequestLike, RequestRecord
+from qbwc_service.queue.bulk import insert_rows, loaded_as, loaded_in_session, update_rows
 from qbwc_service.queue.errors import InvalidTransition
 from qbwc_service.queue.facts import set_document_facts
 from qbwc_service.queue.lookups import request_field
@@ -84,7 +85,7 @@ def transition(
 
 def transition_many(
     session: Session,
-    requests: Sequence[Request],
+    requests: Sequence[Request | RequestRecord],
     to: RequestStatus,
     *,
     actor: str,
@@ -94,15 +95,16 @@ def transition_many(
 ) -> None:
     """``transition`` for a whole message set: a few statements, not a few per request.
 
-    ``values`` (by request id) are further columns written with the status. The rows
-    are written at once and the objects in the session are given the written values as
-    their loaded state, so nothing is left for a later flush and nothing reads stale.
-    Every move is checked before anything is written.
+    ``values`` (by request id) are further columns written with the status; a record's
+    own changes since it was read are written with it too. The rows are written at once;
+    the records, and the objects in the session, are given the written values as their
+    loaded state, so nothing is left for a later flush and nothing reads stale. Every
+    move is checked before anything is written.
     """
     if not requests:
         return
     at = now or utcnow()
-    moves: list[tuple[Request, str]] = []
+    moves: list[tuple[Request | RequestRecord, str]] = []
     for request in requests:
         current = RequestStatus(request.status)
         if to not in ALLOWED[current]:
@@ -115,7 +117,8 @@ def transition_many(
         completed = {"completed_at": None}
     extra = values or {}
     rows = [
-        {**extra.get(request.id, {}), "status": to.value, "updated_at": at, **completed,
+        {**(request.changes() if isinstance(request, RequestRecord) else {}),
+         **extra.get(request.id, {}), "status": to.value, "updated_at": at, **completed,
          "id": request.id}
         for request, _ in moves
     ]
@@ -127,10 +130,15 @@ def transition_many(
         for request, current in moves
     ])
     for (request, _), row in zip(moves, rows, strict=True):
-        loaded_as(request, ((key, value) for key, value in row.items() if key != "id"))
+        written = {key: value for key, value in row.items() if key != "id"}
+        if isinstance(request, RequestRecord):
+            request.written(written)
+            loaded_in_session(session, Request, request.id, written)
+        else:
+            loaded_as(request, written)
 
 
-def note(session: Session, request: Request, *, actor: str, reason: str) -> None:
+def note(session: Session, request: RequestLike, *, actor: str, reason: str) -> None:
     """Record an event on the request's history without changing its status."""
     session.add(
         RequestTransition(
@@ -159,7 +167,7 @@ def settle_asked(session: Session, asked: Sequence[tuple[Request, str, str]]) ->
             mark_dependents_waiting(session, request)
 
 
-def describe(request: Request) -> str:
+def describe(request: RequestLike) -> str:
     """``#12 (CustomerAdd Smith & Sons)``: how the bookkeeper recognises a request."""
     subject = (
         request.magento_ref

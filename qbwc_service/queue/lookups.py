@@ -13,7 +13,7 @@ from typing import Any
 
 from lxml import etree
 
-from qbwc_service.db.models import Request
+from qbwc_service.db.records import RequestLike
 from qbwc_service.qbxml.values import clean_text
 from qbwc_service.qbxml.xmlsafe import parse_xml
 
@@ -52,7 +52,7 @@ _BY_REF_NUMBER = (
 )
 
 
-def request_field(request: Request, name: str) -> str | None:
+def request_field(request: RequestLike, name: str) -> str | None:
     """A top-level element of the request: from the payload, else from the ready body."""
     value = (request.payload or {}).get(name)
     if isinstance(value, dict):
@@ -69,7 +69,7 @@ def request_field(request: Request, name: str) -> str | None:
     return None
 
 
-def _query_for(request: Request, reason: str) -> tuple[str, str, str] | None:
+def _query_for(request: RequestLike, reason: str) -> tuple[str, str, str] | None:
     """(query operation, filter element, value) or None when no lookup is possible."""
     operation = request.operation
     if reason == STALE_EDIT_SEQUENCE:
@@ -99,11 +99,11 @@ def _query_for(request: Request, reason: str) -> tuple[str, str, str] | None:
     return None
 
 
-def lookup_possible(request: Request, reason: str) -> bool:
+def lookup_possible(request: RequestLike, reason: str) -> bool:
     return _query_for(request, reason) is not None
 
 
-def lookup_element(request: Request, reason: str) -> str:
+def lookup_element(request: RequestLike, reason: str) -> str:
     """The ``<XxxQueryRq requestID="…">`` element for the request's lookup."""
     found = _query_for(request, reason)
     if found is None:
@@ -123,7 +123,7 @@ def _ret_texts(ret: Any) -> list[str]:
     return [text for text in texts if text]
 
 
-def identity_matches(request: Request, ret: Any) -> bool:
+def identity_matches(request: RequestLike, ret: Any) -> bool:
     """True when the record QuickBooks holds was made from this request's Magento document
     (or a person chose to link the record of that name)."""
     if request.lookup_reason == LINK_BY_NAME:

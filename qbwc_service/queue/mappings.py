@@ -14,7 +14,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from qbwc_service.db.models import Mapping, Request
+from qbwc_service.db.models import Mapping
+from qbwc_service.db.records import RequestLike
 from qbwc_service.queue.bulk import insert_rows
 
 __all__ = ["MappingBook"]
@@ -25,7 +26,7 @@ _Identity = tuple[int, str, str]
 class MappingBook:
     """The mappings of one message set's requests, kept until ``write``."""
 
-    def __init__(self, session: Session, requests: Iterable[Request]) -> None:
+    def __init__(self, session: Session, requests: Iterable[RequestLike]) -> None:
         self.session = session
         self.existing: dict[_Identity, Mapping] = {}
         self.new: dict[_Identity, dict[str, Any]] = {}
@@ -44,7 +45,7 @@ class MappingBook:
                     mapping
                 )
 
-    def link(self, request: Request, ret: Any, *, qb_id: str | None, qb_name: str | None,
+    def link(self, request: RequestLike, ret: Any, *, qb_id: str | None, qb_name: str | None,
              edit_sequence: str | None) -> None:
         """Point the request's Magento entity at the QuickBooks record ``ret`` describes."""
         if not (request.entity_type and request.magento_id and qb_id):

@@ -20,7 +20,7 @@ from qbwc_service.db.models import (
     RequestStatus,
     utcnow,
 )
-from qbwc_service.db.records import MessageSetRecord, save
+from qbwc_service.db.records import MessageSetRecord, RequestLike, RequestRecord, save
 from qbwc_service.failpoints import failpoint
 from qbwc_service.qbxml import parse_response, status_kind
 from qbwc_service.queue.accepted import ACCEPTED_REASON, AcceptedResponses, plainly_accepted
@@ -102,15 +102,18 @@ _SENT_REQUESTS = (
            Request.status == RequestStatus.SENT.value)
     .order_by(Request.id)
 )
-# The sent requests with their open attempts' ids, in one statement.
+# The sent requests, as records, with their open attempts' ids, in one statement.
+_REQUESTS = RequestRecord.table
+_ATTEMPTS = Attempt.__table__
+_OPEN_ATTEMPT = "open_attempt_id"
 _SENT_WITH_OPEN_ATTEMPT = (
-    select(Request, Attempt.id)
-    .outerjoin(Attempt, and_(Attempt.request_id == Request.id,
-                             Attempt.message_set_id == bindparam("message_set_id"),
-                             Attempt.received_at.is_(None)))
-    .where(Request.message_set_pk == bindparam("message_set_pk"),
-           Request.status == RequestStatus.SENT.value)
-    .order_by(Request.id, Attempt.id)
+    select(_REQUESTS, _ATTEMPTS.c.id.label(_OPEN_ATTEMPT))
+    .outerjoin(_ATTEMPTS, and_(_ATTEMPTS.c.request_id == _REQUESTS.c.id,
+                               _ATTEMPTS.c.message_set_id == bindparam("message_set_id"),
+                               _ATTEMPTS.c.received_at.is_(None)))
+    .where(_REQUESTS.c.message_set_pk == bindparam("message_set_pk"),
+           _REQUESTS.c.status == RequestStatus.SENT.value)
+    .order_by(_REQUESTS.c.id, _ATTEMPTS.c.id)
 )
 
 
@@ -138,7 +141,7 @@ def awaited_set_of(row: Row[Any]) -> MessageSetRecord | None:
     if mapping[_SET_PREFIX + "id"] is None:
         return None
     return MessageSetRecord({column: mapping[_SET_PREFIX + column]
-                             for column in _SETS.columns.keys()})
+                             for column in MessageSetRecord.columns})
 
 
 def awaiting_message_set(session: Session, ticket: str) -> MessageSetRecord:
@@ -168,23 +171,37 @@ def open_attempts(session: Session, message_set: MessageSetRecord) -> dict[int, 
 
 def _sent_with_open_attempts(
     session: Session, message_set: MessageSetRecord
-) -> tuple[list[Request], dict[int, int]]:
-    """``sent_requests``, and ``open_attempts`` as ids by request (the newest where a
-    request has several): a plain success never needs the Attempt object itself."""
-    requests: dict[int, Request] = {}
+) -> tuple[list[RequestRecord], dict[int, int]]:
+    """``sent_requests`` as records, and ``open_attempts`` as ids by request (the newest
+    where a request has several): a plain success needs neither ORM object."""
+    requests: dict[int, RequestRecord] = {}
     attempt_ids: dict[int, int] = {}
-    rows = session.execute(_SENT_WITH_OPEN_ATTEMPT, {
+    session.flush()  # a Core statement: what this transaction changed, first
+    rows = session.connection().execute(_SENT_WITH_OPEN_ATTEMPT, {
         "message_set_pk": message_set.id, "message_set_id": message_set.message_set_id})
-    for request, attempt_id in rows:
-        requests[request.id] = request
+    for row in rows:
+        mapping = row._mapping
+        request_id = mapping["id"]
+        if request_id not in requests:
+            requests[request_id] = RequestRecord.from_row(row)
+        attempt_id = mapping[_OPEN_ATTEMPT]
         if attempt_id is not None:
-            attempt_ids[request.id] = attempt_id
+            attempt_ids[request_id] = attempt_id
     return list(requests.values()), attempt_ids
 
 
 def _attempt(session: Session, attempt_ids: dict[int, int], request_id: int) -> Attempt | None:
     attempt_id = attempt_ids.get(request_id)
     return None if attempt_id is None else session.get(Attempt, attempt_id)
+
+
+def _loaded(session: Session, record: RequestRecord) -> Request:
+    """The ORM object of a sent request, for an outcome settled field by field (errors,
+    pages, look-ups: rare beside plain successes, which stay records)."""
+    request = session.get(Request, record.id)
+    if request is None:  # pragma: no cover - read in this transaction a moment ago
+        raise LookupError(f"request #{record.id} vanished")
+    return request
 
 
 def apply_response(
@@ -239,33 +256,34 @@ def apply_response(
             outcome = Outcome.SUCCEEDED
         else:
             outcome = _apply_one(
-                session, request, response, _attempt(session, attempt_ids, request.id), at,
-                policy, book,
+                session, _loaded(session, request), response,
+                _attempt(session, attempt_ids, request.id), at, policy, book,
             )
         summary.count(outcome)
         if is_recovery:
             summary.recovered += 1
     never_processed = is_recovery and not responses
-    for request in pending.values():
-        attempt = _attempt(session, attempt_ids, request.id)
+    for record in pending.values():
+        unanswered = _loaded(session, record)
+        attempt = _attempt(session, attempt_ids, unanswered.id)
         if attempt is not None:
             attempt.received_at = at
             attempt.outcome = "not_processed" if never_processed else "no_response"
         if (
             never_processed
-            and request.lookup_reason is None
-            and request.operation.endswith("Add")
-            and lookup_possible(request, UNKNOWN_OUTCOME)
+            and unanswered.lookup_reason is None
+            and unanswered.operation.endswith("Add")
+            and lookup_possible(unanswered, UNKNOWN_OUTCOME)
         ):
             # QuickBooks kept no state: it says the set never ran. Still, look before
             # adding again, so an Add that did land is linked, not duplicated.
-            request.lookup_reason = UNKNOWN_OUTCOME
+            unanswered.lookup_reason = UNKNOWN_OUTCOME
         reason = (
             "QuickBooks kept no record of this message set; sending it again"
             if never_processed
             else "QuickBooks did not answer this request; sending it again"
         )
-        transition(session, request, RequestStatus.QUEUED, actor=ACTOR, reason=reason, now=at)
+        transition(session, unanswered, RequestStatus.QUEUED, actor=ACTOR, reason=reason, now=at)
         summary.requeued += 1
     if is_recovery:
         move_message_set(
@@ -434,13 +452,13 @@ def _succeed(session: Session, request: Request, response: Any, ret: Any, reason
     return Outcome.SUCCEEDED
 
 
-def _call_handler(session: Session, request: Request, response: Any) -> None:
+def _call_handler(session: Session, request: RequestLike, response: Any) -> None:
     """Queue the handler call; ``run_handlers`` makes them once every outcome is recorded."""
     session.info.setdefault(_HANDLER_CALLS, []).append((request, response))
 
 
 def run_handlers(session: Session, handlers: HandlerRegistry) -> None:
-    queued: list[tuple[Request, Any]] = session.info.pop(_HANDLER_CALLS, [])
+    queued: list[tuple[RequestLike, Any]] = session.info.pop(_HANDLER_CALLS, [])
     calls = [
         (request, response, handler)
         for request, response in queued

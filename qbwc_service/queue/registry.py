@@ -14,12 +14,13 @@ from typing import Any, Protocol
 from sqlalchemy.orm import Session
 
 from qbwc_service.db.models import Request
+from qbwc_service.db.records import RequestLike
 
 __all__ = ["HandlerRegistry", "ResponseHandler"]
 
 
 class ResponseHandler(Protocol):
-    def handle_response(self, session: Session, request: Request, response: Any
+    def handle_response(self, session: Session, request: RequestLike, response: Any
                         ) -> Iterable[tuple[Request, str, str]] | None:
         """Apply one parsed QuickBooks response (succeeded or failed) for ``request``;
         optionally name requests the answer made pointless or impossible, as

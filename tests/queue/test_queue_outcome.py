@@ -15,6 +15,7 @@ from queue_helpers import (
     key_in,
     list_id,
 )
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qbwc_service.db.models import Attempt, Mapping, MessageSet, Request, RequestStatus, utcnow
@@ -250,6 +251,12 @@ def test_iterator_restarts_in_a_new_session(session: Session, company_id: int,
     assert query.iterator_id and query.iterator_remaining == 1
     outbound = claim(session, company_id, "second")
     assert 'iterator="Start"' in outbound.xml and "iteratorID" not in outbound.xml
+    # The iterator started over is written with the move to SENT, and the request held
+    # in this session shows it without being read again.
+    assert query.status == "sent" and query.iterator_id is None
+    stored = session.connection().execute(
+        select(Request.iterator_id, Request.iterator_remaining).where(Request.id == query.id)).one()
+    assert tuple(stored) == (None, None)
 
 
 @pytest.mark.parametrize(("hresult", "count", "status"), [

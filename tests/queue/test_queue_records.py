@@ -9,10 +9,10 @@ from sqlalchemy import event, select
 
 from qbwc_service.db import Database
 from qbwc_service.db.models import MessageSet, MessageSetState, utcnow
-from qbwc_service.db.records import MessageSetRecord, Record, RunRecord, save
+from qbwc_service.db.records import MessageSetRecord, Record, RequestRecord, RunRecord, save
 
 
-@pytest.mark.parametrize("record", [RunRecord, MessageSetRecord])
+@pytest.mark.parametrize("record", [RunRecord, MessageSetRecord, RequestRecord])
 def test_a_record_names_every_column_of_its_table(record: type[Record]) -> None:
     """A column added to the table is a column the record must carry (and no other)."""
     hints = set(get_type_hints(record)) - set(get_type_hints(Record)) - {"unsettled_sets", "awaited_set"}
