@@ -180,10 +180,11 @@ class WcRun(Base):
     """One Web Connector run, identified by its ticket."""
 
     __tablename__ = "wc_sessions"
-    # The console's overdue banner asks for each company's latest call on every page.
+    # The console's overdue banner asks for each company's latest call on every page; the
+    # same index serves every look-up of a company's runs (no index on company_id alone).
     __table_args__ = (Index("ix_wc_sessions_company_last_call", "company_id", "last_call_at"),)
     ticket: Mapped[str] = mapped_column(String(64), primary_key=True)
-    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id"), index=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id"))
     user_id: Mapped[int] = mapped_column(ForeignKey("qbwc_users.id"))
     state: Mapped[str] = mapped_column(String(32), default=RunState.AUTHENTICATED.value)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
