@@ -20,10 +20,8 @@ from qbwc_service.queue.actions import (
 )
 from qbwc_service.queue.claim import (
     OutboundMessageSet,
-    QueueProgress,
     next_message_set,
     outstanding_count,
-    queue_progress,
     ready_count,
     soonest_ready_at,
     work_waiting,
@@ -62,7 +60,6 @@ __all__ = [
     "NoOutstandingMessageSet",
     "OutboundMessageSet",
     "QueueError",
-    "QueueProgress",
     "RequestNotFound",
     "ResponseHandler",
     "ResponseUnreadable",
@@ -79,7 +76,6 @@ __all__ = [
     "next_message_set",
     "outstanding_count",
     "purge_bodies",
-    "queue_progress",
     "ready_count",
     "record_stream_failure",
     "recover_abandoned",

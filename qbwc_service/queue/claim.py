@@ -42,10 +42,8 @@ from qbwc_service.queue.recovery import (
 
 __all__ = [
     "OutboundMessageSet",
-    "QueueProgress",
     "next_message_set",
     "outstanding_count",
-    "queue_progress",
     "ready_count",
     "soonest_ready_at",
     "work_waiting",
@@ -113,29 +111,6 @@ def _outstanding(company_id: int) -> Select[int]:
 def outstanding_count(session: Session, company_id: int) -> int:
     """Work still owed to QuickBooks: queued or sent (held requests await a person)."""
     return int(session.scalar(_outstanding(company_id)) or 0)
-
-
-@dataclass(frozen=True)
-class QueueProgress:
-    ready: bool  # a request could be handed out right now
-    recovering: bool  # a writing message set's outcome is still unknown
-    outstanding: int  # queued or sent
-
-
-def queue_progress(session: Session, company_id: int, now: datetime | None = None) -> QueueProgress:
-    """Where the company's queue stands, in one statement.
-
-    Readiness is an EXISTS, not a count: it stops at the first ready request instead of
-    visiting every queued one, so its cost does not grow with the queue. The outstanding
-    count does grow with it; ``work_waiting`` is the question without it.
-    """
-    ready = _ready(company_id, now or utcnow()).with_only_columns(Request.id).exists()
-    row = session.execute(
-        select(
-            ready, unsettled_writes(company_id), _outstanding(company_id).scalar_subquery()
-        )
-    ).one()
-    return QueueProgress(ready=bool(row[0]), recovering=bool(row[1]), outstanding=int(row[2] or 0))
 
 
 def work_waiting(session: Session, company_id: int, now: datetime | None = None) -> bool:

@@ -26,9 +26,9 @@ from qbwc_service.queue import (
     apply_response,
     enqueue,
     outstanding_count,
-    queue_progress,
     ready_count,
     transition,
+    work_waiting,
 )
 from qbwc_service.queue.bulk import insert_rows, update_rows
 from qbwc_service.queue.lifecycle import transition_many
@@ -141,28 +141,27 @@ def test_mappings_of_a_set_are_inserted_once_and_existing_ones_updated(
     assert mappings["twin"].qb_name == "Twin B"
 
 
-def test_queue_progress_agrees_with_the_separate_counts(
+def test_work_waiting_follows_ready_requests_and_owed_recovery(
     session: Session, company_id: int, qb: QuickBooksSimulator
 ) -> None:
-    """Ready, recovery owed and outstanding work, in one query, match the one-by-one answers."""
-    empty = queue_progress(session, company_id)
-    assert (empty.ready, empty.recovering, empty.outstanding) == (False, False, 0)
+    """Work waits when a request could go now or a sent message set's outcome is unknown;
+    a request held back until later is outstanding but not waiting."""
+    assert not work_waiting(session, company_id) and outstanding_count(session, company_id) == 0
     later = _customer(session, company_id, "Later")
     later.not_before = utcnow() + timedelta(hours=1)
     session.flush()
-    waiting = queue_progress(session, company_id)
-    assert (waiting.ready, waiting.outstanding) == (False, 1)
-    assert ready_count(session, company_id) == 0
+    assert not work_waiting(session, company_id) and ready_count(session, company_id) == 0
+    assert outstanding_count(session, company_id) == 1
     for n in range(3):
         _customer(session, company_id, f"Now {n}")
+    assert work_waiting(session, company_id) and ready_count(session, company_id) == 3
     outbound = claim(session, company_id)
     assert outbound is not None and len(outbound.request_ids) == 3
-    in_flight = queue_progress(session, company_id)
-    assert in_flight.recovering and not in_flight.ready
-    assert in_flight.outstanding == outstanding_count(session, company_id) == 4
+    assert ready_count(session, company_id) == 0
+    assert work_waiting(session, company_id)  # the sent set's outcome is owed
+    assert outstanding_count(session, company_id) == 4
     apply_response(session, handlers=Registry(), ticket="t1", response_xml=qb.process(outbound.xml))
-    settled = queue_progress(session, company_id)
-    assert (settled.ready, settled.recovering, settled.outstanding) == (False, False, 1)
+    assert not work_waiting(session, company_id) and outstanding_count(session, company_id) == 1
     assert session.scalars(select(MessageSet.state)).one() == MessageSetState.ANSWERED.value
 
 
