@@ -19,7 +19,14 @@ from lxml import etree
 from qbwc_service.qbxml.exceptions import ResponseParseError
 from qbwc_service.qbxml.records import RetRecord, flatten, ret_record, streamed_record
 from qbwc_service.qbxml.status import StatusInfo, classify
-from qbwc_service.qbxml.stream import CHILD, StreamedRets, Walk, clear_read, is_ret
+from qbwc_service.qbxml.stream import (
+    CHILD,
+    StreamedRets,
+    Walk,
+    clear_read,
+    drop_before,
+    is_ret,
+)
 from qbwc_service.qbxml.xmlsafe import (
     HARDENED_OPTIONS,
     GuardedReader,
@@ -309,8 +316,7 @@ def iter_rets(
                 # holds that record, and detaching a held element walks its subtree.
                 previous = element if nested else element.getprevious()
                 if previous is not None:
-                    while previous.getprevious() is not None:
-                        del parent[0]
+                    drop_before(previous)
             yield record
             if nested:
                 # An enclosing element yet to be read must see this one emptied, as

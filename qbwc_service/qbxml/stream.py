@@ -24,7 +24,7 @@ from qbwc_service.qbxml.xmlsafe import (
     XMLSyntaxError,
 )
 
-__all__ = ["CHILD", "RESPONSE", "StreamedRets", "Walk", "is_ret"]
+__all__ = ["CHILD", "RESPONSE", "StreamedRets", "Walk", "clear_read", "drop_before", "is_ret"]
 
 CHILD = "child"  # an element directly under a response, e.g. a Ret
 RESPONSE = "response"  # a response, once all of it has been read
@@ -94,13 +94,18 @@ class Walk:
             raise XMLSyntaxError(f"not well-formed XML: {exc}", self.reader.snippet()) from exc
 
 
-def clear_read(element: etree._Element) -> None:
-    """Empty ``element`` and detach the siblings before it, all read already."""
-    element.clear(keep_tail=False)
+def drop_before(element: etree._Element) -> None:
+    """Detach the siblings before ``element``, all read already; ``element`` stays."""
     parent = element.getparent()
     if parent is not None:
         while element.getprevious() is not None:
             del parent[0]
+
+
+def clear_read(element: etree._Element) -> None:
+    """Empty ``element`` and detach the siblings before it, all read already."""
+    element.clear(keep_tail=False)
+    drop_before(element)
 
 
 class StreamedRets(Sequence[RetRecord]):
@@ -152,9 +157,7 @@ class StreamedRets(Sequence[RetRecord]):
                 # dropped; the one just before stays a step longer (see ``iter_rets``).
                 previous = element.getprevious()
                 if previous is not None:
-                    parent = element.getparent()
-                    while previous.getprevious() is not None:
-                        del parent[0]
+                    drop_before(previous)
                 yield record
 
     def __repr__(self) -> str:
