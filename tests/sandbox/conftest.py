@@ -40,6 +40,18 @@ def status(rs: etree._Element) -> int:
     return int(rs.get("statusCode", "-1"))
 
 
+def answer_to(simulator: QuickBooksSimulator, body: str) -> etree._Element:
+    """The one response QuickBooks gives to the request ``body`` (already XML)."""
+    return responses(simulator.process(message(body)))[0]
+
+
+def accepted(simulator: QuickBooksSimulator, body: str) -> etree._Element:
+    """The Ret of a request QuickBooks must accept (status 0)."""
+    rs = answer_to(simulator, body)
+    assert status(rs) == 0, rs.get("statusMessage")
+    return rs[0]
+
+
 def balances(company_db: Path) -> dict[str, Decimal]:
     """Trial balance by account, debit positive, and that it balances."""
     books = report(company_db)

@@ -10,24 +10,22 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from lxml import etree
 
 from qbwc_service.sandbox import QuickBooksSimulator
 from qbwc_service.sandbox.quickbooks.exceptions import QbHresultError
 from tests.conftest import reference_path
-from tests.sandbox.conftest import add_item, balances, message, responses, status
+from tests.sandbox.conftest import (
+    accepted,
+    add_item,
+    answer_to,
+    balances,
+    message,
+    status,
+)
 
 HOME = "US Dollar"
 
 
-def _run(simulator: QuickBooksSimulator, body: str) -> etree._Element:
-    return responses(simulator.process(message(body)))[0]
-
-
-def _ok(simulator: QuickBooksSimulator, body: str) -> etree._Element:
-    rs = _run(simulator, body)
-    assert status(rs) == 0, rs.get("statusMessage")
-    return rs[0]
 
 
 def _line(side: str, account: str, amount: str, entity: str | None = None) -> str:
@@ -65,11 +63,11 @@ def books(tmp_path: Path) -> tuple[QuickBooksSimulator, Path]:
     """A US-dollar company with multicurrency on, a tax agency, a euro customer."""
     company_db = tmp_path / "company.sqlite3"
     simulator = QuickBooksSimulator(company_db, home_currency=HOME)
-    _ok(simulator, "<VendorAddRq><VendorAdd><Name>State Board</Name></VendorAdd></VendorAddRq>")
-    _ok(simulator, "<CustomerAddRq><CustomerAdd><Name>Ada EUR</Name><CurrencyRef><FullName>"
+    accepted(simulator, "<VendorAddRq><VendorAdd><Name>State Board</Name></VendorAdd></VendorAddRq>")
+    accepted(simulator, "<CustomerAddRq><CustomerAdd><Name>Ada EUR</Name><CurrencyRef><FullName>"
                    "Euro</FullName></CurrencyRef></CustomerAdd></CustomerAddRq>")
-    _ok(simulator, "<CustomerAddRq><CustomerAdd><Name>Bob</Name></CustomerAdd></CustomerAddRq>")
-    _ok(simulator, "<AccountAddRq><AccountAdd><Name>Exchange Gain or Loss</Name><AccountType>"
+    accepted(simulator, "<CustomerAddRq><CustomerAdd><Name>Bob</Name></CustomerAdd></CustomerAddRq>")
+    accepted(simulator, "<AccountAddRq><AccountAdd><Name>Exchange Gain or Loss</Name><AccountType>"
                    "OtherExpense</AccountType></AccountAdd></AccountAddRq>")
     yield simulator, company_db
     simulator.close()
@@ -81,7 +79,7 @@ def test_a_balanced_entry_posts_each_line_to_its_account(
     balance moves by exactly those amounts, and TransactionQuery reads the lines back
     with their names."""
     simulator, company_db = books
-    ret = _ok(simulator, _entry(_line("Debit", "Sales", "0.02"),
+    ret = accepted(simulator, _entry(_line("Debit", "Sales", "0.02"),
                                 _line("Credit", "Sales Tax Payable", "0.01", "State Board"),
                                 _line("Credit", "Exchange Gain or Loss", "0.01")))
     assert ret.tag == "JournalEntryRet" and ret.findtext("RefNumber") == "000000123"
@@ -94,7 +92,7 @@ def test_a_balanced_entry_posts_each_line_to_its_account(
     assert (trial["Sales"], trial["Sales Tax Payable"],
             trial["Exchange Gain or Loss"]) == (Decimal("0.02"), Decimal("-0.01"),
                                                    Decimal("-0.01"))
-    read = _run(simulator, _lines_of("000000123", "JournalEntry"))
+    read = answer_to(simulator, _lines_of("000000123", "JournalEntry"))
     assert {(row.findtext("AccountRef/FullName"), row.findtext("EntityRef/FullName"),
              row.findtext("Amount")) for row in read} == {
         ("Sales", None, "0.02"), ("Sales Tax Payable", "State Board", "-0.01"),
@@ -105,13 +103,13 @@ def test_a_balanced_entry_posts_each_line_to_its_account(
 def test_journal_entry_query_finds_the_entry_by_ref_number(
         books: tuple[QuickBooksSimulator, Path]) -> None:
     simulator, _ = books
-    added = _ok(simulator, _entry(_line("Debit", "Sales", "1.00"),
+    added = accepted(simulator, _entry(_line("Debit", "Sales", "1.00"),
                                   _line("Credit", "Exchange Gain or Loss", "1.00")))
-    found = _run(simulator, "<JournalEntryQueryRq><RefNumber>000000123</RefNumber>"
+    found = answer_to(simulator, "<JournalEntryQueryRq><RefNumber>000000123</RefNumber>"
                             "</JournalEntryQueryRq>")
     assert status(found) == 0
     assert [ret.findtext("TxnID") for ret in found] == [added.findtext("TxnID")]
-    missing = _run(simulator, "<JournalEntryQueryRq><RefNumber>000000999</RefNumber>"
+    missing = answer_to(simulator, "<JournalEntryQueryRq><RefNumber>000000999</RefNumber>"
                               "</JournalEntryQueryRq>")
     assert status(missing) == 1
 
@@ -137,7 +135,7 @@ def test_entries_quickbooks_refuses_are_refused_and_post_nothing(
         books: tuple[QuickBooksSimulator, Path], lines: tuple[str, ...], says: str) -> None:
     simulator, company_db = books
     before = balances(company_db)
-    rs = _run(simulator, _entry(*lines))
+    rs = answer_to(simulator, _entry(*lines))
     assert status(rs) == 3180 and says in (rs.get("statusMessage") or ""), rs.get(
         "statusMessage")
     assert balances(company_db) == before
@@ -157,7 +155,7 @@ def test_a_header_memo_is_refused_as_quickbooks_desktop_has_none(
     checked = QuickBooksSimulator(tmp_path / "xsd.sqlite3",
                                   xsd_dir=reference_path("qbxml", "xsd"))
     try:
-        rs = _run(checked, body)
+        rs = answer_to(checked, body)
         assert status(rs) == 3180 and "Memo" in (rs.get("statusMessage") or "")
     finally:
         checked.close()
@@ -166,7 +164,7 @@ def test_a_header_memo_is_refused_as_quickbooks_desktop_has_none(
 def test_an_unknown_account_is_an_invalid_reference(
         books: tuple[QuickBooksSimulator, Path]) -> None:
     simulator, _ = books
-    rs = _run(simulator, _entry(_line("Debit", "No Such Account", "1.00"),
+    rs = answer_to(simulator, _entry(_line("Debit", "No Such Account", "1.00"),
                                 _line("Credit", "Sales", "1.00")))
     assert status(rs) == 3140
 
@@ -174,7 +172,7 @@ def test_an_unknown_account_is_an_invalid_reference(
 def test_a_foreign_currency_entry_is_said_not_to_be_modelled(
         books: tuple[QuickBooksSimulator, Path]) -> None:
     simulator, _ = books
-    rs = _run(simulator, _entry(
+    rs = answer_to(simulator, _entry(
         _line("Debit", "Sales", "1.00"), _line("Credit", "Exchange Gain or Loss", "1.00"),
         extra="<CurrencyRef><FullName>Euro</FullName></CurrencyRef>"
               "<ExchangeRate>1.1</ExchangeRate>"))
@@ -186,10 +184,10 @@ def test_a_home_currency_ar_line_with_a_foreign_customer_is_refused(
     """A journal entry without CurrencyRef is in the home currency: a euro customer's
     receivable cannot be on it."""
     simulator, _ = books
-    _ok(simulator, "<InvoiceAddRq><InvoiceAdd><CustomerRef><FullName>Ada EUR</FullName>"
+    accepted(simulator, "<InvoiceAddRq><InvoiceAdd><CustomerRef><FullName>Ada EUR</FullName>"
                    "</CustomerRef><ExchangeRate>1.1</ExchangeRate><InvoiceLineAdd><Desc>x"
                    "</Desc></InvoiceLineAdd></InvoiceAdd></InvoiceAddRq>")
-    rs = _run(simulator, _entry(_line("Debit", "Accounts Receivable - EUR", "1.00", "Ada EUR"),
+    rs = answer_to(simulator, _entry(_line("Debit", "Accounts Receivable - EUR", "1.00", "Ada EUR"),
                                 _line("Credit", "Sales", "1.00")))
     assert status(rs) == 3180 and "Euro" in (rs.get("statusMessage") or "")
 
@@ -200,25 +198,25 @@ def test_sales_tax_item_lines_post_under_their_tax_agency(tmp_path: Path) -> Non
     customer."""
     simulator = QuickBooksSimulator(tmp_path / "company.sqlite3")
     try:
-        _ok(simulator, "<VendorAddRq><VendorAdd><Name>State Board</Name></VendorAdd>"
+        accepted(simulator, "<VendorAddRq><VendorAdd><Name>State Board</Name></VendorAdd>"
                        "</VendorAddRq>")
-        _ok(simulator, "<CustomerAddRq><CustomerAdd><Name>Bob</Name></CustomerAdd>"
+        accepted(simulator, "<CustomerAddRq><CustomerAdd><Name>Bob</Name></CustomerAdd>"
                        "</CustomerAddRq>")
         add_item(simulator, "WIDGET-1")
         for name, vendor in (("CA Tax", "<TaxVendorRef><FullName>State Board</FullName>"
                                         "</TaxVendorRef>"), ("City Tax", "")):
-            _ok(simulator, f"<ItemSalesTaxAddRq><ItemSalesTaxAdd><Name>{name}</Name>"
+            accepted(simulator, f"<ItemSalesTaxAddRq><ItemSalesTaxAdd><Name>{name}</Name>"
                            f"<TaxRate>0</TaxRate>{vendor}</ItemSalesTaxAdd>"
                            "</ItemSalesTaxAddRq>")
         lines = "".join(f"<InvoiceLineAdd><ItemRef><FullName>{item}</FullName></ItemRef>"
                         f"<Amount>{amount}</Amount></InvoiceLineAdd>"
                         for item, amount in (("WIDGET-1", "10.00"), ("CA Tax", "0.80"),
                                              ("City Tax", "0.20")))
-        invoice = _ok(simulator, "<InvoiceAddRq><InvoiceAdd><CustomerRef><FullName>Bob"
+        invoice = accepted(simulator, "<InvoiceAddRq><InvoiceAdd><CustomerRef><FullName>Bob"
                                  "</FullName></CustomerRef><ItemSalesTaxRef><FullName>City Tax"
                                  f"</FullName></ItemSalesTaxRef>{lines}</InvoiceAdd>"
                                  "</InvoiceAddRq>")
-        read = _run(simulator, _lines_of(invoice.findtext("RefNumber") or "", "Invoice",
+        read = answer_to(simulator, _lines_of(invoice.findtext("RefNumber") or "", "Invoice",
                                          "<TransactionAccountFilter><FullName>Sales Tax "
                                          "Payable</FullName></TransactionAccountFilter>"))
         assert sorted((row.findtext("EntityRef/FullName"), row.findtext("Amount"))
@@ -233,12 +231,12 @@ def test_transaction_query_answers_a_foreign_transaction_in_home_currency(
     AmountInHomeCurrency (the simulator's journal keeps no foreign line amounts)."""
     simulator, _ = books
     add_item(simulator, "WIDGET-1")
-    invoice = _ok(simulator, "<InvoiceAddRq><InvoiceAdd><CustomerRef><FullName>Ada EUR"
+    invoice = accepted(simulator, "<InvoiceAddRq><InvoiceAdd><CustomerRef><FullName>Ada EUR"
                              "</FullName></CustomerRef><ExchangeRate>1.1</ExchangeRate>"
                              "<InvoiceLineAdd><ItemRef><FullName>WIDGET-1</FullName></ItemRef>"
                              "<Amount>0.05</Amount><SalesTaxCodeRef><FullName>Non</FullName>"
                              "</SalesTaxCodeRef></InvoiceLineAdd></InvoiceAdd></InvoiceAddRq>")
-    read = _run(simulator, _lines_of(invoice.findtext("RefNumber") or "", "Invoice"))
+    read = answer_to(simulator, _lines_of(invoice.findtext("RefNumber") or "", "Invoice"))
     rows = {row.findtext("AccountRef/FullName"): row for row in read}
     assert rows["Sales"].findtext("AmountInHomeCurrency") == "-0.06"
     assert rows["Sales"].findtext("CurrencyRef/FullName") == "Euro"

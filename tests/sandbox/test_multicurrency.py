@@ -12,24 +12,22 @@ import pytest
 from lxml import etree
 
 from qbwc_service.sandbox import QuickBooksSimulator
-from tests.sandbox.conftest import add_item, balances, message, responses, status
+from tests.sandbox.conftest import (
+    accepted,
+    add_item,
+    answer_to,
+    balances,
+    status,
+)
 
 HOME = "US Dollar"
 
 
-def _run(simulator: QuickBooksSimulator, body: str) -> etree._Element:
-    return responses(simulator.process(message(body)))[0]
-
-
-def _ok(simulator: QuickBooksSimulator, body: str) -> etree._Element:
-    rs = _run(simulator, body)
-    assert status(rs) == 0, rs.get("statusMessage")
-    return rs[0]
 
 
 def _customer(simulator: QuickBooksSimulator, name: str, currency: str | None) -> None:
     ref = f"<CurrencyRef><FullName>{currency}</FullName></CurrencyRef>" if currency else ""
-    _ok(simulator, f"<CustomerAddRq><CustomerAdd><Name>{name}</Name>{ref}</CustomerAdd>"
+    accepted(simulator, f"<CustomerAddRq><CustomerAdd><Name>{name}</Name>{ref}</CustomerAdd>"
                    "</CustomerAddRq>")
 
 
@@ -61,11 +59,11 @@ def test_preferences_report_multicurrency_and_the_home_currency(tmp_path: Path) 
     on = QuickBooksSimulator(tmp_path / "on.sqlite3", home_currency=HOME)
     off = QuickBooksSimulator(tmp_path / "off.sqlite3")
     try:
-        prefs = _ok(on, "<PreferencesQueryRq/>").find("MultiCurrencyPreferences")
+        prefs = accepted(on, "<PreferencesQueryRq/>").find("MultiCurrencyPreferences")
         assert prefs is not None
         assert prefs.findtext("IsMultiCurrencyOn") == "true"
         assert prefs.findtext("HomeCurrencyRef/FullName") == HOME
-        prefs = _ok(off, "<PreferencesQueryRq/>").find("MultiCurrencyPreferences")
+        prefs = accepted(off, "<PreferencesQueryRq/>").find("MultiCurrencyPreferences")
         assert prefs is not None
         assert [child.tag for child in prefs] == ["IsMultiCurrencyOn"]
         assert prefs.findtext("IsMultiCurrencyOn") == "false"
@@ -78,7 +76,7 @@ def test_currency_query_lists_currencies_with_their_codes(
         euro: tuple[QuickBooksSimulator, Path]) -> None:
     """CurrencyQuery answers the currency list: names and ISO codes."""
     simulator, _db = euro
-    rs = _run(simulator, "<CurrencyQueryRq><FullName>Euro</FullName></CurrencyQueryRq>")
+    rs = answer_to(simulator, "<CurrencyQueryRq><FullName>Euro</FullName></CurrencyQueryRq>")
     assert status(rs) == 0
     assert [(ret.findtext("Name"), ret.findtext("CurrencyCode")) for ret in rs] == \
         [("Euro", "EUR")]
@@ -89,7 +87,7 @@ def test_a_foreign_invoice_books_home_amounts_on_an_ar_account_of_its_currency(
     """100.00 EUR at 1.1 is 110.00 USD on "Accounts Receivable - EUR" and income; the
     invoice answers its currency, rate and balance in home currency."""
     simulator, company_db = euro
-    ret = _ok(simulator, _invoice("Élise Martin EUR", ["100.00"], "1.1"))
+    ret = accepted(simulator, _invoice("Élise Martin EUR", ["100.00"], "1.1"))
     assert ret.findtext("ARAccountRef/FullName") == "Accounts Receivable - EUR"
     assert ret.findtext("CurrencyRef/FullName") == "Euro"
     assert ret.findtext("ExchangeRate") == "1.1"
@@ -99,7 +97,7 @@ def test_a_foreign_invoice_books_home_amounts_on_an_ar_account_of_its_currency(
     assert trial["Accounts Receivable - EUR"] == Decimal("110.00")
     assert trial["Sales"] == Decimal("-110.00")
     assert "Accounts Receivable" not in trial
-    account = _ok(simulator, "<AccountQueryRq><FullName>Accounts Receivable - EUR</FullName>"
+    account = accepted(simulator, "<AccountQueryRq><FullName>Accounts Receivable - EUR</FullName>"
                              "</AccountQueryRq>")
     assert account.findtext("CurrencyRef/FullName") == "Euro"
     assert account.findtext("AccountType") == "AccountsReceivable"
@@ -111,7 +109,7 @@ def test_a_home_currency_invoice_answers_rate_one(euro: tuple[QuickBooksSimulato
     ExchangeRate 1 and books on the home A/R account."""
     simulator, company_db = euro
     _customer(simulator, "Ada Lovelace", None)
-    ret = _ok(simulator, _invoice("Ada Lovelace", ["40.00"], None, ref="US-1"))
+    ret = accepted(simulator, _invoice("Ada Lovelace", ["40.00"], None, ref="US-1"))
     assert (ret.findtext("CurrencyRef/FullName"), ret.findtext("ExchangeRate")) == (HOME, "1")
     assert ret.findtext("BalanceRemainingInHomeCurrency") == "40.00"
     assert balances(company_db)["Accounts Receivable"] == Decimal("40.00")
@@ -122,7 +120,7 @@ def test_line_rounding_goes_to_exchange_gain_or_loss(
     """A/R is the total at the rate (0.10 × 1.1 = 0.11); each line is converted on its
     own (0.05 × 1.1 = 0.06, twice); the cent between them is Exchange Gain or Loss."""
     simulator, company_db = euro
-    _ok(simulator, _invoice("Élise Martin EUR", ["0.05", "0.05"], "1.1"))
+    accepted(simulator, _invoice("Élise Martin EUR", ["0.05", "0.05"], "1.1"))
     trial = balances(company_db)
     assert trial["Accounts Receivable - EUR"] == Decimal("0.11")
     assert trial["Sales"] == Decimal("-0.12")
@@ -134,8 +132,8 @@ def test_a_payment_at_another_rate_books_an_exchange_gain(
     """Invoice 100.00 EUR at 1.1, paid at 1.2: Undeposited Funds 120.00, the receivable's
     110.00 cleared to the cent, 10.00 gain in Exchange Gain or Loss."""
     simulator, company_db = euro
-    invoice = _ok(simulator, _invoice("Élise Martin EUR", ["100.00"], "1.1"))
-    payment = _ok(simulator, (
+    invoice = accepted(simulator, _invoice("Élise Martin EUR", ["100.00"], "1.1"))
+    payment = accepted(simulator, (
         "<ReceivePaymentAddRq><ReceivePaymentAdd><CustomerRef><FullName>Élise Martin EUR"
         "</FullName></CustomerRef><TxnDate>2024-05-09</TxnDate><TotalAmount>100.00"
         "</TotalAmount><ExchangeRate>1.2</ExchangeRate><AppliedToTxnAdd><TxnID>"
@@ -147,7 +145,7 @@ def test_a_payment_at_another_rate_books_an_exchange_gain(
     assert trial["Undeposited Funds"] == Decimal("120.00")
     assert trial.get("Accounts Receivable - EUR", Decimal(0)) == Decimal(0)
     assert trial["Exchange Gain or Loss"] == Decimal("-10.00")
-    paid = _ok(simulator, f"<InvoiceQueryRq><TxnID>{invoice.findtext('TxnID')}</TxnID>"
+    paid = accepted(simulator, f"<InvoiceQueryRq><TxnID>{invoice.findtext('TxnID')}</TxnID>"
                           "</InvoiceQueryRq>")
     assert paid.findtext("BalanceRemainingInHomeCurrency") == "0.00"
 
@@ -157,7 +155,7 @@ def test_credit_memo_and_card_refund_at_the_same_rate_leave_no_difference(
     """A credit memo of 33.33 EUR at 1.0851 refunded at the same rate: A/R back to zero,
     the refund account credited 36.17, nothing in Exchange Gain or Loss."""
     simulator, company_db = euro
-    memo = _ok(simulator, (
+    memo = accepted(simulator, (
         "<CreditMemoAddRq><CreditMemoAdd><CustomerRef><FullName>Élise Martin EUR</FullName>"
         "</CustomerRef><TxnDate>2024-05-03</TxnDate><RefNumber>CM-1</RefNumber>"
         "<ExchangeRate>1.0851</ExchangeRate><CreditMemoLineAdd><ItemRef><FullName>WIDGET-1"
@@ -165,7 +163,7 @@ def test_credit_memo_and_card_refund_at_the_same_rate_leave_no_difference(
         "</FullName></SalesTaxCodeRef></CreditMemoLineAdd></CreditMemoAdd>"
         "</CreditMemoAddRq>"))
     assert memo.findtext("CreditRemainingInHomeCurrency") == "36.17"
-    refund = _ok(simulator, (
+    refund = accepted(simulator, (
         "<ARRefundCreditCardAddRq><ARRefundCreditCardAdd><CustomerRef><FullName>Élise Martin"
         " EUR</FullName></CustomerRef><RefundFromAccountRef><FullName>Merchant Account"
         "</FullName></RefundFromAccountRef><TxnDate>2024-05-03</TxnDate>"
@@ -195,17 +193,17 @@ def test_a_refund_check_to_a_foreign_customer_goes_through_its_currency_ar(
     """A check refunding a euro credit memo from the dollar bank account: its A/R line on
     the home A/R account is refused; on "Accounts Receivable - EUR" it books 11.00."""
     simulator, company_db = euro
-    memo = _ok(simulator, (
+    memo = accepted(simulator, (
         "<CreditMemoAddRq><CreditMemoAdd><CustomerRef><FullName>Élise Martin EUR</FullName>"
         "</CustomerRef><TxnDate>2024-05-03</TxnDate><ExchangeRate>1.1</ExchangeRate>"
         "<CreditMemoLineAdd><ItemRef><FullName>WIDGET-1</FullName></ItemRef><Amount>10.00"
         "</Amount><SalesTaxCodeRef><FullName>Non</FullName></SalesTaxCodeRef>"
         "</CreditMemoLineAdd></CreditMemoAdd></CreditMemoAddRq>"))
-    refused = _run(simulator, _check_refund(memo.findtext("TxnID") or "",
+    refused = answer_to(simulator, _check_refund(memo.findtext("TxnID") or "",
                                             "Accounts Receivable"))
     assert status(refused) == 3180
     assert "is in US Dollar; this transaction is in Euro" in refused.get("statusMessage", "")
-    check = _ok(simulator, _check_refund(memo.findtext("TxnID") or "",
+    check = accepted(simulator, _check_refund(memo.findtext("TxnID") or "",
                                          "Accounts Receivable - EUR"))
     assert check.findtext("AmountInHomeCurrency") == "11.00"
     trial = balances(company_db)
@@ -219,9 +217,9 @@ def test_exchange_rate_with_multicurrency_off_is_refused(tmp_path: Path) -> None
     try:
         _customer(simulator, "Ada Lovelace", None)
         add_item(simulator, "WIDGET-1")
-        rs = _run(simulator, _invoice("Ada Lovelace", ["10.00"], "1.1"))
+        rs = answer_to(simulator, _invoice("Ada Lovelace", ["10.00"], "1.1"))
         assert status(rs) == 3250
-        rs = _run(simulator, "<CustomerAddRq><CustomerAdd><Name>Élise</Name><CurrencyRef>"
+        rs = answer_to(simulator, "<CustomerAddRq><CustomerAdd><Name>Élise</Name><CurrencyRef>"
                              "<FullName>Euro</FullName></CurrencyRef></CustomerAdd>"
                              "</CustomerAddRq>")
         assert status(rs) == 3250
@@ -247,7 +245,7 @@ def test_mismatched_currencies_are_refused(euro: tuple[QuickBooksSimulator, Path
          "</AccountAddRq>"): "always in the home currency",
     }
     for body, reason in cases.items():
-        rs = _run(simulator, body)
+        rs = answer_to(simulator, body)
         assert status(rs) == 3180, rs.get("statusMessage")
         assert reason in rs.get("statusMessage", "")
     assert balances(company_db) == {}
@@ -258,18 +256,18 @@ def test_a_customers_currency_cannot_change_once_it_has_transactions(
     """CustomerMod may set a currency while the customer has no transactions, not after."""
     simulator, _db = euro
     _customer(simulator, "Bram", None)
-    customer = _ok(simulator, "<CustomerQueryRq><FullName>Bram</FullName></CustomerQueryRq>")
+    customer = accepted(simulator, "<CustomerQueryRq><FullName>Bram</FullName></CustomerQueryRq>")
     assert customer.findtext("CurrencyRef/FullName") == HOME
 
     def mod(currency: str) -> etree._Element:
-        current = _ok(simulator, "<CustomerQueryRq><FullName>Bram</FullName></CustomerQueryRq>")
-        return _run(simulator, (
+        current = accepted(simulator, "<CustomerQueryRq><FullName>Bram</FullName></CustomerQueryRq>")
+        return answer_to(simulator, (
             f"<CustomerModRq><CustomerMod><ListID>{current.findtext('ListID')}</ListID>"
             f"<EditSequence>{current.findtext('EditSequence')}</EditSequence><CurrencyRef>"
             f"<FullName>{currency}</FullName></CurrencyRef></CustomerMod></CustomerModRq>"))
 
     assert status(mod("Euro")) == 0
-    _ok(simulator, _invoice("Bram", ["10.00"], "1.1", ref="BR-1"))
+    accepted(simulator, _invoice("Bram", ["10.00"], "1.1", ref="BR-1"))
     refused = mod("British Pound Sterling")
     assert status(refused) == 3180
     assert "cannot be changed" in refused.get("statusMessage", "")
