@@ -117,7 +117,8 @@ class Runs:
     def _live(self, session: Session, ticket: str | None,
               statement: Select[Any] | None = None) -> RunRecord | None:
         """The open run ``ticket`` names; None for unknown, ended or expired tickets.
-        ``statement``: the run's read with more beside it (``_RUN_AND_AWAITED_SET``)."""
+        ``statement``: the run's read with more beside it (``_RUN_FOR_SEND``,
+        ``_RUN_AND_AWAITED_SET``)."""
         if not ticket:
             return None
         run = _locked_run(session, ticket, statement)
@@ -283,7 +284,7 @@ class Runs:
         minor: int | None,
     ) -> str:
         def work(session: Session) -> str:
-            run = self._live(session, ticket)
+            run = self._live(session, ticket, _RUN_FOR_SEND)
             if run is None:
                 return ""
             if company_file_name and run.company_file_name != company_file_name[:500]:
@@ -353,7 +354,7 @@ class Runs:
             else:
                 summary = queue.apply_response(
                     session, ticket=run.ticket, response_xml=response or "",
-                    handlers=self.handlers, answered_at=self.clock(), settings=self.settings,
+                    handlers=self.handlers, now=self.clock(), settings=self.settings,
                     awaited=run.awaited_set,
                 )
                 run.succeeded_count += summary.succeeded
@@ -511,16 +512,16 @@ class Runs:
         return self._guard("interactiveRejected", "", work)
 
 
-# Read at the start of every callback, with Core (no ORM object is loaded), and with it
-# whether the company has a message set whose outcome is unknown (sendRequestXML need
-# not look for one otherwise). Built once: a statement built per call costs SQLAlchemy
-# more than the read itself.
+# Read at the start of every callback, with Core (no ORM object is loaded). Built once: a
+# statement built per call costs SQLAlchemy more than the read itself.
 _RUNS = RunRecord.table
 _RUN_FOR_UPDATE = (
-    select(_RUNS, unsettled_sets(_RUNS.c.company_id).label("unsettled_sets"))
-    .where(_RUNS.c.ticket == bindparam("key"))
-    .with_for_update(of=_RUNS)
+    select(_RUNS).where(_RUNS.c.ticket == bindparam("key")).with_for_update(of=_RUNS)
 )
+# sendRequestXML's read: the run and whether its company has a message set whose outcome
+# is unknown (the claim need not look for one otherwise).
+_RUN_FOR_SEND = _RUN_FOR_UPDATE.add_columns(
+    unsettled_sets(_RUNS.c.company_id).label("unsettled_sets"))
 # receiveResponseXML's read: the run and the message set it settles, in one statement.
 _RUN_AND_AWAITED_SET = queue.with_awaited_set(_RUN_FOR_UPDATE, _RUNS, _RUNS.c.ticket)
 
@@ -528,15 +529,17 @@ _RUN_AND_AWAITED_SET = queue.with_awaited_set(_RUN_FOR_UPDATE, _RUNS, _RUNS.c.ti
 def _locked_run(session: Session, ticket: str,
                 statement: Select[Any] | None = None) -> RunRecord | None:
     """The run ``ticket`` names, its row locked for this transaction (None if unknown);
-    whatever the callback changes on it is written when its work is done."""
+    whatever the callback changes on it is written when its work is done. What
+    ``statement`` reads beside the run (``_RUN_FOR_SEND``, ``_RUN_AND_AWAITED_SET``) is
+    kept on the record; the rest stays None."""
     row = session.connection().execute(statement if statement is not None else _RUN_FOR_UPDATE,
                                        {"key": ticket_key(ticket)}).first()
     if row is None:
         return None
     run = RunRecord.from_row(row)
-    run.unsettled_sets = bool(row.unsettled_sets)
-    if statement is _RUN_AND_AWAITED_SET:
-        run.awaited_set = queue.awaited_set_of(row)
+    unsettled = row._mapping.get("unsettled_sets")
+    run.unsettled_sets = None if unsettled is None else bool(unsettled)
+    run.awaited_set = queue.awaited_set_of(row)
     session.info[_RUN] = run
     return run
 

@@ -136,9 +136,10 @@ def with_awaited_set(statement: Select[Any], left: FromClause,
 
 
 def awaited_set_of(row: Row[Any]) -> MessageSetRecord | None:
-    """The message set a ``with_awaited_set`` row carries, or None."""
+    """The message set a ``with_awaited_set`` row carries, or None (none awaited, or a
+    row read without it)."""
     mapping = row._mapping
-    if mapping[_SET_PREFIX + "id"] is None:
+    if mapping.get(_SET_PREFIX + "id") is None:
         return None
     return MessageSetRecord({column: mapping[_SET_PREFIX + column]
                              for column in MessageSetRecord.columns})
@@ -210,25 +211,22 @@ def apply_response(
     ticket: str,
     response_xml: str,
     handlers: HandlerRegistry,
-    elapsed_ms: int | None = None,
     now: datetime | None = None,
     settings: Settings | None = None,
-    answered_at: datetime | None = None,
     awaited: MessageSetRecord | None = None,
 ) -> ApplySummary:
     """Settle the ticket's outstanding message set from QuickBooks' response.
 
     ``handlers`` then applies each answer to local state (mappings, quantities, runs).
 
-    ``answered_at`` (the caller's clock) measures the round trip from the set's
-    ``sent_at`` when ``elapsed_ms`` is not given. ``awaited`` is the set when the caller
-    read it in this transaction already (``with_awaited_set``).
+    ``now`` (the caller's clock) is when the answer came: the round trip is measured from
+    the set's ``sent_at``. ``awaited`` is the set when the caller read it in this
+    transaction already (``with_awaited_set``).
     """
     at = now or utcnow()
     policy = settings or Settings()
     message_set = awaited or awaiting_message_set(session, ticket)
-    if elapsed_ms is None and answered_at is not None:
-        elapsed_ms = max(0, int((answered_at - message_set.sent_at).total_seconds() * 1000))
+    elapsed_ms = max(0, int((at - message_set.sent_at).total_seconds() * 1000))
     is_recovery = message_set.state == MessageSetState.RECOVERING.value
     try:
         # Large answers are streamed: a response's records beyond the request log's copy
