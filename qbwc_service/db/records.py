@@ -18,6 +18,7 @@ from typing import Any, ClassVar, Self
 
 from sqlalchemy import Table, Update, bindparam, update
 from sqlalchemy.engine import Connection, Row
+from sqlalchemy.orm import Session
 
 from qbwc_service.db.models import MessageSet, Request, WcRun
 
@@ -192,6 +193,16 @@ class RequestRecord(Record):
     updated_at: datetime
     sent_at: datetime | None
     completed_at: datetime | None
+
+    def loaded(self, session: Session) -> Request:
+        """This request as an ORM object, carrying the record's unsaved changes: for an
+        outcome settled field by field (rare beside the plain ones, which stay records)."""
+        request = session.get(Request, self.id)
+        if request is None:  # pragma: no cover - read in this transaction a moment ago
+            raise LookupError(f"request #{self.id} vanished")
+        for column, value in self.changes().items():
+            setattr(request, column, value)
+        return request
 
 
 # A request as the ORM loads it or as a record: for code that only reads it.

@@ -301,11 +301,7 @@ def _render(request: RequestRecord, ticket: str, qbxml_version: str) -> str:
 
 def _refuse(session: Session, record: RequestRecord, error: Exception, at: datetime) -> None:
     message = str(error) or type(error).__name__
-    request = session.get(Request, record.id)
-    if request is None:  # pragma: no cover - claimed in this transaction a moment ago
-        raise LookupError(f"request #{record.id} vanished")
-    for column, value in record.changes().items():
-        setattr(request, column, value)
+    request = record.loaded(session)
     request.explanation = f"Not sent: the request could not be built. {message}"[:4000]
     request.status_message = message[:4000]
     transition(

@@ -196,15 +196,6 @@ def _attempt(session: Session, attempt_ids: dict[int, int], request_id: int) -> 
     return None if attempt_id is None else session.get(Attempt, attempt_id)
 
 
-def _loaded(session: Session, record: RequestRecord) -> Request:
-    """The ORM object of a sent request, for an outcome settled field by field (errors,
-    pages, look-ups: rare beside plain successes, which stay records)."""
-    request = session.get(Request, record.id)
-    if request is None:  # pragma: no cover - read in this transaction a moment ago
-        raise LookupError(f"request #{record.id} vanished")
-    return request
-
-
 def apply_response(
     session: Session,
     *,
@@ -254,7 +245,7 @@ def apply_response(
             outcome = Outcome.SUCCEEDED
         else:
             outcome = _apply_one(
-                session, _loaded(session, request), response,
+                session, request.loaded(session), response,
                 _attempt(session, attempt_ids, request.id), at, policy, book,
             )
         summary.count(outcome)
@@ -262,7 +253,7 @@ def apply_response(
             summary.recovered += 1
     never_processed = is_recovery and not responses
     for record in pending.values():
-        unanswered = _loaded(session, record)
+        unanswered = record.loaded(session)
         attempt = _attempt(session, attempt_ids, unanswered.id)
         if attempt is not None:
             attempt.received_at = at
