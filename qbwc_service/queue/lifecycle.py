@@ -163,8 +163,9 @@ def settle_asked(session: Session, asked: Sequence[tuple[Request, str, str]]) ->
         if to is RequestStatus.FAILED:
             request.explanation = reason[:4000]
         transition(session, request, to, actor="handler", reason=reason[:2000])
-        if to is RequestStatus.FAILED:
-            mark_dependents_waiting(session, request)
+        # Never sent now, either way: its dependents say what they wait for, as after
+        # any failure or cancellation (``actions.cancel``, the outcome's ``_fail``).
+        mark_dependents_waiting(session, request)
 
 
 def describe(request: RequestLike) -> str:
