@@ -30,15 +30,27 @@ from qbwc_service.db.models import Request, RequestDependency, RequestStatus
 from qbwc_service.db.records import RequestLike
 from qbwc_service.handlers._common import record_posted_amount
 
-__all__ = ["CORRECTION", "OPERATIONS", "READBACK_PREFIX", "RoundingHandler", "correction"]
+__all__ = [
+    "CORRECTION",
+    "OPERATIONS",
+    "READBACK_PREFIX",
+    "RoundingHandler",
+    "correction",
+    "readback_key",
+]
 
 OPERATIONS = ("TransactionQuery", "JournalEntryAdd")
 READBACK_PREFIX = "rounding-readback:"
-CORRECTION = "Correction"
+CORRECTION = "Correction"  # the entry's payload key this handler turns into lines
 _CENT = Decimal("0.01")
 _OPEN = (RequestStatus.QUEUED.value, RequestStatus.HELD.value)
 
 Posted = Iterable[tuple[str, str, Decimal]]  # (account, name, home amount, debit positive)
+
+
+def readback_key(document_key: str) -> str:
+    """The key of the read-back of the document queued as ``document_key``."""
+    return f"{READBACK_PREFIX}{document_key}"
 
 
 def _text(fields: dict[str, Any], path: str) -> str:

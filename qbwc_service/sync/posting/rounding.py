@@ -13,8 +13,8 @@ in Exchange Gain or Loss. For those documents this rule plans two more requests:
    and the detail level a choice, so the handler keeps the lines of the document's own
    TxnID), and
 2. a ``JournalEntryAdd`` depending on it, planned with what Magento's base figures say
-   each account should hold: every line's base amount on its item's income account (the
-   account the item was created with, else ``accounts.income``) and the base tax on Sales
+   each account should hold: every line's base amount on ``accounts.income`` (the account
+   every item the service creates books to) and the base tax on Sales
    Tax Payable under the tax agency (``tax.agency``; QuickBooks wants the agency as the
    name on a Sales Tax Payable line). The handler of the read-back answer
    (``handlers/rounding.py``) turns it into lines: per account, what Magento says less
@@ -38,15 +38,15 @@ from decimal import Decimal
 from typing import Any
 
 from magento_client.documents import CreditMemo, Invoice, Order
+from qbwc_service.handlers.rounding import CORRECTION, readback_key
 from qbwc_service.sync.exceptions import PlanningError
 from qbwc_service.sync.plan import PlanContext, PlannedRequest, Priority, cents, document_hash
 from qbwc_service.sync.posting.common import Parties, rate_fits
 from qbwc_service.sync.posting.lines import build_lines
 from qbwc_service.sync.posting.tax import tax_lines, tax_shares
 
-__all__ = ["CORRECTION", "SALES_TAX_PAYABLE", "base_targets", "plan_rounding"]
+__all__ = ["SALES_TAX_PAYABLE", "base_targets", "plan_rounding"]
 
-CORRECTION = "Correction"  # the payload key the read-back's handler turns into lines
 SALES_TAX_PAYABLE = "Sales Tax Payable"
 _TXN_TYPES = {"InvoiceAdd": "Invoice", "SalesReceiptAdd": "SalesReceipt",
               "CreditMemoAdd": "CreditMemo"}
@@ -55,19 +55,6 @@ _LINE_TAGS = {"InvoiceAdd": "InvoiceLineAdd", "SalesReceiptAdd": "SalesReceiptLi
 # How many journal lines the read-back may answer: one document's lines, in one page.
 _MAX_LINES = 500
 _GUID_NAMESPACE = uuid.UUID("7b0f3f4e-3c1a-5d8e-9a51-6f2d0c4e8b17")
-
-
-def _item_accounts(refs: Parties) -> dict[str, str]:
-    """The income account of each item the document's adds create (by item name)."""
-    accounts: dict[str, str] = {}
-    for request in refs.requests:
-        context = request.context
-        ref = (context.get("IncomeAccountRef")
-               or (context.get("SalesOrPurchase") or {}).get("AccountRef")
-               or context.get("AccountRef"))
-        if context.get("Name") and isinstance(ref, dict) and ref.get("FullName"):
-            accounts[str(context["Name"])] = str(ref["FullName"])
-    return accounts
 
 
 def base_targets(document: Invoice | CreditMemo, order: Order, ctx: PlanContext,
@@ -82,7 +69,6 @@ def base_targets(document: Invoice | CreditMemo, order: Order, ctx: PlanContext,
                         tax_lines=base_tax)
     tax_items = {line["ItemRef"]["FullName"] for line in base_tax}
     income = ctx.config.accounts.income
-    accounts = _item_accounts(refs)
     sign = Decimal(1) if credit else Decimal(-1)
     held: dict[tuple[str, str], Decimal] = {}
     for line in built.lines:
@@ -93,7 +79,7 @@ def base_targets(document: Invoice | CreditMemo, order: Order, ctx: PlanContext,
                 continue  # no name for a Sales Tax Payable line: the tax is not corrected
             key = (SALES_TAX_PAYABLE, ctx.config.tax.agency)
         else:
-            key = (accounts.get(item, income), "")
+            key = (income, "")  # every item the service creates books to it
         held[key] = held.get(key, Decimal(0)) + amount
     targets: list[dict[str, Any]] = []
     for (account, entity), amount in held.items():
@@ -132,7 +118,7 @@ def plan_rounding(document: Invoice | CreditMemo, order: Order, ctx: PlanContext
         "TransactionDetailLevelFilter": "All",
     }
     readback = PlannedRequest(
-        operation="TransactionQuery", key=f"rounding-readback:{main.key}",
+        operation="TransactionQuery", key=readback_key(main.key),
         context=readback_context, magento_ref=main.magento_ref,
         document_hash=document_hash(readback_context), depends_on_keys=(main.key,),
         priority=Priority.ROUNDING, hold_reason=main.hold_reason, txn_date=main.txn_date)
