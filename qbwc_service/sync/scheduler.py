@@ -55,21 +55,24 @@ def run_job(ctx: AppContext, company_name: str, job: str, client_factory: Client
         client = client_factory(company_name)
         report = pull_and_enqueue(ctx, company_name, client=client,
                                   entities=JOB_ENTITIES[job], progress=progress)
-        direction = load_company_config(ctx.settings, company_name).inventory_direction
-        if job == "inventory" and direction != "none":
-            # Whichever way the stock flows: QuickBooks' quantities pushed to Magento, or
-            # Magento's source changes queued for QuickBooks (each skips the other way).
-            # With no direction neither needs Magento's open documents, so none are read.
-            docs = open_documents(client)
-            push_inventory(ctx, company_name, client, orders=docs["orders"],
-                           invoices=docs["invoices"], creditmemos=docs["creditmemos"],
-                           shipments=docs["shipments"])
-            queue_stock_moves(ctx, company_name, client, orders=docs["orders"],
-                              invoices=docs["invoices"], creditmemos=docs["creditmemos"],
-                              shipments=docs["shipments"])
+        if job == "inventory":
+            _move_stock(ctx, company_name, client)
         log.info("job %s: read %s, queued %d new, %d changed, %d errors", name, report.read,
                  report.created, report.changed, len(report.errors))
     return True
+
+
+def _move_stock(ctx: AppContext, company_name: str, client: Any) -> None:
+    """The way the company's stock flows: QuickBooks' quantities pushed to Magento, or
+    Magento's source changes queued for QuickBooks; with no direction nothing, and
+    Magento's open documents are not read."""
+    direction = load_company_config(ctx.settings, company_name).inventory_direction
+    if direction == "none":
+        return
+    docs = open_documents(client)
+    move = push_inventory if direction == "quickbooks_to_magento" else queue_stock_moves
+    move(ctx, company_name, client, orders=docs["orders"], invoices=docs["invoices"],
+         creditmemos=docs["creditmemos"], shipments=docs["shipments"])
 
 
 def build_scheduler(ctx: AppContext, client_factory: ClientFactory, *,
