@@ -177,12 +177,18 @@ def pending_as_reported(session: Session, company: Company, config: CompanyMappi
                         shipments: Iterable[Shipment]) -> dict[tuple[str, str], Decimal]:
     """Units not yet deducted per SKU and source (:mod:`.stock_position`) as they stood
     when QuickBooks ``reported`` its quantities: only requests posted by then count."""
-    # The payloads say at which site each posted line moved stock.
-    posted = {key: payload for key, payload in session.execute(
-        select(Request.idempotency_key, Request.payload).where(
-            Request.company_id == company.id,
-            Request.status == RequestStatus.SUCCEEDED.value,
-            Request.completed_at <= reported))}
+    posted_by_then = (Request.company_id == company.id,
+                      Request.status == RequestStatus.SUCCEEDED.value,
+                      Request.completed_at <= reported)
+    posted: dict[str, Mapping[str, Any] | None] = dict.fromkeys(session.scalars(
+        select(Request.idempotency_key).where(*posted_by_then)))
+    # The payloads of these documents' postings say at which site each line moved stock;
+    # only those are read (a payload is the whole request, and the history is long).
+    invoices, creditmemos = list(invoices), list(creditmemos)
+    documents = [f"invoice:{invoice.entity_id}" for invoice in invoices] + \
+        [f"creditmemo:{memo.entity_id}" for memo in creditmemos]
+    posted.update(session.execute(select(Request.idempotency_key, Request.payload).where(
+        *posted_by_then, Request.idempotency_key.in_(documents))).tuples().all())
     by_order: dict[int, list[Shipment]] = {}
     for shipment in shipments:
         by_order.setdefault(shipment.order_id, []).append(shipment)
