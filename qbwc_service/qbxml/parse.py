@@ -9,7 +9,7 @@ Bounded by design: an answer over ``STREAM_ABOVE_BYTES`` is read as a stream (``
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import IO, Any
@@ -181,11 +181,13 @@ def parse_response(xml: str | bytes, *, keep_bytes: int | None = None) -> Respon
 
 
 def _message_set(messages: etree._Element | None, root: etree._Element | None,
-                 snippet: str) -> ResponseMessageSet:
+                 snippet: Callable[[], str]) -> ResponseMessageSet:
+    """The message set's attributes; ``snippet`` gives the answer's start, asked for only
+    when it is not a qbXML response."""
     if messages is None:
         raise ResponseParseError(
             "not a qbXML response: expected QBXML/QBXMLMsgsRs, found "
-            f"{None if root is None else root.tag}", snippet,
+            f"{None if root is None else root.tag}", snippet(),
         )
     return ResponseMessageSet(
         message_set_status=_int(messages.get("messageSetStatusCode")),
@@ -197,9 +199,10 @@ def _message_set(messages: etree._Element | None, root: etree._Element | None,
 def _parse_tree(xml: str | bytes, keep_bytes: int | None) -> ResponseMessageSet:
     root = parse_xml(xml)
     messages = root if root.tag == "QBXMLMsgsRs" else root.find("QBXMLMsgsRs")
-    snippet = xml[:200] if isinstance(xml, str) else xml[:200].decode("utf-8", "replace")
-    result = _message_set(messages, root, snippet)
+    result = _message_set(messages, root, lambda: xml[:200] if isinstance(xml, str)
+                          else xml[:200].decode("utf-8", "replace"))
     assert messages is not None
+    answer_bytes: int | None = None  # the answer's size, weighed once if a log copy needs it
     for rs in messages:
         if isinstance(rs.tag, str) and rs.tag.endswith("Rs"):
             response = _response(rs)
@@ -210,7 +213,8 @@ def _parse_tree(xml: str | bytes, keep_bytes: int | None) -> ResponseMessageSet:
                     if is_ret(child):
                         copy.offer(child)
                 if not copy.whole:
-                    answer_bytes = len(xml.encode("utf-8") if isinstance(xml, str) else xml)
+                    if answer_bytes is None:
+                        answer_bytes = len(xml.encode("utf-8") if isinstance(xml, str) else xml)
                     response.raw_xml = copy.text(rs, answer_bytes)
             result.responses.append(response)
     return result
@@ -224,9 +228,11 @@ def _parse_stream(xml: str | bytes, keep_bytes: int) -> ResponseMessageSet:
     truncated: list[tuple[QbResponse, etree._Element, _LogCopy]] = []
     copy: _LogCopy | None = None
     dropped: etree._Element | None = None
+    rs_depth = 0  # a response's depth, known once the message set is found
     for kind, element, index in walk:
-        assert walk.messages is not None
-        rs_depth = 2 if walk.messages.getparent() is None else 3
+        if not rs_depth:
+            assert walk.messages is not None
+            rs_depth = 2 if walk.messages.getparent() is None else 3
         if kind == CHILD:
             copy = copy or _LogCopy(keep_bytes)
             if not is_ret(element) or copy.offer(element):
@@ -250,7 +256,7 @@ def _parse_stream(xml: str | bytes, keep_bytes: int) -> ResponseMessageSet:
             responses.append(response)
         copy, dropped = None, None
         clear_read(element)
-    result = _message_set(walk.messages, walk.root, walk.reader.snippet())
+    result = _message_set(walk.messages, walk.root, walk.reader.snippet)
     if walk.root is not None:
         check_depth(walk.root)
     for response, shell, log_copy in truncated:
