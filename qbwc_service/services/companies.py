@@ -32,6 +32,7 @@ __all__ = [
     "CompanyChange",
     "CompanyView",
     "add_company",
+    "change_company",
     "company_exists",
     "find_company",
     "list_companies",
@@ -180,6 +181,13 @@ def set_company(
     session: Session, settings: Settings, name: str, change: CompanyChange, *, actor: str
 ) -> CompanyView:
     """Apply ``change`` to the company and record what changed (before and after)."""
+    return change_company(session, settings, name, change, actor=actor)[0]
+
+
+def change_company(
+    session: Session, settings: Settings, name: str, change: CompanyChange, *, actor: str
+) -> tuple[CompanyView, bool]:
+    """``set_company``, and whether anything changed."""
     if change.is_empty():
         raise InvalidValue("nothing to change; give at least one setting (see --help)")
     company = find_company(session, name)
@@ -208,7 +216,7 @@ def set_company(
         record(session, actor=actor, action="company.set", target_type="company",
                target_id=company.id, before={key: before[key] for key in changed},
                after={key: after[key] for key in changed})
-    return view
+    return view, bool(changed)
 
 
 def _rename(session: Session, settings: Settings, company: Company, new_name: str) -> None:

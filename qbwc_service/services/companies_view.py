@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from qbwc_service.db.models import Company, QbwcUser
 from qbwc_service.qbwc.qwc import QwcError, build_qwc
-from qbwc_service.services.companies import CompanyChange, set_company, show_company
+from qbwc_service.services.companies import CompanyChange, change_company
 from qbwc_service.services.exceptions import Conflict, NotFound
 from qbwc_service.settings import Settings
 from qbwc_service.sync.config import load_company_config
@@ -79,8 +79,7 @@ def change_settings(session: Session, settings: Settings, company_id: int,
                     change: CompanyChange, *, actor: str) -> bool:
     """Apply ``change`` to the company (audited); True when anything changed."""
     company = company_by_id(session, company_id)
-    before = show_company(session, settings, company.name)
-    return set_company(session, settings, company.name, change, actor=actor) != before
+    return change_company(session, settings, company.name, change, actor=actor)[1]
 
 
 def qwc_filename(company: Company, username: str) -> str:
