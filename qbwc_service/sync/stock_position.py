@@ -28,7 +28,7 @@ from typing import Any
 
 from magento_client.documents import CreditMemo, Invoice, Order, OrderItem
 from qbwc_service.sync.plan import PlanContext
-from qbwc_service.sync.posting.lines import ProductLine, product_lines
+from qbwc_service.sync.posting.lines import LINE_TAGS, ProductLine, product_lines
 from qbwc_service.sync.posting.stock import returned_to_stock, write_off_key
 
 __all__ = ["Shelf", "magento_deducted", "not_yet_deducted", "quickbooks_deducted"]
@@ -37,7 +37,6 @@ _ZERO = Decimal(0)
 Shelf = tuple[str, str]  # (SKU, Magento source_code)
 # What QuickBooks posted: request key -> the payload sent (None when only the key is known).
 Posted = Mapping[str, Mapping[str, Any] | None] | set[str]
-_LINE_TAGS = ("InvoiceLineAdd", "SalesReceiptLineAdd", "CreditMemoLineAdd")
 
 
 def _add(totals: dict[Shelf, Decimal], shelf: Shelf, quantity: Decimal) -> None:
@@ -106,15 +105,13 @@ def _line_shelves(products: list[ProductLine], payload: Mapping[str, Any] | None
                   order_id: int, ctx: PlanContext) -> list[Shelf]:
     """The shelf each product line moved stock on: the site the posted request named
     (product lines come first, in order), else the site the rules would name now."""
+    if not ctx.uses_sites:
+        return [(product.sku, ctx.config.sales_source) for product in products]
     sources_by_site = ctx.config.sources_by_site
-    lines: list[Any] = []
-    for tag in _LINE_TAGS:
-        lines = list((payload or {}).get(tag) or lines)
+    lines: list[Any] = next((list(payload[tag]) for tag in LINE_TAGS.values()
+                             if payload and payload.get(tag)), [])
     shelves: list[Shelf] = []
     for index, product in enumerate(products):
-        if not ctx.uses_sites:
-            shelves.append((product.sku, ctx.config.sales_source))
-            continue
         if index < len(lines) and isinstance(lines[index], Mapping):
             site = (lines[index].get("InventorySiteRef") or {}).get("FullName")
         else:

@@ -25,7 +25,11 @@ from qbwc_service.sync.config import CompanyMappingConfig
 from qbwc_service.sync.exceptions import PlanningError, TotalsMismatch
 from qbwc_service.sync.plan import PlanContext, cents, money
 
-__all__ = ["ProductLine", "TransactionLines", "build_lines", "product_lines"]
+__all__ = ["LINE_TAGS", "ProductLine", "TransactionLines", "build_lines", "product_lines"]
+
+# The line aggregate of each sales document add.
+LINE_TAGS = {"InvoiceAdd": "InvoiceLineAdd", "SalesReceiptAdd": "SalesReceiptLineAdd",
+             "CreditMemoAdd": "CreditMemoLineAdd"}
 
 _ZERO = Decimal(0)
 

@@ -42,7 +42,7 @@ from qbwc_service.handlers.rounding import CORRECTION, readback_key
 from qbwc_service.sync.exceptions import PlanningError
 from qbwc_service.sync.plan import PlanContext, PlannedRequest, Priority, cents, document_hash
 from qbwc_service.sync.posting.common import Parties, rate_fits
-from qbwc_service.sync.posting.lines import build_lines
+from qbwc_service.sync.posting.lines import LINE_TAGS, build_lines
 from qbwc_service.sync.posting.tax import tax_lines, tax_shares
 
 __all__ = ["SALES_TAX_PAYABLE", "base_targets", "plan_rounding"]
@@ -50,8 +50,6 @@ __all__ = ["SALES_TAX_PAYABLE", "base_targets", "plan_rounding"]
 SALES_TAX_PAYABLE = "Sales Tax Payable"
 _TXN_TYPES = {"InvoiceAdd": "Invoice", "SalesReceiptAdd": "SalesReceipt",
               "CreditMemoAdd": "CreditMemo"}
-_LINE_TAGS = {"InvoiceAdd": "InvoiceLineAdd", "SalesReceiptAdd": "SalesReceiptLineAdd",
-              "CreditMemoAdd": "CreditMemoLineAdd"}
 # How many journal lines the read-back may answer: one document's lines, in one page.
 _MAX_LINES = 500
 _GUID_NAMESPACE = uuid.UUID("7b0f3f4e-3c1a-5d8e-9a51-6f2d0c4e8b17")
@@ -97,7 +95,7 @@ def plan_rounding(document: Invoice | CreditMemo, order: Order, ctx: PlanContext
     """The read-back and the correcting journal entry of a foreign ``main`` document whose
     rate could not give Magento's base amounts account by account (else nothing)."""
     rate = main.context.get("ExchangeRate")
-    line_tag = _LINE_TAGS.get(main.operation)
+    line_tag = LINE_TAGS.get(main.operation)
     if rate is None or line_tag is None:
         return []
     lines = list(main.context.get(line_tag) or [])
