@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, FromClause, Select, and_, bindparam, literal_column, select
+from sqlalchemy import ColumnElement, FromClause, Select, and_, bindparam, select
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
@@ -36,7 +36,7 @@ from qbwc_service.queue.lookups import (
 )
 from qbwc_service.queue.machines import move_message_set
 from qbwc_service.queue.mappings import MappingBook
-from qbwc_service.queue.recovery import IS_UNSETTLED, UNSETTLED
+from qbwc_service.queue.recovery import IS_UNSETTLED, is_unsettled
 from qbwc_service.queue.registry import HandlerRegistry
 from qbwc_service.settings import Settings
 
@@ -127,10 +127,10 @@ def with_awaited_set(statement: Select[Any], left: FromClause,
     awaits the answer to beside its row (NULL when none), found as ``awaiting_message_set`` finds it: a caller
     reading its run anyway learns the set in the same statement."""
     awaited = _SETS.alias("awaited")
-    unsettled = awaited.c.state.in_([literal_column(f"'{state}'") for state in UNSETTLED])
     return (statement
             .add_columns(*(column.label(_SET_PREFIX + column.name) for column in awaited.c))
-            .outerjoin_from(left, awaited, and_(awaited.c.ticket == ticket, unsettled))
+            .outerjoin_from(left, awaited,
+                            and_(awaited.c.ticket == ticket, is_unsettled(awaited.c.state)))
             .order_by(awaited.c.id.desc())
             .limit(1))
 

@@ -12,7 +12,7 @@ import logging
 from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, Exists, bindparam, exists, literal_column, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from qbwc_service.db.models import (
     Attempt,
@@ -32,6 +32,7 @@ __all__ = [
     "IS_UNSETTLED",
     "UNSETTLED",
     "abandon_ticket",
+    "is_unsettled",
     "needs_recovery",
     "outstanding_sets",
     "recover_abandoned",
@@ -46,9 +47,15 @@ log = logging.getLogger(__name__)
 
 UNSETTLED = (MessageSetState.SENT.value, MessageSetState.RECOVERING.value)
 _CLOSED_SESSIONS = (RunState.CLOSED.value, RunState.EXPIRED.value)
-# ``state IN ('sent', 'recovering')`` written into the SQL: the states are the service's
-# own constants, and a bound IN list is expanded afresh on every execution.
-IS_UNSETTLED = MessageSet.state.in_([literal_column(f"'{state}'") for state in UNSETTLED])
+
+
+def is_unsettled(state: ColumnElement[str] | InstrumentedAttribute[str]) -> ColumnElement[bool]:
+    """``state IN ('sent', 'recovering')`` written into the SQL: the states are the
+    service's own constants, and a bound IN list is expanded afresh on every execution."""
+    return state.in_([literal_column(f"'{value}'") for value in UNSETTLED])
+
+
+IS_UNSETTLED = is_unsettled(MessageSet.state)
 
 
 # Asked before every message set: built once (see claim.py on prebuilt statements).
@@ -80,11 +87,7 @@ def unsettled_sets(company_id: int | ColumnElement[int]) -> Exists:
 
 def unsettled_writes(company_id: int | ColumnElement[int]) -> Exists:
     """EXISTS: a message set that writes is out for this company with its outcome unknown."""
-    return exists().where(
-        MessageSet.company_id == company_id,
-        IS_UNSETTLED,
-        MessageSet.writes.is_(True),
-    )
+    return unsettled_sets(company_id).where(MessageSet.writes.is_(True))
 
 
 def needs_recovery(session: Session, company_id: int) -> bool:
