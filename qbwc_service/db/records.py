@@ -42,14 +42,24 @@ class Record:
     table: ClassVar[Table]
     key: ClassVar[str]  # the primary key column
     columns: ClassVar[tuple[str, ...]]  # the table's column names, listed once per class
+    _read: dict[str, Any]  # the columns as read (or last written)
+    _assigned: set[str]
 
     def __init_subclass__(cls) -> None:
         super().__init_subclass__()
         cls.columns = tuple(cls.table.columns.keys())
 
     def __init__(self, values: Mapping[str, Any]) -> None:
-        self.__dict__.update(values)
-        self._read = dict(values)
+        attributes = self.__dict__
+        attributes.update(values)
+        attributes["_read"] = dict(values)
+        # The names given a value since: ``changes`` compares only those, not every
+        # column (a request has forty, and a message set's requests are read by the batch).
+        attributes["_assigned"] = set()
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        self.__dict__[name] = value
+        self._assigned.add(name)
 
     @classmethod
     def from_row(cls, row: Row[Any]) -> Self:
@@ -59,14 +69,16 @@ class Record:
 
     def changes(self) -> dict[str, Any]:
         """The columns given another value since the row was read."""
-        read = self._read
-        return {column: value for column, value in self.__dict__.items()
-                if column in read and value is not read[column] and value != read[column]}
+        read, attributes = self._read, self.__dict__
+        return {column: value for column in self._assigned
+                if column in read and (value := attributes[column]) is not read[column]
+                and value != read[column]}
 
     def written(self, values: Mapping[str, Any]) -> None:
         """The row now holds ``values`` (written by the caller): they are read, not changes."""
         self.__dict__.update(values)
         self._read.update(values)
+        self._assigned.difference_update(values)
 
 
 def save(connection: Connection, record: Record) -> None:
