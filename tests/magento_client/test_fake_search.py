@@ -89,3 +89,24 @@ def test_source_items_filter_by_sku_and_source(shared_client: MagentoClient, sha
     assert {i.sku for i in items} == {sku, "SIMPLE-002"}
     assert all(i.source_code == "default" and isinstance(i.quantity, Decimal) for i in items)
     assert items[0].quantity == shared_store.source_items[(items[0].sku, "default")]["quantity"]
+
+
+def test_in_keeps_the_spaces_of_the_list(shared_client: MagentoClient, shared_store: FakeStore) -> None:
+    """Magento splits an ``in`` list on commas only: " canceled" is no state, while an id
+    with a space before it still equals the number, as MySQL compares it."""
+    states = SearchCriteria().where("state", "new, canceled", "in")
+    assert _order_ids(shared_client, states) == _expected(shared_store, lambda o: o["state"] == "new")
+    first, second = sorted(shared_store.orders)[:2]
+    ids = SearchCriteria().where("entity_id", f"{first}, {second}", "in")
+    assert _order_ids(shared_client, ids) == {first, second}
+
+
+def test_in_and_nin_never_match_a_missing_value(shared_client: MagentoClient,
+                                                shared_store: FakeStore) -> None:
+    """SQL's IN and NOT IN are never true for NULL: guests are in neither list."""
+    guests = _expected(shared_store, lambda o: o["customer_id"] is None)
+    assert guests
+    assert _order_ids(shared_client, SearchCriteria().where("customer_id", [""], "in")) == set()
+    others = SearchCriteria().where("customer_id", [-1], "nin")
+    assert _order_ids(shared_client, others) == set(shared_store.orders) - guests
+
