@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from magento_client.client import MagentoClient
-from magento_client.fake import FakeStore
+from magento_client.fake import FakeMagento, FakeStore
 from magento_client.search import Filter, SearchCriteria
 
 
@@ -110,3 +110,20 @@ def test_in_and_nin_never_match_a_missing_value(shared_client: MagentoClient,
     others = SearchCriteria().where("customer_id", [-1], "nin")
     assert _order_ids(shared_client, others) == set(shared_store.orders) - guests
 
+
+def test_documents_of_many_orders_come_in_a_few_searches(fake: FakeMagento,
+                                                         client: MagentoClient) -> None:
+    """Invoices, credit memos and shipments of many orders are the ones each order has,
+    read with ``order_id in (...)`` a chunk of orders at a time, not one search per order."""
+    order_ids = sorted(fake.store.orders)
+    for entity, of_order in (("invoices", fake.store.invoices_of),
+                             ("creditmemos", fake.store.creditmemos_of),
+                             ("shipments", fake.store.shipments_of)):
+        expected = sorted(row["entity_id"] for order_id in order_ids for row in of_order(order_id))
+        assert expected
+        fake.requests.clear()
+        documents = list(client.for_orders(entity, order_ids, chunk=10))
+        assert sorted(document.entity_id for document in documents) == expected
+        searches = [r for r in fake.requests if r.path.endswith(f"/V1/{entity}")]
+        chunks, pages = -(-len(order_ids) // 10), -(-len(expected) // 10)
+        assert len(searches) <= chunks + pages < len(order_ids)
