@@ -142,8 +142,11 @@ def _matches(row: Mapping[str, Any], field_name: str, value: str, condition: str
     if condition == "notnull":
         return present is not None
     if condition in ("in", "nin"):
-        options = [v.strip() for v in value.split(",")]
-        hit = any(_compare(present, option) == 0 for option in options)
+        # Magento splits the list on commas and keeps the spaces (its Mysql adapter's
+        # explode); SQL's IN and NOT IN are never true for NULL.
+        if present is None:
+            return False
+        hit = any(_compare(present, option) == 0 for option in value.split(","))
         return hit if condition == "in" else not hit
     if condition in ("finset", "nfinset"):
         members = [m.strip() for m in str(present or "").split(",")]

@@ -38,6 +38,12 @@ __all__ = [
 ]
 
 
+class OpenDocumentReader(Protocol):
+    def orders(self, criteria: SearchCriteria | None = None) -> Iterable[Order]: ...
+
+    def for_orders(self, entity: str, order_ids: Iterable[int]) -> Iterable[Any]: ...
+
+
 class SourceItemWriter(Protocol):
     def save_source_items(self, items: Iterable[SourceItem], *,
                           batch_size: int | None = None) -> int: ...
@@ -107,19 +113,18 @@ def shipments_of(client: Any, order_id: int) -> list[Shipment]:
     return list(reader(order_id)) if reader is not None else []
 
 
-def open_documents(client: Any) -> dict[str, list[Any]]:
+def open_documents(client: OpenDocumentReader) -> dict[str, list[Any]]:
     """Orders still moving (processing) with their invoices, credit memos and shipments:
     where Magento and QuickBooks can disagree on what left which shelf. Read by the
-    inventory push and by the reconciliation's quantity check, so both net the same units."""
+    inventory push and by the reconciliation's quantity check, so both net the same units.
+    The documents are searched by order id in chunks, so the calls do not grow with each
+    order."""
     orders = list(client.orders(SearchCriteria().where("state", "processing")))
-    invoices = [invoice for order in orders for invoice in client.invoices_for_order(
-        order.entity_id)]
-    memos = [memo for order in orders for memo in client.credit_memos_for_order(
-        order.entity_id)]
-    shipments = [shipment for order in orders
-                 for shipment in shipments_of(client, order.entity_id)]
-    return {"orders": orders, "invoices": invoices, "creditmemos": memos,
-            "shipments": shipments}
+    order_ids = [order.entity_id for order in orders]
+    documents: dict[str, list[Any]] = {"orders": orders}
+    for entity in ("invoices", "creditmemos", "shipments"):
+        documents[entity] = list(client.for_orders(entity, order_ids))
+    return documents
 
 
 def push_inventory(ctx: AppContext, company_name: str, client: SourceItemWriter, *,

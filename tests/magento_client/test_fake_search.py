@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from magento_client.client import MagentoClient
-from magento_client.fake import FakeStore
+from magento_client.fake import FakeMagento, FakeStore
 from magento_client.search import Filter, SearchCriteria
 
 
@@ -89,3 +89,41 @@ def test_source_items_filter_by_sku_and_source(shared_client: MagentoClient, sha
     assert {i.sku for i in items} == {sku, "SIMPLE-002"}
     assert all(i.source_code == "default" and isinstance(i.quantity, Decimal) for i in items)
     assert items[0].quantity == shared_store.source_items[(items[0].sku, "default")]["quantity"]
+
+
+def test_in_keeps_the_spaces_of_the_list(shared_client: MagentoClient, shared_store: FakeStore) -> None:
+    """Magento splits an ``in`` list on commas only: " canceled" is no state, while an id
+    with a space before it still equals the number, as MySQL compares it."""
+    states = SearchCriteria().where("state", "new, canceled", "in")
+    assert _order_ids(shared_client, states) == _expected(shared_store, lambda o: o["state"] == "new")
+    first, second = sorted(shared_store.orders)[:2]
+    ids = SearchCriteria().where("entity_id", f"{first}, {second}", "in")
+    assert _order_ids(shared_client, ids) == {first, second}
+
+
+def test_in_and_nin_never_match_a_missing_value(shared_client: MagentoClient,
+                                                shared_store: FakeStore) -> None:
+    """SQL's IN and NOT IN are never true for NULL: guests are in neither list."""
+    guests = _expected(shared_store, lambda o: o["customer_id"] is None)
+    assert guests
+    assert _order_ids(shared_client, SearchCriteria().where("customer_id", [""], "in")) == set()
+    others = SearchCriteria().where("customer_id", [-1], "nin")
+    assert _order_ids(shared_client, others) == set(shared_store.orders) - guests
+
+
+def test_documents_of_many_orders_come_in_a_few_searches(fake: FakeMagento,
+                                                         client: MagentoClient) -> None:
+    """Invoices, credit memos and shipments of many orders are the ones each order has,
+    read with ``order_id in (...)`` a chunk of orders at a time, not one search per order."""
+    order_ids = sorted(fake.store.orders)
+    for entity, of_order in (("invoices", fake.store.invoices_of),
+                             ("creditmemos", fake.store.creditmemos_of),
+                             ("shipments", fake.store.shipments_of)):
+        expected = sorted(row["entity_id"] for order_id in order_ids for row in of_order(order_id))
+        assert expected
+        fake.requests.clear()
+        documents = list(client.for_orders(entity, order_ids, chunk=10))
+        assert sorted(document.entity_id for document in documents) == expected
+        searches = [r for r in fake.requests if r.path.endswith(f"/V1/{entity}")]
+        chunks, pages = -(-len(order_ids) // 10), -(-len(expected) // 10)
+        assert len(searches) <= chunks + pages < len(order_ids)

@@ -57,11 +57,9 @@ class _Store:
     def orders(self, criteria: Any = None) -> list[Any]:
         return self._orders
 
-    def invoices_for_order(self, order_id: int) -> list[Any]:
-        return [invoice for invoice in self._invoices if invoice.order_id == order_id]
-
-    def credit_memos_for_order(self, order_id: int) -> list[Any]:
-        return []
+    def for_orders(self, entity: str, order_ids: list[int]) -> list[Any]:
+        documents = self._invoices if entity == "invoices" else []
+        return [document for document in documents if document.order_id in order_ids]
 
 
 def test_magento_stock_nets_the_units_each_side_has_not_yet_deducted(db) -> None:

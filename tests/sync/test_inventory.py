@@ -8,10 +8,13 @@ from decimal import Decimal as D
 
 from sqlalchemy import select
 
+from magento_client.client import MagentoClient
+from magento_client.fake import FakeMagento as MagentoServer
 from qbwc_service.db.models import Company, Mapping, Request, SiteQuantity
 from qbwc_service.sync.config import parse_mapping_config
 from qbwc_service.sync.inventory import (
     enqueue_inventory_query,
+    open_documents,
     plan_opening_quantities,
     push_inventory,
 )
@@ -55,6 +58,26 @@ def test_not_yet_deducted_counts_each_side_as_it_posts() -> None:
     settled = not_yet_deducted(docs["orders"], docs["invoices"], docs["creditmemos"],
                                posted | {"creditmemo:9"}, ctx)
     assert ("CUP", "default") not in settled and ("LEG", "default") not in settled
+
+
+def test_open_documents_take_a_few_searches_however_many_orders_move() -> None:
+    """A store of 250 orders, most still processing: each one's invoices, credit memos and
+    shipments are read by order id a hundred orders at a time, a handful of searches
+    instead of three per order."""
+    with MagentoServer(orders=250, seed=3) as server, \
+            MagentoClient(server.config(page_size=100)) as client:
+        documents = open_documents(client)
+        calls = len(server.requests)
+    store = server.store
+    moving = [order_id for order_id, order in sorted(store.orders.items())
+              if order["state"] == "processing"]
+    assert [order.entity_id for order in documents["orders"]] == moving
+    for entity, of_order in (("invoices", store.invoices_of),
+                             ("creditmemos", store.creditmemos_of),
+                             ("shipments", store.shipments_of)):
+        assert sorted(document.entity_id for document in documents[entity]) == sorted(
+            row["entity_id"] for order_id in moving for row in of_order(order_id)), entity
+    assert len(moving) > 150 and calls <= 12
 
 
 def test_query_is_per_site_only_when_the_company_uses_sites(db) -> None:

@@ -113,6 +113,10 @@ class _CountingMagento:
         self.order_reads += 1
         return []
 
+    def for_orders(self, entity: str, order_ids: list[int]) -> list[object]:
+        assert order_ids == []
+        return []
+
     def save_source_items(self, items: list[object], batch_size: int | None = None) -> int:
         raise AssertionError("nothing may be pushed")
 
