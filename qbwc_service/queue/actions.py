@@ -16,7 +16,7 @@ from qbwc_service.db.models import (
     utcnow,
 )
 from qbwc_service.queue.errors import InvalidTransition, RequestNotFound
-from qbwc_service.queue.lifecycle import clear_waiting, mark_dependents_waiting, transition
+from qbwc_service.queue.lifecycle import transition
 
 __all__ = [
     "approve",
@@ -55,7 +55,6 @@ def retry(session: Session, request_id: int, *, actor: str) -> Request:
     request.not_before = None
     request.lookup_reason = None
     request.waiting_reason = None
-    clear_waiting(session, request)
     return request
 
 
@@ -74,7 +73,6 @@ def cancel(session: Session, request_id: int, *, actor: str, reason: str | None 
     """Never send this request (queued, held or failed ones only)."""
     request = get_request(session, request_id)
     transition(session, request, S.CANCELED, actor=actor, reason=reason or "canceled")
-    mark_dependents_waiting(session, request)
     return request
 
 

@@ -29,7 +29,7 @@ from qbwc_service.db.records import RequestRecord
 from qbwc_service.qbxml import ITERABLE_QUERIES, render_message_set, render_request
 from qbwc_service.qbxml.xmlsafe import parse_xml
 from qbwc_service.queue.bulk import insert_row, insert_rows
-from qbwc_service.queue.lifecycle import mark_dependents_waiting, transition, transition_many
+from qbwc_service.queue.lifecycle import transition, transition_many
 from qbwc_service.queue.lookups import lookup_element
 from qbwc_service.queue.machines import move_message_set
 from qbwc_service.queue.recovery import (
@@ -307,7 +307,6 @@ def _refuse(session: Session, record: RequestRecord, error: Exception, at: datet
     transition(
         session, request, RequestStatus.FAILED, actor="validation", reason=message[:2000], now=at,
     )
-    mark_dependents_waiting(session, request)
     log.warning("request #%d could not be rendered: %s", request.id, type(error).__name__)
 
 

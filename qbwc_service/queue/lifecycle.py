@@ -29,10 +29,8 @@ from qbwc_service.queue.lookups import request_field
 __all__ = [
     "ALLOWED",
     "EnqueueResult",
-    "clear_waiting",
     "describe",
     "enqueue",
-    "mark_dependents_waiting",
     "note",
     "settle_asked",
     "transition",
@@ -55,6 +53,10 @@ ALLOWED: dict[RequestStatus, frozenset[RequestStatus]] = {
 }
 
 
+# What ``transition_many`` moves a whole message set to: claimed, or plainly accepted.
+_SETTLED_TOGETHER = frozenset({_SENT, _SUCCEEDED})
+
+
 def transition(
     session: Session,
     request: Request,
@@ -64,7 +66,12 @@ def transition(
     reason: str | None = None,
     now: datetime | None = None,
 ) -> None:
-    """Move ``request`` to ``to`` if the lifecycle allows it, and record who and why."""
+    """Move ``request`` to ``to`` if the lifecycle allows it, and record who and why.
+
+    A request that fails or is canceled will not be sent: its dependents are told which
+    request holds them back and why (so set its explanation first). One that is retried
+    after failing holds them back no longer.
+    """
     current = RequestStatus(request.status)
     if to not in ALLOWED[current]:
         raise InvalidTransition(request.id, current.value, to.value)
@@ -81,6 +88,10 @@ def transition(
             actor=actor, reason=reason, at=at,
         )
     )
+    if to in (RequestStatus.FAILED, RequestStatus.CANCELED):
+        _mark_dependents_waiting(session, request)
+    elif current is RequestStatus.FAILED and to is RequestStatus.QUEUED:
+        _clear_waiting(session, request)
 
 
 def transition_many(
@@ -105,6 +116,9 @@ def transition_many(
         return
     at = now or utcnow()
     moves: list[tuple[Request | RequestRecord, str]] = []
+    if to not in _SETTLED_TOGETHER:
+        # A failure or a cancellation tells each request's dependents (``transition``).
+        raise ValueError(f"requests are moved to {to.value} one at a time")
     for request in requests:
         current = RequestStatus(request.status)
         if to not in ALLOWED[current]:
@@ -163,9 +177,6 @@ def settle_asked(session: Session, asked: Sequence[tuple[Request, str, str]]) ->
         if to is RequestStatus.FAILED:
             request.explanation = reason[:4000]
         transition(session, request, to, actor="handler", reason=reason[:2000])
-        # Never sent now, either way: its dependents say what they wait for, as after
-        # any failure or cancellation (``actions.cancel``, the outcome's ``_fail``).
-        mark_dependents_waiting(session, request)
 
 
 def describe(request: RequestLike) -> str:
@@ -309,7 +320,7 @@ def _add_dependencies(
         dependency = session.get(Request, depends_on_id)
         if dependency is not None and dependency.status in (RequestStatus.FAILED.value,
                                                             RequestStatus.CANCELED.value):
-            mark_dependents_waiting(session, dependency)
+            _mark_dependents_waiting(session, dependency)
 
 
 def _dependents(session: Session, request_ids: Sequence[int]) -> list[Request]:
@@ -322,7 +333,7 @@ def _dependents(session: Session, request_ids: Sequence[int]) -> list[Request]:
     )
 
 
-def mark_dependents_waiting(session: Session, blocker: Request) -> None:
+def _mark_dependents_waiting(session: Session, blocker: RequestLike) -> None:
     """Explain to every (transitive) dependent which request holds it back, and why."""
     if blocker.status == RequestStatus.CANCELED.value:
         reason = f"Waiting for request {describe(blocker)}, which was canceled"
@@ -341,7 +352,7 @@ def mark_dependents_waiting(session: Session, blocker: Request) -> None:
                 dependent.waiting_reason = reason[:2000]
 
 
-def clear_waiting(session: Session, blocker: Request) -> None:
+def _clear_waiting(session: Session, blocker: RequestLike) -> None:
     """The blocker is moving again: its dependents no longer wait on its failure."""
     seen: set[int] = {blocker.id}
     frontier = [blocker.id]

@@ -25,7 +25,7 @@ from qbwc_service.failpoints import failpoint
 from qbwc_service.qbxml import parse_response, status_kind
 from qbwc_service.queue.accepted import ACCEPTED_REASON, AcceptedResponses, plainly_accepted
 from qbwc_service.queue.errors import NoOutstandingMessageSet, ResponseUnreadable
-from qbwc_service.queue.lifecycle import mark_dependents_waiting, note, settle_asked, transition
+from qbwc_service.queue.lifecycle import note, settle_asked, transition
 from qbwc_service.queue.lookups import (
     NAME_IN_USE,
     STALE_EDIT_SEQUENCE,
@@ -409,7 +409,6 @@ def retry_later(
         request.lookup_reason = None
         transition(session, request, RequestStatus.FAILED, actor=ACTOR,
                    reason=request.explanation, now=at)
-        mark_dependents_waiting(session, request)
         return Outcome.FAILED
     delay = policy.retry_backoff_seconds * 2 ** (attempts - 1)
     request.not_before = at + timedelta(seconds=delay)
@@ -422,7 +421,6 @@ def _fail(session: Session, request: Request, response: Any, explanation: str,
     request.explanation = explanation
     transition(session, request, RequestStatus.FAILED, actor=ACTOR, reason=explanation[:2000],
                now=at)
-    mark_dependents_waiting(session, request)
     _call_handler(session, request, response)
     return Outcome.FAILED
 

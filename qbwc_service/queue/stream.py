@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from qbwc_service.db.models import MessageSetState, RequestStatus, utcnow
 from qbwc_service.db.records import save
 from qbwc_service.qbxml import explain_hresult
-from qbwc_service.queue.lifecycle import mark_dependents_waiting, transition
+from qbwc_service.queue.lifecycle import transition
 from qbwc_service.queue.machines import move_message_set
 from qbwc_service.queue.outcome import (
     ACTOR,
@@ -89,7 +89,6 @@ def record_stream_failure(
             request.explanation = explanation
             transition(session, request, RequestStatus.FAILED, actor=ACTOR,
                        reason=explanation[:2000], now=at)
-            mark_dependents_waiting(session, request)
             summary.failed += 1
         else:
             outcome = retry_later(session, request, explanation, at, policy)

@@ -8,7 +8,7 @@ import pytest
 from queue_helpers import add_company, claim, customer_body
 from sqlalchemy.orm import Session
 
-from qbwc_service.db.models import Attempt, MessageSet, Request, utcnow
+from qbwc_service.db.models import Attempt, MessageSet, Request, RequestStatus, utcnow
 from qbwc_service.handlers import Registry
 from qbwc_service.queue import (
     InvalidTransition,
@@ -23,6 +23,7 @@ from qbwc_service.queue import (
     retry,
     retry_failed,
 )
+from qbwc_service.queue.lifecycle import transition_many
 from qbwc_service.sandbox.quickbooks import QuickBooksSimulator
 
 
@@ -84,6 +85,36 @@ def test_cancel_tells_dependents(session: Session, company_id: int) -> None:
                       payload={"RefNumber": "1"}, depends_on=[customer]).request
     cancel(session, customer.id, actor="ann")
     assert invoice.waiting_reason == f"Waiting for request #{customer.id} (CustomerAdd Alpha), which was canceled"
+
+
+def test_every_failure_tells_dependents_and_a_retry_clears_them(
+        session: Session, company_id: int, qb: QuickBooksSimulator) -> None:
+    """The lifecycle itself, not each caller, explains to the whole chain of dependents
+    why they wait when a request fails, and takes the explanation back on retry."""
+    customer = _customer(session, company_id, "Alpha")
+    invoice = enqueue(session, company_id=company_id, operation="InvoiceAdd", key="inv",
+                      payload={"RefNumber": "1"}, depends_on=[customer]).request
+    payment = enqueue(session, company_id=company_id, operation="ReceivePaymentAdd",
+                      key="pay", payload={"RefNumber": "1"}, depends_on=[invoice]).request
+    _fail(session, company_id, qb, customer)
+    assert customer.status == "failed"
+    expected = f"Waiting for request #{customer.id} (CustomerAdd Alpha), which failed: "
+    assert invoice.waiting_reason and invoice.waiting_reason.startswith(expected)
+    assert payment.waiting_reason == invoice.waiting_reason
+    assert "3260" in invoice.waiting_reason or "permission" in invoice.waiting_reason.lower()
+    retry(session, customer.id, actor="ann")
+    assert invoice.waiting_reason is None and payment.waiting_reason is None
+
+
+def test_a_message_set_is_never_failed_or_canceled_in_bulk(
+        session: Session, company_id: int) -> None:
+    """Bulk moves are for claiming and plain successes; a failure goes one by one, so
+    that each failed request's dependents are told."""
+    request = _customer(session, company_id, "Alpha")
+    for status in (RequestStatus.FAILED, RequestStatus.CANCELED):
+        with pytest.raises(ValueError, match="one at a time"):
+            transition_many(session, [request], status, actor="ann")
+    assert request.status == "queued"
 
 
 def test_purge_blanks_bodies_keeps_facts(session: Session, company_id: int,
