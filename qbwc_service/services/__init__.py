@@ -19,6 +19,7 @@ whose message is a sentence for the person who asked.
 - ``services.requests``, ``services.fixes``: request actions, bulk actions and fixes.
 - ``services.log``, ``services.export``: the request-log query and its CSV/XLSX export.
 - ``services.purge``: blank one customer's personal data everywhere.
+- ``services.sync``: a pull from Magento on demand (the ``sync`` command).
 - ``services.reconciliation``: start, finish and read reconciliation runs.
 - ``services.reconciliation_jobs``: the scheduled daily, weekly and month-end runs.
 """
