@@ -41,13 +41,13 @@ def qwc(ctx: AppContext, company_name: str, url: str | None, username: str | Non
         output: Path | None) -> None:
     """Write the .qwc file for COMPANY (to stdout by default)."""
     with service_errors(), ctx.db.session() as session:
-        text = companies.qwc_for(session, ctx.settings, company_name, username=username,
-                                 url=url)
+        qwc_file = companies.qwc_for(session, ctx.settings, company_name, username=username,
+                                     url=url)
     if output:
-        output.write_text(text, encoding="utf-8")
+        output.write_text(qwc_file.document, encoding="utf-8")
         click.echo(f"Wrote {output}")
     else:
-        click.echo(text, nl=False)
+        click.echo(qwc_file.document, nl=False)
 
 
 def register(cli: click.Group) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 import click
@@ -10,32 +9,17 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn
 from rich.table import Table
 
-from magento_client.exceptions import MagentoError, MagentoRateLimited
-from qbwc_service.commands import parse_day
+from qbwc_service.commands import parse_day, service_errors
 from qbwc_service.context import AppContext
-from qbwc_service.sync.config import magento_client_for
-from qbwc_service.sync.exceptions import SyncError
-from qbwc_service.sync.runner import ENTITIES, INITIAL, pull_and_enqueue
+from qbwc_service.services import sync
 
-__all__ = ["make_client", "register"]
-
-
-def make_client(ctx: AppContext, company_name: str) -> Any:
-    """The Magento client of a company, from ``[companies.NAME.magento]``."""
-    try:
-        return magento_client_for(ctx.settings, company_name)
-    except SyncError as exc:
-        raise click.ClickException(str(exc)) from exc
+__all__ = ["register"]
 
 
 def _sync(ctx: AppContext, company: str, entity: str | None, since: str | None,
           dry_run: bool, initial: bool = False) -> None:
     console = Console()
-    entities = INITIAL if initial else (entity,) if entity else ("orders", "invoices",
-                                                                   "creditmemos")
-    since_at = datetime.combine(parse_day(since, "--since"), datetime.min.time(), tzinfo=UTC) \
-        if since else None
-    client = make_client(ctx, company)
+    since_day = parse_day(since, "--since") if since else None
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
                   TextColumn("{task.completed} read"), console=console,
                   transient=True) as progress:
@@ -46,14 +30,9 @@ def _sync(ctx: AppContext, company: str, entity: str | None, since: str | None,
                 tasks[name] = progress.add_task(f"{company}: {name}", total=total)
             progress.update(tasks[name], completed=done, total=total)
 
-        try:
-            report = pull_and_enqueue(ctx, company, client=client, entities=entities,
-                                      since=since_at, dry_run=dry_run, progress=advance)
-        except SyncError as exc:
-            raise click.ClickException(str(exc)) from exc
-        except MagentoError as exc:
-            # Retries (per Retry-After) ran out: one line; the entity's watermark did not move.
-            raise click.ClickException(magento_failure(exc)) from None
+        with service_errors():
+            report = sync.pull(ctx, company, entity=entity, since=since_day, dry_run=dry_run,
+                               initial=initial, progress=advance)
     if dry_run:
         table = Table(title=f"Would queue for {company}")
         for column in ("operation", "key", "amount", "held because"):
@@ -78,22 +57,10 @@ def _sync(ctx: AppContext, company: str, entity: str | None, since: str | None,
         console.print(f"[red]error:[/red] {line}")
 
 
-def magento_failure(error: MagentoError) -> str:
-    """One line for a Magento call that failed for good, with what to do about it."""
-    attempts = f" after {error.attempts} attempts" if error.attempts > 1 else ""
-    if isinstance(error, MagentoRateLimited):
-        wait = (f"; it asked to wait {error.retry_after:.0f} s"
-                if error.retry_after is not None else "")
-        return (f"Magento refused further requests (429 Too Many Requests){attempts}{wait}. "
-                "Nothing is lost: run sync again later; it resumes from its watermark.")
-    return (f"Magento did not answer the sync{attempts}: {error}. Nothing is lost: run sync "
-            "again later; it resumes from its watermark.")
-
-
 def register(cli: click.Group) -> None:
     @cli.command("sync")
     @click.argument("company")
-    @click.option("--entity", type=click.Choice(ENTITIES), default=None,
+    @click.option("--entity", type=click.Choice(sync.ENTITIES), default=None,
                   help="Pull one kind of document (default: orders, invoices, credit memos).")
     @click.option("--since", default=None, help="Pull from this date (UTC) instead of the watermark.")
     @click.option("--dry-run", is_flag=True, help="Print what would be queued; queue nothing.")

@@ -166,7 +166,7 @@ class Demo:
                                       actor=ACTOR)
             else:
                 users.add_web_user(session, CONSOLE_USER, password, "admin", actor=ACTOR)
-            qwc_text = companies.qwc_for(session, settings, COMPANY, username=WC_USER)
+            qwc_text = companies.qwc_for(session, settings, COMPANY, username=WC_USER).document
             self._owner_id, self._file_id = companies.web_connector_ids(session, COMPANY)
         qwc_path = self.data_dir / "demo.qwc"
         qwc_path.write_text(qwc_text, encoding="utf-8")

@@ -8,6 +8,8 @@ the qbXML version is negotiated again at the next run's first ``sendRequestXML``
 
 from __future__ import annotations
 
+import re
+import shlex
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
@@ -20,7 +22,7 @@ from qbwc_service.db.models import Company
 from qbwc_service.qbwc.qwc import QwcError, build_qwc, new_guid, owner_id
 from qbwc_service.qbxml import AUTO_VERSION, SERVICE_VERSIONS
 from qbwc_service.services.audit import record
-from qbwc_service.services.exceptions import Conflict, InvalidValue, NotFound, ServiceError
+from qbwc_service.services.exceptions import Conflict, InvalidValue, NotFound
 from qbwc_service.settings import Settings
 from qbwc_service.sync.config import CLOSING_POLICIES, company_table, load_company_config
 from qbwc_service.sync.exceptions import MappingConfigError
@@ -31,8 +33,10 @@ __all__ = [
     "QBXML_CHOICES",
     "CompanyChange",
     "CompanyView",
+    "QwcFile",
     "add_company",
     "change_company",
+    "company_by_id",
     "company_exists",
     "find_company",
     "list_companies",
@@ -86,6 +90,13 @@ def find_company(session: Session, name: str) -> Company:
         return company_named(session, name)
     except UnknownCompany as exc:
         raise NotFound(str(exc)) from None
+
+
+def company_by_id(session: Session, company_id: int) -> Company:
+    company = session.get(Company, company_id)
+    if company is None:
+        raise NotFound(f"There is no company {company_id}.")
+    return company
 
 
 def _view(settings: Settings, company: Company) -> CompanyView:
@@ -244,21 +255,37 @@ def web_connector_ids(session: Session, name: str) -> tuple[str, str]:
     return owner_id(session), find_company(session, name).file_id
 
 
-def qwc_for(session: Session, settings: Settings, company_name: str, *,
-            username: str | None = None, url: str | None = None) -> str:
-    """The ``.qwc`` text of a company for one of its Web Connector users (the first one
-    unless ``username``)."""
-    company = find_company(session, company_name)
-    # The first by name, as the console's download picks it.
-    names = sorted(user.username for user in company.users)
+@dataclass(frozen=True)
+class QwcFile:
+    """A company's ``.qwc`` for one Web Connector user, and the name to save it under."""
+
+    filename: str
+    document: str
+
+
+def qwc_for(session: Session, settings: Settings, company: str | int, *,
+            username: str | None = None, url: str | None = None) -> QwcFile:
+    """The ``.qwc`` of a company (its name as people type it, or its id) for one of its
+    Web Connector users: ``username``, else the first by name. NotFound for an unknown
+    company, a company without users or a user of another company; Conflict when the
+    address (``url``, else the configured one) cannot go in a ``.qwc``."""
+    found = (company_by_id(session, company) if isinstance(company, int)
+             else find_company(session, company))
+    names = sorted(user.username for user in found.users)
     if not names:
-        raise NotFound(f"company {company_name!r} has no Web Connector user; run "
-                       f"`qbwc-service user add {company_name} USERNAME` first")
+        raise NotFound(f"company {found.name!r} has no Web Connector user; run "
+                       f"`qbwc-service user add {shlex.quote(found.name)} USERNAME` first")
     name = username or names[0]
     if name not in names:
-        raise NotFound(f"{name!r} is not a user of {company_name!r}")
+        raise NotFound(f"{name!r} is not a Web Connector user of {found.name!r}")
     try:
-        return build_qwc(session, settings, company, name, url=url)
-    except QwcError as exc:
-        raise ServiceError(str(exc)) from exc
+        document = build_qwc(session, settings, found, name, url=url)
+    except QwcError as refusal:
+        raise Conflict(f"The .qwc file cannot be made: {refusal}") from refusal
+    return QwcFile(_qwc_filename(found, name), document)
 
+
+def _qwc_filename(company: Company, username: str) -> str:
+    """A file name safe in a header and on Windows: letters, digits, dash, underscore, dot."""
+    stem = re.sub(r"[^A-Za-z0-9_.-]+", "-", f"{company.name}-{username}").strip("-.") or "company"
+    return f"{stem[:80]}.qwc"

@@ -49,6 +49,7 @@ from qbwc_service.sync.posting import (
 )
 
 __all__ = [
+    "DOCUMENTS",
     "ENTITIES",
     "INITIAL",
     "MagentoSource",
@@ -59,6 +60,8 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 ENTITIES = ("orders", "invoices", "creditmemos", "products", "inventory")
+# What a pull reads unless told otherwise: the sales documents.
+DOCUMENTS = ("orders", "invoices", "creditmemos")
 # ``sync --initial`` (magento_to_quickbooks stock mode): every product as an item, then
 # Magento's source quantities as opening quantities.
 INITIAL = ("products", "opening")
@@ -141,7 +144,7 @@ def pull_and_enqueue(
     company_name: str,
     *,
     client: MagentoSource,
-    entities: Sequence[str] = ("orders", "invoices", "creditmemos"),
+    entities: Sequence[str] = DOCUMENTS,
     since: datetime | None = None,
     dry_run: bool = False,
     progress: Progress | None = None,

@@ -20,7 +20,7 @@ from qbwc_service.sync.config import ScheduleSpec, load_company_config
 from qbwc_service.sync.enqueue import Progress
 from qbwc_service.sync.inventory import open_documents, push_inventory
 from qbwc_service.sync.lease import holder_id, lease
-from qbwc_service.sync.runner import pull_and_enqueue
+from qbwc_service.sync.runner import DOCUMENTS, pull_and_enqueue
 from qbwc_service.sync.stock_moves import queue_stock_moves
 
 __all__ = ["JOB_ENTITIES", "build_scheduler", "run_job", "trigger_for"]
@@ -28,7 +28,7 @@ __all__ = ["JOB_ENTITIES", "build_scheduler", "run_job", "trigger_for"]
 log = logging.getLogger(__name__)
 
 JOB_ENTITIES: dict[str, tuple[str, ...]] = {
-    "orders": ("orders", "invoices", "creditmemos"),
+    "orders": DOCUMENTS,
     "products": ("products",),
     "inventory": ("inventory",),
 }

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, render_template, request
 
-from qbwc_service.services.companies_view import (
-    companies_by_name,
-    qwc_download,
-    usernames_by_company,
-)
+from qbwc_service.services.companies import qwc_for
+from qbwc_service.services.companies_view import companies_by_name, usernames_by_company
 from qbwc_service.services.console_auth import Role
 from qbwc_service.services.exceptions import Conflict, NotFound
 from qbwc_service.web.common import app_context, require_role
@@ -31,13 +28,13 @@ def download_qwc(company_id: int) -> Response:
     ctx = app_context()
     try:
         with ctx.db.session() as db_session:
-            download = qwc_download(db_session, ctx.settings, company_id, request.args.get("user"))
+            qwc = qwc_for(db_session, ctx.settings, company_id, username=request.args.get("user"))
     except NotFound as missing:
         abort(404, description=str(missing))
     except Conflict as refusal:
         abort(409, description=str(refusal))
     return Response(
-        download.document,
+        qwc.document,
         mimetype="application/xml",
-        headers={"Content-Disposition": f'attachment; filename="{download.filename}"'},
+        headers={"Content-Disposition": f'attachment; filename="{qwc.filename}"'},
     )

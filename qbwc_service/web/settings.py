@@ -10,7 +10,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from werkzeug.wrappers.response import Response
 
 from qbwc_service.services import companies
-from qbwc_service.services.companies_view import change_settings, company_by_id, qbwc_usernames
+from qbwc_service.services.companies import company_by_id
+from qbwc_service.services.companies_view import change_settings, qbwc_usernames
 from qbwc_service.services.console_auth import Role
 from qbwc_service.services.exceptions import NotFound, ServiceError
 from qbwc_service.services.requests import actor_name

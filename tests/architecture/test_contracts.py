@@ -26,7 +26,9 @@ def test_the_project_keeps_every_contract() -> None:
 
 
 def test_a_forbidden_import_breaks_the_check(tmp_path: Path) -> None:
-    """A Magento client module that imports the service fails `make check`."""
+    """A Magento client module that imports the service, production code reaching the
+    sandbox, a console page with SQL and a command pulling past its use case each fail
+    `make check`."""
     tree = tmp_path / "tree"
     shutil.copytree(ROOT / "qbwc_service", tree / "qbwc_service",
                     ignore=shutil.ignore_patterns("__pycache__"))
@@ -39,6 +41,8 @@ def test_a_forbidden_import_breaks_the_check(tmp_path: Path) -> None:
         "from qbwc_service.sandbox import quickbooks  # production reaching the sandbox\n")
     (tree / "qbwc_service" / "web" / "peek.py").write_text(
         "from sqlalchemy import select  # a console page with a query of its own\n")
+    (tree / "qbwc_service" / "commands" / "peek.py").write_text(
+        "from qbwc_service.sync.runner import pull_and_enqueue  # a pull past its use case\n")
 
     result = _lint_imports(tree, pythonpath=tree)
 
@@ -49,3 +53,6 @@ def test_a_forbidden_import_breaks_the_check(tmp_path: Path) -> None:
     assert "magento_client.leak -> qbwc_service.queue.lifecycle" in result.stdout
     assert "the command line and the console run no query of their own BROKEN" \
         in result.stdout
+    assert "the command line and the console pull from Magento only through the use cases " \
+        "BROKEN" in result.stdout
+    assert "qbwc_service.commands.peek -> qbwc_service.sync.runner" in result.stdout

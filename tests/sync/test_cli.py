@@ -1,14 +1,19 @@
-"""The `sync` command (``reconcile`` is tested under tests/reconcile)."""
+"""The `sync` command and its use case (``reconcile`` is tested under tests/reconcile)."""
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from qbwc_service.cli import cli
-from qbwc_service.commands import sync as sync_command
+from qbwc_service.context import AppContext
+from qbwc_service.services import sync
+from qbwc_service.services.exceptions import ServiceError
+from qbwc_service.settings import load_settings
+from qbwc_service.sync.config import load_company_config
 
 from .fakeclient import FakeMagento, one_invoice_client
 from .posting import company_database
@@ -26,7 +31,7 @@ def config_file(tmp_path: Path) -> Path:
 @pytest.fixture
 def store(monkeypatch: pytest.MonkeyPatch) -> FakeMagento:
     client = one_invoice_client()
-    monkeypatch.setattr(sync_command, "make_client", lambda ctx, name: client)
+    monkeypatch.setattr(sync, "magento_client_for", lambda settings, name: client)
     return client
 
 
@@ -68,3 +73,16 @@ def test_sync_initial_refuses_unless_magento_keeps_the_stock(config_file, store)
     result = runner.invoke(cli, ["--config", str(config_file), "sync", "acme", "--initial",
                                  "--entity", "orders"])
     assert result.exit_code == 2 and "either --initial or --entity" in result.output
+
+
+def test_pull_reads_the_documents_from_the_start_of_the_day_given(config_file, store) -> None:
+    """By default the sales documents are read; `since` is a day, read from its midnight UTC
+    less the overlap; a company the database does not know is a ServiceError naming it."""
+    ctx = AppContext(load_settings(config_file, environ={}))
+    report = sync.pull(ctx, "acme", since=date(2024, 1, 1), dry_run=True)
+    overlap = timedelta(minutes=load_company_config(ctx.settings, "acme").overlap_minutes)
+    start = datetime(2024, 1, 1, tzinfo=UTC) - overlap
+    assert store.pulls == [("orders", start), ("invoices", start), ("creditmemos", start)]
+    assert report.dry_run and report.created > 0
+    with pytest.raises(ServiceError, match="nobody"):
+        sync.pull(ctx, "nobody")

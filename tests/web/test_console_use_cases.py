@@ -17,7 +17,7 @@ from qbwc_service.qbwc.auth import AuthOutcome, LoginPolicy
 from qbwc_service.queue import enqueue
 from qbwc_service.services.audit_trail import AuditFilter, audit_page
 from qbwc_service.services.bulk_review import review_bulk
-from qbwc_service.services.companies_view import qwc_download
+from qbwc_service.services.companies import qwc_for
 from qbwc_service.services.console_auth import (
     ConsoleUser,
     Role,
@@ -137,18 +137,31 @@ def test_bulk_review_sorts_the_chosen_and_finds_what_a_cancel_strands(
 
 def test_qwc_download_refuses_a_stranger_and_an_address_the_web_connector_refuses(
         app_context: AppContext, seeded: Seeded) -> None:
-    """A user of another company is NotFound; an IP address as public URL is a Conflict."""
+    """A user of another company and an unknown company are NotFound; a company without
+    users is told the command that adds one; an IP address as public URL is a Conflict."""
     with app_context.db.session() as session:
-        download = qwc_download(session, app_context.settings, seeded.company_id, None)
+        download = qwc_for(session, app_context.settings, seeded.company_id)
         assert download.filename == "Acme-Books-acme-wc.qwc"
         assert "<UserName>acme-wc</UserName>" in download.document
+        with pytest.raises(NotFound, match="'stranger' is not a Web Connector user of 'Acme Books'"):
+            qwc_for(session, app_context.settings, seeded.company_id, username="stranger")
+        with pytest.raises(NotFound, match="`qbwc-service user add 'Bravo Ltd' USERNAME`"):
+            qwc_for(session, app_context.settings, seeded.other_company_id, username="acme-wc")
         with pytest.raises(NotFound):
-            qwc_download(session, app_context.settings, seeded.other_company_id, "acme-wc")
-        with pytest.raises(NotFound):
-            qwc_download(session, app_context.settings, 999_999, "acme-wc")
+            qwc_for(session, app_context.settings, 999_999, username="acme-wc")
         by_ip = replace(app_context.settings, public_url="https://203.0.113.9")
         with pytest.raises(Conflict, match="cannot be made"):
-            qwc_download(session, by_ip, seeded.company_id, "acme-wc")
+            qwc_for(session, by_ip, seeded.company_id, username="acme-wc")
+
+
+def test_qwc_by_name_is_the_qwc_by_id(app_context: AppContext, seeded: Seeded) -> None:
+    """The command line (a company's name) and the console (its id) get the same file."""
+    with app_context.db.session() as session:
+        by_id = qwc_for(session, app_context.settings, seeded.company_id, username="acme-wc")
+        by_name = qwc_for(session, app_context.settings, "Acme Books", username="acme-wc")
+        assert by_name == by_id
+        with pytest.raises(NotFound, match="no company named 'Nobody'"):
+            qwc_for(session, app_context.settings, "Nobody")
 
 
 def test_nobody_disables_their_own_account(app_context: AppContext, seeded: Seeded) -> None:
