@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -340,28 +340,27 @@ def _mark_dependents_waiting(session: Session, blocker: RequestLike) -> None:
     else:
         why = blocker.explanation or blocker.status_message or blocker.status
         reason = f"Waiting for request {describe(blocker)}, which failed: {why}"
-    seen: set[int] = {blocker.id}
-    frontier = [blocker.id]
-    while frontier:
-        found = [r for r in _dependents(session, frontier) if r.id not in seen]
-        frontier = []
-        for dependent in found:
-            seen.add(dependent.id)
-            frontier.append(dependent.id)
-            if dependent.status in (RequestStatus.QUEUED.value, RequestStatus.HELD.value):
-                dependent.waiting_reason = reason[:2000]
+    for dependent in _all_dependents(session, blocker):
+        if dependent.status in (RequestStatus.QUEUED.value, RequestStatus.HELD.value):
+            dependent.waiting_reason = reason[:2000]
 
 
 def _clear_waiting(session: Session, blocker: RequestLike) -> None:
     """The blocker is moving again: its dependents no longer wait on its failure."""
+    marker = f"Waiting for request {describe(blocker)}"
+    for dependent in _all_dependents(session, blocker):
+        if dependent.waiting_reason and dependent.waiting_reason.startswith(marker):
+            dependent.waiting_reason = None
+
+
+def _all_dependents(session: Session, blocker: RequestLike) -> Iterator[Request]:
+    """The requests that depend on ``blocker``, directly or through others, each once."""
     seen: set[int] = {blocker.id}
     frontier = [blocker.id]
-    marker = f"Waiting for request {describe(blocker)}"
     while frontier:
         found = [r for r in _dependents(session, frontier) if r.id not in seen]
         frontier = []
         for dependent in found:
             seen.add(dependent.id)
             frontier.append(dependent.id)
-            if dependent.waiting_reason and dependent.waiting_reason.startswith(marker):
-                dependent.waiting_reason = None
+            yield dependent
