@@ -21,10 +21,10 @@ from sqlalchemy.orm.util import identity_key
 
 from qbwc_service.db.records import KEY_BIND, update_by_key
 
-__all__ = ["insert_row", "insert_rows", "loaded_as", "loaded_in_session", "update_rows"]
+__all__ = ["IN_CHUNK", "insert_row", "insert_rows", "loaded_as", "loaded_in_session", "update_rows"]
 
 _IDS = "row_pks"
-_IN_CHUNK = 500  # ids per IN list, well under every backend's bind-parameter limit
+IN_CHUNK = 500  # ids per IN list, well under every backend's bind-parameter limit
 
 
 def update_rows(
@@ -63,9 +63,9 @@ def _update_group(
         ids = [row["id"] for row in rows]
         statement = _update_by_ids(table, shared)
         values = {column: first[column] for column in shared}
-        for start in range(0, len(ids), _IN_CHUNK):
+        for start in range(0, len(ids), IN_CHUNK):
             session.connection().execute(statement,
-                                         {**values, _IDS: ids[start:start + _IN_CHUNK]})
+                                         {**values, _IDS: ids[start:start + IN_CHUNK]})
     if varying:
         session.connection().execute(
             update_by_key(table, "id", varying),

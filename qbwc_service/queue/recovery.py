@@ -24,6 +24,7 @@ from qbwc_service.db.models import (
     WcRun,
     utcnow,
 )
+from qbwc_service.db.records import MessageSetRecord
 from qbwc_service.qbxml import render_message_set
 from qbwc_service.queue.lifecycle import note, transition
 from qbwc_service.queue.machines import move_message_set
@@ -34,6 +35,7 @@ __all__ = [
     "abandon_ticket",
     "is_unsettled",
     "needs_recovery",
+    "open_attempts",
     "outstanding_sets",
     "recover_abandoned",
     "recovery_message_set_xml",
@@ -116,28 +118,29 @@ def requeue_unanswered(
             Request.status == RequestStatus.SENT.value,
         )
     ).all()
+    attempts = open_attempts(session, message_set) if requests else {}
     for request in requests:
-        _close_attempt(session, request, message_set, outcome=outcome, at=at)
+        attempt = attempts.get(request.id)
+        if attempt is not None:
+            attempt.received_at = at
+            attempt.outcome = outcome
         transition(session, request, RequestStatus.QUEUED, actor=actor, reason=reason, now=at)
     return len(requests)
 
 
-def _close_attempt(
-    session: Session, request: Request, message_set: MessageSet, *, outcome: str,
-    at: datetime,
-) -> None:
-    attempt = session.scalars(
+def open_attempts(session: Session,
+                  message_set: MessageSet | MessageSetRecord) -> dict[int, Attempt]:
+    """The attempts of ``message_set`` still waiting for an answer, by request (the
+    newest where a request has several)."""
+    rows = session.scalars(
         select(Attempt)
         .where(
-            Attempt.request_id == request.id,
             Attempt.message_set_id == message_set.message_set_id,
             Attempt.received_at.is_(None),
         )
-        .order_by(Attempt.id.desc())
-    ).first()
-    if attempt is not None:
-        attempt.received_at = at
-        attempt.outcome = outcome
+        .order_by(Attempt.id)
+    )
+    return {attempt.request_id: attempt for attempt in rows}
 
 
 def abandon_ticket(session: Session, ticket: str, *, reason: str) -> int:

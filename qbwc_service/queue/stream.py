@@ -15,10 +15,10 @@ from qbwc_service.queue.outcome import (
     ACTOR,
     ApplySummary,
     awaiting_message_set,
-    open_attempts,
     retry_later,
     sent_requests,
 )
+from qbwc_service.queue.recovery import open_attempts
 from qbwc_service.settings import Settings
 
 __all__ = ["PERMANENT_HRESULTS", "hresult_is_permanent", "record_stream_failure"]

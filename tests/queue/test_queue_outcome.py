@@ -15,7 +15,7 @@ from queue_helpers import (
     key_in,
     list_id,
 )
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from qbwc_service.db.models import Attempt, Mapping, MessageSet, Request, RequestStatus, utcnow
@@ -343,3 +343,38 @@ def test_the_queue_calls_the_handlers_it_is_handed(session: Session, company_id:
     apply_response(session, handlers=registry, ticket="t1", response_xml=qb.process(outbound.xml))
     assert recorder.seen == [(request.id, "succeeded", 0)]
     assert registry.asked == ["CustomerAdd"]
+
+
+@pytest.mark.parametrize("refused", [5, 20])
+def test_a_set_refused_request_by_request_reads_its_rows_together(
+        db: Any, company_id: int, qb: QuickBooksSimulator, refused: int) -> None:
+    """Errors are settled field by field on ORM rows; those rows (and their attempts) are
+    read in one statement each, not one per request. What stays per request is the look
+    for dependents to tell (one SELECT per failed request)."""
+    with db.session() as session:
+        requests = [enqueue(session, company_id=company_id, operation="CustomerAdd",
+                            key=f"c{n}", body_xml=customer_body(f"C{n}")).request
+                    for n in range(refused)]
+        for request in requests:
+            qb.force_status(request.id, 3260, "Insufficient permission level")
+    with db.session() as session:
+        outbound = claim(session, company_id, max_requests=refused)
+    answer = qb.process(outbound.xml)
+    reads: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if statement.lstrip().upper().startswith("SELECT"):
+            reads.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        with db.session() as session:
+            summary = apply_response(session, handlers=Registry(), ticket="t1",
+                                     response_xml=answer)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert summary.failed == refused
+    dependents = [s for s in reads if "request_dependencies" in s]
+    assert len(dependents) == refused
+    # The sent requests with their attempts, the mappings, the ORM requests, their attempts.
+    assert len(reads) - len(dependents) <= 5, reads
