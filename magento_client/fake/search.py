@@ -3,6 +3,9 @@
 Both spellings are understood (``filter_groups``/``filterGroups``,
 ``condition_type``/``conditionType``). ``like`` is case-insensitive as in MySQL's default
 collation. Missing ``pageSize`` returns every match, as Magento does.
+
+Filters behave as the SQL Magento builds from them on MySQL: a missing field matches only
+``null`` (no comparison is true for NULL, a negated one neither).
 """
 
 from __future__ import annotations
@@ -135,36 +138,43 @@ def _like(pattern: str) -> re.Pattern[str]:
     return re.compile(f"^{regex}$", re.IGNORECASE | re.DOTALL)
 
 
+_ORDERS: dict[str, Callable[[int], bool]] = {
+    "eq": lambda o: o == 0, "gt": lambda o: o > 0,
+    "gteq": lambda o: o >= 0, "from": lambda o: o >= 0, "moreq": lambda o: o >= 0,
+    "lt": lambda o: o < 0, "lteq": lambda o: o <= 0, "to": lambda o: o <= 0,
+}
+# Each negative condition is SQL's NOT of a positive one (!=, NOT IN, NOT LIKE,
+# NOT FIND_IN_SET), and like it is never true for NULL.
+_NEGATIONS = {"neq": "eq", "nin": "in", "nlike": "like", "nfinset": "finset"}
+_CONDITIONS = frozenset({"null", "notnull", "in", "like", "finset", *_ORDERS, *_NEGATIONS})
+
+
 def _matches(row: Mapping[str, Any], field_name: str, value: str, condition: str) -> bool:
-    present = row.get(field_name)
-    if condition == "null":
-        return present is None
-    if condition == "notnull":
-        return present is not None
-    if condition in ("in", "nin"):
-        # Magento splits the list on commas and keeps the spaces (its Mysql adapter's
-        # explode); SQL's IN and NOT IN are never true for NULL.
-        if present is None:
-            return False
-        hit = any(_compare(present, option) == 0 for option in value.split(","))
-        return hit if condition == "in" else not hit
-    if condition in ("finset", "nfinset"):
-        members = [m.strip() for m in str(present or "").split(",")]
-        return (value in members) == (condition == "finset")
-    if condition in ("like", "nlike"):
-        hit = present is not None and bool(_like(value).match(str(present)))
-        return hit if condition == "like" else not hit
-    if present is None:
-        return condition == "neq"
-    order = _compare(present, value)
-    checks: dict[str, Callable[[int], bool]] = {
-        "eq": lambda o: o == 0, "neq": lambda o: o != 0, "gt": lambda o: o > 0,
-        "gteq": lambda o: o >= 0, "from": lambda o: o >= 0, "moreq": lambda o: o >= 0,
-        "lt": lambda o: o < 0, "lteq": lambda o: o <= 0, "to": lambda o: o <= 0,
-    }
-    if condition not in checks:
+    if condition not in _CONDITIONS:
         raise SearchError("Invalid condition type: %1", [condition])
-    return checks[condition](order)
+    present = row.get(field_name)
+    if condition in ("null", "notnull"):
+        return (present is None) == (condition == "null")
+    if present is None:
+        # SQL's comparisons, negated ones included, are never true for NULL: Magento
+        # returns a row whose field is missing only to ``null``.
+        return False
+    positive = _NEGATIONS.get(condition)
+    if positive is not None:
+        return not _holds(present, value, positive)
+    return _holds(present, value, condition)
+
+
+def _holds(present: Any, value: str, condition: str) -> bool:
+    """A positive condition on a stored value that is not NULL."""
+    if condition == "in":
+        # Magento splits the list on commas and keeps the spaces (its Mysql adapter's explode).
+        return any(_compare(present, option) == 0 for option in value.split(","))
+    if condition == "finset":
+        return value in [m.strip() for m in str(present).split(",")]
+    if condition == "like":
+        return bool(_like(value).match(str(present)))
+    return _ORDERS[condition](_compare(present, value))
 
 
 def run_search(rows: Iterable[Mapping[str, Any]], criteria: Criteria, *,

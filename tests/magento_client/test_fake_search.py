@@ -127,3 +127,17 @@ def test_documents_of_many_orders_come_in_a_few_searches(fake: FakeMagento,
         searches = [r for r in fake.requests if r.path.endswith(f"/V1/{entity}")]
         chunks, pages = -(-len(order_ids) // 10), -(-len(expected) // 10)
         assert len(searches) <= chunks + pages < len(order_ids)
+
+
+@pytest.mark.parametrize(("condition", "value"), [
+    ("neq", -1), ("nin", [-1]), ("nlike", "-1%"), ("nfinset", "-1"),
+])
+def test_negative_conditions_never_match_a_missing_value(
+        shared_client: MagentoClient, shared_store: FakeStore, condition: str, value: object) -> None:
+    """!=, NOT IN, NOT LIKE and NOT FIND_IN_SET are never true for NULL in MySQL: a guest's
+    missing customer id is in none of their answers."""
+    guests = _expected(shared_store, lambda o: o["customer_id"] is None)
+    assert guests
+    criteria = SearchCriteria().where("customer_id", value, condition)  # type: ignore[arg-type]
+    assert _order_ids(shared_client, criteria) == set(shared_store.orders) - guests
+
