@@ -3,6 +3,11 @@
 Both spellings are understood (``filter_groups``/``filterGroups``,
 ``condition_type``/``conditionType``). ``like`` is case-insensitive as in MySQL's default
 collation. Missing ``pageSize`` returns every match, as Magento does.
+
+Filters behave as the SQL Magento builds from them on MySQL: a missing field matches only
+``null`` (no comparison is true for NULL, a negated one neither), and a field is compared as
+a number only when its stored value is one (an int, bool or Decimal), the filter's text then
+read as MySQL reads it; a text field is compared as text, whatever its look.
 """
 
 from __future__ import annotations
@@ -10,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 from urllib.parse import unquote
 
@@ -109,25 +114,40 @@ def _echo(criteria: Criteria) -> dict[str, Any]:
     return echo
 
 
-def _number(value: Any) -> Decimal | None:
-    if isinstance(value, bool) or value is None:
-        return None
-    try:
+_NUMERIC_PREFIX = re.compile(r"\s*[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def _stored_number(value: Any) -> Decimal | None:
+    """A stored value as a number when its field is numeric in Magento (ids, quantities,
+    amounts, flags), None when it is text: the value's type decides, never its look."""
+    if isinstance(value, int):
+        # bool included: MySQL keeps Magento's flags as 0 and 1.
+        return Decimal(value)
+    if isinstance(value, float | Decimal):
         return Decimal(str(value))
-    except InvalidOperation:
-        return None
+    return None
 
 
-def _compare(left: Any, right: str) -> int:
-    if type(left) is int and right.isdigit():
+def _text_as_number(text: str) -> Decimal:
+    """MySQL's reading of text compared with a number column: its numeric prefix, else 0."""
+    prefix = _NUMERIC_PREFIX.match(text)
+    return Decimal(prefix.group().strip()) if prefix else Decimal(0)
+
+
+def _compare(present: Any, value: str) -> int:
+    """The order of a stored value against the filter's text, as MySQL has it: a numeric
+    field reads the text as a number, a text field compares text with text ("001" is not
+    "1")."""
+    if type(present) is int and value.isascii() and value.isdigit():
         # Ids dominate keyset paging; skip the Decimal round trip for them.
-        other = int(right)
-        return (left > other) - (left < other)
-    a, b = _number(left), _number(right)
-    if a is not None and b is not None:
-        return (a > b) - (a < b)
-    text = "" if left is None else str(left)
-    return (text > right) - (text < right)
+        other = int(value)
+        return (present > other) - (present < other)
+    number = _stored_number(present)
+    if number is not None:
+        wanted = _text_as_number(value)
+        return (number > wanted) - (number < wanted)
+    text = str(present)
+    return (text > value) - (text < value)
 
 
 def _like(pattern: str) -> re.Pattern[str]:
@@ -135,36 +155,43 @@ def _like(pattern: str) -> re.Pattern[str]:
     return re.compile(f"^{regex}$", re.IGNORECASE | re.DOTALL)
 
 
+_ORDERS: dict[str, Callable[[int], bool]] = {
+    "eq": lambda o: o == 0, "gt": lambda o: o > 0,
+    "gteq": lambda o: o >= 0, "from": lambda o: o >= 0, "moreq": lambda o: o >= 0,
+    "lt": lambda o: o < 0, "lteq": lambda o: o <= 0, "to": lambda o: o <= 0,
+}
+# Each negative condition is SQL's NOT of a positive one (!=, NOT IN, NOT LIKE,
+# NOT FIND_IN_SET), and like it is never true for NULL.
+_NEGATIONS = {"neq": "eq", "nin": "in", "nlike": "like", "nfinset": "finset"}
+_CONDITIONS = frozenset({"null", "notnull", "in", "like", "finset", *_ORDERS, *_NEGATIONS})
+
+
 def _matches(row: Mapping[str, Any], field_name: str, value: str, condition: str) -> bool:
-    present = row.get(field_name)
-    if condition == "null":
-        return present is None
-    if condition == "notnull":
-        return present is not None
-    if condition in ("in", "nin"):
-        # Magento splits the list on commas and keeps the spaces (its Mysql adapter's
-        # explode); SQL's IN and NOT IN are never true for NULL.
-        if present is None:
-            return False
-        hit = any(_compare(present, option) == 0 for option in value.split(","))
-        return hit if condition == "in" else not hit
-    if condition in ("finset", "nfinset"):
-        members = [m.strip() for m in str(present or "").split(",")]
-        return (value in members) == (condition == "finset")
-    if condition in ("like", "nlike"):
-        hit = present is not None and bool(_like(value).match(str(present)))
-        return hit if condition == "like" else not hit
-    if present is None:
-        return condition == "neq"
-    order = _compare(present, value)
-    checks: dict[str, Callable[[int], bool]] = {
-        "eq": lambda o: o == 0, "neq": lambda o: o != 0, "gt": lambda o: o > 0,
-        "gteq": lambda o: o >= 0, "from": lambda o: o >= 0, "moreq": lambda o: o >= 0,
-        "lt": lambda o: o < 0, "lteq": lambda o: o <= 0, "to": lambda o: o <= 0,
-    }
-    if condition not in checks:
+    if condition not in _CONDITIONS:
         raise SearchError("Invalid condition type: %1", [condition])
-    return checks[condition](order)
+    present = row.get(field_name)
+    if condition in ("null", "notnull"):
+        return (present is None) == (condition == "null")
+    if present is None:
+        # SQL's comparisons, negated ones included, are never true for NULL: Magento
+        # returns a row whose field is missing only to ``null``.
+        return False
+    positive = _NEGATIONS.get(condition)
+    if positive is not None:
+        return not _holds(present, value, positive)
+    return _holds(present, value, condition)
+
+
+def _holds(present: Any, value: str, condition: str) -> bool:
+    """A positive condition on a stored value that is not NULL."""
+    if condition == "in":
+        # Magento splits the list on commas and keeps the spaces (its Mysql adapter's explode).
+        return any(_compare(present, option) == 0 for option in value.split(","))
+    if condition == "finset":
+        return value in [m.strip() for m in str(present).split(",")]
+    if condition == "like":
+        return bool(_like(value).match(str(present)))
+    return _ORDERS[condition](_compare(present, value))
 
 
 def run_search(rows: Iterable[Mapping[str, Any]], criteria: Criteria, *,
@@ -213,12 +240,15 @@ def run_search(rows: Iterable[Mapping[str, Any]], criteria: Criteria, *,
 
 
 def _sort_key(value: Any) -> tuple[int, Any]:
+    if value is None:
+        # MySQL puts NULL first in an ascending order.
+        return (0, 0)
     if type(value) is int:
-        return (0, value)
-    number = _number(value)
+        return (1, value)
+    number = _stored_number(value)
     if number is not None:
-        return (0, number)
-    return (1, "" if value is None else str(value))
+        return (1, number)
+    return (2, str(value))
 
 
 def apply_fields(document: Any, spec: str) -> Any:

@@ -193,7 +193,7 @@ def pending_as_reported(session: Session, company: Company, config: CompanyMappi
     documents = [f"invoice:{invoice.entity_id}" for invoice in invoices] + \
         [f"creditmemo:{memo.entity_id}" for memo in creditmemos]
     posted.update(session.execute(select(Request.idempotency_key, Request.payload).where(
-        *posted_by_then, Request.idempotency_key.in_(documents))).tuples().all())
+        *posted_by_then, Request.idempotency_key.in_(documents))).all())
     by_order: dict[int, list[Shipment]] = {}
     for shipment in shipments:
         by_order.setdefault(shipment.order_id, []).append(shipment)

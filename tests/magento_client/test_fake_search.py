@@ -127,3 +127,68 @@ def test_documents_of_many_orders_come_in_a_few_searches(fake: FakeMagento,
         searches = [r for r in fake.requests if r.path.endswith(f"/V1/{entity}")]
         chunks, pages = -(-len(order_ids) // 10), -(-len(expected) // 10)
         assert len(searches) <= chunks + pages < len(order_ids)
+
+
+@pytest.mark.parametrize(("condition", "value"), [
+    ("neq", -1), ("nin", [-1]), ("nlike", "-1%"), ("nfinset", "-1"),
+])
+def test_negative_conditions_never_match_a_missing_value(
+        shared_client: MagentoClient, shared_store: FakeStore, condition: str, value: object) -> None:
+    """!=, NOT IN, NOT LIKE and NOT FIND_IN_SET are never true for NULL in MySQL: a guest's
+    missing customer id is in none of their answers."""
+    guests = _expected(shared_store, lambda o: o["customer_id"] is None)
+    assert guests
+    criteria = SearchCriteria().where("customer_id", value, condition)  # type: ignore[arg-type]
+    assert _order_ids(shared_client, criteria) == set(shared_store.orders) - guests
+
+
+def test_text_that_looks_like_a_number_is_compared_as_text(shared_client: MagentoClient,
+                                                           shared_store: FakeStore) -> None:
+    """MySQL compares a text column with text: the increment id "000000001" is not "1", and
+    every zero-padded increment id is below "1"."""
+    first = min(shared_store.orders.values(), key=lambda o: o["entity_id"])
+    assert first["increment_id"] == "000000001"
+    assert _order_ids(shared_client, SearchCriteria().where("increment_id", "1")) == set()
+    exact = SearchCriteria().where("increment_id", first["increment_id"])
+    assert _order_ids(shared_client, exact) == {first["entity_id"]}
+    below = SearchCriteria().where("increment_id", "1", "lt")
+    zero_padded = _expected(shared_store, lambda o: o["increment_id"].startswith("0"))
+    assert zero_padded != set(shared_store.orders)
+    assert _order_ids(shared_client, below) == zero_padded
+
+
+def test_a_numeric_field_reads_the_filter_text_as_mysql_does(shared_client: MagentoClient,
+                                                             shared_store: FakeStore) -> None:
+    """A number column reads compared text by its numeric prefix, and as 0 without one."""
+    first = min(shared_store.orders)
+    assert _order_ids(shared_client, SearchCriteria().where("entity_id", f"{first}abc")) == {first}
+    assert _order_ids(shared_client, SearchCriteria().where("entity_id", "abc", "lt")) == set()
+    padded = SearchCriteria().where("entity_id", f"00{first}")
+    assert _order_ids(shared_client, padded) == {first}
+
+
+def test_a_flag_is_compared_as_the_number_mysql_stores(fake: FakeMagento,
+                                                       client: MagentoClient) -> None:
+    """A boolean field is 0 or 1 in MySQL: ``enabled eq 1`` finds the enabled sources."""
+    fake.store.sources[-1]["enabled"] = False
+    enabled = {s["source_code"] for s in fake.store.sources if s["enabled"]}
+    disabled = {s["source_code"] for s in fake.store.sources if not s["enabled"]}
+    assert enabled and disabled
+    found = {s.source_code for s in client.sources(SearchCriteria().where("enabled", True))}
+    assert found == enabled
+    found = {s.source_code for s in client.sources(SearchCriteria().where("enabled", False))}
+    assert found == disabled
+
+
+def test_sorting_follows_the_field_type_and_puts_null_first(fake: FakeMagento,
+                                                            client: MagentoClient) -> None:
+    """A text field sorts as text ("10" before "9"); NULL sorts first when ascending."""
+    first, second = sorted(fake.store.orders)[:2]
+    fake.store.update_order(first, {"increment_id": "9"})
+    fake.store.update_order(second, {"increment_id": "10"})
+    numbers = [o.increment_id for o in client.orders(SearchCriteria().sort("increment_id"))]
+    assert numbers == sorted(numbers) and numbers.index("10") + 1 == numbers.index("9")
+    by_customer = [o.customer_id for o in client.orders(SearchCriteria().sort("customer_id"))]
+    guests = sum(1 for o in fake.store.orders.values() if o["customer_id"] is None)
+    assert guests and by_customer[:guests] == [None] * guests
+    assert None not in by_customer[guests:]
