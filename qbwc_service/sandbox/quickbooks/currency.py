@@ -45,9 +45,9 @@ from decimal import Decimal
 
 from lxml import etree
 
-from qbwc_service.sandbox.quickbooks.company import Company, qb_error
-from qbwc_service.sandbox.quickbooks.exceptions import QbRequestRefused
+from qbwc_service.sandbox.quickbooks.company import Company
 from qbwc_service.sandbox.quickbooks.ledger import Posting, to_home
+from qbwc_service.sandbox.quickbooks.refusals import invalid_value, not_enabled, save_refused
 from qbwc_service.sandbox.quickbooks.retxml import element, from_text, money, text_of
 from qbwc_service.sandbox.quickbooks.store import ListRow
 
@@ -67,7 +67,6 @@ __all__ = [
 EXCHANGE_ACCOUNT = "Exchange Gain or Loss"
 _FOREIGN_ACCOUNT_TYPES = frozenset({"Bank", "CreditCard", "AccountsReceivable",
                                     "AccountsPayable"})
-_NOT_ENABLED = "This feature is not enabled or not available in this version of QuickBooks."
 _CENT = Decimal("0.01")
 
 
@@ -98,10 +97,6 @@ def _rate_text(rate: Decimal) -> str:
     return f"{rate.normalize():f}"
 
 
-def _refused(what: str, reason: str) -> QbRequestRefused:
-    return QbRequestRefused(3180, qb_error(f"There was an error when saving a {what}.", reason))
-
-
 def currency_of(company: Company, row: ListRow | None) -> str | None:
     """The currency of a customer, vendor or account (the home currency unless it has
     one of its own); ``None`` with multicurrency off."""
@@ -125,19 +120,19 @@ def check_list_currency(company: Company, kind: str, source: etree._Element,
     if currency is None:
         return
     if company.home_currency is None:
-        raise QbRequestRefused(3250, _NOT_ENABLED)
+        raise not_enabled()
     row = company.lookup(("Currency",), currency)
     name = row.full_name if row is not None else None
     if kind == "Account" and name != company.home_currency:
         account_type = text_of(source, "AccountType") or (
             text_of(from_text(existing.ret_xml), "AccountType") if existing else None)
         if account_type not in _FOREIGN_ACCOUNT_TYPES:
-            raise _refused(f"{kind} list", f"An account of type {account_type} is always in "
-                           "the home currency.")
+            raise save_refused(f"{kind} list", f"An account of type {account_type} is always in "
+                                "the home currency.")
     if existing is not None and name is not None and name != currency_of(company, existing) \
             and _has_transactions(company, existing):
-        raise _refused(f"{kind} list", f'The currency of "{existing.full_name}" cannot be '
-                       "changed: transactions are recorded for it.")
+        raise save_refused(f"{kind} list", f'The currency of "{existing.full_name}" cannot be '
+                            "changed: transactions are recorded for it.")
 
 
 def _has_transactions(company: Company, row: ListRow) -> bool:
@@ -155,23 +150,22 @@ def txn_currency(company: Company, what: str, source: etree._Element,
     home = company.home_currency
     if home is None:
         if rate_text is not None:
-            raise QbRequestRefused(3250, _NOT_ENABLED)
+            raise not_enabled()
         return None
     name = currency_of(company, entity) or home
     rate = Decimal(rate_text) if rate_text else None
     if name == home:
         if rate is not None and rate != 1:
-            raise _refused(what, f"The exchange rate of a transaction in the home currency "
-                           f"({home}) is 1, not {rate_text}.")
+            raise save_refused(what, f"The exchange rate of a transaction in the home currency "
+                                f"({home}) is 1, not {rate_text}.")
         return TxnCurrency(home, Decimal(1), True)
     if rate is None:
-        raise _refused(what, f"No exchange rate for {name}: this simulated QuickBooks keeps "
-                       "no rates in its currency list (real QuickBooks would take the "
-                       "list's rate); give ExchangeRate.")
+        raise save_refused(what, f"No exchange rate for {name}: this simulated QuickBooks keeps "
+                            "no rates in its currency list (real QuickBooks would take the "
+                            "list's rate); give ExchangeRate.")
     if rate <= 0:
-        raise QbRequestRefused(3210, qb_error(
-            f'The "ExchangeRate" field has an invalid value "{rate_text}".',
-            "An exchange rate must be greater than zero."))
+        raise invalid_value("ExchangeRate", str(rate_text),
+                            "An exchange rate must be greater than zero.")
     return TxnCurrency(name, rate, False)
 
 
@@ -192,9 +186,9 @@ def receivable_ref(company: Company, currency: TxnCurrency | None,
             row = company.lookup(("Account",), given)
             held = currency_of(company, row)
             if held != currency.name:
-                raise _refused(what, f'The A/R account "{row.full_name if row else ""}" is '
-                               f"in {held}; this customer's transactions are in "
-                               f"{currency.name} and go to an A/R account in {currency.name}.")
+                raise save_refused(what, f'The A/R account "{row.full_name if row else ""}" is '
+                                    f"in {held}; this customer's transactions are in "
+                                    f"{currency.name} and go to an A/R account in {currency.name}.")
         return given
     base = company.default_ref("ARAccountRef", "Account", "Accounts Receivable")
     if currency is None or currency.is_home or base is None:
@@ -223,8 +217,8 @@ def check_account(company: Company, currency: TxnCurrency | None,
     allowed = {currency.name} if account_type == "AccountsReceivable" \
         else {currency.name, company.home_currency}
     if held not in allowed:
-        raise _refused(what, f'The account "{row.full_name if row else ""}" is in {held}; '
-                       f"this transaction is in {currency.name}.")
+        raise save_refused(what, f'The account "{row.full_name if row else ""}" is in {held}; '
+                            f"this transaction is in {currency.name}.")
 
 
 def exchange_account(company: Company) -> str:

@@ -24,7 +24,6 @@ from qbwc_service.sandbox.quickbooks.company import (
     Answer,
     Company,
     object_not_found,
-    qb_error,
 )
 from qbwc_service.sandbox.quickbooks.currency import (
     TxnCurrency,
@@ -37,6 +36,7 @@ from qbwc_service.sandbox.quickbooks.currency import (
 from qbwc_service.sandbox.quickbooks.exceptions import QbRequestRefused
 from qbwc_service.sandbox.quickbooks.ledger import Posting, fill_txn, to_home
 from qbwc_service.sandbox.quickbooks.posting import account_id, line_account, move_stock
+from qbwc_service.sandbox.quickbooks.refusals import invalid_value
 from qbwc_service.sandbox.quickbooks.retxml import element, from_text, money, quantity, text_of
 from qbwc_service.sandbox.quickbooks.store import TxnRow
 from qbwc_service.sandbox.quickbooks.txnbase import (
@@ -65,8 +65,7 @@ def _open_txn(company: Company, txn_id: str, kind: str,
 
 
 def _too_much(field: str, amount: Decimal, why: str) -> QbRequestRefused:
-    return QbRequestRefused(3210, qb_error(
-        f'The "{field}" field has an invalid value "{money(amount)}".', why))
+    return invalid_value(field, money(amount), why)
 
 
 def _use_credit(company: Company, txn_id: str, target_id: str, credit_id: str,

@@ -22,10 +22,10 @@ from decimal import Decimal
 
 from lxml import etree
 
-from qbwc_service.sandbox.quickbooks.company import Answer, Company, qb_error
-from qbwc_service.sandbox.quickbooks.exceptions import QbRequestRefused
+from qbwc_service.sandbox.quickbooks.company import Answer, Company
 from qbwc_service.sandbox.quickbooks.ledger import Posting, inventory_by_site
 from qbwc_service.sandbox.quickbooks.posting import move_stock
+from qbwc_service.sandbox.quickbooks.refusals import save_refused
 from qbwc_service.sandbox.quickbooks.retxml import element, money, quantity, text_of
 from qbwc_service.sandbox.quickbooks.txnbase import (
     LABEL,
@@ -97,10 +97,9 @@ def _transfer_inventory(company: Company, source: etree._Element) -> Answer:
             (entry.quantity or Decimal(0) for entry in posting.entries
              if entry.item_id == item.list_id and entry.site_id == from_site), Decimal(0))
         if moved > held:
-            raise QbRequestRefused(3180, qb_error(
-                "There was an error when saving a Transfer Inventory transaction.",
-                f'The site holds {quantity(held)} of item "{item.full_name}"; '
-                f"{quantity(moved)} cannot be transferred from it."))
+            raise save_refused("Transfer Inventory transaction",
+                               f'The site holds {quantity(held)} of item "{item.full_name}"; '
+                               f"{quantity(moved)} cannot be transferred from it.")
         value = move_stock(company, posting, item, from_site, -moved, None)
         move_stock(company, posting, item, to_site, moved, None, value=-value)
         parts.append(element("TransferInventoryLineRet", children=[

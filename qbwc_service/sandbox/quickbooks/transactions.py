@@ -13,7 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from lxml import etree
 
-from qbwc_service.sandbox.quickbooks.company import Answer, Company, qb_error
+from qbwc_service.sandbox.quickbooks.company import Answer, Company
 from qbwc_service.sandbox.quickbooks.currency import (
     check_account,
     receivable_ref,
@@ -21,7 +21,6 @@ from qbwc_service.sandbox.quickbooks.currency import (
     txn_currency,
 )
 from qbwc_service.sandbox.quickbooks.defaults import sales_defaults
-from qbwc_service.sandbox.quickbooks.exceptions import QbRequestRefused
 from qbwc_service.sandbox.quickbooks.journal import JOURNAL_ADDS, add_journal_entry
 from qbwc_service.sandbox.quickbooks.ledger import Posting
 from qbwc_service.sandbox.quickbooks.payments import PAYMENT_ADDS, add_payment, apply_credits
@@ -31,6 +30,7 @@ from qbwc_service.sandbox.quickbooks.posting import (
     post_sales_document,
     stored_ret,
 )
+from qbwc_service.sandbox.quickbooks.refusals import save_refused
 from qbwc_service.sandbox.quickbooks.retxml import (
     echoed,
     element,
@@ -133,9 +133,7 @@ def _sales_line(company: Company, kind: str, line: etree._Element, totals: _Tota
         site_id = site_row.list_id if site_row is not None else ""
     if item_row is None and amount != 0:
         # Nothing to post it to: QuickBooks takes amounts only on lines with an item.
-        raise QbRequestRefused(3180, qb_error(
-            f"There was an error when saving a {LABEL[kind]} line.",
-            "A line with an amount needs an item."))
+        raise save_refused(f"{LABEL[kind]} line", "A line with an amount needs an item.")
     override = parts_ref(parts, "OverrideItemAccountRef")
     totals.lines.append(SalesLine(item_row, line_account(company, item_row, override), amount,
                                   site_id, qty if qty is not None else Decimal(1)))
