@@ -45,11 +45,12 @@ from decimal import Decimal
 
 from lxml import etree
 
-from qbwc_service.sandbox.quickbooks.company import Company
+from qbwc_service.sandbox.quickbooks.company import REF_KINDS, Company
 from qbwc_service.sandbox.quickbooks.ledger import Posting, to_home
 from qbwc_service.sandbox.quickbooks.refusals import invalid_value, not_enabled, save_refused
 from qbwc_service.sandbox.quickbooks.retxml import element, from_text, money, text_of
 from qbwc_service.sandbox.quickbooks.store import ListRow
+from qbwc_service.sandbox.quickbooks.txnbase import parts_ref
 
 __all__ = [
     "EXCHANGE_ACCOUNT",
@@ -59,8 +60,10 @@ __all__ = [
     "currency_of",
     "exchange_account",
     "home_taken",
+    "posting_rate",
     "receivable_ref",
     "settle_exchange",
+    "txn_accounts",
     "txn_currency",
 ]
 
@@ -143,9 +146,16 @@ def _has_transactions(company: Company, row: ListRow) -> bool:
 
 
 def txn_currency(company: Company, what: str, source: etree._Element,
-                 entity: ListRow | None) -> TxnCurrency | None:
-    """The currency and rate of a transaction for ``entity`` (its customer or payee);
-    ``None`` with multicurrency off. Refuses what QuickBooks refuses."""
+                 parts: list[etree._Element],
+                 entity_tag: str = "CustomerRef") -> TxnCurrency | None:
+    """The currency and rate of a transaction Add ``source`` for its customer or payee, the
+    ``entity_tag`` of its resolved header ``parts``; ``None`` with multicurrency off.
+    Refuses what QuickBooks refuses. The ExchangeRate leaves ``parts``: the Ret gives it
+    after the totals (``TxnCurrency.ret_parts``)."""
+    entity_ref = parts_ref(parts, entity_tag)
+    entity = company.lookup(REF_KINDS[entity_tag], entity_ref) if entity_ref is not None \
+        else None
+    parts[:] = [part for part in parts if part.tag != "ExchangeRate"]
     rate_text = text_of(source, "ExchangeRate")
     home = company.home_currency
     if home is None:
@@ -167,6 +177,27 @@ def txn_currency(company: Company, what: str, source: etree._Element,
         raise invalid_value("ExchangeRate", str(rate_text),
                             "An exchange rate must be greater than zero.")
     return TxnCurrency(name, rate, False)
+
+
+def posting_rate(currency: TxnCurrency | None) -> Decimal | None:
+    """The rate a transaction's journal lines are converted at; ``None`` in home currency."""
+    return currency.rate if currency is not None and not currency.is_home else None
+
+
+def txn_accounts(company: Company, currency: TxnCurrency | None, parts: list[etree._Element],
+                 source: etree._Element, what: str, account_tag: str, *, receivable: bool,
+                 default_account: str | None = None) -> None:
+    """The accounts of a transaction Add completed in ``parts`` and checked against its
+    currency: with ``receivable``, the A/R account (``receivable_ref``); the money account
+    ``account_tag``, ``default_account`` when the request names none."""
+    if receivable:
+        given = parts_ref(parts, "ARAccountRef")
+        found = receivable_ref(company, currency, given, what)
+        if given is None and found is not None:
+            parts.append(found)
+    if default_account is not None and source.find(account_tag) is None:
+        parts.append(company.default_ref(account_tag, "Account", default_account))
+    check_account(company, currency, parts_ref(parts, account_tag), what)
 
 
 def home_taken(rate: Decimal, before: Decimal, after: Decimal) -> Decimal:

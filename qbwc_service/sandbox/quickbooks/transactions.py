@@ -15,9 +15,9 @@ from lxml import etree
 
 from qbwc_service.sandbox.quickbooks.company import Answer, Company
 from qbwc_service.sandbox.quickbooks.currency import (
-    check_account,
-    receivable_ref,
+    posting_rate,
     settle_exchange,
+    txn_accounts,
     txn_currency,
 )
 from qbwc_service.sandbox.quickbooks.defaults import sales_defaults
@@ -181,18 +181,11 @@ def sales_document(company: Company, kind: str, source: etree._Element,
     parts += header(company, kind, source, frozenset({"TxnDate", *line_tags}))
     parts += sales_defaults(company, kind, parts)
     customer = parts_ref(parts, "CustomerRef")
-    currency = txn_currency(company, LABEL[kind], source,
-                            company.lookup(("Customer",), customer) if customer is not None
-                            else None)
-    parts = [part for part in parts if part.tag != "ExchangeRate"]
-    if kind != "SalesReceipt":
-        given = parts_ref(parts, "ARAccountRef")
-        receivable = receivable_ref(company, currency, given, LABEL[kind])
-        if given is None and receivable is not None:
-            parts.append(receivable)
-    if kind == "SalesReceipt" and source.find("DepositToAccountRef") is None:
-        parts.append(company.default_ref("DepositToAccountRef", "Account", "Undeposited Funds"))
-    check_account(company, currency, parts_ref(parts, "DepositToAccountRef"), LABEL[kind])
+    currency = txn_currency(company, LABEL[kind], source, parts)
+    receipt = kind == "SalesReceipt"
+    txn_accounts(company, currency, parts, source, LABEL[kind], "DepositToAccountRef",
+                 receivable=not receipt, default_account="Undeposited Funds" if receipt
+                 else None)
     ref_number = text_of(source, "RefNumber")
     if ref_number is None:
         ref_number = str(store.next_counter(f"ref:{kind}"))
@@ -235,9 +228,7 @@ def sales_document(company: Company, kind: str, source: etree._Element,
     account_ref = parts_ref(parts, "DepositToAccountRef" if kind == "SalesReceipt"
                             else "ARAccountRef")
     header_account = text_of(account_ref, "ListID") or ""  # type: ignore[arg-type]
-    posting = Posting(txn_id, kind, txn_date_of(parts),
-                      rate=currency.rate if currency is not None and not currency.is_home
-                      else None)
+    posting = Posting(txn_id, kind, txn_date_of(parts), rate=posting_rate(currency))
     post_sales_document(company, posting, kind, header_account, customer_id, totals.lines,
                         tax, total)
     moved = Decimal(0)
