@@ -38,6 +38,7 @@ from qbwc_service.sandbox.quickbooks.txnbase import (
     LABEL,
     header,
     parts_ref,
+    ref_id,
     resave,
     restamp,
     save,
@@ -125,8 +126,7 @@ def receive_payment(company: Company, source: etree._Element,
         parts, txn_id, now_text, epoch = restamp(company, kind, source, existing)
     parts += header(company, kind, source, frozenset({"TxnDate", "AppliedToTxnAdd",
                                                       "IsAutoApply"}))
-    customer = parts_ref(parts, "CustomerRef")
-    customer_id = text_of(customer, "ListID") if customer is not None else None
+    customer_id = ref_id(parts, "CustomerRef")
     currency = txn_currency(company, LABEL[kind], source, parts)
     total = Decimal(text_of(source, "TotalAmount") or "0")
     targets: list[tuple[str, Decimal, list[etree._Element]]] = [
@@ -189,8 +189,7 @@ def _refund(company: Company, source: etree._Element) -> Answer:
     store = company.store
     parts, txn_id, now_text, epoch = stamp(company, kind, source)
     parts += header(company, kind, source, frozenset({"TxnDate", "RefundAppliedToTxnAdd"}))
-    customer = parts_ref(parts, "CustomerRef")
-    customer_id = text_of(customer, "ListID") if customer is not None else None
+    customer_id = ref_id(parts, "CustomerRef")
     currency = txn_currency(company, LABEL[kind], source, parts)
     txn_accounts(company, currency, parts, source, LABEL[kind], "RefundFromAccountRef",
                  receivable=True, default_account="Undeposited Funds")
@@ -229,8 +228,7 @@ def _check(company: Company, source: etree._Element) -> Answer:
     parts, txn_id, now_text, epoch = stamp(company, kind, source)
     parts += header(company, kind, source, frozenset({"TxnDate", "ApplyCheckToTxnAdd",
                                                       "ExpenseLineAdd", "ItemLineAdd"}))
-    payee = parts_ref(parts, "PayeeEntityRef")
-    payee_id = text_of(payee, "ListID") if payee is not None else None
+    payee_id = ref_id(parts, "PayeeEntityRef")
     currency = txn_currency(company, LABEL[kind], source, parts, "PayeeEntityRef")
     txn_accounts(company, currency, parts, source, LABEL[kind], "AccountRef", receivable=False)
     posting = Posting(txn_id, kind, txn_date_of(parts), rate=posting_rate(currency))
@@ -240,8 +238,8 @@ def _check(company: Company, source: etree._Element) -> Answer:
         line_parts += header(company, kind, line, frozenset())
         check_account(company, currency, parts_ref(line_parts, "AccountRef"), "Check line")
         amount = Decimal(text_of(line, "Amount") or "0").quantize(_CENT, ROUND_HALF_UP)
-        customer = parts_ref(line_parts, "CustomerRef")
-        entity = text_of(customer, "ListID") if customer is not None else payee_id
+        customer_id = ref_id(line_parts, "CustomerRef")
+        entity = customer_id if customer_id is not None else payee_id
         posting.add(text_of(parts_ref(line_parts, "AccountRef"), "ListID") or "",  # type: ignore[arg-type]
                     amount, entity_id=entity)
         total += amount
@@ -290,8 +288,7 @@ def _item_line(company: Company, posting: Posting, line: etree._Element,
     amount = amount.quantize(_CENT, ROUND_HALF_UP)
     line_parts += [element("Quantity", quantity(qty)), element("Amount", money(amount))]
     if item is not None and item.kind == "ItemInventory":
-        site = parts_ref(line_parts, "InventorySiteRef")
-        site_id = text_of(site, "ListID") or "" if site is not None else ""
+        site_id = ref_id(line_parts, "InventorySiteRef") or ""
         # The bank credit is the counter entry: stock comes in at what was paid.
         move_stock(company, posting, item, site_id, qty, None, payee_id,
                    value=to_home(amount, posting.rate))

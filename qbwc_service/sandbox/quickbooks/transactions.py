@@ -48,6 +48,7 @@ from qbwc_service.sandbox.quickbooks.txnbase import (
     header,
     parts_ref,
     price_text,
+    ref_id,
     resave,
     restamp,
     save,
@@ -180,7 +181,6 @@ def sales_document(company: Company, kind: str, source: etree._Element,
     line_tags = (f"{kind}LineAdd", f"{kind}LineGroupAdd")
     parts += header(company, kind, source, frozenset({"TxnDate", *line_tags}))
     parts += sales_defaults(company, kind, parts)
-    customer = parts_ref(parts, "CustomerRef")
     currency = txn_currency(company, LABEL[kind], source, parts)
     receipt = kind == "SalesReceipt"
     txn_accounts(company, currency, parts, source, LABEL[kind], "DepositToAccountRef",
@@ -224,7 +224,7 @@ def sales_document(company: Company, kind: str, source: etree._Element,
         parts.append(element("TotalAmount", money(total)))
     if currency is not None:
         parts += currency.ret_parts(company, total, _HOME_TOTAL[kind])
-    customer_id = text_of(customer, "ListID") if customer is not None else None
+    customer_id = ref_id(parts, "CustomerRef")
     account_ref = parts_ref(parts, "DepositToAccountRef" if kind == "SalesReceipt"
                             else "ARAccountRef")
     header_account = text_of(account_ref, "ListID") or ""  # type: ignore[arg-type]
