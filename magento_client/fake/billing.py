@@ -117,6 +117,19 @@ def _add(order: dict[str, Any], key: str, value: Decimal) -> None:
     order[key] = order.get(key, ZERO) + value
 
 
+def _add_to_rows(order: dict[str, Any], items: list[dict[str, Any]], row_total: str,
+                 tax: str, discount: str) -> None:
+    """Add each priced line of an invoice or credit memo to its order row's running
+    ``row_total``, ``tax`` and ``discount`` fields, in both currencies."""
+    for item in items:
+        row = next(r for r in order["items"] if r["item_id"] == item["order_item_id"])
+        if "row_total" in item:
+            for p in CURRENCY_PREFIXES:
+                _add(row, p + row_total, item[p + "row_total"])
+                _add(row, p + tax, item[p + "tax_amount"])
+                _add(row, p + discount, item[p + "discount_amount"])
+
+
 def make_invoice(order: dict[str, Any], units_by_top: Mapping[int, int], *, entity_id: int,
                  increment_id: str, created_at: datetime, prior: list[dict[str, Any]],
                  paid: bool = True) -> dict[str, Any]:
@@ -140,13 +153,7 @@ def make_invoice(order: dict[str, Any], units_by_top: Mapping[int, int], *, enti
             _add(order, p + "total_paid", totals[p + "grand_total"])
             _add(order["payment"], p + "amount_paid", totals[p + "grand_total"])
         order[p + "total_due"] = order[p + "grand_total"] - order.get(p + "total_paid", ZERO)
-    for item in items:
-        row = next(r for r in order["items"] if r["item_id"] == item["order_item_id"])
-        if "row_total" in item:
-            for p in CURRENCY_PREFIXES:
-                _add(row, p + "row_invoiced", item[p + "row_total"])
-                _add(row, p + "tax_invoiced", item[p + "tax_amount"])
-                _add(row, p + "discount_invoiced", item[p + "discount_amount"])
+    _add_to_rows(order, items, "row_invoiced", "tax_invoiced", "discount_invoiced")
     order["state"] = order["status"] = "processing"
     order["updated_at"] = invoice["updated_at"]
     return invoice
@@ -193,13 +200,7 @@ def make_credit_memo(order: dict[str, Any], units_by_top: Mapping[int, int], *, 
         _add(order, p + "adjustment_positive", adjustments[p + "adjustment_positive"])
         _add(order, p + "adjustment_negative", adjustments[p + "adjustment_negative"])
         _add(order["payment"], p + "amount_refunded", totals[p + "grand_total"])
-    for item in items:
-        row = next(r for r in order["items"] if r["item_id"] == item["order_item_id"])
-        if "row_total" in item:
-            for p in CURRENCY_PREFIXES:
-                _add(row, p + "amount_refunded", item[p + "row_total"])
-                _add(row, p + "tax_refunded", item[p + "tax_amount"])
-                _add(row, p + "discount_refunded", item[p + "discount_amount"])
+    _add_to_rows(order, items, "amount_refunded", "tax_refunded", "discount_refunded")
     if all(Decimal(r["qty_refunded"]) >= Decimal(r["qty_ordered"]) for r in order["items"]):
         order["state"] = order["status"] = "closed"
     order["updated_at"] = memo["updated_at"]

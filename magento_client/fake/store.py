@@ -112,13 +112,19 @@ class FakeStore:
     def now(self) -> datetime:
         return datetime.now(UTC) + timedelta(seconds=self.clock_offset_seconds)
 
+    def _moment(self, when: datetime | None) -> datetime:
+        """When an edit happens: ``when``, else a second after the last edit or now if
+        later, so untimed edits never share an ``updated_at``. The clock never goes back."""
+        moment = when or max(self._clock + timedelta(seconds=1), self.now())
+        self._clock = max(self._clock, moment)
+        return moment
+
     def touch(self, kind: str, entity_id: int, when: datetime | None = None) -> None:
-        """Record an edit: bump ``updated_at`` and drop the cached JSON."""
+        """Record an edit: bump ``updated_at``, drop the cached JSON and start a new
+        generation (cached search orders are stale)."""
         with self.lock:
             collection: dict[int, dict[str, Any]] = getattr(self, kind)
-            moment = when or max(self._clock + timedelta(seconds=1), self.now())
-            self._clock = moment
-            collection[entity_id]["updated_at"] = format_datetime(moment)
+            collection[entity_id]["updated_at"] = format_datetime(self._moment(when))
             self._json_cache.pop((kind, entity_id), None)
             self.generation += 1
 
@@ -164,8 +170,7 @@ class FakeStore:
                        if all(held.get(sku, Decimal(-1)) >= qty for sku, qty in units.items())]
             if not covered or (len(covered) < len(entries) and not partial):
                 return None
-            moment = when or max(self._clock + timedelta(seconds=1), self.now())
-            self._clock = max(self._clock, moment)
+            moment = self._moment(when)
             entity_id = len(self.shipments) + 1
             shipment = ship_invoiced(order, moment, entity_id=entity_id,
                                      increment_id=_increment(self._store_of(order), entity_id),
@@ -178,14 +183,15 @@ class FakeStore:
                     item["quantity"] = Decimal(item["quantity"]) - qty
             self.shipments[entity_id] = shipment
             self._shipments_by_order.setdefault(order_id, []).append(entity_id)
-            self._json_cache.pop(("orders", order_id), None)
-            self.generation += 1
+            self.touch("orders", order_id, moment)
             return shipment
 
-    def add_credit_memo(self, memo: dict[str, Any]) -> None:
-        self.creditmemos[memo["entity_id"]] = memo
-        self._memos_by_order.setdefault(memo["order_id"], []).append(memo["entity_id"])
-        self._json_cache.pop(("orders", memo["order_id"]), None)
+    def add_credit_memo(self, memo: dict[str, Any], when: datetime) -> None:
+        """Keep a credit memo made ``when`` for its order (``billing.make_credit_memo``)."""
+        with self.lock:
+            self.creditmemos[memo["entity_id"]] = memo
+            self._memos_by_order.setdefault(memo["order_id"], []).append(memo["entity_id"])
+            self.touch("orders", memo["order_id"], when)
 
     def product_by_sku(self, sku: str) -> dict[str, Any] | None:
         return next((p for p in self.products.values() if p["sku"] == sku), None)
@@ -205,15 +211,14 @@ class FakeStore:
                     if "parent_item_id" not in r and Decimal(r["qty_ordered"]) > Decimal(r["qty_invoiced"])
                 }
             entity_id = len(self.invoices) + 1
-            moment = when or max(self._clock + timedelta(seconds=1), self.now())
-            self._clock = moment
+            moment = self._moment(when)
             invoice = make_invoice(order, units_by_top, entity_id=entity_id,
                                    increment_id=_increment(self._store_of(order), entity_id),
                                    created_at=moment, prior=self.invoices_of(order_id),
                                    paid=paid)
             self.invoices[entity_id] = invoice
             self._invoices_by_order.setdefault(order_id, []).append(entity_id)
-            self._json_cache.pop(("orders", order_id), None)
+            self.touch("orders", order_id, moment)
             return invoice
 
     def _store_of(self, order: Mapping[str, Any]) -> StoreSpec:
@@ -384,5 +389,4 @@ class _Sales:
             invoice_id=invoices[0]["entity_id"] if order["payment"]["method"] == "braintree" else None,
             back_to_stock=index % 2 == 0,
         )
-        store.add_credit_memo(memo)
-        store._clock = max(store._clock, when)
+        store.add_credit_memo(memo, when)

@@ -12,6 +12,7 @@ from magento_client.fake import FakeMagento, FakeStore
 from magento_client.fake.checks import credit_memo_problems, invoice_problems, order_problems
 from magento_client.fake.render import dumps, render_order
 from magento_client.order_item_tree import iter_leaf_lines
+from magento_client.search import SearchCriteria
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3, 4, 5, 6])
@@ -117,6 +118,18 @@ def test_invoice_created_through_rest_adds_up(fake: FakeMagento, client: Magento
     assert invoice.order_id == order_id and invoice_problems(invoice.raw) == []
     assert invoice.grand_total == client.order(order_id).grand_total
     assert client.order(order_id).state == "processing"
+
+
+def test_an_invoice_moves_its_order_to_the_top_of_a_sort_by_updated_at(
+        fake: FakeMagento, client: MagentoClient) -> None:
+    """Invoicing an order is an edit of it: an unfiltered search sorted by updated_at,
+    sorted once before, puts the invoiced order first afterwards."""
+    newest = SearchCriteria().sort("updated_at", "DESC").page(1, 1)
+    first_before = client.get("/V1/orders", newest)["items"][0]["entity_id"]
+    order_id = next(o["entity_id"] for o in fake.store.orders.values()
+                    if o["state"] == "new" and o["entity_id"] != first_before)
+    client.post(f"/V1/order/{order_id}/invoice", {"capture": True})
+    assert client.get("/V1/orders", newest)["items"][0]["entity_id"] == order_id
 
 
 def test_shipping_lowers_the_shipping_source_only() -> None:

@@ -9,6 +9,12 @@ from lxml import etree
 
 from qbwc_service.sandbox.quickbooks.exceptions import QbRequestRefused
 from qbwc_service.sandbox.quickbooks.ledger_view import fill_list
+from qbwc_service.sandbox.quickbooks.refusals import (
+    SAVE_REFUSED,
+    not_enabled,
+    qb_error,
+    save_refused,
+)
 from qbwc_service.sandbox.quickbooks.releases import Release
 from qbwc_service.sandbox.quickbooks.retxml import element, from_text, text_of
 from qbwc_service.sandbox.quickbooks.store import CompanyStore, ListRow
@@ -22,7 +28,6 @@ __all__ = [
     "check_edit_sequence",
     "invalid_reference",
     "object_not_found",
-    "qb_error",
 ]
 
 ITEM_KINDS: tuple[str, ...] = ("ItemInventory", "ItemNonInventory", "ItemService",
@@ -79,15 +84,7 @@ _NOT_IN_LIST = "Invalid argument.  The specified record does not exist in the li
 # "There was an error when saving a <object>.  QuickBooks error message: <reason>", so the
 # simulator answers that, with the closing date as the reason. 3250 ("feature not enabled")
 # was wrong: the service explained it as multi-location inventory being off.
-CLOSED_PERIOD_STATUS = 3180
-
-
-def qb_error(first: str, reason: str) -> str:
-    """A status message in QuickBooks' shape: two spaces after each full stop, e.g.
-    'There is an invalid reference to QuickBooks Item "X" in the SalesOrder line.  QuickBooks
-    error message: Invalid argument.  The specified record does not exist in the list.'
-    (a real 3140 quoted in flowlink's spec/support; real 3120 and 3210 have the same shape)."""
-    return f"{first}  QuickBooks error message: {reason}"
+CLOSED_PERIOD_STATUS = SAVE_REFUSED
 
 
 def check_edit_sequence(source: etree._Element, stored: str,
@@ -146,8 +143,7 @@ class Company:
         kinds = REF_KINDS.get(tag, (tag[:-3],)) if kinds is None else kinds
         if tag in ("InventorySiteRef", "FromInventorySiteRef", "ToInventorySiteRef") \
                 and not self.multi_site:
-            raise QbRequestRefused(3250, "This feature is not enabled or not available in "
-                                         "this version of QuickBooks.")
+            raise not_enabled()
         row = self.lookup(kinds, ref)
         if row is None:
             value = text_of(ref, "FullName") or text_of(ref, "ListID") or ""
@@ -178,10 +174,8 @@ class Company:
 
     def check_open_period(self, txn_date: str, what: str) -> None:
         if self.closing_date is not None and date.fromisoformat(txn_date) <= self.closing_date:
-            raise QbRequestRefused(CLOSED_PERIOD_STATUS, qb_error(
-                f"There was an error when saving a {what}.",
-                f"The transaction date {txn_date} is on or before the closing date "
-                f"{self.closing_date.isoformat()}."))
+            raise save_refused(what, f"The transaction date {txn_date} is on or before the "
+                               f"closing date {self.closing_date.isoformat()}.")
 
 
 @dataclass

@@ -45,11 +45,12 @@ from decimal import Decimal
 
 from lxml import etree
 
-from qbwc_service.sandbox.quickbooks.company import Company, qb_error
-from qbwc_service.sandbox.quickbooks.exceptions import QbRequestRefused
+from qbwc_service.sandbox.quickbooks.company import REF_KINDS, Company
 from qbwc_service.sandbox.quickbooks.ledger import Posting, to_home
+from qbwc_service.sandbox.quickbooks.refusals import invalid_value, not_enabled, save_refused
 from qbwc_service.sandbox.quickbooks.retxml import element, from_text, money, text_of
 from qbwc_service.sandbox.quickbooks.store import ListRow
+from qbwc_service.sandbox.quickbooks.txnbase import parts_ref
 
 __all__ = [
     "EXCHANGE_ACCOUNT",
@@ -59,15 +60,16 @@ __all__ = [
     "currency_of",
     "exchange_account",
     "home_taken",
+    "posting_rate",
     "receivable_ref",
     "settle_exchange",
+    "txn_accounts",
     "txn_currency",
 ]
 
 EXCHANGE_ACCOUNT = "Exchange Gain or Loss"
 _FOREIGN_ACCOUNT_TYPES = frozenset({"Bank", "CreditCard", "AccountsReceivable",
                                     "AccountsPayable"})
-_NOT_ENABLED = "This feature is not enabled or not available in this version of QuickBooks."
 _CENT = Decimal("0.01")
 
 
@@ -98,10 +100,6 @@ def _rate_text(rate: Decimal) -> str:
     return f"{rate.normalize():f}"
 
 
-def _refused(what: str, reason: str) -> QbRequestRefused:
-    return QbRequestRefused(3180, qb_error(f"There was an error when saving a {what}.", reason))
-
-
 def currency_of(company: Company, row: ListRow | None) -> str | None:
     """The currency of a customer, vendor or account (the home currency unless it has
     one of its own); ``None`` with multicurrency off."""
@@ -125,19 +123,19 @@ def check_list_currency(company: Company, kind: str, source: etree._Element,
     if currency is None:
         return
     if company.home_currency is None:
-        raise QbRequestRefused(3250, _NOT_ENABLED)
+        raise not_enabled()
     row = company.lookup(("Currency",), currency)
     name = row.full_name if row is not None else None
     if kind == "Account" and name != company.home_currency:
         account_type = text_of(source, "AccountType") or (
             text_of(from_text(existing.ret_xml), "AccountType") if existing else None)
         if account_type not in _FOREIGN_ACCOUNT_TYPES:
-            raise _refused(f"{kind} list", f"An account of type {account_type} is always in "
-                           "the home currency.")
+            raise save_refused(f"{kind} list", f"An account of type {account_type} is always in "
+                                "the home currency.")
     if existing is not None and name is not None and name != currency_of(company, existing) \
             and _has_transactions(company, existing):
-        raise _refused(f"{kind} list", f'The currency of "{existing.full_name}" cannot be '
-                       "changed: transactions are recorded for it.")
+        raise save_refused(f"{kind} list", f'The currency of "{existing.full_name}" cannot be '
+                            "changed: transactions are recorded for it.")
 
 
 def _has_transactions(company: Company, row: ListRow) -> bool:
@@ -148,31 +146,58 @@ def _has_transactions(company: Company, row: ListRow) -> bool:
 
 
 def txn_currency(company: Company, what: str, source: etree._Element,
-                 entity: ListRow | None) -> TxnCurrency | None:
-    """The currency and rate of a transaction for ``entity`` (its customer or payee);
-    ``None`` with multicurrency off. Refuses what QuickBooks refuses."""
+                 parts: list[etree._Element],
+                 entity_tag: str = "CustomerRef") -> TxnCurrency | None:
+    """The currency and rate of a transaction Add ``source`` for its customer or payee, the
+    ``entity_tag`` of its resolved header ``parts``; ``None`` with multicurrency off.
+    Refuses what QuickBooks refuses. The ExchangeRate leaves ``parts``: the Ret gives it
+    after the totals (``TxnCurrency.ret_parts``)."""
+    entity_ref = parts_ref(parts, entity_tag)
+    entity = company.lookup(REF_KINDS[entity_tag], entity_ref) if entity_ref is not None \
+        else None
+    parts[:] = [part for part in parts if part.tag != "ExchangeRate"]
     rate_text = text_of(source, "ExchangeRate")
     home = company.home_currency
     if home is None:
         if rate_text is not None:
-            raise QbRequestRefused(3250, _NOT_ENABLED)
+            raise not_enabled()
         return None
     name = currency_of(company, entity) or home
     rate = Decimal(rate_text) if rate_text else None
     if name == home:
         if rate is not None and rate != 1:
-            raise _refused(what, f"The exchange rate of a transaction in the home currency "
-                           f"({home}) is 1, not {rate_text}.")
+            raise save_refused(what, f"The exchange rate of a transaction in the home currency "
+                                f"({home}) is 1, not {rate_text}.")
         return TxnCurrency(home, Decimal(1), True)
     if rate is None:
-        raise _refused(what, f"No exchange rate for {name}: this simulated QuickBooks keeps "
-                       "no rates in its currency list (real QuickBooks would take the "
-                       "list's rate); give ExchangeRate.")
+        raise save_refused(what, f"No exchange rate for {name}: this simulated QuickBooks keeps "
+                            "no rates in its currency list (real QuickBooks would take the "
+                            "list's rate); give ExchangeRate.")
     if rate <= 0:
-        raise QbRequestRefused(3210, qb_error(
-            f'The "ExchangeRate" field has an invalid value "{rate_text}".',
-            "An exchange rate must be greater than zero."))
+        raise invalid_value("ExchangeRate", str(rate_text),
+                            "An exchange rate must be greater than zero.")
     return TxnCurrency(name, rate, False)
+
+
+def posting_rate(currency: TxnCurrency | None) -> Decimal | None:
+    """The rate a transaction's journal lines are converted at; ``None`` in home currency."""
+    return currency.rate if currency is not None and not currency.is_home else None
+
+
+def txn_accounts(company: Company, currency: TxnCurrency | None, parts: list[etree._Element],
+                 source: etree._Element, what: str, account_tag: str, *, receivable: bool,
+                 default_account: str | None = None) -> None:
+    """The accounts of a transaction Add completed in ``parts`` and checked against its
+    currency: with ``receivable``, the A/R account (``receivable_ref``); the money account
+    ``account_tag``, ``default_account`` when the request names none."""
+    if receivable:
+        given = parts_ref(parts, "ARAccountRef")
+        found = receivable_ref(company, currency, given, what)
+        if given is None and found is not None:
+            parts.append(found)
+    if default_account is not None and source.find(account_tag) is None:
+        parts.append(company.default_ref(account_tag, "Account", default_account))
+    check_account(company, currency, parts_ref(parts, account_tag), what)
 
 
 def home_taken(rate: Decimal, before: Decimal, after: Decimal) -> Decimal:
@@ -192,9 +217,9 @@ def receivable_ref(company: Company, currency: TxnCurrency | None,
             row = company.lookup(("Account",), given)
             held = currency_of(company, row)
             if held != currency.name:
-                raise _refused(what, f'The A/R account "{row.full_name if row else ""}" is '
-                               f"in {held}; this customer's transactions are in "
-                               f"{currency.name} and go to an A/R account in {currency.name}.")
+                raise save_refused(what, f'The A/R account "{row.full_name if row else ""}" is '
+                                    f"in {held}; this customer's transactions are in "
+                                    f"{currency.name} and go to an A/R account in {currency.name}.")
         return given
     base = company.default_ref("ARAccountRef", "Account", "Accounts Receivable")
     if currency is None or currency.is_home or base is None:
@@ -223,8 +248,8 @@ def check_account(company: Company, currency: TxnCurrency | None,
     allowed = {currency.name} if account_type == "AccountsReceivable" \
         else {currency.name, company.home_currency}
     if held not in allowed:
-        raise _refused(what, f'The account "{row.full_name if row else ""}" is in {held}; '
-                       f"this transaction is in {currency.name}.")
+        raise save_refused(what, f'The account "{row.full_name if row else ""}" is in {held}; '
+                            f"this transaction is in {currency.name}.")
 
 
 def exchange_account(company: Company) -> str:

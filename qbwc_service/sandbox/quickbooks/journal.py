@@ -38,14 +38,14 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from lxml import etree
 
-from qbwc_service.sandbox.quickbooks.company import Answer, Company, qb_error
+from qbwc_service.sandbox.quickbooks.company import Answer, Company
 from qbwc_service.sandbox.quickbooks.currency import currency_of
-from qbwc_service.sandbox.quickbooks.exceptions import QbRequestRefused
 from qbwc_service.sandbox.quickbooks.ledger import Posting
 from qbwc_service.sandbox.quickbooks.posting import SALES_TAX_PAYABLE, stored_ret
+from qbwc_service.sandbox.quickbooks.refusals import not_enabled, not_modelled, save_refused
 from qbwc_service.sandbox.quickbooks.retxml import element, money, text_of
 from qbwc_service.sandbox.quickbooks.store import ListRow
-from qbwc_service.sandbox.quickbooks.txnbase import header, save, stamp, txn_date_of
+from qbwc_service.sandbox.quickbooks.txnbase import LABEL, header, save, stamp, txn_date_of
 
 __all__ = ["JOURNAL_ADDS", "add_journal_entry"]
 
@@ -59,30 +59,19 @@ _NAME_NEEDED = {"AccountsReceivable": ("Customer", "a customer"),
                 "AccountsPayable": ("Vendor", "a vendor")}
 
 
-def _refused(reason: str) -> QbRequestRefused:
-    return QbRequestRefused(3180, qb_error("There was an error when saving a Journal Entry.",
-                                           reason))
-
-
-def _not_modelled(what: str) -> QbRequestRefused:
-    return QbRequestRefused(1030, f"{what} is valid qbXML that this simulated QuickBooks does "
-                                  "not model; real QuickBooks would process it.")
-
-
 def _check_currency(company: Company, source: etree._Element) -> None:
     """Only home-currency entries are modelled (see the module docstring)."""
     for flag in ("IsHomeCurrencyAdjustment", "IsAmountsEnteredInHomeCurrency"):
         if text_of(source, flag) == "true":
-            raise _not_modelled(f"A journal entry with {flag}")
+            raise not_modelled(f"A journal entry with {flag}")
     ref = source.find("CurrencyRef")
     if ref is None and source.find("ExchangeRate") is None:
         return
     if company.home_currency is None:
-        raise QbRequestRefused(3250, "This feature is not enabled or not available in this "
-                                     "version of QuickBooks.")
+        raise not_enabled()
     row = company.lookup(("Currency",), ref) if ref is not None else None
     if row is None or row.full_name != company.home_currency:
-        raise _not_modelled("A journal entry in a foreign currency")
+        raise not_modelled("A journal entry in a foreign currency")
 
 
 def _is_sales_tax_payable(account: ListRow) -> bool:
@@ -98,24 +87,24 @@ def _check_name(company: Company, account: ListRow, entity: ListRow | None) -> N
     if needed is None and _is_sales_tax_payable(account):
         needed = ("Vendor", "the sales tax agency (a vendor)")
     if needed is not None and (entity is None or entity.kind != needed[0]):
-        raise _refused(f'A line on "{account.full_name}" needs {needed[1]} in the Name '
-                       "column.")
+        raise save_refused(LABEL[_KIND], f'A line on "{account.full_name}" needs {needed[1]} '
+                           "in the Name column.")
     home = company.home_currency
     if home is None:
         return
     for row in (account, entity):
         if row is not None and row.kind in ("Account", "Customer", "Vendor") \
                 and currency_of(company, row) != home:
-            raise _refused(f'"{row.full_name}" is in {currency_of(company, row)}; this journal '
-                           f"entry is in {home}.")
+            raise save_refused(LABEL[_KIND], f'"{row.full_name}" is in '
+                               f"{currency_of(company, row)}; this journal entry is in {home}.")
 
 
 def add_journal_entry(company: Company, source: etree._Element) -> Answer:
     """Post a balanced journal entry; refuse what QuickBooks refuses (module docstring)."""
     _check_currency(company, source)
     if source.find("Memo") is not None:
-        raise _refused("A journal entry has no Memo of its own in QuickBooks Desktop; give "
-                       "each line its Memo.")
+        raise save_refused(LABEL[_KIND], "A journal entry has no Memo of its own in QuickBooks "
+                           "Desktop; give each line its Memo.")
     parts, txn_id, now_text, epoch = stamp(company, _KIND, source)
     parts += header(company, _KIND, source, frozenset({"TxnDate", *_LINES}))
     posting = Posting(txn_id, _KIND, txn_date_of(parts))
@@ -125,14 +114,14 @@ def add_journal_entry(company: Company, source: etree._Element) -> Answer:
         line_parts = [element("TxnLineID", f"{number:X}-{epoch}")]
         account_ref = line.find("AccountRef")
         if account_ref is None:
-            raise _refused("A journal line needs an account.")
+            raise save_refused(LABEL[_KIND], "A journal line needs an account.")
         account_ref = company.resolve(account_ref, where)
         account = company.lookup(("Account",), account_ref)
         assert account is not None
         amount = Decimal(text_of(line, "Amount") or "0")
         if amount < 0:
-            raise _refused(f"The amount {amount} is negative; journal lines take amounts "
-                           "without a sign (debit or credit says which way).")
+            raise save_refused(LABEL[_KIND], f"The amount {amount} is negative; journal lines "
+                               "take amounts without a sign (debit or credit says which way).")
         amount = amount.quantize(_CENT, rounding=ROUND_HALF_UP)
         entity_ref = line.find("EntityRef")
         entity = None
@@ -158,8 +147,8 @@ def add_journal_entry(company: Company, source: etree._Element) -> Answer:
                     entity_id=entity.list_id if entity is not None else None)
         parts.append(element(str(line.tag), children=line_parts))
     if debits != credits:
-        raise _refused(f"The debits ({money(debits)}) and credits ({money(credits)}) of a "
-                       "journal entry must be equal.")
+        raise save_refused(LABEL[_KIND], f"The debits ({money(debits)}) and credits "
+                           f"({money(credits)}) of a journal entry must be equal.")
     posting.save(company.store)
     return save(company, _KIND, parts, txn_id, now_text, epoch, debits, customer_id=None,
                 source=source)

@@ -25,7 +25,6 @@ from lxml import etree
 
 from qbwc_service.sandbox.quickbooks.books import books
 from qbwc_service.sandbox.quickbooks.company import ITEM_KINDS, Answer, Company
-from qbwc_service.sandbox.quickbooks.exceptions import QbRequestRefused
 from qbwc_service.sandbox.quickbooks.ledger import (
     BALANCE_SHEET_TYPES,
     INCOME_STATEMENT_TYPES,
@@ -33,6 +32,7 @@ from qbwc_service.sandbox.quickbooks.ledger import (
     fill_txn,
 )
 from qbwc_service.sandbox.quickbooks.queries import IteratorBook, max_returned, ref_match
+from qbwc_service.sandbox.quickbooks.refusals import not_supported
 from qbwc_service.sandbox.quickbooks.retxml import element, from_text, money, text_of, to_text
 from qbwc_service.sandbox.quickbooks.store import Entry, TxnRow
 
@@ -85,16 +85,14 @@ def _by_type(company: Company, holder: etree._Element) -> set[str] | None:
     item_type = text_of(holder, "ItemTypeFilter")
     if item_type is not None:
         if item_type not in _ITEM_TYPES:
-            raise QbRequestRefused(1030, f'ItemTypeFilter "{item_type}" is not supported by '
-                                         "this simulated QuickBooks.")
+            raise not_supported(f'ItemTypeFilter "{item_type}"')
         return {row.list_id for row in store.lists_of(_ITEM_TYPES[item_type])}
     account_type = text_of(holder, "AccountTypeFilter")
     if account_type is not None:
         types = account_types(store.connection)
         if account_type not in set(types.values()) | set(BALANCE_SHEET_TYPES) | \
                 set(INCOME_STATEMENT_TYPES):
-            raise QbRequestRefused(1030, f'AccountTypeFilter "{account_type}" is not '
-                                         "supported by this simulated QuickBooks.")
+            raise not_supported(f'AccountTypeFilter "{account_type}"')
         return {list_id for list_id, kind in types.items() if kind == account_type}
     return None
 
@@ -151,8 +149,7 @@ def _transactions(company: Company, query: etree._Element) -> list[etree._Elemen
             text_of(query, "TransactionPostingStatusFilter") == "NonPosting":
         # Classes are not posted to the journal, and every kept transaction posts.
         if query.find("TransactionClassFilter") is not None:
-            raise QbRequestRefused(1030, "TransactionClassFilter is not supported by this "
-                                         "simulated QuickBooks.")
+            raise not_supported("TransactionClassFilter")
         return []
     ref_filter = query.find("RefNumberFilter")
     ref_range = query.find("RefNumberRangeFilter")
@@ -292,8 +289,7 @@ def _general_summary(company: Company, query: etree._Element) -> etree._Element:
     if text_of(query, "ReportBasis") not in (None, "Accrual"):
         unmodelled.append("ReportBasis")
     if unmodelled:
-        raise QbRequestRefused(1030, f"{', '.join(unmodelled)} in a report request is not "
-                                     "supported by this simulated QuickBooks.")
+        raise not_supported(f"{', '.join(unmodelled)} in a report request")
     low = text_of(query, "ReportPeriod/FromReportDate")
     high = text_of(query, "ReportPeriod/ToReportDate")
     data: dict[str, Any] = books(company.store.connection, low, high)
@@ -331,8 +327,7 @@ def _general_summary(company: Company, query: etree._Element) -> etree._Element:
         both = Decimal(sheet["total_liabilities"]) + Decimal(sheet["total_equity"])
         report.total("TotalRow", "TOTAL LIABILITIES & EQUITY", [money(both)])
         return report.ret()
-    raise QbRequestRefused(1030, f'The report type "{kind}" is not supported by this '
-                                 "simulated QuickBooks.")
+    raise not_supported(f'The report type "{kind}"')
 
 
 def run_ledger_query(company: Company, book: IteratorBook, query: etree._Element) -> Answer:

@@ -13,12 +13,12 @@ from qbwc_service.sandbox.quickbooks.company import (
     check_edit_sequence,
     invalid_reference,
     object_not_found,
-    qb_error,
 )
 from qbwc_service.sandbox.quickbooks.currency import check_list_currency
 from qbwc_service.sandbox.quickbooks.defaults import list_defaults
 from qbwc_service.sandbox.quickbooks.exceptions import QbRequestRefused
 from qbwc_service.sandbox.quickbooks.ledger_view import CHART_OF_ACCOUNTS, post_opening_balance
+from qbwc_service.sandbox.quickbooks.refusals import save_refused
 from qbwc_service.sandbox.quickbooks.retxml import (
     RET_ORDER,
     echoed,
@@ -83,9 +83,8 @@ def create_list(company: Company, kind: str, source: etree._Element) -> ListRow:
                                      "in use.")
     for tag in _ACCOUNTS_REQUIRED.get(kind, ()):
         if source.find(tag) is None:
-            raise QbRequestRefused(3180, qb_error(
-                f'There was an error when saving a {kind} list, element "{name}".',
-                f"{tag} is required for this item type."))
+            raise save_refused(f'{kind} list, element "{name}"',
+                               f"{tag} is required for this item type.")
     stamp, epoch = store.now()
     list_id = store.new_list_id(epoch)
     parts += [element("ListID", list_id), element("TimeCreated", stamp),

@@ -19,29 +19,26 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from lxml import etree
 
-from qbwc_service.sandbox.quickbooks.company import (
-    REF_KINDS,
-    Answer,
-    Company,
-    object_not_found,
-    qb_error,
-)
+from qbwc_service.sandbox.quickbooks.company import Answer, Company, object_not_found
 from qbwc_service.sandbox.quickbooks.currency import (
-    TxnCurrency,
     check_account,
     home_taken,
-    receivable_ref,
+    posting_rate,
     settle_exchange,
+    txn_accounts,
     txn_currency,
 )
 from qbwc_service.sandbox.quickbooks.exceptions import QbRequestRefused
 from qbwc_service.sandbox.quickbooks.ledger import Posting, fill_txn, to_home
 from qbwc_service.sandbox.quickbooks.posting import account_id, line_account, move_stock
+from qbwc_service.sandbox.quickbooks.refusals import invalid_value
 from qbwc_service.sandbox.quickbooks.retxml import element, from_text, money, quantity, text_of
 from qbwc_service.sandbox.quickbooks.store import TxnRow
 from qbwc_service.sandbox.quickbooks.txnbase import (
+    LABEL,
     header,
     parts_ref,
+    ref_id,
     resave,
     restamp,
     save,
@@ -65,8 +62,7 @@ def _open_txn(company: Company, txn_id: str, kind: str,
 
 
 def _too_much(field: str, amount: Decimal, why: str) -> QbRequestRefused:
-    return QbRequestRefused(3210, qb_error(
-        f'The "{field}" field has an invalid value "{money(amount)}".', why))
+    return invalid_value(field, money(amount), why)
 
 
 def _use_credit(company: Company, txn_id: str, target_id: str, credit_id: str,
@@ -130,12 +126,8 @@ def receive_payment(company: Company, source: etree._Element,
         parts, txn_id, now_text, epoch = restamp(company, kind, source, existing)
     parts += header(company, kind, source, frozenset({"TxnDate", "AppliedToTxnAdd",
                                                       "IsAutoApply"}))
-    customer = parts_ref(parts, "CustomerRef")
-    customer_id = text_of(customer, "ListID") if customer is not None else None
-    currency = txn_currency(company, "Receive Payment", source,
-                            company.lookup(("Customer",), customer) if customer is not None
-                            else None)
-    parts = [part for part in parts if part.tag != "ExchangeRate"]
+    customer_id = ref_id(parts, "CustomerRef")
+    currency = txn_currency(company, LABEL[kind], source, parts)
     total = Decimal(text_of(source, "TotalAmount") or "0")
     targets: list[tuple[str, Decimal, list[etree._Element]]] = [
         (text_of(applied, "TxnID") or "", Decimal(text_of(applied, "PaymentAmount") or "0"),
@@ -172,16 +164,11 @@ def receive_payment(company: Company, source: etree._Element,
         parts.append(_applied_ret(company, invoice, amount))
     parts.append(element("UnusedPayment", money(total - paid)))
     parts.append(element("UnusedCredits", "0.00"))
-    given = parts_ref(parts, "ARAccountRef")
-    receivable_given = receivable_ref(company, currency, given, "Receive Payment")
-    if given is None and receivable_given is not None:
-        parts.append(receivable_given)
-    if source.find("DepositToAccountRef") is None:
-        parts.append(company.default_ref("DepositToAccountRef", "Account", "Undeposited Funds"))
-    check_account(company, currency, parts_ref(parts, "DepositToAccountRef"), "Receive Payment")
+    txn_accounts(company, currency, parts, source, LABEL[kind], "DepositToAccountRef",
+                 receivable=True, default_account="Undeposited Funds")
     if currency is not None:
         parts += currency.ret_parts(company, total, "TotalAmountInHomeCurrency")
-    posting = Posting(txn_id, kind, txn_date_of(parts), rate=_foreign_rate(currency))
+    posting = Posting(txn_id, kind, txn_date_of(parts), rate=posting_rate(currency))
     deposit = text_of(parts_ref(parts, "DepositToAccountRef"), "ListID") or ""  # type: ignore[arg-type]
     receivable = text_of(parts_ref(parts, "ARAccountRef"), "ListID") or ""  # type: ignore[arg-type]
     posting.add(deposit, total, entity_id=customer_id)
@@ -197,30 +184,15 @@ def receive_payment(company: Company, source: etree._Element,
     return save(company, kind, parts, txn_id, now_text, epoch, total, customer_id, source)
 
 
-def _foreign_rate(currency: TxnCurrency | None) -> Decimal | None:
-    return currency.rate if currency is not None and not currency.is_home else None
-
-
 def _refund(company: Company, source: etree._Element) -> Answer:
     kind = "ARRefundCreditCard"
     store = company.store
     parts, txn_id, now_text, epoch = stamp(company, kind, source)
     parts += header(company, kind, source, frozenset({"TxnDate", "RefundAppliedToTxnAdd"}))
-    customer = parts_ref(parts, "CustomerRef")
-    customer_id = text_of(customer, "ListID") if customer is not None else None
-    currency = txn_currency(company, "Credit Card Refund", source,
-                            company.lookup(("Customer",), customer) if customer is not None
-                            else None)
-    parts = [part for part in parts if part.tag != "ExchangeRate"]
-    given = parts_ref(parts, "ARAccountRef")
-    receivable_given = receivable_ref(company, currency, given, "Credit Card Refund")
-    if given is None and receivable_given is not None:
-        parts.append(receivable_given)
-    if source.find("RefundFromAccountRef") is None:
-        parts.append(company.default_ref("RefundFromAccountRef", "Account",
-                                         "Undeposited Funds"))
-    check_account(company, currency, parts_ref(parts, "RefundFromAccountRef"),
-                  "Credit Card Refund")
+    customer_id = ref_id(parts, "CustomerRef")
+    currency = txn_currency(company, LABEL[kind], source, parts)
+    txn_accounts(company, currency, parts, source, LABEL[kind], "RefundFromAccountRef",
+                 receivable=True, default_account="Undeposited Funds")
     total = Decimal(0)
     used_home = Decimal(0)
     for applied in source.findall("RefundAppliedToTxnAdd"):
@@ -239,7 +211,7 @@ def _refund(company: Company, source: etree._Element) -> Answer:
     parts.append(element("TotalAmount", money(total)))
     if currency is not None:
         parts += currency.ret_parts(company, total, "TotalAmountInHomeCurrency")
-    posting = Posting(txn_id, kind, txn_date_of(parts), rate=_foreign_rate(currency))
+    posting = Posting(txn_id, kind, txn_date_of(parts), rate=posting_rate(currency))
     receivable = text_of(parts_ref(parts, "ARAccountRef"), "ListID") or ""  # type: ignore[arg-type]
     refund_from = text_of(parts_ref(parts, "RefundFromAccountRef"), "ListID") or ""  # type: ignore[arg-type]
     # The credit memos' side at their own rates; the money out at the refund's.
@@ -256,22 +228,18 @@ def _check(company: Company, source: etree._Element) -> Answer:
     parts, txn_id, now_text, epoch = stamp(company, kind, source)
     parts += header(company, kind, source, frozenset({"TxnDate", "ApplyCheckToTxnAdd",
                                                       "ExpenseLineAdd", "ItemLineAdd"}))
-    payee = parts_ref(parts, "PayeeEntityRef")
-    payee_id = text_of(payee, "ListID") if payee is not None else None
-    currency = txn_currency(company, "Check", source,
-                            company.lookup(REF_KINDS["PayeeEntityRef"], payee)
-                            if payee is not None else None)
-    parts = [part for part in parts if part.tag != "ExchangeRate"]
-    check_account(company, currency, parts_ref(parts, "AccountRef"), "Check")
-    posting = Posting(txn_id, kind, txn_date_of(parts), rate=_foreign_rate(currency))
+    payee_id = ref_id(parts, "PayeeEntityRef")
+    currency = txn_currency(company, LABEL[kind], source, parts, "PayeeEntityRef")
+    txn_accounts(company, currency, parts, source, LABEL[kind], "AccountRef", receivable=False)
+    posting = Posting(txn_id, kind, txn_date_of(parts), rate=posting_rate(currency))
     total = Decimal(0)
     for number, line in enumerate(source.findall("ExpenseLineAdd"), start=1):
         line_parts = [element("TxnLineID", f"{number:X}-{epoch}")]
         line_parts += header(company, kind, line, frozenset())
         check_account(company, currency, parts_ref(line_parts, "AccountRef"), "Check line")
         amount = Decimal(text_of(line, "Amount") or "0").quantize(_CENT, ROUND_HALF_UP)
-        customer = parts_ref(line_parts, "CustomerRef")
-        entity = text_of(customer, "ListID") if customer is not None else payee_id
+        customer_id = ref_id(line_parts, "CustomerRef")
+        entity = customer_id if customer_id is not None else payee_id
         posting.add(text_of(parts_ref(line_parts, "AccountRef"), "ListID") or "",  # type: ignore[arg-type]
                     amount, entity_id=entity)
         total += amount
@@ -320,8 +288,7 @@ def _item_line(company: Company, posting: Posting, line: etree._Element,
     amount = amount.quantize(_CENT, ROUND_HALF_UP)
     line_parts += [element("Quantity", quantity(qty)), element("Amount", money(amount))]
     if item is not None and item.kind == "ItemInventory":
-        site = parts_ref(line_parts, "InventorySiteRef")
-        site_id = text_of(site, "ListID") or "" if site is not None else ""
+        site_id = ref_id(line_parts, "InventorySiteRef") or ""
         # The bank credit is the counter entry: stock comes in at what was paid.
         move_stock(company, posting, item, site_id, qty, None, payee_id,
                    value=to_home(amount, posting.rate))

@@ -17,9 +17,9 @@ from functools import lru_cache
 
 from lxml import etree
 
-from qbwc_service.sandbox.quickbooks.company import Company, invalid_reference, qb_error
-from qbwc_service.sandbox.quickbooks.exceptions import QbRequestRefused
+from qbwc_service.sandbox.quickbooks.company import Company, invalid_reference
 from qbwc_service.sandbox.quickbooks.ledger import Posting, average_cost, item_totals
+from qbwc_service.sandbox.quickbooks.refusals import save_refused
 from qbwc_service.sandbox.quickbooks.retxml import from_text, text_of
 from qbwc_service.sandbox.quickbooks.store import ListRow
 
@@ -73,6 +73,10 @@ def tax_agency(item: ListRow | None) -> str | None:
     return text_of(stored_ret(item), "TaxVendorRef/ListID")
 
 
+def _line_of(item: ListRow) -> str:
+    return f'transaction line for item "{item.full_name}"'
+
+
 def line_account(company: Company, item: ListRow | None,
                  override: etree._Element | None) -> str | None:
     """The account a sales line credits; ``None`` for lines without an item (descriptions)."""
@@ -87,17 +91,14 @@ def line_account(company: Company, item: ListRow | None,
         found = text_of(ret, path)
         if found:
             return found
-    raise QbRequestRefused(3180, qb_error(
-        f'There was an error when saving a transaction line for item "{item.full_name}".',
-        "The item has no income account."))
+    raise save_refused(_line_of(item), "The item has no income account.")
 
 
 def _item_account(company: Company, item: ListRow, path: str) -> str:
     found = text_of(stored_ret(item), path)
     if not found:
-        raise QbRequestRefused(3180, qb_error(
-            f'There was an error when saving a transaction line for item "{item.full_name}".',
-            f"{path.split('/')[0]} is required for this item type."))
+        raise save_refused(_line_of(item), f"{path.split('/')[0]} is required for this item "
+                                           "type.")
     return found
 
 

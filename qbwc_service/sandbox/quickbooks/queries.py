@@ -21,6 +21,7 @@ from lxml import etree
 from qbwc_service.sandbox.quickbooks.company import ITEM_KINDS, Answer, Company
 from qbwc_service.sandbox.quickbooks.exceptions import QbRequestRefused
 from qbwc_service.sandbox.quickbooks.ledger import fill_txn
+from qbwc_service.sandbox.quickbooks.refusals import not_enabled
 from qbwc_service.sandbox.quickbooks.retxml import element, from_text, quantity, text_of, to_text
 from qbwc_service.sandbox.quickbooks.store import ListRow, TxnRow
 
@@ -305,8 +306,7 @@ def max_returned(query: etree._Element) -> int | None:
 def run_query(company: Company, book: IteratorBook, query: etree._Element) -> Answer:
     tag = str(query.tag)
     if tag in ("InventorySiteQueryRq", "ItemSitesQueryRq") and not company.multi_site:
-        raise QbRequestRefused(3250, "This feature is not enabled or not available in this "
-                                     "version of QuickBooks.")
+        raise not_enabled()
     resumed = book.resume(tag, query)
     if resumed is not None:
         return resumed

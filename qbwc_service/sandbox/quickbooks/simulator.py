@@ -19,7 +19,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from qbwc_service.sandbox.quickbooks.company import Answer, Company, qb_error
+from qbwc_service.sandbox.quickbooks.company import Answer, Company
 from qbwc_service.sandbox.quickbooks.exceptions import (
     HRESULT_NOT_RUNNING,
     HRESULT_PERMISSION_DENIED,
@@ -47,13 +47,14 @@ from qbwc_service.sandbox.quickbooks.queries import (
     IteratorBook,
     run_query,
 )
+from qbwc_service.sandbox.quickbooks.refusals import not_modelled, qb_error
 from qbwc_service.sandbox.quickbooks.retxml import element, from_text
 from qbwc_service.sandbox.quickbooks.store import CompanyStore
 from qbwc_service.sandbox.quickbooks.transactions import TXN_ADDS, add_transaction
 from qbwc_service.sandbox.quickbooks.validation import read_message_set
 from qbwc_service.sandbox.quickbooks.voids import delete_transaction, void_transaction
 
-__all__ = ["QuickBooksSimulator", "not_modelled"]
+__all__ = ["QuickBooksSimulator"]
 
 _BUSY_MESSAGES = {
     3175: qb_error("There was an error when saving the record.",
@@ -233,14 +234,14 @@ class QuickBooksSimulator:
                                                   status_message=_BUSY_MESSAGES[busy]))
         handler = self._handler(tag)
         if handler is None:
-            return _rs(rs_tag, request_id, not_modelled(tag))
+            # A valid request the simulator cannot carry out: refused on its own, never the
+            # stream.
+            return _rs(rs_tag, request_id, _refused_answer(not_modelled(tag)))
         try:
             with self.store.transaction():
                 answer = handler(request)
         except QbRequestRefused as refused:
-            rets = [refused.ret] if isinstance(refused.ret, etree._Element) else []
-            answer = Answer(rets, status_code=refused.status_code, severity=refused.severity,
-                            status_message=refused.status_message)
+            answer = _refused_answer(refused)
         return _rs(rs_tag, request_id, answer)
 
     def _handler(self, tag: str) -> Callable[[etree._Element], Answer] | None:
@@ -272,15 +273,10 @@ class QuickBooksSimulator:
         return None
 
 
-def not_modelled(tag: str) -> Answer:
-    """A valid request the simulator cannot carry out: refused on its own, never the stream.
-
-    Real QuickBooks would process it. 1030 is the status QuickBooks gives a request it does
-    not support, so the service treats it as permanent, and the message says why.
-    """
-    return Answer([], status_code=1030, severity="Error",
-                  status_message=f"{tag} is valid qbXML that this simulated QuickBooks does "
-                                 "not model; real QuickBooks would process it.")
+def _refused_answer(refused: QbRequestRefused) -> Answer:
+    rets = [refused.ret] if isinstance(refused.ret, etree._Element) else []
+    return Answer(rets, status_code=refused.status_code, severity=refused.severity,
+                  status_message=refused.status_message)
 
 
 def _rs(tag: str, request_id: str | None, answer: Answer) -> etree._Element:

@@ -22,15 +22,17 @@ from decimal import Decimal
 
 from lxml import etree
 
-from qbwc_service.sandbox.quickbooks.company import Answer, Company, qb_error
-from qbwc_service.sandbox.quickbooks.exceptions import QbRequestRefused
+from qbwc_service.sandbox.quickbooks.company import Answer, Company
 from qbwc_service.sandbox.quickbooks.ledger import Posting, inventory_by_site
 from qbwc_service.sandbox.quickbooks.posting import move_stock
+from qbwc_service.sandbox.quickbooks.refusals import save_refused
 from qbwc_service.sandbox.quickbooks.retxml import element, money, quantity, text_of
+from qbwc_service.sandbox.quickbooks.store import ListRow
 from qbwc_service.sandbox.quickbooks.txnbase import (
     LABEL,
     header,
     parts_ref,
+    ref_id,
     save,
     stamp,
     txn_date_of,
@@ -41,22 +43,27 @@ __all__ = ["STOCK_ADDS", "add_stock_movement"]
 STOCK_ADDS = frozenset({"InventoryAdjustment", "TransferInventory"})
 
 
+def _inventory_item(company: Company, kind: str,
+                    line: etree._Element) -> tuple[etree._Element, ListRow]:
+    """A stock line's ItemRef, resolved (an inventory item, else 3140), and its item."""
+    item_ref = company.resolve(line.find("ItemRef"), f"{LABEL[kind]} line",  # type: ignore[arg-type]
+                               ("ItemInventory",))
+    item = company.lookup(("ItemInventory",), item_ref)
+    assert item is not None
+    return item_ref, item
+
+
 def _inventory_adjustment(company: Company, source: etree._Element) -> Answer:
     kind = "InventoryAdjustment"
     store = company.store
     parts, txn_id, now_text, epoch = stamp(company, kind, source)
     parts += header(company, kind, source, frozenset({"TxnDate", "InventoryAdjustmentLineAdd"}))
-    site = parts_ref(parts, "InventorySiteRef")
-    site_id = text_of(site, "ListID") or "" if site is not None else ""
+    site_id = ref_id(parts, "InventorySiteRef") or ""
     account = text_of(parts_ref(parts, "AccountRef"), "ListID") or ""  # type: ignore[arg-type]
-    customer = parts_ref(parts, "CustomerRef")
-    customer_id = text_of(customer, "ListID") if customer is not None else None
+    customer_id = ref_id(parts, "CustomerRef")
     posting = Posting(txn_id, kind, txn_date_of(parts))
     for number, line in enumerate(source.findall("InventoryAdjustmentLineAdd"), start=1):
-        item_ref = company.resolve(line.find("ItemRef"), f"{LABEL[kind]} line",  # type: ignore[arg-type]
-                                   ("ItemInventory",))
-        item = company.lookup(("ItemInventory",), item_ref)
-        assert item is not None
+        item_ref, item = _inventory_item(company, kind, line)
         adjustment = line.find("QuantityAdjustment")
         if adjustment is None:
             adjustment = line.find("ValueAdjustment")
@@ -88,19 +95,15 @@ def _transfer_inventory(company: Company, source: etree._Element) -> Answer:
     to_site = text_of(parts_ref(parts, "ToInventorySiteRef"), "ListID") or ""  # type: ignore[arg-type]
     posting = Posting(txn_id, kind, txn_date_of(parts))
     for number, line in enumerate(source.findall("TransferInventoryLineAdd"), start=1):
-        item_ref = company.resolve(line.find("ItemRef"), f"{LABEL[kind]} line",  # type: ignore[arg-type]
-                                   ("ItemInventory",))
-        item = company.lookup(("ItemInventory",), item_ref)
-        assert item is not None
+        item_ref, item = _inventory_item(company, kind, line)
         moved = Decimal(text_of(line, "QuantityToTransfer") or "0")
         held = store.site_quantities(item.list_id).get(from_site, Decimal(0)) + sum(
             (entry.quantity or Decimal(0) for entry in posting.entries
              if entry.item_id == item.list_id and entry.site_id == from_site), Decimal(0))
         if moved > held:
-            raise QbRequestRefused(3180, qb_error(
-                "There was an error when saving a Transfer Inventory transaction.",
-                f'The site holds {quantity(held)} of item "{item.full_name}"; '
-                f"{quantity(moved)} cannot be transferred from it."))
+            raise save_refused("Transfer Inventory transaction",
+                               f'The site holds {quantity(held)} of item "{item.full_name}"; '
+                               f"{quantity(moved)} cannot be transferred from it.")
         value = move_stock(company, posting, item, from_site, -moved, None)
         move_stock(company, posting, item, to_site, moved, None, value=-value)
         parts.append(element("TransferInventoryLineRet", children=[

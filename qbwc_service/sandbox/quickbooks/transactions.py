@@ -13,15 +13,14 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from lxml import etree
 
-from qbwc_service.sandbox.quickbooks.company import Answer, Company, qb_error
+from qbwc_service.sandbox.quickbooks.company import Answer, Company
 from qbwc_service.sandbox.quickbooks.currency import (
-    check_account,
-    receivable_ref,
+    posting_rate,
     settle_exchange,
+    txn_accounts,
     txn_currency,
 )
 from qbwc_service.sandbox.quickbooks.defaults import sales_defaults
-from qbwc_service.sandbox.quickbooks.exceptions import QbRequestRefused
 from qbwc_service.sandbox.quickbooks.journal import JOURNAL_ADDS, add_journal_entry
 from qbwc_service.sandbox.quickbooks.ledger import Posting
 from qbwc_service.sandbox.quickbooks.payments import PAYMENT_ADDS, add_payment, apply_credits
@@ -31,6 +30,7 @@ from qbwc_service.sandbox.quickbooks.posting import (
     post_sales_document,
     stored_ret,
 )
+from qbwc_service.sandbox.quickbooks.refusals import save_refused
 from qbwc_service.sandbox.quickbooks.retxml import (
     echoed,
     element,
@@ -48,6 +48,7 @@ from qbwc_service.sandbox.quickbooks.txnbase import (
     header,
     parts_ref,
     price_text,
+    ref_id,
     resave,
     restamp,
     save,
@@ -133,9 +134,7 @@ def _sales_line(company: Company, kind: str, line: etree._Element, totals: _Tota
         site_id = site_row.list_id if site_row is not None else ""
     if item_row is None and amount != 0:
         # Nothing to post it to: QuickBooks takes amounts only on lines with an item.
-        raise QbRequestRefused(3180, qb_error(
-            f"There was an error when saving a {LABEL[kind]} line.",
-            "A line with an amount needs an item."))
+        raise save_refused(f"{LABEL[kind]} line", "A line with an amount needs an item.")
     override = parts_ref(parts, "OverrideItemAccountRef")
     totals.lines.append(SalesLine(item_row, line_account(company, item_row, override), amount,
                                   site_id, qty if qty is not None else Decimal(1)))
@@ -182,19 +181,11 @@ def sales_document(company: Company, kind: str, source: etree._Element,
     line_tags = (f"{kind}LineAdd", f"{kind}LineGroupAdd")
     parts += header(company, kind, source, frozenset({"TxnDate", *line_tags}))
     parts += sales_defaults(company, kind, parts)
-    customer = parts_ref(parts, "CustomerRef")
-    currency = txn_currency(company, LABEL[kind], source,
-                            company.lookup(("Customer",), customer) if customer is not None
-                            else None)
-    parts = [part for part in parts if part.tag != "ExchangeRate"]
-    if kind != "SalesReceipt":
-        given = parts_ref(parts, "ARAccountRef")
-        receivable = receivable_ref(company, currency, given, LABEL[kind])
-        if given is None and receivable is not None:
-            parts.append(receivable)
-    if kind == "SalesReceipt" and source.find("DepositToAccountRef") is None:
-        parts.append(company.default_ref("DepositToAccountRef", "Account", "Undeposited Funds"))
-    check_account(company, currency, parts_ref(parts, "DepositToAccountRef"), LABEL[kind])
+    currency = txn_currency(company, LABEL[kind], source, parts)
+    receipt = kind == "SalesReceipt"
+    txn_accounts(company, currency, parts, source, LABEL[kind], "DepositToAccountRef",
+                 receivable=not receipt, default_account="Undeposited Funds" if receipt
+                 else None)
     ref_number = text_of(source, "RefNumber")
     if ref_number is None:
         ref_number = str(store.next_counter(f"ref:{kind}"))
@@ -233,13 +224,11 @@ def sales_document(company: Company, kind: str, source: etree._Element,
         parts.append(element("TotalAmount", money(total)))
     if currency is not None:
         parts += currency.ret_parts(company, total, _HOME_TOTAL[kind])
-    customer_id = text_of(customer, "ListID") if customer is not None else None
+    customer_id = ref_id(parts, "CustomerRef")
     account_ref = parts_ref(parts, "DepositToAccountRef" if kind == "SalesReceipt"
                             else "ARAccountRef")
     header_account = text_of(account_ref, "ListID") or ""  # type: ignore[arg-type]
-    posting = Posting(txn_id, kind, txn_date_of(parts),
-                      rate=currency.rate if currency is not None and not currency.is_home
-                      else None)
+    posting = Posting(txn_id, kind, txn_date_of(parts), rate=posting_rate(currency))
     post_sales_document(company, posting, kind, header_account, customer_id, totals.lines,
                         tax, total)
     moved = Decimal(0)

@@ -26,6 +26,7 @@ __all__ = [
     "header",
     "parts_ref",
     "price_text",
+    "ref_id",
     "resave",
     "restamp",
     "save",
@@ -109,6 +110,12 @@ def txn_date_of(parts: list[etree._Element]) -> str:
 
 def parts_ref(parts: list[etree._Element], tag: str) -> etree._Element | None:
     return next((part for part in parts if part.tag == tag), None)
+
+
+def ref_id(parts: list[etree._Element], tag: str) -> str | None:
+    """The ListID of the ``tag`` reference among ``parts``; ``None`` without one."""
+    ref = parts_ref(parts, tag)
+    return text_of(ref, "ListID") if ref is not None else None
 
 
 def save(company: Company, kind: str, parts: list[etree._Element], txn_id: str, stamp: str,
