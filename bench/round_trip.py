@@ -18,6 +18,10 @@ one authenticate excluded), round trips per second, p50/p95 of each SOAP operati
 server's CPU per request over those calls and its peak RSS (VmHWM). With one request per message set
 the run stops after ``--one-per-set-requests`` requests (a 100,000-request queue would
 take many minutes to drain one by one; the rate with that queue behind it is the point).
+
+``--mapped``: each CustomerAdd carries its Magento customer, as the sync's requests do, so
+every answer also links an identity mapping and the customer handler keeps QuickBooks'
+name on it (without it the requests have no Magento identity: the queue's work alone).
 """
 
 from __future__ import annotations
@@ -163,7 +167,7 @@ def drive_run(port: int, server_pid: int, max_requests: int | None,
     return drive
 
 
-def _prepare(data_dir: Path, count: int, batching: str) -> Path:
+def _prepare(data_dir: Path, count: int, batching: str, mapped: bool = False) -> Path:
     config = data_dir / "config.toml"
     config.write_text(f'[service]\ndata_dir = "."\nbatch_max_bytes = {8 * 1024 * 1024}\n'
                       f"{batching}", encoding="utf-8")
@@ -183,7 +187,9 @@ def _prepare(data_dir: Path, count: int, batching: str) -> Path:
                     {"company_id": company.id, "operation": "CustomerAdd",
                      "idempotency_key": f"customer:{n}",
                      "payload": {"Name": f"{name} customer {n}"},
-                     "status": "queued", "priority": 100}
+                     "status": "queued", "priority": 100,
+                     **({"entity_type": "customer", "magento_id": str(n),
+                         "magento_ref": f"customer {n}"} if mapped else {})}
                     for n in range(start, min(queued, start + 10_000))])
     ctx.db.dispose()
     return config
@@ -246,11 +252,12 @@ def _ms(values: list[float], fraction: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[round(fraction * 100) - 1] * 1000
 
 
-def run_case(batch: str, queued: int, one_per_set_requests: int) -> dict[str, object]:
+def run_case(batch: str, queued: int, one_per_set_requests: int,
+             mapped: bool = False) -> dict[str, object]:
     """Queue ``queued`` requests, drive one run over HTTP, and return its figures."""
     with tempfile.TemporaryDirectory(prefix="round-trip-") as folder:
         data_dir = Path(folder)
-        config = _prepare(data_dir, queued, BATCHING[batch])
+        config = _prepare(data_dir, queued, BATCHING[batch], mapped)
         port = _free_port()
         server = _serve(config, port, data_dir / "server.log")
         try:
@@ -263,7 +270,7 @@ def run_case(batch: str, queued: int, one_per_set_requests: int) -> dict[str, ob
         succeeded = _succeeded(config)
     requests = max(1, drive.requests)
     figures: dict[str, object] = {
-        "batch": batch, "queued": queued, "requests": drive.requests,
+        "batch": batch, "queued": queued, "mapped": mapped, "requests": drive.requests,
         "succeeded": succeeded, "round_trips": drive.round_trips,
         "requests_per_s": round(requests / drive.http_seconds, 1),
         "round_trips_per_s": round(drive.round_trips / drive.http_seconds, 1),
@@ -279,7 +286,8 @@ def run_case(batch: str, queued: int, one_per_set_requests: int) -> dict[str, ob
 
 
 def _print(figures: dict[str, object]) -> None:
-    print(f"\n== {figures['batch']} batching, {figures['queued']:,} queued ==")
+    mapped = ", each with its Magento customer" if figures["mapped"] else ""
+    print(f"\n== {figures['batch']} batching, {figures['queued']:,} queued{mapped} ==")
     print(f"answered {figures['requests']:,} requests in {figures['round_trips']:,} round trips "
           f"({figures['succeeded']:,} succeeded in the queue afterwards), "
           f"wall {figures['wall_seconds']} s")
@@ -300,13 +308,15 @@ def main(argv: list[str] | None = None) -> None:
                         default=["one", "default"])
     parser.add_argument("--one-per-set-requests", type=int, default=2_000,
                         help="requests answered per case at one request per message set")
+    parser.add_argument("--mapped", action="store_true",
+                        help="requests carry their Magento customer (mappings and handler)")
     parser.add_argument("--json", action="store_true", help="print one JSON object per case")
     args = parser.parse_args(argv)
     os.umask(0o077)  # serve refuses files other users can read, as init leaves them
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs", file=sys.stderr)
     for batch in args.batch:
         for queued in args.queued:
-            figures = run_case(batch, queued, args.one_per_set_requests)
+            figures = run_case(batch, queued, args.one_per_set_requests, args.mapped)
             if args.json:
                 print(json.dumps(figures))
             else:

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from qbwc_service.db.mapping_index import indexed_mapping
 from qbwc_service.db.models import Mapping, Request, RequestDependency
 from qbwc_service.db.records import RequestLike
 
@@ -24,8 +25,14 @@ AWAITING_PREFIX = "@txn:"
 
 
 def mapping_for(session: Session, request: RequestLike) -> Mapping | None:
+    """The mapping of the request's Magento entity: from the message set's index when the
+    queue made one (``db.mapping_index``), else read."""
     if not (request.entity_type and request.magento_id):
         return None
+    indexed = indexed_mapping(session,
+                              (request.company_id, request.entity_type, request.magento_id))
+    if indexed is not None:
+        return indexed
     return session.scalars(select(Mapping).where(
         Mapping.company_id == request.company_id, Mapping.entity_type == request.entity_type,
         Mapping.magento_id == request.magento_id)).first()

@@ -3,7 +3,7 @@
 A Magento document that QuickBooks accepted is linked to the record QuickBooks made
 (ListID/TxnID, name, EditSequence). One message set links up to a batch of them, so the
 links are looked up together and the new ones inserted together, before any handler
-reads them.
+reads them; the handlers then find them in the session's index (``db.mapping_index``).
 """
 
 from __future__ import annotations
@@ -14,13 +14,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from qbwc_service.db.mapping_index import Identity, index_mappings
 from qbwc_service.db.models import Mapping
 from qbwc_service.db.records import RequestLike
-from qbwc_service.queue.bulk import insert_rows
+from qbwc_service.queue.bulk import IN_CHUNK, insert_rows
 
 __all__ = ["MappingBook"]
-
-_Identity = tuple[int, str, str]
 
 
 class MappingBook:
@@ -28,22 +27,24 @@ class MappingBook:
 
     def __init__(self, session: Session, requests: Iterable[RequestLike]) -> None:
         self.session = session
-        self.existing: dict[_Identity, Mapping] = {}
-        self.new: dict[_Identity, dict[str, Any]] = {}
-        wanted: dict[int, set[str]] = {}
-        for request in requests:
-            if request.entity_type and request.magento_id:
-                wanted.setdefault(request.company_id, set()).add(request.magento_id)
-        for company_id, magento_ids in wanted.items():
-            found = session.scalars(
-                select(Mapping).where(
-                    Mapping.company_id == company_id, Mapping.magento_id.in_(magento_ids)
-                )
-            )
-            for mapping in found:
-                self.existing[(mapping.company_id, mapping.entity_type, mapping.magento_id)] = (
-                    mapping
-                )
+        self.existing: dict[Identity, Mapping] = {}
+        self.new: dict[Identity, dict[str, Any]] = {}
+        self._read({(request.company_id, request.entity_type, request.magento_id)
+                    for request in requests if request.entity_type and request.magento_id})
+
+    def _read(self, identities: Iterable[Identity]) -> None:
+        """Read the mappings of ``identities`` into ``existing``: one statement for each
+        company and entity type, on the identity's unique index (its leading columns
+        alone would visit every mapping of the company)."""
+        wanted: dict[tuple[int, str], list[str]] = {}
+        for company_id, entity_type, magento_id in identities:
+            wanted.setdefault((company_id, entity_type), []).append(magento_id)
+        for (company_id, entity_type), magento_ids in wanted.items():
+            for start in range(0, len(magento_ids), IN_CHUNK):
+                for mapping in self.session.scalars(select(Mapping).where(
+                        Mapping.company_id == company_id, Mapping.entity_type == entity_type,
+                        Mapping.magento_id.in_(magento_ids[start:start + IN_CHUNK]))):
+                    self.existing[(company_id, entity_type, mapping.magento_id)] = mapping
 
     def link(self, request: RequestLike, ret: Any, *, qb_id: str | None, qb_name: str | None,
              edit_sequence: str | None) -> None:
@@ -73,7 +74,14 @@ class MappingBook:
         )
 
     def write(self) -> None:
-        """Insert the mappings made since the last write (changed ones flush with the ORM)."""
-        if self.new:
-            insert_rows(self.session, Mapping, list(self.new.values()))
-            self.new.clear()
+        """Insert the mappings made since the last write (changed ones flush with the ORM),
+        and index every mapping of the set for the handlers that run next: the new ones
+        are read back in one statement per company."""
+        if not self.new:
+            index_mappings(self.session, self.existing.values())
+            return
+        insert_rows(self.session, Mapping, list(self.new.values()))
+        inserted = list(self.new)
+        self.new.clear()
+        self._read(inserted)
+        index_mappings(self.session, self.existing.values())

@@ -12,6 +12,7 @@ from sqlalchemy import ColumnElement, FromClause, Select, and_, bindparam, selec
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
+from qbwc_service.db.mapping_index import forget_mappings
 from qbwc_service.db.models import (
     Attempt,
     MessageSet,
@@ -275,7 +276,10 @@ def apply_response(
     save(session.connection(), message_set)
     accepted.write(session, at)
     book.write()
-    run_handlers(session, handlers)
+    try:
+        run_handlers(session, handlers)
+    finally:
+        forget_mappings(session)
     session.flush()
     failpoint("queue.after_apply")
     del loaded

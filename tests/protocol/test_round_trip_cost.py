@@ -31,12 +31,14 @@ RECEIVE_STATEMENTS = 9
 BEGIN = "BEGIN IMMEDIATE"
 
 
-def _enqueue_customers(shop: Shop, count: int, first: int = 0) -> None:
-    """Plain CustomerAdd requests (no Magento mapping to keep)."""
+def _enqueue_customers(shop: Shop, count: int, first: int = 0, *, mapped: bool = False) -> None:
+    """CustomerAdd requests: plain, or ``mapped`` to a Magento customer as the sync's are
+    (each answer then links a mapping, and the customer handler keeps QuickBooks' name)."""
     with shop.ctx.db.session() as session:
         for n in range(first, first + count):
+            identity = {"entity_type": "customer", "magento_id": str(n)} if mapped else {}
             queue.enqueue(session, company_id=shop.company_id, operation="CustomerAdd",
-                          key=f"customer:{n}", payload={"Name": f"Customer {n}"})
+                          key=f"customer:{n}", payload={"Name": f"Customer {n}"}, **identity)
 
 
 class Executed(list[str]):
@@ -114,13 +116,16 @@ def _statements_for_one_round_trip(shop: Shop, ticket: str) -> tuple[int, int, i
     return request_xml.count("<CustomerAddRq"), len(sent), len(received)
 
 
-def test_statements_per_round_trip_do_not_grow_with_the_batch(make_shop: Any) -> None:
-    """A message set of 20 requests takes as many statements as one of 10."""
+@pytest.mark.parametrize("mapped", [False, True], ids=["plain", "mapped"])
+def test_statements_per_round_trip_do_not_grow_with_the_batch(make_shop: Any,
+                                                              mapped: bool) -> None:
+    """A message set of 20 requests takes as many statements as one of 10, also when
+    each answer links a Magento customer's mapping and its handler updates it."""
     small = make_shop(batch_start=10, batch_max=10)
-    _enqueue_customers(small, 30)
+    _enqueue_customers(small, 30, mapped=mapped)
     ten = _statements_for_one_round_trip(small, _steady_run(small))
     large = make_shop(batch_start=20, batch_max=20)
-    _enqueue_customers(large, 60, first=100)
+    _enqueue_customers(large, 60, first=100, mapped=mapped)
     twenty = _statements_for_one_round_trip(large, _steady_run(large, "qbuser2"))
     assert ten[0] == 10 and twenty[0] == 20
     assert ten[1:] == twenty[1:]
@@ -218,6 +223,24 @@ def test_no_statement_of_a_run_visits_a_whole_table(make_shop: Any) -> None:
     full_scans = [plan for plan in plans
                   if plan.startswith("SCAN") and "INDEX" not in plan and "CONSTANT ROW" not in plan]
     assert full_scans == []
+
+
+def test_mappings_are_found_by_their_whole_identity(make_shop: Any) -> None:
+    """A message set's mappings are read on the identity's unique index with all of its
+    columns: company and Magento id alone would visit every mapping of the company."""
+    shop = make_shop(batch_start=5, batch_max=5)
+    _enqueue_customers(shop, 15, mapped=True)
+    ticket = _steady_run(shop)  # the first set's mappings now exist beside the new ones
+    with statements(shop) as seen:
+        _receive(shop, ticket, _send(shop, ticket))
+    mapping_reads = Executed()
+    for statement, params in zip(seen, seen.parameters, strict=True):
+        if statement.lstrip().upper().startswith("SELECT") and "FROM mappings" in statement:
+            mapping_reads.append(statement)
+            mapping_reads.parameters.append(params)
+    assert mapping_reads
+    plans = _plans(shop, mapping_reads)
+    assert plans and all("entity_type=? AND magento_id=?" in plan for plan in plans), plans
 
 
 def test_the_awaited_message_set_is_found_without_the_runs_other_sets(make_shop: Any) -> None:
