@@ -17,7 +17,7 @@ from spyne.protocol.soap import Soap11
 from spyne.server.wsgi import WsgiApplication
 
 from qbwc_service.qbwc.runs import Runs
-from qbwc_service.qbxml.xmlsafe import HARDENED_OPTIONS
+from qbwc_service.qbxml.xmlsafe import HARDENED_OPTIONS, UnsafeXMLError, check_depth
 from qbwc_service.security import client_address
 
 __all__ = ["TNS", "make_soap_app"]
@@ -57,7 +57,10 @@ class HardenedSoap11(Soap11):
         docinfo = root.getroottree().docinfo
         if docinfo.internalDTD is not None or docinfo.doctype:
             raise Fault("Client.DTDForbidden", "XML with a DTD is not accepted")
-        _check_depth(root)
+        try:
+            check_depth(root, limit=MAX_ENVELOPE_DEPTH)
+        except UnsafeXMLError:
+            raise Fault("Client.TooDeep", "the envelope nests too deeply") from None
         ctx.in_string = None  # the body bytes are no longer needed
         super().decompose_incoming_envelope(ctx, message)
 
@@ -75,15 +78,6 @@ def _drop_envelope(ctx: Any) -> None:
     """Let the envelope's tree go once the arguments are read: a large answer's text
     would otherwise be held twice (tree and string) while the callback runs."""
     ctx.in_document = ctx.in_body_doc = ctx.in_header_doc = None
-
-
-def _check_depth(root: Any) -> None:
-    stack = [(root, 1)]
-    while stack:
-        element, depth = stack.pop()
-        if depth > MAX_ENVELOPE_DEPTH:
-            raise Fault("Client.TooDeep", "the envelope nests too deeply")
-        stack.extend((child, depth + 1) for child in element)
 
 
 def _protocol() -> HardenedSoap11:

@@ -7,6 +7,7 @@ offending text.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import IO
 
@@ -67,14 +68,19 @@ def hardened_parser(*, huge_tree: bool = False) -> etree.XMLParser:
     )
 
 
-def check_depth(root: etree._Element, depth: int = 1) -> None:
-    """Refuse ``root`` (itself at ``depth``) when anything under it nests past ``MAX_DEPTH``."""
-    stack = [(root, depth)]
-    while stack:
-        element, depth = stack.pop()
-        if depth > MAX_DEPTH:
-            raise UnsafeXMLError(f"XML nests deeper than {MAX_DEPTH} levels")
-        stack.extend((child, depth + 1) for child in element)
+def check_depth(root: etree._Element, depth: int = 1, *, limit: int = MAX_DEPTH) -> None:
+    """Refuse ``root`` (itself at ``depth``) when anything under it nests past ``limit``."""
+    below = limit - depth + 1  # how far below ``root`` a node would be too deep
+    if below <= 0 or _nests(below)(root):
+        raise UnsafeXMLError(f"XML nests deeper than {limit} levels")
+
+
+@functools.cache
+def _nests(levels: int) -> etree.XPath:
+    """Whether an element, comment or processing instruction lies ``levels`` below the
+    context element: libxml2 walks the levels (a Python walk took forty times as long on
+    a message set's answer). Text is not counted: it nests in nothing."""
+    return etree.XPath("boolean(" + "*/" * (levels - 1) + "node()[not(self::text())])")
 
 
 def parse_xml(text: str | bytes, *, max_bytes: int = MAX_XML_BYTES) -> etree._Element:

@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 
 from qbwc_service.qbxml import iter_rets, parse_hcp, parse_response
-from qbwc_service.qbxml.xmlsafe import UnsafeXMLError, XMLSyntaxError
+from qbwc_service.qbxml.xmlsafe import (
+    MAX_DEPTH,
+    UnsafeXMLError,
+    XMLSyntaxError,
+    check_depth,
+    parse_xml,
+)
 
 XXE = (
     '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
@@ -71,3 +77,40 @@ def test_dtd_detection_ignores_escaped_markup() -> None:
     assert has_dtd(b'<?xml version="1.0"?><!doctype x><x/>')
     assert has_dtd(b'<!DOCTYPE x [<!ENTITY e "boom">]><x>&e;</x>')
     assert not has_dtd(b"<x>&lt;!DOCTYPE html&gt; in a memo</x>")
+
+
+def _nested(levels: int, inner: str = "") -> str:
+    return "<a>" * levels + inner + "</a>" * levels
+
+
+@pytest.mark.parametrize(("document", "refused"), [
+    (_nested(MAX_DEPTH), False),
+    (_nested(MAX_DEPTH + 1), True),
+    (_nested(MAX_DEPTH, "text is not nesting"), False),
+    (_nested(MAX_DEPTH, "<!-- a comment is -->"), True),
+    (_nested(MAX_DEPTH, "<?pi so is a processing instruction?>"), True),
+    ("<r>" + "<b/>" * 500 + _nested(MAX_DEPTH - 1) + "</r>", False),
+    ("<r>" + "<b/>" * 500 + _nested(MAX_DEPTH) + "</r>", True),
+], ids=["at-limit", "one-past", "text-past", "comment-past", "pi-past", "wide-at-limit",
+       "wide-one-past"])
+def test_depth_cap_counts_every_node_but_text(document: str, refused: bool) -> None:
+    """MAX_DEPTH levels are accepted, one more (an element, comment or processing
+    instruction) is refused wherever it sits among its siblings."""
+    if refused:
+        with pytest.raises(UnsafeXMLError, match=f"deeper than {MAX_DEPTH} levels"):
+            parse_xml(document)
+    else:
+        assert parse_xml(document).tag in ("a", "r")
+
+
+def test_depth_cap_of_a_subtree_counts_from_its_own_depth() -> None:
+    """A response met at depth 3 of a streamed answer has MAX_DEPTH - 2 levels left."""
+    root = parse_xml(_nested(MAX_DEPTH - 2))
+    check_depth(root, 3)
+    with pytest.raises(UnsafeXMLError):
+        check_depth(root, 4)
+    with pytest.raises(UnsafeXMLError):
+        check_depth(root, MAX_DEPTH + 1)
+    check_depth(root, 1, limit=MAX_DEPTH - 2)
+    with pytest.raises(UnsafeXMLError, match="deeper than 10 levels"):
+        check_depth(root, 1, limit=10)
