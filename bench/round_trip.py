@@ -37,6 +37,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -51,7 +52,7 @@ from qbwc_service.qbwc.qwc import new_guid
 from qbwc_service.qbxml.xmlsafe import parse_xml
 from qbwc_service.settings import load_settings
 
-__all__ = ["instant_quickbooks", "main"]
+__all__ = ["answering", "drive_run", "instant_quickbooks", "main"]
 
 TNS = "http://developer.intuit.com/"
 ENVELOPE = ('<?xml version="1.0" encoding="utf-8"?><soap:Envelope '
@@ -232,16 +233,23 @@ def _serve(config: Path, port: int, log: Path) -> subprocess.Popen[bytes]:
             [sys.executable, "-m", "qbwc_service.cli", "--config", str(config), "serve",
              "--port", str(port), "--no-scheduler"], cwd=ROOT, env=env, stdout=out,
             stderr=subprocess.STDOUT)
+    return answering(server, f"http://127.0.0.1:{port}/healthz",
+                     lambda: log.read_text(encoding="utf-8")[-2000:])
+
+
+def answering(server: subprocess.Popen[bytes], url: str,
+              output: Callable[[], str] = str) -> subprocess.Popen[bytes]:
+    """``server`` once ``url`` answers; stopped, with ``output()`` said, if it never does."""
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):
+            with urllib.request.urlopen(url, timeout=2):
                 return server
         except OSError:
             time.sleep(0.1)
     server.kill()
     server.wait(timeout=30)
-    raise SystemExit("the server did not start: " + log.read_text(encoding="utf-8")[-2000:])
+    raise SystemExit("the server did not start: " + output())
 
 
 def _ms(values: list[float], fraction: float) -> float:

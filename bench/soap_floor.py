@@ -22,10 +22,17 @@ import argparse
 import os
 import subprocess
 import sys
-import time
-import urllib.request
 
-from bench.round_trip import OPERATIONS, PASSWORD, ROOT, _free_port, _ms, _peak_rss_mb, drive_run
+from bench.round_trip import (
+    OPERATIONS,
+    PASSWORD,
+    ROOT,
+    _free_port,
+    _ms,
+    _peak_rss_mb,
+    answering,
+    drive_run,
+)
 
 __all__ = ["main"]
 
@@ -91,15 +98,7 @@ def serve(port: int) -> None:
 def _start(port: int) -> subprocess.Popen[bytes]:
     server = subprocess.Popen([sys.executable, "-m", "bench.soap_floor", "--serve", str(port)],
                               cwd=ROOT)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2):
-                return server
-        except OSError:
-            time.sleep(0.1)
-    server.kill()
-    raise SystemExit("the stand-in server did not start")
+    return answering(server, f"http://127.0.0.1:{port}/")
 
 
 def main(argv: list[str] | None = None) -> None:
