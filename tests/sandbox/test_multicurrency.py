@@ -12,11 +12,13 @@ import pytest
 from lxml import etree
 
 from qbwc_service.sandbox import QuickBooksSimulator
+from tests.conftest import reference_path
 from tests.sandbox.conftest import (
     accepted,
     add_item,
     answer_to,
     balances,
+    message,
     status,
 )
 
@@ -209,6 +211,48 @@ def test_a_refund_check_to_a_foreign_customer_goes_through_its_currency_ar(
     trial = balances(company_db)
     assert trial["Checking"] == Decimal("-11.00")
     assert trial.get("Accounts Receivable - EUR", Decimal(0)) == Decimal(0)
+
+
+def _euro_check(simulator: QuickBooksSimulator) -> etree._Element:
+    accepted(simulator, "<AccountAddRq><AccountAdd><Name>Checking EUR</Name><AccountType>Bank"
+                        "</AccountType><CurrencyRef><FullName>Euro</FullName></CurrencyRef>"
+                        "</AccountAdd></AccountAddRq>")
+    return accepted(simulator, (
+        "<CheckAddRq><CheckAdd><AccountRef><FullName>Checking EUR</FullName></AccountRef>"
+        "<PayeeEntityRef><FullName>Élise Martin EUR</FullName></PayeeEntityRef>"
+        "<TxnDate>2024-05-04</TxnDate><ExchangeRate>1.1</ExchangeRate><ExpenseLineAdd>"
+        "<AccountRef><FullName>Cost of Goods Sold</FullName></AccountRef><Amount>10.00</Amount>"
+        "</ExpenseLineAdd></CheckAdd></CheckAddRq>"))
+
+
+def test_a_foreign_check_answers_its_currency_rate_and_home_amount(
+        euro: tuple[QuickBooksSimulator, Path]) -> None:
+    """A euro CheckRet gives CurrencyRef, ExchangeRate and AmountInHomeCurrency after Amount,
+    where the XSD's CheckRet has them, when added and when queried."""
+    simulator, _ = euro
+    added = _euro_check(simulator)
+    queried = accepted(simulator, f"<CheckQueryRq><TxnID>{added.findtext('TxnID')}</TxnID>"
+                                  "</CheckQueryRq>")
+    for check in (added, queried):
+        tags = [child.tag for child in check]
+        at = tags.index("Amount")
+        assert tags[at:at + 4] == ["Amount", "CurrencyRef", "ExchangeRate",
+                                   "AmountInHomeCurrency"]
+        assert check.findtext("CurrencyRef/FullName") == "Euro"
+        assert (check.findtext("Amount"), check.findtext("ExchangeRate"),
+                check.findtext("AmountInHomeCurrency")) == ("10.00", "1.1", "11.00")
+
+
+def test_a_foreign_check_answer_is_valid_for_the_xsd(
+        euro: tuple[QuickBooksSimulator, Path]) -> None:
+    """The euro CheckAdd's whole answer validates against Intuit's 13.0 response schema."""
+    schema = etree.XMLSchema(etree.parse(str(reference_path("qbxml", "xsd", "13.0",
+                                                            "qbxmlops130.xsd"))))
+    simulator, _ = euro
+    _euro_check(simulator)
+    answer = simulator.process(message(
+        "<CheckQueryRq><IncludeLineItems>true</IncludeLineItems></CheckQueryRq>"))
+    assert schema.validate(etree.fromstring(answer.encode("utf-8"))), schema.error_log.last_error
 
 
 def test_exchange_rate_with_multicurrency_off_is_refused(tmp_path: Path) -> None:

@@ -28,6 +28,7 @@ __all__ = [
     "check_edit_sequence",
     "invalid_reference",
     "object_not_found",
+    "required_ref",
 ]
 
 ITEM_KINDS: tuple[str, ...] = ("ItemInventory", "ItemNonInventory", "ItemService",
@@ -102,6 +103,14 @@ def invalid_reference(kinds: tuple[str, ...], value: str, where: str) -> QbReque
     return QbRequestRefused(
         3140, qb_error(f'There is an invalid reference to QuickBooks {label} "{value}" in the '
                        f"{where}.", _NOT_IN_LIST))
+
+
+def required_ref(ref: etree._Element | None, tag: str, where: str) -> etree._Element:
+    """``ref``, or 3140 for the ``tag`` reference the request left out where a record is
+    needed (no capture of QuickBooks' answer was found: taken as a reference to no record)."""
+    if ref is None:
+        raise invalid_reference(REF_KINDS.get(tag, (tag[:-3],)), "", where)
+    return ref
 
 
 def object_not_found(identifier: str) -> QbRequestRefused:

@@ -45,7 +45,7 @@ from decimal import Decimal
 
 from lxml import etree
 
-from qbwc_service.sandbox.quickbooks.company import REF_KINDS, Company
+from qbwc_service.sandbox.quickbooks.company import REF_KINDS, Company, invalid_reference
 from qbwc_service.sandbox.quickbooks.ledger import Posting, to_home
 from qbwc_service.sandbox.quickbooks.refusals import invalid_value, not_enabled, save_refused
 from qbwc_service.sandbox.quickbooks.retxml import element, from_text, money, text_of
@@ -68,6 +68,7 @@ __all__ = [
 ]
 
 EXCHANGE_ACCOUNT = "Exchange Gain or Loss"
+_RECEIVABLE = "Accounts Receivable"
 _FOREIGN_ACCOUNT_TYPES = frozenset({"Bank", "CreditCard", "AccountsReceivable",
                                     "AccountsPayable"})
 _CENT = Decimal("0.01")
@@ -189,14 +190,18 @@ def txn_accounts(company: Company, currency: TxnCurrency | None, parts: list[etr
                  default_account: str | None = None) -> None:
     """The accounts of a transaction Add completed in ``parts`` and checked against its
     currency: with ``receivable``, the A/R account (``receivable_ref``); the money account
-    ``account_tag``, ``default_account`` when the request names none."""
+    ``account_tag``, ``default_account`` when the request names none (3140 when the company
+    file has no account of that name, e.g. its "Undeposited Funds" renamed)."""
     if receivable:
         given = parts_ref(parts, "ARAccountRef")
         found = receivable_ref(company, currency, given, what)
-        if given is None and found is not None:
+        if given is None:
             parts.append(found)
     if default_account is not None and source.find(account_tag) is None:
-        parts.append(company.default_ref(account_tag, "Account", default_account))
+        default = company.default_ref(account_tag, "Account", default_account)
+        if default is None:
+            raise invalid_reference(("Account",), default_account, what)
+        parts.append(default)
     check_account(company, currency, parts_ref(parts, account_tag), what)
 
 
@@ -208,10 +213,10 @@ def home_taken(rate: Decimal, before: Decimal, after: Decimal) -> Decimal:
 
 
 def receivable_ref(company: Company, currency: TxnCurrency | None,
-                   given: etree._Element | None, what: str) -> etree._Element | None:
+                   given: etree._Element | None, what: str) -> etree._Element:
     """The transaction's ARAccountRef: the one given, which must be in the customer's
     currency, else the A/R account of that currency (created the first time, as
-    QuickBooks does)."""
+    QuickBooks does); 3140 when the company file has no "Accounts Receivable"."""
     if given is not None:
         if currency is not None:
             row = company.lookup(("Account",), given)
@@ -221,8 +226,10 @@ def receivable_ref(company: Company, currency: TxnCurrency | None,
                                     f"in {held}; this customer's transactions are in "
                                     f"{currency.name} and go to an A/R account in {currency.name}.")
         return given
-    base = company.default_ref("ARAccountRef", "Account", "Accounts Receivable")
-    if currency is None or currency.is_home or base is None:
+    base = company.default_ref("ARAccountRef", "Account", _RECEIVABLE)
+    if base is None:
+        raise invalid_reference(("Account",), _RECEIVABLE, what)
+    if currency is None or currency.is_home:
         return base
     name = f"{text_of(base, 'FullName')} - {_code(company, currency.name)}"
     found = company.default_ref("ARAccountRef", "Account", name)

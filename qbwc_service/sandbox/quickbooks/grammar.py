@@ -5,6 +5,16 @@ Each aggregate is written as a line of tokens in schema order. A token is
 ``+`` required and repeatable, ``~`` optional with unchecked content) + optional
 ``:maxlength`` + optional ``@version`` (the qbXML version that introduced it).
 Alternatives of one xsd:choice are joined with ``|`` and share a position.
+
+A choice between whole groups of tokens is written ``( branch / branch / ... )``: each
+branch is a line of tokens of its own, and an aggregate may hold children of one branch
+only (or of none: every such choice in qbXML is optional). A flag inside a branch holds
+once the branch is taken. A query's top level is such a choice, e.g.::
+
+    ( ListID+:36 / FullName+:209 / MaxReturned? ActiveStatus? NameFilter?|NameRangeFilter? )
+
+takes ListIDs, or FullNames, or filters, never a ListID beside a filter.
+
 Names ending in ``Ref`` without an entry of their own are ListID-or-FullName references
 (the length, if any, applies to FullName).
 """
@@ -31,12 +41,23 @@ _MOD_HEAD = ("CustomerRef?:209 ClassRef?:159 {ar}TemplateRef?:31 TxnDate? RefNum
              "BillAddress? ShipAddress? IsPending? ")
 _ITEM_HEAD = "Name!:31 BarCode?~ IsActive? ClassRef?:159 ParentRef?:159"
 _SALES_OR_PURCHASE = "SalesOrPurchase?|SalesAndPurchase?"
-_LIST_FILTERS = ("ListID*:36 FullName*:209 MaxReturned? ActiveStatus? FromModifiedDate? "
-                 "ToModifiedDate? NameFilter?|NameRangeFilter?")
-_TXN_FILTERS = ("TxnID*:36 RefNumber*:20 RefNumberCaseSensitive*@4.0 MaxReturned? "
-                "ModifiedDateRangeFilter?|TxnDateRangeFilter? EntityFilter? AccountFilter?~ "
-                "RefNumberFilter?|RefNumberRangeFilter? CurrencyFilter?~")
 _TAIL = "IncludeRetElement*:50@4.0 OwnerID*@2.0"
+_RETURN = "IncludeRetElement*:50@4.0"
+
+
+def _list_query(filters: str = "", name: int = 209) -> str:
+    """ListIDs, or FullNames, or filters (the list filters, then ``filters``)."""
+    return (f"( ListID+:36 / FullName+:{name} / MaxReturned? ActiveStatus? FromModifiedDate? "
+            f"ToModifiedDate? NameFilter?|NameRangeFilter? {filters} ) ")
+
+
+def _txn_query(filters: str = "CurrencyFilter?~", item: str = "", exact: str = "@4.0") -> str:
+    """TxnIDs, or RefNumbers, or case-sensitive RefNumbers, or filters."""
+    return (f"( TxnID+:36 / RefNumber+:20 / RefNumberCaseSensitive+{exact} / MaxReturned? "
+            f"ModifiedDateRangeFilter?|TxnDateRangeFilter? EntityFilter? AccountFilter?~ {item} "
+            f"RefNumberFilter?|RefNumberRangeFilter? {filters} ) ")
+
+
 _JOURNAL_LINE = ("TxnLineID?:36 AccountRef?:159 Amount? TaxAmount?~ Memo?:4095 EntityRef?:209 "
                  "ClassRef?:159 ItemSalesTaxRef?:31 BillableStatus?")
 
@@ -57,9 +78,9 @@ GRAMMAR: dict[str, str] = {
                          "PrefVendorRef?:41"),
     "ItemGroupLine": "ItemRef?:159 Quantity? UnitOfMeasure?:31",
     # Lists
-    "HostQueryRq": _TAIL,
+    "HostQueryRq": _RETURN,
     "CompanyQueryRq": _TAIL,
-    "PreferencesQueryRq": _TAIL,
+    "PreferencesQueryRq": _RETURN,
     "CustomerAddRq": "CustomerAdd! " + _TAIL,
     "CustomerAdd": ("Name!:41 IsActive? ClassRef?:159 ParentRef?:209 CompanyName?:41 "
                     "Salutation?:15 FirstName?:25 MiddleName?:5 LastName?:25 Suffix?:10 "
@@ -265,14 +286,15 @@ GRAMMAR: dict[str, str] = {
     "AppliedToTxnMod": ("TxnID!:36 PaymentAmount? SetCredit* DiscountAmount? "
                         "DiscountAccountRef?:159 DiscountClassRef?:159"),
     "TxnDelRq": "TxnDelType! TxnID!:36",
-    "TransactionQueryRq": ("TxnID*:36 MaxReturned? RefNumber*:20|RefNumberCaseSensitive*|"
+    # TxnID, or the filters (RefNumbers among them); never both.
+    "TransactionQueryRq": ("( TxnID+:36 / MaxReturned? RefNumber*:20|RefNumberCaseSensitive*|"
                            "RefNumberFilter?|RefNumberRangeFilter? "
                            "TransactionModifiedDateRangeFilter? TransactionDateRangeFilter? "
                            "TransactionEntityFilter? TransactionAccountFilter? "
                            "TransactionItemFilter? TransactionClassFilter?~ "
                            "TransactionTypeFilter? TransactionDetailLevelFilter? "
                            "TransactionPostingStatusFilter? TransactionPaidStatusFilter? "
-                           "CurrencyFilter?~ IncludeRetElement*:50"),
+                           "CurrencyFilter?~ ) IncludeRetElement*:50"),
     # ModifiedDateRange and TxnDateRange are XSD groups: their elements sit in the filter.
     "TransactionModifiedDateRangeFilter": "FromModifiedDate? ToModifiedDate?|DateMacro?",
     "TransactionDateRangeFilter": "FromTxnDate? ToTxnDate?|DateMacro?",
@@ -298,46 +320,41 @@ GRAMMAR: dict[str, str] = {
     "TxnVoidRq": "TxnVoidType! TxnID!:36",
     # Queries
     "TotalBalanceFilter": "Operator! Amount!",
-    "CustomerQueryRq": _LIST_FILTERS + " TotalBalanceFilter? CurrencyFilter?~ ClassFilter?~ "
-                       + _TAIL,
-    "ItemQueryRq": _LIST_FILTERS + " " + _TAIL,
-    "VendorQueryRq": _LIST_FILTERS + " TotalBalanceFilter? CurrencyFilter?~ ClassFilter?~ "
-                     + _TAIL,
-    "AccountQueryRq": _LIST_FILTERS + " AccountType* CurrencyFilter?~ " + _TAIL,
-    "ClassQueryRq": _LIST_FILTERS + " " + _TAIL,
-    "SalesTaxCodeQueryRq": _LIST_FILTERS + " IncludeRetElement*:50@4.0",
-    "CurrencyQueryRq": _LIST_FILTERS.replace("FullName*:209", "FullName*:64")
-                       + " IncludeRetElement*:50@8.0",
-    "PaymentMethodQueryRq": _LIST_FILTERS + " PaymentMethodType?@8.0 IncludeRetElement*:50@4.0",
-    "InventorySiteQueryRq": ("ListID*:36 FullName*:31 ActiveStatus? FromModifiedDate? "
-                             "ToModifiedDate? NameFilter?|NameRangeFilter? "
+    "CustomerQueryRq": _list_query("TotalBalanceFilter? CurrencyFilter?~ ClassFilter?~") + _TAIL,
+    "ItemQueryRq": _list_query() + _TAIL,
+    "VendorQueryRq": _list_query("TotalBalanceFilter? CurrencyFilter?~ ClassFilter?~") + _TAIL,
+    "AccountQueryRq": _list_query("AccountType* CurrencyFilter?~") + _TAIL,
+    "ClassQueryRq": _list_query() + _RETURN,
+    "SalesTaxCodeQueryRq": _list_query() + _RETURN,
+    "CurrencyQueryRq": _list_query(name=64) + "IncludeRetElement*:50@8.0",
+    "PaymentMethodQueryRq": _list_query("PaymentMethodType*@8.0") + _RETURN,
+    # No MaxReturned: InventorySiteQuery answers every site.
+    "InventorySiteQueryRq": ("( ListID+:36 / FullName+:31 / ActiveStatus? FromModifiedDate? "
+                             "ToModifiedDate? NameFilter?|NameRangeFilter? ) "
                              "IncludeRetElement*:50"),
-    "ItemSitesQueryRq": ("ListID*:36 ItemTypeFilter? ItemSiteFilter? MaxReturned? ActiveStatus? "
-                         "IncludeRetElement*:50"),
-    "InvoiceQueryRq": _TXN_FILTERS + " PaidStatus? IncludeLineItems? IncludeLinkedTxns?@1.1 "
-                      + _TAIL,
-    "SalesReceiptQueryRq": _TXN_FILTERS + " IncludeLineItems? " + _TAIL,
-    "CreditMemoQueryRq": _TXN_FILTERS + " IncludeLineItems? IncludeLinkedTxns? " + _TAIL,
-    "ReceivePaymentQueryRq": _TXN_FILTERS + " IncludeLineItems? " + _TAIL,
-    "CheckQueryRq": _TXN_FILTERS + " IncludeLineItems? IncludeLinkedTxns? " + _TAIL,
-    "ARRefundCreditCardQueryRq": _TXN_FILTERS + " IncludeLineItems? " + _TAIL,
-    "InventoryAdjustmentQueryRq": ("TxnID*:36 RefNumber*:20 RefNumberCaseSensitive* "
-                                   "MaxReturned? ModifiedDateRangeFilter?|TxnDateRangeFilter? "
-                                   "EntityFilter? AccountFilter?~ ItemFilter?~ "
-                                   "RefNumberFilter?|RefNumberRangeFilter? IncludeLineItems? "
-                                   + _TAIL),
-    "JournalEntryQueryRq": _TXN_FILTERS + " IncludeLineItems? " + _TAIL,
-    "TransferInventoryQueryRq": ("TxnID*:36 RefNumber*:20 RefNumberCaseSensitive* "
+    "ItemSitesQueryRq": ("( ListID*:36 / ItemTypeFilter?|ItemSiteFilter? ) MaxReturned? "
+                         "ActiveStatus? IncludeRetElement*:50"),
+    "InvoiceQueryRq": _txn_query("CurrencyFilter?~ PaidStatus?") +
+                      "IncludeLineItems? IncludeLinkedTxns?@1.1 " + _TAIL,
+    "SalesReceiptQueryRq": _txn_query() + "IncludeLineItems? " + _TAIL,
+    "CreditMemoQueryRq": _txn_query() + "IncludeLineItems? IncludeLinkedTxns? " + _TAIL,
+    "ReceivePaymentQueryRq": _txn_query() + "IncludeLineItems? " + _TAIL,
+    "CheckQueryRq": _txn_query() + "IncludeLineItems? IncludeLinkedTxns? " + _TAIL,
+    "ARRefundCreditCardQueryRq": _txn_query() + "IncludeLineItems? " + _TAIL,
+    "InventoryAdjustmentQueryRq": _txn_query("", item="ItemFilter?~", exact="") +
+                                  "IncludeLineItems? " + _TAIL,
+    "JournalEntryQueryRq": _txn_query() + "IncludeLineItems? " + _TAIL,
+    # SiteFilter is a branch of its own, never with the ids or the other filters. The XSD's
+    # EntityFilter and AccountFilter are not modelled here, so they are refused.
+    "TransferInventoryQueryRq": ("( TxnID+:36 / RefNumber+:20 / RefNumberCaseSensitive+ / "
                                  "MaxReturned? ModifiedDateRangeFilter?|TxnDateRangeFilter? "
-                                 "RefNumberFilter?|RefNumberRangeFilter? SiteFilter?~ "
+                                 "RefNumberFilter?|RefNumberRangeFilter? / SiteFilter?~ ) "
                                  "IncludeLineItems? IncludeRetElement*:50"),
 }
 
-for _kind in ("Inventory", "NonInventory", "Service", "OtherCharge", "Discount", "Group",
-              "SalesTax"):
-    GRAMMAR[f"Item{_kind}QueryRq"] = GRAMMAR["ItemQueryRq"].replace(
-        "OwnerID*@2.0", "ClassFilter?~ OwnerID*@2.0") if _kind != "Group" else \
-        GRAMMAR["ItemQueryRq"]
+for _kind in ("Inventory", "NonInventory", "Service", "OtherCharge", "Discount", "SalesTax"):
+    GRAMMAR[f"Item{_kind}QueryRq"] = _list_query("ClassFilter?~") + _TAIL
+GRAMMAR["ItemGroupQueryRq"] = GRAMMAR["ItemQueryRq"]
 
 # Requests the multi-location inventory feature brought (qbXML 10.0).
 REQUEST_SINCE: dict[str, str] = {
@@ -350,7 +367,8 @@ REQUEST_SINCE: dict[str, str] = {
 
 @dataclass(frozen=True)
 class Rule:
-    """One child position of an aggregate."""
+    """One child position of an aggregate; ``branch`` is ``(choice, branch)`` for a token
+    inside a choice between groups, the same choice number for every branch of it."""
 
     name: str
     position: int
@@ -359,15 +377,16 @@ class Rule:
     opaque: bool
     max_length: int | None
     since: str | None
+    branch: tuple[int, int] | None = None
 
 
-def _parse_token(token: str, position: int) -> Rule:
+def _parse_token(token: str, position: int, branch: tuple[int, int] | None) -> Rule:
     head, _, since = token.partition("@")
     head, _, length = head.partition(":")
     name = head.rstrip("!?*+~")
     flags = head[len(name):] or "!"
     return Rule(name, position, "!" in flags or "+" in flags, "*" in flags or "+" in flags,
-                "~" in flags, int(length) if length else None, since or None)
+                "~" in flags, int(length) if length else None, since or None, branch)
 
 
 @cache
@@ -377,10 +396,21 @@ def rules_for(aggregate: str) -> dict[str, Rule] | None:
     if line is None:
         return None
     rules: dict[str, Rule] = {}
-    for position, group in enumerate(line.split()):
-        for token in group.split("|"):
-            rule = _parse_token(token, position)
-            rules[rule.name] = rule
+    choices, branch, position = 0, None, 0
+    for word in line.split():
+        if word == "(" and branch is None:
+            branch = (choices, 0)
+        elif word == "/" and branch is not None:
+            branch = (choices, branch[1] + 1)
+        elif word == ")" and branch is not None:
+            choices, branch = choices + 1, None
+        else:
+            if word in "(/)":
+                raise ValueError(f"{aggregate}: {word!r} out of place")
+            for token in word.split("|"):
+                rule = _parse_token(token, position, branch)
+                rules[rule.name] = rule
+            position += 1
     return rules
 
 

@@ -19,7 +19,12 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from lxml import etree
 
-from qbwc_service.sandbox.quickbooks.company import Answer, Company, object_not_found
+from qbwc_service.sandbox.quickbooks.company import (
+    Answer,
+    Company,
+    object_not_found,
+    required_ref,
+)
 from qbwc_service.sandbox.quickbooks.currency import (
     check_account,
     home_taken,
@@ -39,6 +44,7 @@ from qbwc_service.sandbox.quickbooks.txnbase import (
     header,
     parts_ref,
     ref_id,
+    required_id,
     resave,
     restamp,
     save,
@@ -169,8 +175,8 @@ def receive_payment(company: Company, source: etree._Element,
     if currency is not None:
         parts += currency.ret_parts(company, total, "TotalAmountInHomeCurrency")
     posting = Posting(txn_id, kind, txn_date_of(parts), rate=posting_rate(currency))
-    deposit = text_of(parts_ref(parts, "DepositToAccountRef"), "ListID") or ""  # type: ignore[arg-type]
-    receivable = text_of(parts_ref(parts, "ARAccountRef"), "ListID") or ""  # type: ignore[arg-type]
+    deposit = required_id(parts, "DepositToAccountRef", LABEL[kind])
+    receivable = required_id(parts, "ARAccountRef", LABEL[kind])
     posting.add(deposit, total, entity_id=customer_id)
     if currency is None:
         posting.add(receivable, -total, entity_id=customer_id)
@@ -212,8 +218,8 @@ def _refund(company: Company, source: etree._Element) -> Answer:
     if currency is not None:
         parts += currency.ret_parts(company, total, "TotalAmountInHomeCurrency")
     posting = Posting(txn_id, kind, txn_date_of(parts), rate=posting_rate(currency))
-    receivable = text_of(parts_ref(parts, "ARAccountRef"), "ListID") or ""  # type: ignore[arg-type]
-    refund_from = text_of(parts_ref(parts, "RefundFromAccountRef"), "ListID") or ""  # type: ignore[arg-type]
+    receivable = required_id(parts, "ARAccountRef", LABEL[kind])
+    refund_from = required_id(parts, "RefundFromAccountRef", LABEL[kind])
     # The credit memos' side at their own rates; the money out at the refund's.
     posting.add(receivable, used_home, entity_id=customer_id, home=True)
     posting.add(refund_from, -total, entity_id=customer_id)
@@ -236,12 +242,12 @@ def _check(company: Company, source: etree._Element) -> Answer:
     for number, line in enumerate(source.findall("ExpenseLineAdd"), start=1):
         line_parts = [element("TxnLineID", f"{number:X}-{epoch}")]
         line_parts += header(company, kind, line, frozenset())
+        account = required_id(line_parts, "AccountRef", "Check line")
         check_account(company, currency, parts_ref(line_parts, "AccountRef"), "Check line")
         amount = Decimal(text_of(line, "Amount") or "0").quantize(_CENT, ROUND_HALF_UP)
         customer_id = ref_id(line_parts, "CustomerRef")
         entity = customer_id if customer_id is not None else payee_id
-        posting.add(text_of(parts_ref(line_parts, "AccountRef"), "ListID") or "",  # type: ignore[arg-type]
-                    amount, entity_id=entity)
+        posting.add(account, amount, entity_id=entity)
         total += amount
         parts.append(element("ExpenseLineRet", children=line_parts))
     for number, line in enumerate(source.findall("ItemLineAdd"), start=1):
@@ -264,7 +270,7 @@ def _check(company: Company, source: etree._Element) -> Answer:
             element("TxnID", credit_id), element("TxnType", "CreditMemo"),
             element("TxnDate", credit.txn_date), element("RefNumber", credit.ref_number or ""),
             element("LinkType", "AMTTYPE"), element("Amount", money(-amount))]))
-    bank = text_of(parts_ref(parts, "AccountRef"), "ListID") or ""  # type: ignore[arg-type]
+    bank = required_id(parts, "AccountRef", LABEL[kind])
     posting.add(bank, -total, entity_id=payee_id)
     settle_exchange(company, posting, rounding_only=False)
     posting.save(store)
@@ -280,7 +286,8 @@ def _item_line(company: Company, posting: Posting, line: etree._Element,
     """A check's item line: stock bought at its cost, or the item's expense account."""
     line_parts = [element("TxnLineID", f"{number:X}-{epoch}")]
     line_parts += header(company, "Check", line, frozenset({"Quantity", "Cost", "Amount"}))
-    item = company.lookup((), parts_ref(line_parts, "ItemRef"))  # type: ignore[arg-type]
+    item = company.lookup((), required_ref(parts_ref(line_parts, "ItemRef"), "ItemRef",
+                                           "Check line"))
     qty = Decimal(text_of(line, "Quantity") or "1")
     cost_text = text_of(line, "Cost")
     amount = Decimal(text_of(line, "Amount") or "0") if cost_text is None \

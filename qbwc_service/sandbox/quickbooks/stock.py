@@ -22,7 +22,7 @@ from decimal import Decimal
 
 from lxml import etree
 
-from qbwc_service.sandbox.quickbooks.company import Answer, Company
+from qbwc_service.sandbox.quickbooks.company import Answer, Company, required_ref
 from qbwc_service.sandbox.quickbooks.ledger import Posting, inventory_by_site
 from qbwc_service.sandbox.quickbooks.posting import move_stock
 from qbwc_service.sandbox.quickbooks.refusals import save_refused
@@ -31,8 +31,8 @@ from qbwc_service.sandbox.quickbooks.store import ListRow
 from qbwc_service.sandbox.quickbooks.txnbase import (
     LABEL,
     header,
-    parts_ref,
     ref_id,
+    required_id,
     save,
     stamp,
     txn_date_of,
@@ -46,7 +46,8 @@ STOCK_ADDS = frozenset({"InventoryAdjustment", "TransferInventory"})
 def _inventory_item(company: Company, kind: str,
                     line: etree._Element) -> tuple[etree._Element, ListRow]:
     """A stock line's ItemRef, resolved (an inventory item, else 3140), and its item."""
-    item_ref = company.resolve(line.find("ItemRef"), f"{LABEL[kind]} line",  # type: ignore[arg-type]
+    where = f"{LABEL[kind]} line"
+    item_ref = company.resolve(required_ref(line.find("ItemRef"), "ItemRef", where), where,
                                ("ItemInventory",))
     item = company.lookup(("ItemInventory",), item_ref)
     assert item is not None
@@ -59,7 +60,7 @@ def _inventory_adjustment(company: Company, source: etree._Element) -> Answer:
     parts, txn_id, now_text, epoch = stamp(company, kind, source)
     parts += header(company, kind, source, frozenset({"TxnDate", "InventoryAdjustmentLineAdd"}))
     site_id = ref_id(parts, "InventorySiteRef") or ""
-    account = text_of(parts_ref(parts, "AccountRef"), "ListID") or ""  # type: ignore[arg-type]
+    account = required_id(parts, "AccountRef", LABEL[kind])
     customer_id = ref_id(parts, "CustomerRef")
     posting = Posting(txn_id, kind, txn_date_of(parts))
     for number, line in enumerate(source.findall("InventoryAdjustmentLineAdd"), start=1):
@@ -91,8 +92,8 @@ def _transfer_inventory(company: Company, source: etree._Element) -> Answer:
     store = company.store
     parts, txn_id, now_text, epoch = stamp(company, kind, source)
     parts += header(company, kind, source, frozenset({"TxnDate", "TransferInventoryLineAdd"}))
-    from_site = text_of(parts_ref(parts, "FromInventorySiteRef"), "ListID") or ""  # type: ignore[arg-type]
-    to_site = text_of(parts_ref(parts, "ToInventorySiteRef"), "ListID") or ""  # type: ignore[arg-type]
+    from_site = required_id(parts, "FromInventorySiteRef", LABEL[kind])
+    to_site = required_id(parts, "ToInventorySiteRef", LABEL[kind])
     posting = Posting(txn_id, kind, txn_date_of(parts))
     for number, line in enumerate(source.findall("TransferInventoryLineAdd"), start=1):
         item_ref, item = _inventory_item(company, kind, line)

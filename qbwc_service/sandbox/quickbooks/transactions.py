@@ -13,7 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from lxml import etree
 
-from qbwc_service.sandbox.quickbooks.company import Answer, Company
+from qbwc_service.sandbox.quickbooks.company import Answer, Company, required_ref
 from qbwc_service.sandbox.quickbooks.currency import (
     posting_rate,
     settle_exchange,
@@ -49,6 +49,7 @@ from qbwc_service.sandbox.quickbooks.txnbase import (
     parts_ref,
     price_text,
     ref_id,
+    required_id,
     resave,
     restamp,
     save,
@@ -119,10 +120,11 @@ def _sales_line(company: Company, kind: str, line: etree._Element, totals: _Tota
         parts.append(element("Rate", price_text(rate)))
     parts.append(element("Amount", money(amount)))
     code = text_of(line, "SalesTaxCodeRef/FullName")
-    if code is None and item_ret is not None:
-        code = text_of(item_ret, "SalesTaxCodeRef/FullName")
+    item_code = item_ret.find("SalesTaxCodeRef") if item_ret is not None else None
+    if code is None and item_code is not None:
+        code = text_of(item_code, "FullName")
         if code is not None and line.find("SalesTaxCodeRef") is None:
-            parts.append(from_text(to_text(item_ret.find("SalesTaxCodeRef"))))  # type: ignore[arg-type]
+            parts.append(from_text(to_text(item_code)))
     totals.subtotal += amount
     if code is not None and code.lower() in taxable_codes:
         totals.taxable += amount
@@ -144,8 +146,8 @@ def _sales_line(company: Company, kind: str, line: etree._Element, totals: _Tota
 def _group_line(company: Company, kind: str, group: etree._Element, totals: _Totals,
                 taxable_codes: set[str]) -> etree._Element:
     where = f"{LABEL[kind]} line"
-    group_ref = company.resolve(group.find("ItemGroupRef"), where,  # type: ignore[arg-type]
-                                ("ItemGroup",))
+    group_ref = company.resolve(required_ref(group.find("ItemGroupRef"), "ItemGroupRef", where),
+                                where, ("ItemGroup",))
     group_row = company.lookup(("ItemGroup",), group_ref)
     assert group_row is not None
     group_ret = company.list_ret(group_row)
@@ -161,7 +163,8 @@ def _group_line(company: Company, kind: str, group: etree._Element, totals: _Tot
              element("Quantity", quantity(count)),
              element("IsPrintItemsInGroup", text_of(group_ret, "IsPrintItemsInGroup") or "false")]
     for member in group_ret.findall("ItemGroupLine"):
-        line = element("Line", children=[from_text(to_text(member.find("ItemRef")))])  # type: ignore[arg-type]
+        item_ref = required_ref(member.find("ItemRef"), "ItemRef", where)
+        line = element("Line", children=[from_text(to_text(item_ref))])
         line.append(element("Quantity", quantity(Decimal(text_of(member, "Quantity") or "1")
                                                  * count)))
         parts.append(_sales_line(company, kind, line, totals, site, taxable_codes))
@@ -225,9 +228,8 @@ def sales_document(company: Company, kind: str, source: etree._Element,
     if currency is not None:
         parts += currency.ret_parts(company, total, _HOME_TOTAL[kind])
     customer_id = ref_id(parts, "CustomerRef")
-    account_ref = parts_ref(parts, "DepositToAccountRef" if kind == "SalesReceipt"
-                            else "ARAccountRef")
-    header_account = text_of(account_ref, "ListID") or ""  # type: ignore[arg-type]
+    header_account = required_id(parts, "DepositToAccountRef" if kind == "SalesReceipt"
+                                 else "ARAccountRef", LABEL[kind])
     posting = Posting(txn_id, kind, txn_date_of(parts), rate=posting_rate(currency))
     post_sales_document(company, posting, kind, header_account, customer_id, totals.lines,
                         tax, total)

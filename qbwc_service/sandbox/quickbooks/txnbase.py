@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from lxml import etree
 
-from qbwc_service.sandbox.quickbooks.company import Answer, Company
+from qbwc_service.sandbox.quickbooks.company import Answer, Company, required_ref
 from qbwc_service.sandbox.quickbooks.ledger import fill_txn
 from qbwc_service.sandbox.quickbooks.retxml import (
     echoed,
@@ -27,6 +27,7 @@ __all__ = [
     "parts_ref",
     "price_text",
     "ref_id",
+    "required_id",
     "resave",
     "restamp",
     "save",
@@ -116,6 +117,11 @@ def ref_id(parts: list[etree._Element], tag: str) -> str | None:
     """The ListID of the ``tag`` reference among ``parts``; ``None`` without one."""
     ref = parts_ref(parts, tag)
     return text_of(ref, "ListID") if ref is not None else None
+
+
+def required_id(parts: list[etree._Element], tag: str, where: str) -> str:
+    """The ListID of the resolved ``tag`` reference among ``parts``; 3140 without one."""
+    return text_of(required_ref(parts_ref(parts, tag), tag, where), "ListID") or ""
 
 
 def save(company: Company, kind: str, parts: list[etree._Element], txn_id: str, stamp: str,

@@ -142,12 +142,6 @@ def _check_request(request: etree._Element, version: tuple[int, int], strict: bo
     if strict and request.get("iterator") is not None and tag not in ITERATOR_QUERIES:
         raise _refuse(f"{tag} does not accept the iterator attribute")
     _check_children(request, tag, version, strict)
-    if strict and tag == "TransactionQueryRq" and request.find("TxnID") is not None:
-        # The XSD's TransactionQuery is a choice: TxnID, or the TransactionFilter group
-        # (MaxReturned, the filters, TransactionDetailLevelFilter), never both.
-        extra = [c for c in _elements(request) if c.tag not in ("TxnID", "IncludeRetElement")]
-        if extra:
-            raise _refuse(f"Element '{extra[0].tag}': This element is not expected.")
 
 
 def _ref_rules(max_length: int | None) -> dict[str, Rule]:
@@ -167,6 +161,7 @@ def _check_children(element: etree._Element, grammar_name: str, version: tuple[i
         return
     last: Rule | None = None
     seen: set[str] = set()
+    taken: dict[int, int] = {}
     for child in element:
         if not isinstance(child.tag, str):
             continue
@@ -180,6 +175,7 @@ def _check_children(element: etree._Element, grammar_name: str, version: tuple[i
             raise _refuse(f"Element '{tag}' requires qbXML {rule.since}; the message set "
                           f"declares {version[0]}.{version[1]}")
         if strict:
+            _check_branch(tag, rule, taken)
             _check_position(tag, rule, last, seen)
             if rule.max_length is not None and not _elements(child):
                 value = child.text or ""
@@ -193,13 +189,28 @@ def _check_children(element: etree._Element, grammar_name: str, version: tuple[i
             _check_children(child, tag, version, strict, rule.max_length)
     if strict:
         for rule in rules.values():
-            if rule.required and rule.name not in seen and not _choice_met(rule, rules, seen):
+            if rule.required and rule.name not in seen and _in_play(rule, taken) \
+                    and not _choice_met(rule, rules, seen):
                 raise _refuse(f"Element '{element.tag}': Missing child element '{rule.name}'.")
 
 
 def _choice_met(rule: Rule, rules: dict[str, Rule], seen: set[str]) -> bool:
     return any(other.position == rule.position and other.name in seen
                for other in rules.values())
+
+
+def _check_branch(tag: str, rule: Rule, taken: dict[int, int]) -> None:
+    """Children of a choice between groups come from the branch its first child took."""
+    if rule.branch is None:
+        return
+    choice, branch = rule.branch
+    if taken.setdefault(choice, branch) != branch:
+        raise _refuse(f"Element '{tag}': This element is not expected.")
+
+
+def _in_play(rule: Rule, taken: dict[int, int]) -> bool:
+    """Whether ``rule`` applies: outside any choice between groups, or in the branch taken."""
+    return rule.branch is None or taken.get(rule.branch[0]) == rule.branch[1]
 
 
 def _check_position(tag: str, rule: Rule, last: Rule | None, seen: set[str]) -> None:
