@@ -10,12 +10,19 @@ from magento_client.exceptions import MagentoError
 from qbwc_service.context import AppContext
 from qbwc_service.db.lookups import UnknownCompany, company_named
 from qbwc_service.services.exceptions import ServiceError
-from qbwc_service.sync.config import load_company_config, magento_client_for, magento_config_for
+from qbwc_service.settings import Settings
+from qbwc_service.sync.config import (
+    company_table,
+    load_company_config,
+    magento_client_for,
+    magento_config_for,
+)
 from qbwc_service.sync.exceptions import SyncError
 from qbwc_service.sync.plan import CompanyFacts
 from qbwc_service.sync.posting import base_currency_problem, check_tax_edition
 
 __all__ = [
+    "admin_base_url",
     "check_magento",
     "currency_problem",
     "magento_client",
@@ -96,3 +103,19 @@ def tax_agency_warning(ctx: AppContext, company_name: str) -> str | None:
             "the collected sales tax is owed to; without it the sales tax items created owe "
             "nobody and the tax rounding of foreign-currency documents stays in Exchange "
             "Gain or Loss")
+
+
+def admin_base_url(settings: Settings, company_name: str) -> str | None:
+    """Where the company's Magento admin answers: ``[companies.NAME.magento] admin_url``
+    when set (stores move the admin off ``/admin``), else ``base_url`` + ``/admin``; None
+    when neither is an http(s) address. Raises what reading the company's table raises."""
+    magento = company_table(settings, company_name).get("magento")
+    if not isinstance(magento, dict):
+        return None
+    configured = magento.get("admin_url")
+    if isinstance(configured, str) and configured.startswith(("http://", "https://")):
+        return configured.rstrip("/")
+    base_url = str(magento.get("base_url", ""))
+    if base_url.startswith(("http://", "https://")):
+        return base_url.rstrip("/") + "/admin"
+    return None

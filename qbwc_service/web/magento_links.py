@@ -16,6 +16,8 @@ from urllib.parse import quote
 import flask
 from flask import g
 
+from qbwc_service.services.magento import admin_base_url
+
 __all__ = ["magento_admin_link"]
 
 log = logging.getLogger(__name__)
@@ -34,16 +36,8 @@ def _admin_base(company_name: str) -> str | None:
         return bases[company_name]
     base: str | None = None
     try:
-        from qbwc_service.sync.config import company_table
-
-        table = company_table(flask.current_app.extensions["qbwc_context"].settings, company_name)
-        magento = table.get("magento")
-        configured = magento.get("admin_url") if isinstance(magento, dict) else None
-        if isinstance(configured, str) and configured.startswith(("http://", "https://")):
-            base = configured.rstrip("/")
-        elif isinstance(magento, dict) and str(magento.get("base_url", "")).startswith(
-                ("http://", "https://")):
-            base = str(magento["base_url"]).rstrip("/") + "/admin"
+        base = admin_base_url(flask.current_app.extensions["qbwc_context"].settings,
+                              company_name)
     except Exception as exc:  # a broken config must not take the page down
         log.warning("no Magento admin address for a company: %s", type(exc).__name__)
     bases[company_name] = base

@@ -43,6 +43,8 @@ def test_a_forbidden_import_breaks_the_check(tmp_path: Path) -> None:
         "from sqlalchemy import select  # a console page with a query of its own\n")
     (tree / "qbwc_service" / "commands" / "peek.py").write_text(
         "from qbwc_service.sync.runner import pull_and_enqueue  # a pull past its use case\n")
+    (tree / "qbwc_service" / "web" / "glance.py").write_text(
+        "from qbwc_service.sync.config import company_table  # settings past the use cases\n")
 
     result = _lint_imports(tree, pythonpath=tree)
 
@@ -53,6 +55,7 @@ def test_a_forbidden_import_breaks_the_check(tmp_path: Path) -> None:
     assert "magento_client.leak -> qbwc_service.queue.lifecycle" in result.stdout
     assert "the command line and the console run no query of their own BROKEN" \
         in result.stdout
-    assert "the command line and the console pull from Magento only through the use cases " \
+    assert "the command line and the console reach the sync only through the use cases " \
         "BROKEN" in result.stdout
     assert "qbwc_service.commands.peek -> qbwc_service.sync.runner" in result.stdout
+    assert "qbwc_service.web.glance -> qbwc_service.sync.config" in result.stdout

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select, update
@@ -13,6 +15,7 @@ from web_seed import PASSWORD, Seeded, seed_fixable
 
 from qbwc_service.context import AppContext
 from qbwc_service.db.models import AuditEvent, WebUser, utcnow
+from qbwc_service.services.magento import admin_base_url
 from qbwc_service.settings import load_settings
 from qbwc_service.web import create_web_app
 
@@ -138,3 +141,23 @@ def test_schedule_page_lists_pulls(app_context: AppContext, seeded: Seeded) -> N
     html = client.get("/schedule").get_data(as_text=True)
     assert "orders, invoices, creditmemos" in html and "every 5 min" in html
     assert "every 60 min" in html and "Reconciliation" in html
+
+
+@pytest.mark.parametrize(("magento", "expected"), [
+    ({"base_url": "https://shop.example.com/"}, "https://shop.example.com/admin"),
+    ({"base_url": "https://shop.example.com", "admin_url": "https://shop.example.com/backend_7x/"},
+     "https://shop.example.com/backend_7x"),
+    ({"base_url": "https://shop.example.com", "admin_url": "backend_7x"},
+     "https://shop.example.com/admin"),
+    ({"base_url": "shop.example.com"}, None),
+    (None, None),
+], ids=["base-url", "admin-url", "admin-url-not-an-address", "no-scheme", "no-store"])
+def test_the_admin_address_of_a_store(app_context: AppContext, magento: Any,
+                                      expected: str | None) -> None:
+    """The console links to ``admin_url`` when it is an address, else to ``base_url`` +
+    ``/admin``; nothing when the store has no http(s) address."""
+    settings = load_settings(None, environ={}, data_dir=app_context.settings.data_dir)
+    table = {} if magento is None else {"magento": magento}
+    settings = type(settings)(**{**settings.__dict__,
+                                 "extra": {"companies": {"Acme Books": table}}})
+    assert admin_base_url(settings, "Acme Books") == expected
