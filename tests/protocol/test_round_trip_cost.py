@@ -223,6 +223,9 @@ def test_no_statement_of_a_run_visits_a_whole_table(make_shop: Any) -> None:
     full_scans = [plan for plan in plans
                   if plan.startswith("SCAN") and "INDEX" not in plan and "CONSTANT ROW" not in plan]
     assert full_scans == []
+    # The refused attempts closeConnection reports on: found by ticket and outcome both.
+    attempt_reads = [plan for plan in plans if "attempts" in plan and "ticket=?" in plan]
+    assert attempt_reads and all("outcome=?" in plan for plan in attempt_reads), plans
 
 
 def test_mappings_are_found_by_their_whole_identity(make_shop: Any) -> None:
