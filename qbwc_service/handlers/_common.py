@@ -9,9 +9,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from qbwc_service.db.mapping_index import indexed_mapping
 from qbwc_service.db.models import Mapping, Request, RequestDependency
 from qbwc_service.db.records import RequestLike
+from qbwc_service.db.set_index import dependents_of, indexed_mapping
 
 __all__ = [
     "AWAITING_PREFIX",
@@ -26,7 +26,7 @@ AWAITING_PREFIX = "@txn:"
 
 def mapping_for(session: Session, request: RequestLike) -> Mapping | None:
     """The mapping of the request's Magento entity: from the message set's index when the
-    queue made one (``db.mapping_index``), else read."""
+    queue made one (``db.set_index``), else read."""
     if not (request.entity_type and request.magento_id):
         return None
     indexed = indexed_mapping(session,
@@ -80,9 +80,11 @@ def fill_awaited_ids(session: Session, request: RequestLike, response: Any) -> i
     if not response.ok or not request.qb_id:
         return 0
     token = f"{AWAITING_PREFIX}{request.idempotency_key}"
-    dependents = session.scalars(
-        select(Request).join(RequestDependency, RequestDependency.request_id == Request.id)
-        .where(RequestDependency.depends_on_id == request.id))
+    dependents = dependents_of(session, request.id)
+    if dependents is None:
+        dependents = list(session.scalars(
+            select(Request).join(RequestDependency, RequestDependency.request_id == Request.id)
+            .where(RequestDependency.depends_on_id == request.id)))
     filled = 0
     for dependent in dependents:
         payload, changed = _replace(dependent.payload or {}, token, request.qb_id)

@@ -3,7 +3,7 @@
 A Magento document that QuickBooks accepted is linked to the record QuickBooks made
 (ListID/TxnID, name, EditSequence). One message set links up to a batch of them, so the
 links are looked up together and the new ones inserted together, before any handler
-reads them; the handlers then find them in the session's index (``db.mapping_index``).
+reads them; the handlers then find them in the session's index (``db.set_index``).
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from qbwc_service.db.mapping_index import Identity, index_mappings
 from qbwc_service.db.models import Mapping
 from qbwc_service.db.records import RequestLike
+from qbwc_service.db.set_index import Identity, index_mappings
 from qbwc_service.queue.bulk import IN_CHUNK, insert_rows
 
 __all__ = ["MappingBook"]

@@ -12,7 +12,6 @@ from sqlalchemy import ColumnElement, FromClause, Select, and_, bindparam, selec
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
-from qbwc_service.db.mapping_index import forget_mappings
 from qbwc_service.db.models import (
     Attempt,
     MessageSet,
@@ -22,6 +21,7 @@ from qbwc_service.db.models import (
     utcnow,
 )
 from qbwc_service.db.records import MessageSetRecord, RequestLike, RequestRecord, save
+from qbwc_service.db.set_index import expect_dependents, forget
 from qbwc_service.failpoints import failpoint
 from qbwc_service.qbxml import parse_response, status_kind
 from qbwc_service.queue.accepted import ACCEPTED_REASON, AcceptedResponses, plainly_accepted
@@ -276,10 +276,11 @@ def apply_response(
     save(session.connection(), message_set)
     accepted.write(session, at)
     book.write()
+    expect_dependents(session, [request.id for request in sent])
     try:
         run_handlers(session, handlers)
     finally:
-        forget_mappings(session)
+        forget(session)
     session.flush()
     failpoint("queue.after_apply")
     del loaded

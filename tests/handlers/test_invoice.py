@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from qbwc_service.db.models import Mapping, Request
+from qbwc_service.db.set_index import expect_dependents, forget
 from qbwc_service.handlers import handler_for
 from qbwc_service.handlers.invoice import InvoiceHandler
 from qbwc_service.sync.enqueue import enqueue_plan
@@ -48,3 +50,46 @@ def test_failed_invoice_leaves_the_payment_waiting(db, company_id, response) -> 
         InvoiceHandler().handle_response(session, invoice, response("InvoiceAddRs_error.xml"))
         assert session.scalars(select(Mapping)).first() is None
         assert rows["payment:1"].payload["AppliedToTxnAdd"][0]["TxnID"] == "@txn:invoice:1"
+
+
+def test_a_sets_invoices_read_their_payments_in_one_statement(db, company_id, response) -> None:
+    """With the message set's requests named (``db.set_index``), the first invoice's
+    handler reads the waiting payments of every invoice of the set at once; without the
+    index each handler reads its own."""
+    with db.session() as session:
+        invoices, payments = [], []
+        for n in (1, 2, 3):
+            builder = OrderBuilder(entity_id=n, increment_id=f"00000000{n}",
+                                   shipping=Decimal(5)).add(Line("A", Decimal("10.00")))
+            rows = {row.idempotency_key: row for row in enqueue_plan(
+                session, company_id, plan_invoice(
+                    builder.invoice(entity_id=n, increment_id=f"00000000{n}"),
+                    builder.order(), PlanContext()))}
+            invoices.append(rows[f"invoice:{n}"])
+            payments.append(rows[f"payment:{n}"])
+        answers = []
+        for invoice in invoices:
+            answers.append(response("InvoiceAddRs.xml", str(invoice.id)))
+            succeed(session, invoice, answers[-1])
+        session.flush()
+        reads: list[str] = []
+
+        def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+            if "request_dependencies" in statement:
+                reads.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            expect_dependents(session, [invoice.id for invoice in invoices])
+            for invoice, answer in zip(invoices, answers, strict=True):
+                InvoiceHandler().handle_response(session, invoice, answer)
+            forget(session)
+            assert len(reads) == 1
+            for payment in payments:
+                assert payment.payload["AppliedToTxnAdd"][0]["TxnID"] == "1A2B-1700000000"
+            reads.clear()
+            for invoice, answer in zip(invoices, answers, strict=True):
+                InvoiceHandler().handle_response(session, invoice, answer)
+            assert len(reads) == len(invoices)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", record)

@@ -1,0 +1,99 @@
+"""What the handlers of one message set's answers read, gathered for the whole set.
+
+The queue settles a message set's answers together, then runs a handler for each. A
+handler reads rows about its own request: the request's identity mapping (to keep
+QuickBooks' name, total and date on it) and, for a posted transaction, the requests that
+depend on it (to hand them the new TxnID). Read request by request that is a statement
+per answer; gathered here, it is one for the whole set:
+
+- mappings: the queue reads the set's mappings, and writes the new ones, together
+  (``queue.mappings.MappingBook``) and indexes them by identity;
+- dependents: the queue names the set's requests, and the first handler that asks for
+  a request's dependents reads those of every request of the set at once.
+
+The queue drops the index once the handlers have run (``forget``). A handler asking
+about a request the index does not hold gets None and reads the row itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from qbwc_service.db.models import Mapping, Request, RequestDependency
+
+__all__ = [
+    "Identity",
+    "dependents_of",
+    "expect_dependents",
+    "forget",
+    "index_mappings",
+    "indexed_mapping",
+]
+
+# (company_id, entity_type, magento_id): what names one Magento entity of one company.
+Identity = tuple[int, str, str]
+
+_KEY = "message_set_index"  # the session.info key
+_IN_CHUNK = 500  # ids per IN list, well under every backend's bind-parameter limit
+
+
+@dataclass
+class _Index:
+    mappings: dict[Identity, Mapping] = field(default_factory=dict)
+    request_ids: tuple[int, ...] = ()
+    dependents: dict[int, list[Request]] | None = None  # read on first use
+
+
+def _index(session: Session) -> _Index:
+    found = session.info.get(_KEY)
+    if found is None:
+        found = session.info[_KEY] = _Index()
+    return found
+
+
+def index_mappings(session: Session, mappings: Iterable[Mapping]) -> None:
+    """Let this set's handlers find ``mappings`` by identity."""
+    index = _index(session).mappings
+    for mapping in mappings:
+        index[(mapping.company_id, mapping.entity_type, mapping.magento_id)] = mapping
+
+
+def indexed_mapping(session: Session, identity: Identity) -> Mapping | None:
+    """The indexed mapping of ``identity``; None when it is not indexed (ask the database)."""
+    found: _Index | None = session.info.get(_KEY)
+    return None if found is None else found.mappings.get(identity)
+
+
+def expect_dependents(session: Session, request_ids: Sequence[int]) -> None:
+    """The set's requests: a handler asking for one's dependents gets all of theirs read."""
+    index = _index(session)
+    index.request_ids = tuple(request_ids)
+    index.dependents = None
+
+
+def dependents_of(session: Session, request_id: int) -> list[Request] | None:
+    """The requests that depend on ``request_id`` (one of the set's); None when the index
+    does not cover it (ask the database)."""
+    found: _Index | None = session.info.get(_KEY)
+    if found is None or request_id not in found.request_ids:
+        return None
+    if found.dependents is None:
+        found.dependents = {}
+        ids = found.request_ids
+        for start in range(0, len(ids), _IN_CHUNK):
+            rows = session.execute(
+                select(RequestDependency.depends_on_id, Request)
+                .join(Request, RequestDependency.request_id == Request.id)
+                .where(RequestDependency.depends_on_id.in_(ids[start:start + _IN_CHUNK])))
+            for depends_on_id, dependent in rows:
+                found.dependents.setdefault(depends_on_id, []).append(dependent)
+    return found.dependents.get(request_id, [])
+
+
+def forget(session: Session) -> None:
+    """Drop the index: the set's handlers have run."""
+    session.info.pop(_KEY, None)
