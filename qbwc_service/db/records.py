@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from qbwc_service.db.models import MessageSet, Request, WcRun
 
 __all__ = [
+    "IN_CHUNK",
     "KEY_BIND",
     "MessageSetRecord",
     "Record",
@@ -34,6 +35,7 @@ __all__ = [
 ]
 
 KEY_BIND = "row_key"  # the WHERE bind: a column's own name is its SET value
+IN_CHUNK = 500  # ids per IN list, well under every backend's bind-parameter limit
 
 
 class Record:

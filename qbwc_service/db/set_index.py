@@ -24,6 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qbwc_service.db.models import Mapping, Request, RequestDependency
+from qbwc_service.db.records import IN_CHUNK
 
 __all__ = [
     "Identity",
@@ -38,7 +39,6 @@ __all__ = [
 Identity = tuple[int, str, str]
 
 _KEY = "message_set_index"  # the session.info key
-_IN_CHUNK = 500  # ids per IN list, well under every backend's bind-parameter limit
 
 
 @dataclass
@@ -84,11 +84,11 @@ def dependents_of(session: Session, request_id: int) -> list[Request] | None:
     if found.dependents is None:
         found.dependents = {}
         ids = found.request_ids
-        for start in range(0, len(ids), _IN_CHUNK):
+        for start in range(0, len(ids), IN_CHUNK):
             rows = session.execute(
                 select(RequestDependency.depends_on_id, Request)
                 .join(Request, RequestDependency.request_id == Request.id)
-                .where(RequestDependency.depends_on_id.in_(ids[start:start + _IN_CHUNK])))
+                .where(RequestDependency.depends_on_id.in_(ids[start:start + IN_CHUNK])))
             for depends_on_id, dependent in rows:
                 found.dependents.setdefault(depends_on_id, []).append(dependent)
     return found.dependents.get(request_id, [])

@@ -19,12 +19,11 @@ from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
-from qbwc_service.db.records import KEY_BIND, update_by_key
+from qbwc_service.db.records import IN_CHUNK, KEY_BIND, update_by_key
 
-__all__ = ["IN_CHUNK", "insert_row", "insert_rows", "loaded_as", "loaded_in_session", "update_rows"]
+__all__ = ["insert_row", "insert_rows", "loaded_as", "loaded_in_session", "update_rows"]
 
 _IDS = "row_pks"
-IN_CHUNK = 500  # ids per IN list, well under every backend's bind-parameter limit
 
 
 def update_rows(

@@ -15,9 +15,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qbwc_service.db.models import Mapping
-from qbwc_service.db.records import RequestLike
+from qbwc_service.db.records import IN_CHUNK, RequestLike
 from qbwc_service.db.set_index import Identity, index_mappings
-from qbwc_service.queue.bulk import IN_CHUNK, insert_rows
+from qbwc_service.queue.bulk import insert_rows
 
 __all__ = ["MappingBook"]
 

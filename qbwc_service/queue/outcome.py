@@ -20,12 +20,11 @@ from qbwc_service.db.models import (
     RequestStatus,
     utcnow,
 )
-from qbwc_service.db.records import MessageSetRecord, RequestLike, RequestRecord, save
+from qbwc_service.db.records import IN_CHUNK, MessageSetRecord, RequestLike, RequestRecord, save
 from qbwc_service.db.set_index import expect_dependents, forget
 from qbwc_service.failpoints import failpoint
 from qbwc_service.qbxml import parse_response, status_kind
 from qbwc_service.queue.accepted import ACCEPTED_REASON, AcceptedResponses, plainly_accepted
-from qbwc_service.queue.bulk import IN_CHUNK
 from qbwc_service.queue.errors import NoOutstandingMessageSet, ResponseUnreadable
 from qbwc_service.queue.lifecycle import note, settle_asked, transition
 from qbwc_service.queue.lookups import (
