@@ -220,7 +220,7 @@ def apply_response(
     accepted = AcceptedResponses(book, ACTOR)
     summary = ApplySummary(elapsed_ms=elapsed_ms)
     responses = list(parsed.responses)
-    loaded = _load_settled_one_by_one(session, responses, pending, attempt_ids)
+    answered: list[tuple[RequestRecord, Any, str, str, bool]] = []
     for response in responses:
         request = pending.pop(str(response.request_id), None)
         if request is None:
@@ -228,7 +228,13 @@ def apply_response(
                         message_set.message_set_id)
             continue
         kind, explanation = status_kind(response.status_code, response.message)
-        if plainly_accepted(request, response, kind):
+        answered.append((request, response, kind, explanation,
+                         plainly_accepted(request, response, kind)))
+    loaded = _load_settled_one_by_one(session, [
+        *(request.id for request, *_, plain in answered if not plain),
+        *(request.id for request in pending.values())], attempt_ids)
+    for request, response, kind, explanation, plain in answered:
+        if plain:
             accepted.add(request, response, kind, explanation, attempt_ids.get(request.id), at)
             _call_handler(session, request, response)
             outcome = Outcome.SUCCEEDED
@@ -286,24 +292,15 @@ def apply_response(
     return summary
 
 
-def _load_settled_one_by_one(
-    session: Session, responses: list[Any], pending: dict[str, RequestRecord],
-    attempt_ids: dict[int, int],
-) -> list[object]:
-    """Load together the ORM requests and open attempts of the outcomes settled field by
-    field (an error, an iterator's next page, a look-up's answer, a request left
-    unanswered), so that ``RequestRecord.loaded`` and ``_attempt`` find them in the
-    session instead of reading them one by one: a message set QuickBooks refuses
+def _load_settled_one_by_one(session: Session, ids: list[int],
+                             attempt_ids: dict[int, int]) -> list[object]:
+    """Load together the ORM requests ``ids`` and their open attempts: the outcomes
+    settled field by field (an error, an iterator's next page, a look-up's answer, a
+    request left unanswered), so that ``RequestRecord.loaded`` and ``_attempt`` find them
+    in the session instead of reading them one by one: a message set QuickBooks refuses
     request by request costs two statements, not two per request. A set of plain
     successes loads nothing. The objects are returned to be held: the session keeps
     unchanged ones only while something refers to them."""
-    plain = set()
-    for response in responses:
-        request = pending.get(str(response.request_id))
-        if request is not None and plainly_accepted(
-                request, response, status_kind(response.status_code, response.message)[0]):
-            plain.add(request.id)
-    ids = [request.id for request in pending.values() if request.id not in plain]
     held: list[object] = []
     for start in range(0, len(ids), IN_CHUNK):
         chunk = ids[start:start + IN_CHUNK]
