@@ -37,7 +37,10 @@ def qb_error(first: str, reason: str) -> str:
 
 
 def save_refused(what: str, reason: str) -> QbRequestRefused:
-    """3180: QuickBooks' save logic refused ``what`` (e.g. "Journal Entry") for ``reason``."""
+    """3180: QuickBooks' save logic refused ``what`` (e.g. "Invoice") for ``reason``, in the
+    shape of a real 3180: "There was an error when saving a Invoice.  QuickBooks error
+    message: The credit limit for the name on this transaction has been exceeded."
+    (ayssoftware.com/aysguide/resolvingquickbooksexporterrors.htm)."""
     return QbRequestRefused(SAVE_REFUSED, qb_error(f"There was an error when saving a {what}.",
                                                    reason))
 
