@@ -4,10 +4,9 @@
 ``warning`` (done, but tell the bookkeeper), ``retryable`` (try again later, as is) or
 ``permanent`` (a person must change data or settings first).
 
-Some codes cover several causes (3250 is both "feature not enabled" and, in the simulated
-QuickBooks, a date on or before the closing date; 3180 is a lock, a missing required
-account or a duplicate value), so ``classify`` also reads QuickBooks' own message and
-explains the cause it names, never a neighbouring one.
+Some codes cover several causes (3180 is a lock, a missing required account or a
+duplicate value), so ``classify`` also reads QuickBooks' own message and explains the
+cause it names, never a neighbouring one.
 """
 
 from __future__ import annotations
@@ -26,6 +25,12 @@ class StatusInfo:
     kind: StatusKind
     explanation: str
 
+
+CLOSED_PERIOD_TEXT = (
+    "The transaction is dated on or before the company's closing date, so QuickBooks will not "
+    "post it. Post it on the first open date (the original date stays on record), or ask the "
+    "QuickBooks administrator to move the closing date."
+)
 
 _TABLE: dict[int, tuple[StatusKind, str]] = {
     0: ("success", "QuickBooks processed the request."),
@@ -85,6 +90,7 @@ _TABLE: dict[int, tuple[StatusKind, str]] = {
         "retryable",
         "Another QuickBooks user changed this list at the same moment; trying again normally succeeds.",
     ),
+    3171: ("permanent", CLOSED_PERIOD_TEXT),
     3175: (
         "retryable",
         "QuickBooks could not lock the record because someone is editing it; it will be tried again.",
@@ -95,7 +101,7 @@ _TABLE: dict[int, tuple[StatusKind, str]] = {
     ),
     3180: (
         "retryable",
-        "QuickBooks refused to save the record; its message after \"QuickBooks error message:\" says why. A record in use by another user passes when tried again; a transaction dated on or before the closing date does not: change the date or the closing date.",
+        "QuickBooks refused to save the record; its message after \"QuickBooks error message:\" says why. A record in use by another user passes when tried again.",
     ),
     3200: (
         "retryable",
@@ -123,12 +129,6 @@ _TABLE: dict[int, tuple[StatusKind, str]] = {
     ),
 }
 
-
-CLOSED_PERIOD_TEXT = (
-    "The transaction is dated on or before the company's closing date, so QuickBooks will not "
-    "post it. Post it on the first open date (the original date stays on record), or ask the "
-    "QuickBooks administrator to move the closing date."
-)
 
 # (codes it applies to or None for any code, pattern in QuickBooks' message, kind, text).
 # The first match wins; the patterns follow the message texts quoted in the qbXML notes

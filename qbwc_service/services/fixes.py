@@ -40,7 +40,6 @@ FIX_LABELS = {
 }
 NAME_IN_USE = 3100
 _CLOSED = re.compile(r"closing date", re.I)
-_CLOSING_DATE = re.compile(r"closing date (\d{4}-\d{2}-\d{2})")
 _MEMO_MAX = 4095
 # qbXML Name maxLength: 41 for customers, 31 for items (qbXML 13.0 XSD).
 _NAME_MAX = {"CustomerAdd": 41}
@@ -91,11 +90,10 @@ def _require(session: Session, request_id: int, fix: str) -> Request:
 
 
 def _closing_date(session: Session, request: Request) -> date | None:
+    """The company's closing date, read from QuickBooks' preferences (QuickBooks' refusal
+    names no date)."""
     company = session.get(Company, request.company_id)
-    if company is not None and company.closing_date is not None:
-        return company.closing_date
-    found = _CLOSING_DATE.search(request.status_message or "")
-    return date.fromisoformat(found.group(1)) if found else None
+    return company.closing_date if company is not None else None
 
 
 def _move_date(session: Session, request: Request, open_date: date, actor: str) -> str | None:

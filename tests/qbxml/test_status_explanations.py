@@ -9,6 +9,7 @@ import pytest
 
 from qbwc_service.qbxml.status import classify
 from qbwc_service.sandbox.quickbooks import CLOSED_PERIOD_STATUS
+from qbwc_service.sandbox.quickbooks.refusals import closed_period
 from qbwc_service.sandbox.quickbooks.simulator import _BUSY_MESSAGES
 
 SIMULATOR = Path(__file__).resolve().parents[2] / "qbwc_service" / "sandbox" / "quickbooks"
@@ -39,8 +40,8 @@ CASES: list[tuple[int, str, str, str, str | None]] = [
      None),
     (3250, "This feature is not enabled or not available in this version of QuickBooks.",
      "permanent", "not enabled", "closing date"),
-    (CLOSED_PERIOD_STATUS, "The invoice dated 2026-01-15 falls on or before the closing date "
-     "2026-01-31; QuickBooks does not accept it.", "permanent", "closing date", "not enabled"),
+    (CLOSED_PERIOD_STATUS, closed_period("Invoice").status_message, "permanent",
+     "closing date", "not enabled"),
     (3391, 'The iteratorID "{abc}" is not valid.', "retryable", "iterator", None),
     *[(code, message, "retryable", "tried again", "required") for code, message in
       _BUSY_MESSAGES.items()],

@@ -296,18 +296,25 @@ def test_overpayment_is_3210_in_quickbooks_words(simulator: QuickBooksSimulator)
 
 
 def test_closed_period_answer_and_the_services_explanation_agree(make_simulator: Make) -> None:
+    """A date on the closing date is QuickBooks' 3171 in its own words (a real capture),
+    which the service explains as a closed period, with or without the message."""
     from qbwc_service.qbxml.status import classify
 
     simulator = make_simulator(closing_date=date(2026, 10, 31))
     add_customer(simulator)
     add_item(simulator)
     rs = responses(simulator.process(_invoice().replace("2026-11-02", "2026-10-31")))[0]
-    assert status(rs) == CLOSED_PERIOD_STATUS == 3180
+    assert status(rs) == CLOSED_PERIOD_STATUS == 3171
+    assert rs.get("statusSeverity") == "Error"
     assert rs.get("statusMessage") == (
-        "There was an error when saving a Invoice.  QuickBooks error message: The transaction "
-        "date 2026-10-31 is on or before the closing date 2026-10-31.")
-    explanation = classify(status(rs)).explanation
-    assert "closing date" in explanation and "multi-location" not in explanation
+        "An attempt was made to modify a Invoice with a date that is on or before the closing "
+        "date of the company.  If you are sure you really want to do this, please ask a user "
+        "with Admin privileges to remove the password for editing transactions on or before "
+        "to closing date (this setting is in the Accounting Company Preferences), then try "
+        "again.")
+    for info in (classify(status(rs)), classify(status(rs), rs.get("statusMessage") or "")):
+        assert info.kind == "permanent"
+        assert "closing date" in info.explanation and "multi-location" not in info.explanation
 
 
 def test_answers_validate_against_the_response_side_of_the_xsd(

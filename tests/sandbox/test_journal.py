@@ -116,7 +116,7 @@ def test_journal_entry_query_finds_the_entry_by_ref_number(
 
 @pytest.mark.parametrize(("lines", "says"), [
     ((_line("Debit", "Sales", "0.02"), _line("Credit", "Exchange Gain or Loss", "0.01")),
-     "must be equal"),
+     "Transaction not in balance."),
     ((_line("Debit", "Sales", "-0.01"), _line("Credit", "Exchange Gain or Loss", "-0.01")),
      "negative"),
     ((_line("Debit", "Accounts Receivable", "1.00"), _line("Credit", "Sales", "1.00")),
@@ -129,16 +129,52 @@ def test_journal_entry_query_finds_the_entry_by_ref_number(
      "tax agency"),
     ((_line("Debit", "Sales", "0.01", "Ada EUR"), _line("Credit", "Exchange Gain or Loss",
                                                         "0.01")), "is in Euro"),
+    ((_line("Debit", "Accounts Receivable", "1.00", "Bob"),
+      _line("Credit", "Accounts Payable", "1.00", "State Board")),
+     'uses "Accounts Payable", "Accounts Receivable"'),
 ], ids=["unbalanced", "negative", "ar-without-customer", "ar-with-vendor",
-        "tax-without-agency", "tax-with-customer", "foreign-name"])
+        "tax-without-agency", "tax-with-customer", "foreign-name", "ar-and-ap"])
 def test_entries_quickbooks_refuses_are_refused_and_post_nothing(
         books: tuple[QuickBooksSimulator, Path], lines: tuple[str, ...], says: str) -> None:
+    """Each refusal is a 3180 in QuickBooks' shape for a journal entry, naming the reason;
+    nothing is posted."""
     simulator, company_db = books
     before = balances(company_db)
     rs = answer_to(simulator, _entry(*lines))
-    assert status(rs) == 3180 and says in (rs.get("statusMessage") or ""), rs.get(
-        "statusMessage")
+    message_text = rs.get("statusMessage") or ""
+    assert status(rs) == 3180 and says in message_text, message_text
+    assert message_text.startswith("There was an error when saving a General Journal "
+                                   "transaction.  QuickBooks error message: ")
     assert balances(company_db) == before
+
+
+def test_an_unbalanced_entry_gets_quickbooks_own_answer(
+        books: tuple[QuickBooksSimulator, Path]) -> None:
+    """QuickBooks' words for an unbalanced entry, as a real capture has them."""
+    simulator, _ = books
+    rs = answer_to(simulator, _entry(_line("Debit", "Sales", "0.02"),
+                                     _line("Credit", "Exchange Gain or Loss", "0.01")))
+    assert (status(rs), rs.get("statusSeverity"), rs.get("statusMessage")) == (
+        3180, "Error", "There was an error when saving a General Journal transaction.  "
+                       "QuickBooks error message: Transaction not in balance.")
+    assert len(rs) == 0
+
+
+def test_one_receivable_account_with_several_customers_is_accepted(
+        books: tuple[QuickBooksSimulator, Path]) -> None:
+    """The one-A/R-or-A/P-account rule counts accounts, not lines: two customers on the
+    same Accounts Receivable account post."""
+    simulator, company_db = books
+    accepted(simulator, "<CustomerAddRq><CustomerAdd><Name>Cy</Name></CustomerAdd>"
+                        "</CustomerAddRq>")
+    before = balances(company_db)
+    accepted(simulator, _entry(_line("Debit", "Accounts Receivable", "1.00", "Bob"),
+                               _line("Credit", "Accounts Receivable", "0.40", "Cy"),
+                               _line("Credit", "Sales", "0.60")))
+    after = balances(company_db)
+    moved = {name: after.get(name, Decimal(0)) - before.get(name, Decimal(0))
+             for name in ("Accounts Receivable", "Sales")}
+    assert moved == {"Accounts Receivable": Decimal("0.60"), "Sales": Decimal("-0.60")}
 
 
 def test_a_header_memo_is_refused_as_quickbooks_desktop_has_none(

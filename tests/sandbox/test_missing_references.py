@@ -91,15 +91,15 @@ def test_a_check_line_without_its_account_or_item_is_an_invalid_reference(
 
 def test_a_group_member_without_an_item_is_an_invalid_reference(
         books: QuickBooksSimulator) -> None:
-    """An invoice of a group whose member names no item gets 3140 for that member."""
-    assert status(answer_to(books, "<ItemGroupAddRq><ItemGroupAdd><Name>SET</Name>"
-                                   "<ItemGroupLine><Quantity>2</Quantity></ItemGroupLine>"
-                                   "</ItemGroupAdd></ItemGroupAddRq>")) == 0
-    answer = answer_to(books, (
-        f"<InvoiceAddRq><InvoiceAdd>{_CUSTOMER}<InvoiceLineGroupAdd><ItemGroupRef><FullName>"
-        "SET</FullName></ItemGroupRef></InvoiceLineGroupAdd></InvoiceAdd></InvoiceAddRq>"))
+    """An ItemGroupAdd whose member names no item (the XSD admits it) gets 3140 for that
+    member, and no group is made; a member with its item beside it does not save it."""
+    answer = answer_to(books, "<ItemGroupAddRq><ItemGroupAdd><Name>SET</Name>"
+                              "<ItemGroupLine><ItemRef><FullName>WIDGET-1</FullName></ItemRef>"
+                              "</ItemGroupLine><ItemGroupLine><Quantity>2</Quantity>"
+                              "</ItemGroupLine></ItemGroupAdd></ItemGroupAddRq>")
     assert status(answer) == 3140
     assert answer.get("statusMessage") == (
-        'There is an invalid reference to QuickBooks Item "" in the Invoice line.'
+        'There is an invalid reference to QuickBooks Item "" in the item group line.'
         + _NOT_IN_LIST)
-    assert books.store.all_txns() == []
+    assert len(answer) == 0
+    assert books.store.find_list(("ItemGroup",), "SET") is None

@@ -1,5 +1,7 @@
-"""A query takes ids, or filters, never both: the built-in grammar's choices between groups
-refuse what the XSD refuses, and agree with the XSD (13.0 and 16.0) on generated cases."""
+"""A query takes ids, or filters, never both, and a filter one kind of name: the built-in
+grammar's choices (between groups, and between the alternatives at one position) refuse what
+the XSD refuses, and agree with the XSD (13.0 and 16.0) on generated cases, for the queries
+and for the aggregates inside them."""
 
 from __future__ import annotations
 
@@ -112,13 +114,48 @@ SAMPLES: dict[str, str] = {
     "ReturnRows": "<ReturnRows>ActiveOnly</ReturnRows>",
     "ReturnColumns": "<ReturnColumns>ActiveOnly</ReturnColumns>",
     "ReportBasis": "<ReportBasis>Accrual</ReportBasis>",
+    # Children of the aggregates inside the queries.
+    "ListIDWithChildren": "<ListIDWithChildren>80000001-1234567890</ListIDWithChildren>",
+    "FullNameWithChildren": "<FullNameWithChildren>Ada</FullNameWithChildren>",
+    "EntityTypeFilter": "<EntityTypeFilter>Customer</EntityTypeFilter>",
+    "AccountTypeFilter": "<AccountTypeFilter>Bank</AccountTypeFilter>",
+    "TxnTypeFilter": "<TxnTypeFilter>Invoice</TxnTypeFilter>",
+    "DateMacro": "<DateMacro>ThisMonth</DateMacro>",
+    "FromTxnDate": "<FromTxnDate>2024-01-01</FromTxnDate>",
+    "ToTxnDate": "<ToTxnDate>2024-12-31</ToTxnDate>",
+    "MatchCriterion": "<MatchCriterion>StartsWith</MatchCriterion>",
+    "Name": "<Name>A</Name>",
+    "FromName": "<FromName>A</FromName>",
+    "ToName": "<ToName>M</ToName>",
+    "Operator": "<Operator>GreaterThan</Operator>",
+    "Amount": "<Amount>0.00</Amount>",
+    "FromRefNumber": "<FromRefNumber>1</FromRefNumber>",
+    "ToRefNumber": "<ToRefNumber>9</ToRefNumber>",
+    "FromDeletedDate": "<FromDeletedDate>2024-01-01T00:00:00</FromDeletedDate>",
+    "ToDeletedDate": "<ToDeletedDate>2024-12-31T00:00:00</ToDeletedDate>",
+    "FromReportDate": "<FromReportDate>2024-01-01</FromReportDate>",
+    "ToReportDate": "<ToReportDate>2024-12-31</ToReportDate>",
 }
 
 
-def _rules(query: str) -> dict[str, Rule]:
-    rules = rules_for(query)
+def _rules(aggregate: str) -> dict[str, Rule]:
+    rules = rules_for(aggregate)
     assert rules is not None
     return rules
+
+
+def _nested(query: str) -> list[str]:
+    """The aggregates inside ``query`` whose content the grammar checks."""
+    return [name for name, rule in _rules(query).items()
+            if not rule.opaque and rules_for(name) is not None]
+
+
+# Every checked aggregate inside a query, with the first query that holds it.
+HOSTS: dict[str, str] = {}
+for _query in QUERIES:
+    for _name in _nested(_query):
+        HOSTS.setdefault(_name, _query)
+AGGREGATES = sorted(HOSTS)
 
 
 def _positions(rules: list[Rule]) -> list[list[Rule]]:
@@ -139,13 +176,22 @@ def _branches(rules: dict[str, Rule]) -> dict[int, dict[int, list[Rule]]]:
     return choices
 
 
-def cases(query: str) -> Iterator[tuple[str, list[str], bool | None]]:
-    """(label, children, whether the grammar must accept) for one query: each branch in full
-    beside every child outside the choices, each child alone, and children of two branches
-    together (which the grammar must refuse)."""
-    rules = _rules(query)
+def _required(outside: list[Rule], but: int | None = None) -> list[str]:
+    """One child for each required position outside the choices between groups (the first
+    alternative of a required choice), leaving out position ``but``."""
+    return [position[0].name for position in _positions(outside)
+            if position[0].position != but and all(rule.required for rule in position)]
+
+
+def cases(aggregate: str) -> Iterator[tuple[str, list[str], bool | None]]:
+    """(label, children, whether the grammar must accept) for one query or aggregate: each
+    branch in full beside every child outside the choices, each child alone, children of
+    two branches together (which the grammar must refuse), two alternatives of one position
+    together (refused unless the choice itself repeats), a repeatable child twice, and no
+    child at all (refused when a child is required)."""
+    rules = _rules(aggregate)
     outside = [rule for rule in rules.values() if rule.branch is None]
-    required = [rule.name for rule in outside if rule.required]
+    required = _required(outside)
     every_outside = [position[0].name for position in _positions(outside)]
     choices = _branches(rules)
     if not choices:
@@ -158,27 +204,56 @@ def cases(query: str) -> Iterator[tuple[str, list[str], bool | None]]:
             second_positions = _positions(second)
             for other in {second_positions[0][0].name, second_positions[-1][0].name}:
                 yield f"{first[0].name} beside {other}", [*required, first[0].name, other], False
+    for position in _positions(list(rules.values())):
+        others = _required(outside, position[0].position)
+        for first, second in combinations(position, 2):
+            yield (f"{first.name} beside {second.name}", [*others, first.name, second.name],
+                   first.interleaved)
+        for rule in position:
+            if rule.repeat:
+                yield f"{rule.name} twice", [*others, rule.name, rule.name], True
+    yield "no child", [], not required
     for name in rules:
-        yield f"{name} alone", sorted({*required, name}, key=lambda n: rules[n].position), None
+        alone = [*_required(outside, rules[name].position), name]
+        yield f"{name} alone", sorted(alone, key=lambda n: rules[n].position), None
 
 
-def _body(query: str, children: list[str]) -> str:
-    rules = _rules(query)
+def _content(aggregate: str, children: list[str],
+             inner: tuple[str, str] | None = None) -> str:
+    """``children`` of ``aggregate`` in schema order; ``inner`` replaces one child's sample."""
+    rules = _rules(aggregate)
     ordered = sorted(children, key=lambda name: rules[name].position)
-    return f"<{query}>{''.join(SAMPLES[name] for name in ordered)}</{query}>"
+    return "".join(inner[1] if inner and name == inner[0] else SAMPLES[name]
+                   for name in ordered)
 
 
-def _accepted(query: str, children: list[str], version: str, xsd_dir: Path | None) -> bool:
+def _body(aggregate: str, children: list[str]) -> str:
+    """A request holding ``children``: the query itself, or the first query holding the
+    aggregate, with what that query requires beside it."""
+    if aggregate in QUERIES:
+        return f"<{aggregate}>{_content(aggregate, children)}</{aggregate}>"
+    query = HOSTS[aggregate]
+    filled = f"<{aggregate}>{_content(aggregate, children)}</{aggregate}>"
+    outside = [rule for rule in _rules(query).values() if rule.branch is None]
+    beside = [*_required(outside, _rules(query)[aggregate].position), aggregate]
+    return f"<{query}>{_content(query, beside, (aggregate, filled))}</{query}>"
+
+
+def _accepted(aggregate: str, children: list[str], version: str,
+              xsd_dir: Path | None) -> bool:
     try:
-        read_message_set(message(_body(query, children), version=version), RELEASE, xsd_dir)
+        read_message_set(message(_body(aggregate, children), version=version), RELEASE,
+                         xsd_dir)
     except QbHresultError:
         return False
     return True
 
 
 def test_every_child_of_every_query_has_a_sample() -> None:
-    """The generated cases can be written for every query the grammar supports."""
-    missing = {name for query in QUERIES for name in _rules(query)} - set(SAMPLES)
+    """The generated cases can be written for every query the grammar supports and every
+    aggregate inside one."""
+    missing = {name for aggregate in [*QUERIES, *AGGREGATES]
+               for name in _rules(aggregate)} - set(SAMPLES)
     assert not missing
 
 
@@ -192,19 +267,50 @@ def test_the_grammar_refuses_two_branches_and_accepts_each(query: str) -> None:
     assert not wrong
 
 
+@pytest.mark.parametrize("aggregate", AGGREGATES)
+def test_the_grammar_holds_an_aggregate_to_its_choices(aggregate: str) -> None:
+    """Without an XSD, inside a query: two alternatives of one choice together are refused
+    (a ListID beside a FullName in a filter), a repeatable one twice and each alone are
+    accepted, and an empty aggregate is refused when a child is required."""
+    wrong = [label for label, children, expected in cases(aggregate)
+             if expected is not None and _accepted(aggregate, children, "13.0", None)
+             != expected]
+    assert not wrong
+
+
+@pytest.mark.parametrize(("filter_content", "accepted"), [
+    ("<ListID>80000001-1</ListID><ListID>80000002-1</ListID>", True),
+    ("<FullName>Ada</FullName>", True),
+    ("<ListID>80000001-1</ListID><FullName>Ada</FullName>", False),
+    ("<FullName>Ada</FullName><FullNameWithChildren>Ada</FullNameWithChildren>", False),
+    ("", False),
+])
+def test_an_entity_filter_holds_one_kind_of_name(filter_content: str, accepted: bool) -> None:
+    """EntityFilter is the XSD's choice of ListID+, FullName+, ListIDWithChildren or
+    FullNameWithChildren: one of them, never a mix, never none."""
+    body = f"<InvoiceQueryRq><EntityFilter>{filter_content}</EntityFilter></InvoiceQueryRq>"
+    try:
+        read_message_set(message(body), RELEASE, None)
+    except QbHresultError as refused:
+        assert not accepted, refused.detail
+    else:
+        assert accepted
+
+
 @pytest.mark.parametrize("version", ["13.0", "16.0"])
-@pytest.mark.parametrize("query", QUERIES)
-def test_the_grammar_agrees_with_the_xsd(query: str, version: str) -> None:
-    """On every generated case the built-in grammar and Intuit's XSD give the same verdict."""
+@pytest.mark.parametrize("aggregate", [*QUERIES, *AGGREGATES])
+def test_the_grammar_agrees_with_the_xsd(aggregate: str, version: str) -> None:
+    """On every generated case the built-in grammar and Intuit's XSD give the same verdict,
+    for each query and each aggregate inside one."""
     schema = XSD_DIR / version / f"qbxmlops{version.replace('.', '')}.xsd"
     if not schema.is_file():
         pytest.skip(f"the qbXML {version} XSD ({schema}) is absent: nothing to compare "
                     "the grammar with")
     disagreements = [
         (label, by_grammar)
-        for label, children, _ in cases(query)
-        if (by_grammar := _accepted(query, children, version, None))
-        != _accepted(query, children, version, XSD_DIR)]
+        for label, children, _ in cases(aggregate)
+        if (by_grammar := _accepted(aggregate, children, version, None))
+        != _accepted(aggregate, children, version, XSD_DIR)]
     assert not disagreements
 
 

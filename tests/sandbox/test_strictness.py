@@ -130,3 +130,69 @@ def test_rollback_on_error_and_missing_pi_are_refused(simulator: QuickBooksSimul
 def test_iterator_on_non_iterating_query_is_refused(simulator: QuickBooksSimulator) -> None:
     """AccountQuery has no iterator; asking for one is a parse error."""
     _refusal(simulator, message('<AccountQueryRq iterator="Start" />'))
+
+
+_CUSTOMER_REF = "<CustomerRef><FullName>Ada Lovelace</FullName></CustomerRef>"
+_JOURNAL_LINE = ("<Journal{side}Line><AccountRef><FullName>{account}</FullName></AccountRef>"
+                 "<Amount>{amount}</Amount></Journal{side}Line>")
+
+
+def _journal(*lines: tuple[str, str, str], extra: str = "") -> str:
+    return ("<JournalEntryAddRq><JournalEntryAdd><TxnDate>2024-05-02</TxnDate>" + extra +
+            "".join(_JOURNAL_LINE.format(side=side, account=account, amount=amount)
+                    for side, account, amount in lines) +
+            "</JournalEntryAdd></JournalEntryAddRq>")
+
+
+@pytest.mark.parametrize("body", [
+    f"<SalesReceiptAddRq><SalesReceiptAdd>{_CUSTOMER_REF}</SalesReceiptAdd></SalesReceiptAddRq>",
+    f"<CreditMemoAddRq><CreditMemoAdd>{_CUSTOMER_REF}</CreditMemoAdd></CreditMemoAddRq>",
+    _journal(),
+    _journal(("Debit", "Checking", "1.00"), ("Credit", "Sales", "1.00"),
+             extra="<IsHomeCurrencyAdjustment>true</IsHomeCurrencyAdjustment>"
+                   "<ExchangeRate>1.1</ExchangeRate>"),
+    "<InvoiceQueryRq><EntityFilter><ListID>80000001-1</ListID><FullName>Ada</FullName>"
+    "</EntityFilter></InvoiceQueryRq>",
+    "<InvoiceQueryRq><EntityFilter></EntityFilter></InvoiceQueryRq>",
+    "<TransactionQueryRq><TransactionAccountFilter><AccountTypeFilter>Bank</AccountTypeFilter>"
+    "<FullName>Checking</FullName></TransactionAccountFilter></TransactionQueryRq>",
+    "<TransactionQueryRq><RefNumber>1</RefNumber><RefNumberCaseSensitive>1"
+    "</RefNumberCaseSensitive></TransactionQueryRq>",
+    "<InvoiceQueryRq><TxnDateRangeFilter><FromTxnDate>2024-01-01</FromTxnDate>"
+    "<DateMacro>ThisMonth</DateMacro></TxnDateRangeFilter></InvoiceQueryRq>",
+], ids=["sales-receipt-without-lines", "credit-memo-without-lines", "journal-without-lines",
+        "home-currency-adjustment-with-rate", "entity-filter-listid-and-fullname",
+        "empty-entity-filter", "account-type-beside-name", "refnumber-beside-case-sensitive",
+        "dates-beside-date-macro"])
+def test_what_the_xsd_refuses_is_refused_with_and_without_it(strict: QuickBooksSimulator,
+                                                            body: str) -> None:
+    """Required lines, one alternative of a choice, one branch of a choice between groups:
+    the built-in grammar refuses these as the XSD does (0x80040400)."""
+    _refusal(strict, message(body, version="13.0"))
+
+
+def test_lines_of_a_repeating_choice_may_alternate(strict: QuickBooksSimulator) -> None:
+    """Credit, debit, credit in a journal entry and line, group line, line on an invoice:
+    the XSD's repeating choices take their alternatives in any order."""
+    add_customer(strict)
+    add_item(strict)
+    accepted = [
+        ("group", "<ItemGroupAddRq><ItemGroupAdd><Name>SET</Name><ItemGroupLine><ItemRef>"
+                "<FullName>WIDGET-1</FullName></ItemRef><Quantity>2</Quantity></ItemGroupLine>"
+                "</ItemGroupAdd></ItemGroupAddRq>"),
+        ("journal", _journal(("Credit", "Sales", "1.00"), ("Debit", "Checking", "3.00"),
+                             ("Credit", "Sales", "2.00"))),
+        ("invoice", f"<InvoiceAddRq><InvoiceAdd>{_CUSTOMER_REF}<TxnDate>2024-05-02</TxnDate>"
+                    "<InvoiceLineAdd><ItemRef><FullName>WIDGET-1</FullName></ItemRef>"
+                    "<Quantity>1</Quantity></InvoiceLineAdd><InvoiceLineGroupAdd>"
+                    "<ItemGroupRef><FullName>SET</FullName></ItemGroupRef>"
+                    "</InvoiceLineGroupAdd><InvoiceLineAdd><ItemRef><FullName>WIDGET-1"
+                    "</FullName></ItemRef><Quantity>1</Quantity></InvoiceLineAdd>"
+                    "</InvoiceAdd></InvoiceAddRq>"),
+    ]
+    for label, body in accepted:
+        rs = responses(strict.process(message(body)))[0]
+        assert status(rs) == 0, (label, rs.get("statusMessage"))
+    invoice = rs[0]
+    assert [child.tag for child in invoice if str(child.tag).startswith("InvoiceLine")] == [
+        "InvoiceLineRet", "InvoiceLineGroupRet", "InvoiceLineRet"]

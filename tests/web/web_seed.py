@@ -23,6 +23,7 @@ from qbwc_service.db.models import (
 from qbwc_service.qbwc.auth import hash_password
 from qbwc_service.qbxml.status import classify
 from qbwc_service.queue import enqueue, transition
+from qbwc_service.sandbox.quickbooks.refusals import CLOSED_PERIOD, closed_period
 from qbwc_service.services.console_auth import add_web_user
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "web"
@@ -130,8 +131,7 @@ class Fixable:
     waiting_invoice_id: int
 
 
-CLOSED_MESSAGE = ("The invoice dated 2026-01-15 falls on or before the closing date 2026-01-31; "
-                  "QuickBooks does not accept it.")
+CLOSED_MESSAGE = closed_period("Invoice").status_message
 
 
 def seed_fixable(db: Database, company_id: int) -> Fixable:
@@ -144,11 +144,11 @@ def seed_fixable(db: Database, company_id: int) -> Fixable:
                           payload={"CustomerRef": {"FullName": "Ada Lovelace"}, "TxnDate": "2026-01-15",
                                    "RefNumber": "000000900"}, amount=Decimal("120.00")).request
         session.add(Attempt(request_id=invoice.id, ticket="test-ticket", sent_at=now, received_at=now,
-                            outcome="permanent", status_code=3250, status_severity="Error",
+                            outcome="permanent", status_code=CLOSED_PERIOD, status_severity="Error",
                             status_message=CLOSED_MESSAGE))
-        _finish(session, invoice, S.FAILED, status_code=3250, status_severity="Error",
+        _finish(session, invoice, S.FAILED, status_code=CLOSED_PERIOD, status_severity="Error",
                 status_message=CLOSED_MESSAGE, attempts_count=1,
-                explanation=classify(3250, CLOSED_MESSAGE).explanation)
+                explanation=classify(CLOSED_PERIOD, CLOSED_MESSAGE).explanation)
         payment = enqueue(session, company_id=company_id, operation="ReceivePaymentAdd",
                           key="payment:900", entity_type="invoice", magento_id="900",
                           magento_ref="000000900",

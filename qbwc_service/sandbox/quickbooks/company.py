@@ -10,10 +10,10 @@ from lxml import etree
 from qbwc_service.sandbox.quickbooks.exceptions import QbRequestRefused
 from qbwc_service.sandbox.quickbooks.ledger_view import fill_list
 from qbwc_service.sandbox.quickbooks.refusals import (
-    SAVE_REFUSED,
+    CLOSED_PERIOD,
+    closed_period,
     not_enabled,
     qb_error,
-    save_refused,
 )
 from qbwc_service.sandbox.quickbooks.releases import Release
 from qbwc_service.sandbox.quickbooks.retxml import element, from_text, text_of
@@ -79,13 +79,9 @@ _LABELS = {"Customer": "Customer", "Class": "Class", "Account": "Account",
            "InventorySiteLocation": "Site Location"}
 _NOT_IN_LIST = "Invalid argument.  The specified record does not exist in the list."
 
-# A transaction dated on or before the closing date. No public capture of real QuickBooks'
-# answer was found (Intuit's status-code list, consolibyte's Errors.php, issue trackers of
-# Web Connector projects searched); QuickBooks reports refusals of its own save logic as 3180,
-# "There was an error when saving a <object>.  QuickBooks error message: <reason>", so the
-# simulator answers that, with the closing date as the reason. 3250 ("feature not enabled")
-# was wrong: the service explained it as multi-location inventory being off.
-CLOSED_PERIOD_STATUS = SAVE_REFUSED
+# A transaction dated on or before the closing date: 3171 in QuickBooks' words
+# (``refusals.closed_period`` cites the capture).
+CLOSED_PERIOD_STATUS = CLOSED_PERIOD
 
 
 def check_edit_sequence(source: etree._Element, stored: str,
@@ -183,8 +179,7 @@ class Company:
 
     def check_open_period(self, txn_date: str, what: str) -> None:
         if self.closing_date is not None and date.fromisoformat(txn_date) <= self.closing_date:
-            raise save_refused(what, f"The transaction date {txn_date} is on or before the "
-                               f"closing date {self.closing_date.isoformat()}.")
+            raise closed_period(what)
 
 
 @dataclass

@@ -4,7 +4,13 @@ Each aggregate is written as a line of tokens in schema order. A token is
 ``Name`` + a flag (``!`` required, ``?`` optional, ``*`` optional and repeatable,
 ``+`` required and repeatable, ``~`` optional with unchecked content) + optional
 ``:maxlength`` + optional ``@version`` (the qbXML version that introduced it).
-Alternatives of one xsd:choice are joined with ``|`` and share a position.
+Alternatives of one xsd:choice are joined with ``|`` and share a position; an aggregate
+holds one of them only, repeated if its flag says so (``ListID+|FullName+``: ListIDs or
+FullNames, never both, as the XSD's ``<xsd:choice>`` of two repeatable elements). A choice
+that itself repeats, whose alternatives follow one another in any order, is written in
+parentheses with the flag after them (``(InvoiceLineAdd|InvoiceLineGroupAdd)*``, the
+XSD's ``<xsd:choice maxOccurs="unbounded">``); ``~`` and the length and version go on each
+alternative inside.
 
 A choice between whole groups of tokens is written ``( branch / branch / ... )``: each
 branch is a line of tokens of its own, and an aggregate may hold children of one branch
@@ -51,13 +57,14 @@ def _list_query(filters: str = "", name: int = 209) -> str:
             f"ToModifiedDate? NameFilter?|NameRangeFilter? {filters} ) ")
 
 
-def _txn_query(filters: str = "CurrencyFilter?~", item: str = "", exact: str = "@4.0") -> str:
+def _txn_query(filters: str = "CurrencyFilter?", item: str = "", exact: str = "@4.0") -> str:
     """TxnIDs, or RefNumbers, or case-sensitive RefNumbers, or filters."""
     return (f"( TxnID+:36 / RefNumber+:20 / RefNumberCaseSensitive+{exact} / MaxReturned? "
-            f"ModifiedDateRangeFilter?|TxnDateRangeFilter? EntityFilter? AccountFilter?~ {item} "
+            f"ModifiedDateRangeFilter?|TxnDateRangeFilter? EntityFilter? AccountFilter? {item} "
             f"RefNumberFilter?|RefNumberRangeFilter? {filters} ) ")
 
 
+_NAME_FILTER = "ListID+:36|FullName+|ListIDWithChildren!:36|FullNameWithChildren!"
 _JOURNAL_LINE = ("TxnLineID?:36 AccountRef?:159 Amount? TaxAmount?~ Memo?:4095 EntityRef?:209 "
                  "ClassRef?:159 ItemSalesTaxRef?:31 BillableStatus?")
 
@@ -67,11 +74,18 @@ GRAMMAR: dict[str, str] = {
     "NameFilter": "MatchCriterion! Name!",
     "NameRangeFilter": "FromName? ToName?",
     "ModifiedDateRangeFilter": "FromModifiedDate? ToModifiedDate?",
-    "TxnDateRangeFilter": "FromTxnDate? ToTxnDate?|DateMacro?",
-    "EntityFilter": "ListID*|FullName*|ListIDWithChildren?|FullNameWithChildren?",
+    # Dates, or a DateMacro: never both.
+    "TxnDateRangeFilter": "( FromTxnDate? ToTxnDate? / DateMacro? )",
+    # A filter holds ListIDs, or FullNames, or one of the WithChildren: one alternative.
+    "EntityFilter": _NAME_FILTER,
+    "AccountFilter": _NAME_FILTER,
+    "ClassFilter": _NAME_FILTER,
+    "ItemFilter": "ListID+:36|FullName+:159|ListIDWithChildren!:36|FullNameWithChildren!:159",
+    "SiteFilter": "ListID+:36|FullName+:64",
+    "CurrencyFilter": "ListID+:36|FullName+:64",
     "RefNumberFilter": "MatchCriterion! RefNumber!",
     "RefNumberRangeFilter": "FromRefNumber? ToRefNumber?",
-    "ItemSiteFilter": "ItemFilter?~ SiteFilter?~",
+    "ItemSiteFilter": "ItemFilter? SiteFilter?",
     "SalesOrPurchase": "Desc?:4095 Price?|PricePercent? AccountRef?:159",
     "SalesAndPurchase": ("SalesDesc?:4095 SalesPrice? IncomeAccountRef?:159 PurchaseDesc?:4095 "
                          "PurchaseCost? PurchaseTaxCodeRef?:3 ExpenseAccountRef?:159 "
@@ -174,7 +188,7 @@ GRAMMAR: dict[str, str] = {
                    "IsToBePrinted? IsToBeEmailed?@6.0 IsTaxIncluded?@6.0 "
                    "CustomerSalesTaxCodeRef?:3 Other?:29@6.0 ExchangeRate?@8.0 "
                    "ExternalGUID?@9.0 LinkToTxnID*@6.0 SetCredit* "
-                   "InvoiceLineAdd*|InvoiceLineGroupAdd* DiscountLineAdd?~ SalesTaxLineAdd?~ "
+                   "(InvoiceLineAdd|InvoiceLineGroupAdd)* DiscountLineAdd?~ SalesTaxLineAdd?~ "
                    "ShippingLineAdd?~"),
     "InvoiceLineAdd": _SALES_LINE + "OptionForPriceRuleConflict?@13.0 " + _LINE_TAIL +
                       " LinkToTxn?~ DataExt*~",
@@ -187,7 +201,7 @@ GRAMMAR: dict[str, str] = {
                         "IsTaxIncluded?@6.0 CustomerSalesTaxCodeRef?:3 "
                         "DepositToAccountRef?:159 CreditCardTxnInfo?~ Other?:29@6.0 "
                         "ExchangeRate?@8.0 ExternalGUID?@9.0 "
-                        "SalesReceiptLineAdd*|SalesReceiptLineGroupAdd* DiscountLineAdd?~ "
+                        "(SalesReceiptLineAdd|SalesReceiptLineGroupAdd)+ DiscountLineAdd?~ "
                         "SalesTaxLineAdd?~ ShippingLineAdd?~"),
     "SalesReceiptLineAdd": _SALES_LINE + "OptionForPriceRuleConflict?@13.0 " + _LINE_TAIL +
                            " CreditCardTxnInfo?~ DataExt*~",
@@ -198,7 +212,7 @@ GRAMMAR: dict[str, str] = {
                       "ShipMethodRef?:15 ItemSalesTaxRef?:31 Memo?:4095 CustomerMsgRef?:101 "
                       "IsToBePrinted? IsToBeEmailed?@6.0 IsTaxIncluded?@6.0 "
                       "CustomerSalesTaxCodeRef?:3 Other?:29@6.0 ExchangeRate?@8.0 "
-                      "ExternalGUID?@9.0 CreditMemoLineAdd*|CreditMemoLineGroupAdd* "
+                      "ExternalGUID?@9.0 (CreditMemoLineAdd|CreditMemoLineGroupAdd)+ "
                       "DiscountLineAdd?~ SalesTaxLineAdd?~ ShippingLineAdd?~"),
     "CreditMemoLineAdd": _SALES_LINE + _LINE_TAIL + " CreditCardTxnInfo?~ DataExt*~",
     "CreditMemoLineGroupAdd": _GROUP_LINE,
@@ -229,8 +243,8 @@ GRAMMAR: dict[str, str] = {
     "CheckAddRq": "CheckAdd! " + _TAIL,
     "CheckAdd": ("AccountRef!:159 PayeeEntityRef?:209 RefNumber?:11 TxnDate? Memo?:4095 "
                  "Address?~ IsToBePrinted? IsTaxIncluded? SalesTaxCodeRef?:3 ExchangeRate? "
-                 "ExternalGUID? ApplyCheckToTxnAdd* ExpenseLineAdd* ItemLineAdd*|"
-                 "ItemGroupLineAdd*~"),
+                 "ExternalGUID? ApplyCheckToTxnAdd* ExpenseLineAdd* "
+                 "(ItemLineAdd|ItemGroupLineAdd~)*"),
     "ApplyCheckToTxnAdd": "TxnID!:36 Amount?",
     "ExpenseLineAdd": ("AccountRef?:159 Amount? Memo?:4095 CustomerRef?:209 ClassRef?:159 "
                        "SalesTaxCodeRef?:3 BillableStatus? SalesRepRef?:5 DataExt*~"),
@@ -242,8 +256,9 @@ GRAMMAR: dict[str, str] = {
     "JournalEntryAddRq": "JournalEntryAdd! " + _TAIL,
     # Memo is QuickBooks Online Edition only (14.0 annotations: "not in QBD").
     "JournalEntryAdd": ("TxnDate? RefNumber?:11 IsAdjustment?@3.0 "
-                        "IsHomeCurrencyAdjustment?@8.0|CurrencyRef?:64@8.0 ExchangeRate?@8.0 "
-                        "ExternalGUID?@9.0 JournalDebitLine*|JournalCreditLine*"),
+                        "( IsHomeCurrencyAdjustment?@8.0 / IsAmountsEnteredInHomeCurrency?@8.0 "
+                        "CurrencyRef?:64@8.0 ExchangeRate?@8.0 ) "
+                        "ExternalGUID?@9.0 (JournalDebitLine|JournalCreditLine)+"),
     "JournalDebitLine": _JOURNAL_LINE,
     "JournalCreditLine": _JOURNAL_LINE,
     "TransferInventoryAddRq": "TransferInventoryAdd! " + _TAIL,
@@ -259,7 +274,7 @@ GRAMMAR: dict[str, str] = {
                    "ShipMethodRef?:15 ItemSalesTaxRef?:31 Memo?:4095 CustomerMsgRef?:101 "
                    "IsToBePrinted? IsToBeEmailed?@6.0 IsTaxIncluded?@6.0 "
                    "CustomerSalesTaxCodeRef?:3 Other?:29@6.0 ExchangeRate?@8.0 SetCredit* "
-                   "InvoiceLineMod*|InvoiceLineGroupMod*~"),
+                   "(InvoiceLineMod|InvoiceLineGroupMod~)*"),
     "InvoiceLineMod": "TxnLineID!:36 " + _SALES_LINE + _LINE_TAIL,
     "SalesReceiptModRq": "SalesReceiptMod! IncludeRetElement*:50@4.0",
     "SalesReceiptMod": ("TxnID!:36 EditSequence!:16 " + _MOD_HEAD.format(ar="") +
@@ -268,7 +283,7 @@ GRAMMAR: dict[str, str] = {
                         "CustomerMsgRef?:101 IsToBePrinted? IsToBeEmailed?@6.0 "
                         "IsTaxIncluded?@6.0 CustomerSalesTaxCodeRef?:3 "
                         "DepositToAccountRef?:159 Other?:29@6.0 ExchangeRate?@8.0 "
-                        "SalesReceiptLineMod*|SalesReceiptLineGroupMod*~"),
+                        "(SalesReceiptLineMod|SalesReceiptLineGroupMod~)*"),
     "SalesReceiptLineMod": "TxnLineID!:36 " + _SALES_LINE + _LINE_TAIL,
     "CreditMemoModRq": "CreditMemoMod! IncludeRetElement*:50@4.0",
     "CreditMemoMod": ("TxnID!:36 EditSequence!:16 " + _MOD_HEAD.format(ar="ARAccountRef?:159 ") +
@@ -276,7 +291,7 @@ GRAMMAR: dict[str, str] = {
                       "ShipMethodRef?:15 ItemSalesTaxRef?:31 Memo?:4095 CustomerMsgRef?:101 "
                       "IsToBePrinted? IsToBeEmailed?@6.0 IsTaxIncluded?@6.0 "
                       "CustomerSalesTaxCodeRef?:3 Other?:29@6.0 ExchangeRate?@8.0 "
-                      "CreditMemoLineMod*|CreditMemoLineGroupMod*~"),
+                      "(CreditMemoLineMod|CreditMemoLineGroupMod~)*"),
     "CreditMemoLineMod": "TxnLineID!:36 " + _SALES_LINE + _LINE_TAIL,
     "ReceivePaymentModRq": "ReceivePaymentMod! IncludeRetElement*:50@4.0",
     "ReceivePaymentMod": ("TxnID!:36 EditSequence!:16 CustomerRef?:209 ARAccountRef?:159 "
@@ -291,20 +306,18 @@ GRAMMAR: dict[str, str] = {
                            "RefNumberFilter?|RefNumberRangeFilter? "
                            "TransactionModifiedDateRangeFilter? TransactionDateRangeFilter? "
                            "TransactionEntityFilter? TransactionAccountFilter? "
-                           "TransactionItemFilter? TransactionClassFilter?~ "
+                           "TransactionItemFilter? TransactionClassFilter? "
                            "TransactionTypeFilter? TransactionDetailLevelFilter? "
                            "TransactionPostingStatusFilter? TransactionPaidStatusFilter? "
-                           "CurrencyFilter?~ ) IncludeRetElement*:50"),
+                           "CurrencyFilter? ) IncludeRetElement*:50"),
     # ModifiedDateRange and TxnDateRange are XSD groups: their elements sit in the filter.
-    "TransactionModifiedDateRangeFilter": "FromModifiedDate? ToModifiedDate?|DateMacro?",
-    "TransactionDateRangeFilter": "FromTxnDate? ToTxnDate?|DateMacro?",
-    "TransactionEntityFilter": ("EntityTypeFilter?|ListID*|FullName*|ListIDWithChildren?|"
-                                "FullNameWithChildren?"),
-    "TransactionAccountFilter": ("AccountTypeFilter?|ListID*|FullName*|ListIDWithChildren?|"
-                                 "FullNameWithChildren?"),
+    "TransactionModifiedDateRangeFilter": "( FromModifiedDate? ToModifiedDate? / DateMacro? )",
+    "TransactionDateRangeFilter": "( FromTxnDate? ToTxnDate? / DateMacro? )",
+    "TransactionEntityFilter": "EntityTypeFilter!|" + _NAME_FILTER,
+    "TransactionAccountFilter": "AccountTypeFilter!|" + _NAME_FILTER,
+    "TransactionClassFilter": _NAME_FILTER,
     "TransactionTypeFilter": "TxnTypeFilter+",
-    "TransactionItemFilter": ("ItemTypeFilter?|ListID*|FullName*|ListIDWithChildren?|"
-                              "FullNameWithChildren?"),
+    "TransactionItemFilter": "ItemTypeFilter!|" + _NAME_FILTER,
     "TxnDeletedQueryRq": "TxnDelType+ DeletedDateRangeFilter? IncludeRetElement*:50",
     "DeletedDateRangeFilter": "FromDeletedDate? ToDeletedDate?",
     "GeneralSummaryReportQueryRq": ("GeneralSummaryReportType! DisplayReport? "
@@ -320,10 +333,10 @@ GRAMMAR: dict[str, str] = {
     "TxnVoidRq": "TxnVoidType! TxnID!:36",
     # Queries
     "TotalBalanceFilter": "Operator! Amount!",
-    "CustomerQueryRq": _list_query("TotalBalanceFilter? CurrencyFilter?~ ClassFilter?~") + _TAIL,
+    "CustomerQueryRq": _list_query("TotalBalanceFilter? CurrencyFilter? ClassFilter?") + _TAIL,
     "ItemQueryRq": _list_query() + _TAIL,
-    "VendorQueryRq": _list_query("TotalBalanceFilter? CurrencyFilter?~ ClassFilter?~") + _TAIL,
-    "AccountQueryRq": _list_query("AccountType* CurrencyFilter?~") + _TAIL,
+    "VendorQueryRq": _list_query("TotalBalanceFilter? CurrencyFilter? ClassFilter?") + _TAIL,
+    "AccountQueryRq": _list_query("AccountType* CurrencyFilter?") + _TAIL,
     "ClassQueryRq": _list_query() + _RETURN,
     "SalesTaxCodeQueryRq": _list_query() + _RETURN,
     "CurrencyQueryRq": _list_query(name=64) + "IncludeRetElement*:50@8.0",
@@ -334,26 +347,26 @@ GRAMMAR: dict[str, str] = {
                              "IncludeRetElement*:50"),
     "ItemSitesQueryRq": ("( ListID*:36 / ItemTypeFilter?|ItemSiteFilter? ) MaxReturned? "
                          "ActiveStatus? IncludeRetElement*:50"),
-    "InvoiceQueryRq": _txn_query("CurrencyFilter?~ PaidStatus?") +
+    "InvoiceQueryRq": _txn_query("CurrencyFilter? PaidStatus?") +
                       "IncludeLineItems? IncludeLinkedTxns?@1.1 " + _TAIL,
     "SalesReceiptQueryRq": _txn_query() + "IncludeLineItems? " + _TAIL,
     "CreditMemoQueryRq": _txn_query() + "IncludeLineItems? IncludeLinkedTxns? " + _TAIL,
     "ReceivePaymentQueryRq": _txn_query() + "IncludeLineItems? " + _TAIL,
     "CheckQueryRq": _txn_query() + "IncludeLineItems? IncludeLinkedTxns? " + _TAIL,
     "ARRefundCreditCardQueryRq": _txn_query() + "IncludeLineItems? " + _TAIL,
-    "InventoryAdjustmentQueryRq": _txn_query("", item="ItemFilter?~", exact="") +
+    "InventoryAdjustmentQueryRq": _txn_query("", item="ItemFilter?", exact="") +
                                   "IncludeLineItems? " + _TAIL,
     "JournalEntryQueryRq": _txn_query() + "IncludeLineItems? " + _TAIL,
     # SiteFilter is a branch of its own, never with the ids or the other filters. The XSD's
     # EntityFilter and AccountFilter are not modelled here, so they are refused.
     "TransferInventoryQueryRq": ("( TxnID+:36 / RefNumber+:20 / RefNumberCaseSensitive+ / "
                                  "MaxReturned? ModifiedDateRangeFilter?|TxnDateRangeFilter? "
-                                 "RefNumberFilter?|RefNumberRangeFilter? / SiteFilter?~ ) "
+                                 "RefNumberFilter?|RefNumberRangeFilter? / SiteFilter? ) "
                                  "IncludeLineItems? IncludeRetElement*:50"),
 }
 
 for _kind in ("Inventory", "NonInventory", "Service", "OtherCharge", "Discount", "SalesTax"):
-    GRAMMAR[f"Item{_kind}QueryRq"] = _list_query("ClassFilter?~") + _TAIL
+    GRAMMAR[f"Item{_kind}QueryRq"] = _list_query("ClassFilter?") + _TAIL
 GRAMMAR["ItemGroupQueryRq"] = GRAMMAR["ItemQueryRq"]
 
 # Requests the multi-location inventory feature brought (qbXML 10.0).
@@ -368,7 +381,9 @@ REQUEST_SINCE: dict[str, str] = {
 @dataclass(frozen=True)
 class Rule:
     """One child position of an aggregate; ``branch`` is ``(choice, branch)`` for a token
-    inside a choice between groups, the same choice number for every branch of it."""
+    inside a choice between groups, the same choice number for every branch of it;
+    ``interleaved`` for an alternative of a repeating choice (its alternatives may follow
+    one another in any order)."""
 
     name: str
     position: int
@@ -378,15 +393,32 @@ class Rule:
     max_length: int | None
     since: str | None
     branch: tuple[int, int] | None = None
+    interleaved: bool = False
 
 
-def _parse_token(token: str, position: int, branch: tuple[int, int] | None) -> Rule:
+def _parse_token(token: str, position: int, branch: tuple[int, int] | None,
+                 group_flag: str | None = None) -> Rule:
+    """One token; ``group_flag`` is the flag after a repeating choice's parentheses, which
+    the alternative inside takes as its own (``~`` stays the alternative's)."""
     head, _, since = token.partition("@")
     head, _, length = head.partition(":")
     name = head.rstrip("!?*+~")
     flags = head[len(name):] or "!"
+    if group_flag is not None:
+        flags = group_flag + ("~" if "~" in flags else "")
     return Rule(name, position, "!" in flags or "+" in flags, "*" in flags or "+" in flags,
-                "~" in flags, int(length) if length else None, since or None, branch)
+                "~" in flags, int(length) if length else None, since or None, branch,
+                group_flag is not None)
+
+
+def _alternatives(word: str) -> tuple[list[str], str | None]:
+    """The alternatives of ``word`` and, for a repeating choice ``(A|B)*``, its flag."""
+    if not word.startswith("("):
+        return word.split("|"), None
+    inner, closing, flag = word[1:].partition(")")
+    if not closing or flag not in ("*", "+"):
+        raise ValueError(f"{word!r}: a repeating choice ends in ')*' or ')+'")
+    return inner.split("|"), flag
 
 
 @cache
@@ -407,8 +439,9 @@ def rules_for(aggregate: str) -> dict[str, Rule] | None:
         else:
             if word in "(/)":
                 raise ValueError(f"{aggregate}: {word!r} out of place")
-            for token in word.split("|"):
-                rule = _parse_token(token, position, branch)
+            tokens, group_flag = _alternatives(word)
+            for token in tokens:
+                rule = _parse_token(token, position, branch, group_flag)
                 rules[rule.name] = rule
             position += 1
     return rules

@@ -7,25 +7,34 @@ What Intuit documents, and the simulator does (Onscreen Reference, JournalEntryA
   refused.
 - Debit and credit lines may be intermingled (qbXML 2.0 and later); one request carries
   every line, and "the total monetary amount from the credits [must equal] the total
-  monetary amount from the debits in that request".
+  monetary amount from the debits in that request". An unbalanced entry gets QuickBooks'
+  own answer, a real capture quoted by Acctivate
+  (hub.acctivate.com/articles/transaction-not-in-balance-error-during-synchronization):
+  3180 "There was an error when saving a General Journal transaction.  QuickBooks error
+  message: Transaction not in balance."
 - "DO NOT supply negative sign for the monetary amounts … you'll get a runtime error":
   a negative line amount is refused.
 - Each line posts to its account: a debit line debits it, a credit line credits it, under
   the line's ``EntityRef`` (customer, vendor, employee or other name), so registers,
   reports and TransactionQuery see the entry like any other transaction.
+- QuickBooks Desktop takes one Accounts Receivable or Accounts Payable account per journal
+  entry, and an A/R line needs a customer, an A/P line a vendor (qbgarage.com on general
+  journal entries to A/R and A/P; Teletracker's QuickBooks interface guide: QuickBooks
+  "prohibits entries from posting to more than 1 'Accounts Receivable' and 'Accounts
+  Payable' account type per journal entry"). Both are refused.
 
 Not confirmed by any source found, so the stricter reading is taken and said:
 
-- Names on lines. An Accounts Receivable line needs a customer and an Accounts Payable
-  line a vendor (those registers keep a balance per name). A Sales Tax Payable line needs
-  the tax agency (a vendor) as its name: QuickBooks' own guidance for a sales tax journal
-  entry is to "select the name of the applicable tax agency … in the Name column" and to
-  "enter separate sales tax payable lines for each tax agency", and the Sales Tax Payable
-  register's Vendor column is what the sales tax liability report reads.
-- Status codes and wording are ours, from QuickBooks' families (no capture of real
-  answers was found): 3180 (a save refused) for an unbalanced entry, a negative amount, a
-  header Memo, a line without an account or without the name its account needs, and a home-currency
-  entry naming an account or name in another currency.
+- A Sales Tax Payable line needs the tax agency (a vendor) as its name: QuickBooks' own
+  guidance for a sales tax journal entry is to "select the name of the applicable tax
+  agency … in the Name column" and to "enter separate sales tax payable lines for each tax
+  agency", and the Sales Tax Payable register's Vendor column is what the sales tax
+  liability report reads.
+- Status codes and wording. Every refusal of QuickBooks' save logic is 3180 in the
+  captured shape above; the reason after "QuickBooks error message:" is QuickBooks' only
+  for the unbalanced entry, ours (no capture found) for a negative amount, a header Memo,
+  a line without an account or without the name its account needs, a second A/R or A/P
+  account, and a home-currency entry naming an account or name in another currency.
 - Multicurrency: an entry without ``CurrencyRef`` is in the home currency and may name
   only home-currency accounts and names. A foreign-currency entry (``CurrencyRef`` other
   than the home currency, ``ExchangeRate``), ``IsHomeCurrencyAdjustment`` and
@@ -57,6 +66,7 @@ _CENT = Decimal("0.01")
 # Account type -> the kind of name its lines must carry, and how QuickBooks calls it.
 _NAME_NEEDED = {"AccountsReceivable": ("Customer", "a customer"),
                 "AccountsPayable": ("Vendor", "a vendor")}
+_UNBALANCED = "Transaction not in balance."
 
 
 def _check_currency(company: Company, source: etree._Element) -> None:
@@ -80,10 +90,23 @@ def _is_sales_tax_payable(account: ListRow) -> bool:
         or account.full_name == SALES_TAX_PAYABLE
 
 
+def _account_type(account: ListRow) -> str:
+    return text_of(stored_ret(account), "AccountType") or ""
+
+
+def _check_one_register(accounts: list[ListRow]) -> None:
+    """At most one Accounts Receivable or Accounts Payable account in one entry."""
+    registers = {account.list_id: account.full_name for account in accounts
+                 if _account_type(account) in _NAME_NEEDED}
+    if len(registers) > 1:
+        names = ", ".join(f'"{name}"' for name in sorted(registers.values()))
+        raise save_refused(LABEL[_KIND], f"A journal entry may use one Accounts Receivable or "
+                           f"Accounts Payable account; this one uses {names}.")
+
+
 def _check_name(company: Company, account: ListRow, entity: ListRow | None) -> None:
     """The name an A/R, A/P or Sales Tax Payable line must carry, in the home currency."""
-    account_type = text_of(stored_ret(account), "AccountType") or ""
-    needed = _NAME_NEEDED.get(account_type)
+    needed = _NAME_NEEDED.get(_account_type(account))
     if needed is None and _is_sales_tax_payable(account):
         needed = ("Vendor", "the sales tax agency (a vendor)")
     if needed is not None and (entity is None or entity.kind != needed[0]):
@@ -109,6 +132,7 @@ def add_journal_entry(company: Company, source: etree._Element) -> Answer:
     parts += header(company, _KIND, source, frozenset({"TxnDate", *_LINES}))
     posting = Posting(txn_id, _KIND, txn_date_of(parts))
     debits = credits = Decimal(0)
+    accounts: list[ListRow] = []
     for number, line in enumerate((c for c in source if c.tag in _LINES), start=1):
         where = "Journal Entry line"
         line_parts = [element("TxnLineID", f"{number:X}-{epoch}")]
@@ -118,6 +142,8 @@ def add_journal_entry(company: Company, source: etree._Element) -> Answer:
         account_ref = company.resolve(account_ref, where)
         account = company.lookup(("Account",), account_ref)
         assert account is not None
+        accounts.append(account)
+        _check_one_register(accounts)
         amount = Decimal(text_of(line, "Amount") or "0")
         if amount < 0:
             raise save_refused(LABEL[_KIND], f"The amount {amount} is negative; journal lines "
@@ -147,8 +173,7 @@ def add_journal_entry(company: Company, source: etree._Element) -> Answer:
                     entity_id=entity.list_id if entity is not None else None)
         parts.append(element(str(line.tag), children=line_parts))
     if debits != credits:
-        raise save_refused(LABEL[_KIND], f"The debits ({money(debits)}) and credits "
-                           f"({money(credits)}) of a journal entry must be equal.")
+        raise save_refused(LABEL[_KIND], _UNBALANCED)
     posting.save(company.store)
     return save(company, _KIND, parts, txn_id, now_text, epoch, debits, customer_id=None,
                 source=source)

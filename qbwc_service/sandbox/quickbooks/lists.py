@@ -13,6 +13,7 @@ from qbwc_service.sandbox.quickbooks.company import (
     check_edit_sequence,
     invalid_reference,
     object_not_found,
+    required_ref,
 )
 from qbwc_service.sandbox.quickbooks.currency import check_list_currency
 from qbwc_service.sandbox.quickbooks.defaults import list_defaults
@@ -49,6 +50,10 @@ def _converted(company: Company, kind: str, child: etree._Element) -> etree._Ele
     where = f"{kind} list" if not kind.startswith("Item") else "item"
     if tag.endswith("Ref") and tag != "ParentRef":
         return company.resolve(child, where)
+    if tag == "ItemGroupLine":
+        # The XSDs leave ItemRef optional; a member without an item is refused as a
+        # reference to no item (stricter reading, no capture of QuickBooks' answer found).
+        required_ref(child.find("ItemRef"), "ItemRef", "item group line")
     if tag in _NESTED_WITH_REFS:
         kept = [c for c in (_converted(company, kind, c) for c in child
                             if isinstance(c.tag, str)) if c is not None]

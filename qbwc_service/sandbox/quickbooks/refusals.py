@@ -1,7 +1,7 @@
 """How the simulated QuickBooks words a refused request: one builder per kind of refusal.
 
-QuickBooks' own wording where a capture of it was found (``qb_error``'s shape, 3250's
-text); elsewhere the status code of QuickBooks' family and our own reason. Handlers
+QuickBooks' own wording where a capture of it was found (``qb_error``'s shape, 3171's and
+3250's texts); elsewhere the status code of QuickBooks' family and our own reason. Handlers
 ``raise`` what these return; the simulator answers it as the request's status.
 """
 
@@ -10,8 +10,10 @@ from __future__ import annotations
 from qbwc_service.sandbox.quickbooks.exceptions import QbRequestRefused
 
 __all__ = [
+    "CLOSED_PERIOD",
     "NOT_ENABLED_MESSAGE",
     "SAVE_REFUSED",
+    "closed_period",
     "invalid_value",
     "not_enabled",
     "not_modelled",
@@ -21,6 +23,7 @@ __all__ = [
 ]
 
 SAVE_REFUSED = 3180
+CLOSED_PERIOD = 3171
 NOT_ENABLED_MESSAGE = ("This feature is not enabled or not available in this version of "
                        "QuickBooks.")
 
@@ -34,9 +37,29 @@ def qb_error(first: str, reason: str) -> str:
 
 
 def save_refused(what: str, reason: str) -> QbRequestRefused:
-    """3180: QuickBooks' save logic refused ``what`` (e.g. "Journal Entry") for ``reason``."""
+    """3180: QuickBooks' save logic refused ``what`` (e.g. "Invoice") for ``reason``, in the
+    shape of a real 3180: "There was an error when saving a Invoice.  QuickBooks error
+    message: The credit limit for the name on this transaction has been exceeded."
+    (ayssoftware.com/aysguide/resolvingquickbooksexporterrors.htm)."""
     return QbRequestRefused(SAVE_REFUSED, qb_error(f"There was an error when saving a {what}.",
                                                    reason))
+
+
+def closed_period(what: str) -> QbRequestRefused:
+    """3171: ``what`` (e.g. "Invoice") is dated on or before the company's closing date.
+
+    QuickBooks' words, as At Your Service's guide quotes a real 3171 for an invoice
+    (ayssoftware.com/aysguide/resolvingquickbooksexporterrors.htm), its "a Invoice" and
+    "before to closing date" included; two spaces after the full stop, as in every captured
+    statusMessage (the guide's HTML shows one). The capture is of a modification: an Add
+    or a void dated in the closed period is answered the same (no capture of those found).
+    The message names no date: the closing date is read from the preferences."""
+    return QbRequestRefused(CLOSED_PERIOD, (
+        f"An attempt was made to modify a {what} with a date that is on or before the closing "
+        "date of the company.  If you are sure you really want to do this, please ask a user "
+        "with Admin privileges to remove the password for editing transactions on or before "
+        "to closing date (this setting is in the Accounting Company Preferences), then try "
+        "again."))
 
 
 def invalid_value(field: str, value: str, reason: str) -> QbRequestRefused:

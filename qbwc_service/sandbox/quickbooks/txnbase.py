@@ -36,10 +36,15 @@ __all__ = [
     "txn_date_of",
 ]
 
+# How QuickBooks names each transaction in its messages. A journal entry is a "General
+# Journal transaction" in a real 3180 ("There was an error when saving a General Journal
+# transaction.  QuickBooks error message: Transaction not in balance.", quoted by Acctivate,
+# hub.acctivate.com/articles/transaction-not-in-balance-error-during-synchronization).
 LABEL = {"Invoice": "Invoice", "SalesReceipt": "Sales Receipt", "CreditMemo": "Credit Memo",
          "ReceivePayment": "Receive Payment", "InventoryAdjustment": "Inventory Adjustment",
          "TransferInventory": "Transfer Inventory", "Check": "Check",
-         "ARRefundCreditCard": "Credit Card Refund", "JournalEntry": "Journal Entry"}
+         "ARRefundCreditCard": "Credit Card Refund",
+         "JournalEntry": "General Journal transaction"}
 _HEADER_SKIP = frozenset({"DiscountLineAdd", "SalesTaxLineAdd", "ShippingLineAdd", "SetCredit",
                           "LinkToTxnID"})
 

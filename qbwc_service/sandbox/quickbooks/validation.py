@@ -214,13 +214,16 @@ def _in_play(rule: Rule, taken: dict[int, int]) -> bool:
 
 
 def _check_position(tag: str, rule: Rule, last: Rule | None, seen: set[str]) -> None:
+    """Schema order; at one position, the same element again only if it repeats, another
+    alternative of the choice only if the choice itself repeats (``(A|B)*``): ``ListID``
+    then ``FullName`` in a filter is refused, as the XSD refuses it."""
     if last is None:
         return
     if rule.position < last.position:
         raise _refuse(f"Element '{tag}': This element is not expected (out of schema order).")
     if rule.position == last.position:
-        same = rule.name == last.name
-        if (same and not rule.repeat) or (not same and not (rule.repeat and last.repeat)):
+        allowed = rule.repeat if rule.name == last.name else rule.interleaved
+        if not allowed:
             raise _refuse(f"Element '{tag}': This element is not expected.")
     elif tag in seen:
         raise _refuse(f"Element '{tag}': This element is not expected.")
