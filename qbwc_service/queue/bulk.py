@@ -66,6 +66,9 @@ def _update_group(
             session.connection().execute(statement,
                                          {**values, _IDS: ids[start:start + IN_CHUNK]})
     if varying:
+        # A column the table stamps on every UPDATE (``updated_at``) is set again with the
+        # value the shared statement wrote: left out, it would take a later clock reading.
+        varying += tuple(column for column in shared if table.c[column].onupdate is not None)
         session.connection().execute(
             update_by_key(table, "id", varying),
             [{KEY_BIND: row["id"], **{c: row[c] for c in varying}} for row in rows],

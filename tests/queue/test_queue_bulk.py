@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from queue_helpers import claim, customer_body
@@ -203,3 +203,21 @@ def test_update_rows_writes_shared_and_differing_columns(session: Session, compa
     assert [(row.qb_ref, row.priority) for row in stored] == [
         (f"ref {n}", 7) for n in range(len(ids))
     ]
+
+
+def test_rows_written_in_two_statements_keep_the_one_time_given(
+        session: Session, company_id: int) -> None:
+    """Columns shared by every row go in one statement, the others row by row; the
+    updated_at given to all rows is what each row keeps, not a later clock reading."""
+    requests = [enqueue(session, company_id=company_id, operation="CustomerAdd", key=f"k{n}",
+                        payload={"Name": f"N{n}"}).request for n in range(3)]
+    session.flush()
+    at = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+    update_rows(session, Request, [
+        {"id": request.id, "request_xml": f"<x{n}/>", "updated_at": at}
+        for n, request in enumerate(requests)])
+    stored = session.execute(
+        select(Request.request_xml, Request.updated_at)
+        .where(Request.id.in_([r.id for r in requests])).order_by(Request.id)).all()
+    assert [xml for xml, _ in stored] == ["<x0/>", "<x1/>", "<x2/>"]
+    assert [when.replace(tzinfo=UTC) for _, when in stored] == [at] * 3
