@@ -37,6 +37,7 @@ contracts: install
 	$(BIN)/lint-imports --no-cache
 
 pytest: install
+	bash .ci/test-packages
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 bench: install
