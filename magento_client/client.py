@@ -182,9 +182,6 @@ class MagentoClient:
     def invoice(self, entity_id: int) -> Invoice:
         return Invoice.from_json(self.get(f"/V1/invoices/{int(entity_id)}"))
 
-    def invoices_for_order(self, order_id: int) -> list[Invoice]:
-        return list(self.invoices(SearchCriteria().where("order_id", order_id)))
-
     def credit_memos(self, criteria: SearchCriteria | None = None, *,
                      keyset: bool = False) -> Iterator[CreditMemo]:
         return self.search("creditmemos", criteria, keyset=keyset)
@@ -192,9 +189,6 @@ class MagentoClient:
     def credit_memo(self, entity_id: int) -> CreditMemo:
         # The single-document path is singular: /V1/creditmemo/{id}.
         return CreditMemo.from_json(self.get(f"/V1/creditmemo/{int(entity_id)}"))
-
-    def credit_memos_for_order(self, order_id: int) -> list[CreditMemo]:
-        return list(self.credit_memos(SearchCriteria().where("order_id", order_id)))
 
     def shipments(self, criteria: SearchCriteria | None = None, *,
                   keyset: bool = False) -> Iterator[Shipment]:

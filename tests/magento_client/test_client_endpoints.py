@@ -15,8 +15,8 @@ def test_order_invoices_and_credit_memos_link_up(shared_client: MagentoClient,
     """Invoices and credit memos of an order are found by order_id and by their own id."""
     memo_doc = next(iter(shared_store.creditmemos.values()))
     order = shared_client.order(memo_doc["order_id"])
-    invoices = shared_client.invoices_for_order(order.entity_id)
-    memos = shared_client.credit_memos_for_order(order.entity_id)
+    invoices = list(shared_client.for_orders("invoices", [order.entity_id]))
+    memos = list(shared_client.for_orders("creditmemos", [order.entity_id]))
     assert invoices and memos and all(i.order_id == order.entity_id for i in invoices)
     assert shared_client.credit_memo(memos[0].entity_id).increment_id == memos[0].increment_id
     assert shared_client.invoice(invoices[0].entity_id).grand_total == invoices[0].grand_total
