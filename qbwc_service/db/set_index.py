@@ -11,8 +11,9 @@ per answer; gathered here, it is one for the whole set:
 - dependents: the queue names the set's requests, and the first handler that asks for
   a request's dependents reads those of every request of the set at once.
 
-The queue drops the index once the handlers have run (``forget``). A handler asking
-about a request the index does not hold gets None and reads the row itself.
+The queue drops the index once the handlers have run (``forget``). Asked about a request
+the index does not hold (a handler called on its own), ``mapping_of`` and
+``dependents_of`` read that request's rows alone.
 """
 
 from __future__ import annotations
@@ -32,7 +33,9 @@ __all__ = [
     "expect_dependents",
     "forget",
     "index_mappings",
-    "indexed_mapping",
+    "mapping_of",
+    "read_dependents",
+    "read_mappings",
 ]
 
 # (company_id, entity_type, magento_id): what names one Magento entity of one company.
@@ -62,10 +65,29 @@ def index_mappings(session: Session, mappings: Iterable[Mapping]) -> None:
         index[(mapping.company_id, mapping.entity_type, mapping.magento_id)] = mapping
 
 
-def indexed_mapping(session: Session, identity: Identity) -> Mapping | None:
-    """The indexed mapping of ``identity``; None when it is not indexed (ask the database)."""
+def mapping_of(session: Session, identity: Identity) -> Mapping | None:
+    """The mapping of ``identity``: the set's, when the queue indexed it, else read."""
     found: _Index | None = session.info.get(_KEY)
-    return None if found is None else found.mappings.get(identity)
+    if found is not None and identity in found.mappings:
+        return found.mappings[identity]
+    return read_mappings(session, [identity]).get(identity)
+
+
+def read_mappings(session: Session, identities: Iterable[Identity]) -> dict[Identity, Mapping]:
+    """The mappings of ``identities`` that exist: one statement for each company and entity
+    type, on the identity's unique index (its leading columns alone would visit every
+    mapping of the company)."""
+    wanted: dict[tuple[int, str], list[str]] = {}
+    for company_id, entity_type, magento_id in identities:
+        wanted.setdefault((company_id, entity_type), []).append(magento_id)
+    found: dict[Identity, Mapping] = {}
+    for (company_id, entity_type), magento_ids in wanted.items():
+        for start in range(0, len(magento_ids), IN_CHUNK):
+            for mapping in session.scalars(select(Mapping).where(
+                    Mapping.company_id == company_id, Mapping.entity_type == entity_type,
+                    Mapping.magento_id.in_(magento_ids[start:start + IN_CHUNK]))):
+                found[(company_id, entity_type, mapping.magento_id)] = mapping
+    return found
 
 
 def expect_dependents(session: Session, request_ids: Sequence[int]) -> None:
@@ -75,23 +97,28 @@ def expect_dependents(session: Session, request_ids: Sequence[int]) -> None:
     index.dependents = None
 
 
-def dependents_of(session: Session, request_id: int) -> list[Request] | None:
-    """The requests that depend on ``request_id`` (one of the set's); None when the index
-    does not cover it (ask the database)."""
+def dependents_of(session: Session, request_id: int) -> list[Request]:
+    """The requests that depend on ``request_id``: with those of every request of the set
+    when the queue named it one of the set's, else its own alone."""
     found: _Index | None = session.info.get(_KEY)
     if found is None or request_id not in found.request_ids:
-        return None
+        return read_dependents(session, [request_id]).get(request_id, [])
     if found.dependents is None:
-        found.dependents = {}
-        ids = found.request_ids
-        for start in range(0, len(ids), IN_CHUNK):
-            rows = session.execute(
-                select(RequestDependency.depends_on_id, Request)
-                .join(Request, RequestDependency.request_id == Request.id)
-                .where(RequestDependency.depends_on_id.in_(ids[start:start + IN_CHUNK])))
-            for depends_on_id, dependent in rows:
-                found.dependents.setdefault(depends_on_id, []).append(dependent)
+        found.dependents = read_dependents(session, found.request_ids)
     return found.dependents.get(request_id, [])
+
+
+def read_dependents(session: Session, request_ids: Sequence[int]) -> dict[int, list[Request]]:
+    """The requests depending directly on each of ``request_ids``, by the one they wait on."""
+    dependents: dict[int, list[Request]] = {}
+    for start in range(0, len(request_ids), IN_CHUNK):
+        rows = session.execute(
+            select(RequestDependency.depends_on_id, Request)
+            .join(Request, RequestDependency.request_id == Request.id)
+            .where(RequestDependency.depends_on_id.in_(request_ids[start:start + IN_CHUNK])))
+        for depends_on_id, dependent in rows:
+            dependents.setdefault(depends_on_id, []).append(dependent)
+    return dependents
 
 
 def forget(session: Session) -> None:

@@ -6,12 +6,11 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from qbwc_service.db.models import Mapping, Request, RequestDependency
+from qbwc_service.db.models import Mapping
 from qbwc_service.db.records import RequestLike
-from qbwc_service.db.set_index import dependents_of, indexed_mapping
+from qbwc_service.db.set_index import dependents_of, mapping_of
 
 __all__ = [
     "AWAITING_PREFIX",
@@ -25,17 +24,11 @@ AWAITING_PREFIX = "@txn:"
 
 
 def mapping_for(session: Session, request: RequestLike) -> Mapping | None:
-    """The mapping of the request's Magento entity: from the message set's index when the
-    queue made one (``db.set_index``), else read."""
+    """The mapping of the request's Magento entity (``db.set_index``: the message set's,
+    read together, when the queue settles one)."""
     if not (request.entity_type and request.magento_id):
         return None
-    indexed = indexed_mapping(session,
-                              (request.company_id, request.entity_type, request.magento_id))
-    if indexed is not None:
-        return indexed
-    return session.scalars(select(Mapping).where(
-        Mapping.company_id == request.company_id, Mapping.entity_type == request.entity_type,
-        Mapping.magento_id == request.magento_id)).first()
+    return mapping_of(session, (request.company_id, request.entity_type, request.magento_id))
 
 
 def _parse_date(text: str | None) -> date | None:
@@ -80,13 +73,8 @@ def fill_awaited_ids(session: Session, request: RequestLike, response: Any) -> i
     if not response.ok or not request.qb_id:
         return 0
     token = f"{AWAITING_PREFIX}{request.idempotency_key}"
-    dependents = dependents_of(session, request.id)
-    if dependents is None:
-        dependents = list(session.scalars(
-            select(Request).join(RequestDependency, RequestDependency.request_id == Request.id)
-            .where(RequestDependency.depends_on_id == request.id)))
     filled = 0
-    for dependent in dependents:
+    for dependent in dependents_of(session, request.id):
         payload, changed = _replace(dependent.payload or {}, token, request.qb_id)
         if changed:
             dependent.payload = payload  # reassigned so the JSON column sees the change

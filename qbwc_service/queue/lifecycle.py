@@ -21,6 +21,7 @@ from qbwc_service.db.models import (
     utcnow,
 )
 from qbwc_service.db.records import RequestLike, RequestRecord
+from qbwc_service.db.set_index import read_dependents
 from qbwc_service.queue.bulk import insert_rows, loaded_as, loaded_in_session, update_rows
 from qbwc_service.queue.errors import InvalidTransition
 from qbwc_service.queue.facts import set_document_facts
@@ -324,13 +325,8 @@ def _add_dependencies(
 
 
 def _dependents(session: Session, request_ids: Sequence[int]) -> list[Request]:
-    return list(
-        session.scalars(
-            select(Request)
-            .join(RequestDependency, RequestDependency.request_id == Request.id)
-            .where(RequestDependency.depends_on_id.in_(request_ids))
-        )
-    )
+    return [dependent for dependents in read_dependents(session, request_ids).values()
+            for dependent in dependents]
 
 
 def _mark_dependents_waiting(session: Session, blocker: RequestLike) -> None:

@@ -11,12 +11,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qbwc_service.db.models import Mapping
-from qbwc_service.db.records import IN_CHUNK, RequestLike
-from qbwc_service.db.set_index import Identity, index_mappings
+from qbwc_service.db.records import RequestLike
+from qbwc_service.db.set_index import Identity, index_mappings, read_mappings
 from qbwc_service.queue.bulk import insert_rows
 
 __all__ = ["MappingBook"]
@@ -27,24 +26,10 @@ class MappingBook:
 
     def __init__(self, session: Session, requests: Iterable[RequestLike]) -> None:
         self.session = session
-        self.existing: dict[Identity, Mapping] = {}
+        self.existing: dict[Identity, Mapping] = read_mappings(session, {
+            (request.company_id, request.entity_type, request.magento_id)
+            for request in requests if request.entity_type and request.magento_id})
         self.new: dict[Identity, dict[str, Any]] = {}
-        self._read({(request.company_id, request.entity_type, request.magento_id)
-                    for request in requests if request.entity_type and request.magento_id})
-
-    def _read(self, identities: Iterable[Identity]) -> None:
-        """Read the mappings of ``identities`` into ``existing``: one statement for each
-        company and entity type, on the identity's unique index (its leading columns
-        alone would visit every mapping of the company)."""
-        wanted: dict[tuple[int, str], list[str]] = {}
-        for company_id, entity_type, magento_id in identities:
-            wanted.setdefault((company_id, entity_type), []).append(magento_id)
-        for (company_id, entity_type), magento_ids in wanted.items():
-            for start in range(0, len(magento_ids), IN_CHUNK):
-                for mapping in self.session.scalars(select(Mapping).where(
-                        Mapping.company_id == company_id, Mapping.entity_type == entity_type,
-                        Mapping.magento_id.in_(magento_ids[start:start + IN_CHUNK]))):
-                    self.existing[(company_id, entity_type, mapping.magento_id)] = mapping
 
     def link(self, request: RequestLike, ret: Any, *, qb_id: str | None, qb_name: str | None,
              edit_sequence: str | None) -> None:
@@ -83,5 +68,5 @@ class MappingBook:
         insert_rows(self.session, Mapping, list(self.new.values()))
         inserted = list(self.new)
         self.new.clear()
-        self._read(inserted)
+        self.existing.update(read_mappings(self.session, inserted))
         index_mappings(self.session, self.existing.values())
