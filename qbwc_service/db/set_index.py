@@ -47,7 +47,7 @@ _KEY = "message_set_index"  # the session.info key
 @dataclass
 class _Index:
     mappings: dict[Identity, Mapping] = field(default_factory=dict)
-    request_ids: tuple[int, ...] = ()
+    request_ids: frozenset[int] = frozenset()
     dependents: dict[int, list[Request]] | None = None  # read on first use
 
 
@@ -93,7 +93,7 @@ def read_mappings(session: Session, identities: Iterable[Identity]) -> dict[Iden
 def expect_dependents(session: Session, request_ids: Sequence[int]) -> None:
     """The set's requests: a handler asking for one's dependents gets all of theirs read."""
     index = _index(session)
-    index.request_ids = tuple(request_ids)
+    index.request_ids = frozenset(request_ids)
     index.dependents = None
 
 
@@ -104,7 +104,7 @@ def dependents_of(session: Session, request_id: int) -> list[Request]:
     if found is None or request_id not in found.request_ids:
         return read_dependents(session, [request_id]).get(request_id, [])
     if found.dependents is None:
-        found.dependents = read_dependents(session, found.request_ids)
+        found.dependents = read_dependents(session, sorted(found.request_ids))
     return found.dependents.get(request_id, [])
 
 
