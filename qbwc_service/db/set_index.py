@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from qbwc_service.db.models import Mapping, Request, RequestDependency
@@ -83,11 +83,19 @@ def read_mappings(session: Session, identities: Iterable[Identity]) -> dict[Iden
     found: dict[Identity, Mapping] = {}
     for (company_id, entity_type), magento_ids in wanted.items():
         for start in range(0, len(magento_ids), IN_CHUNK):
-            for mapping in session.scalars(select(Mapping).where(
-                    Mapping.company_id == company_id, Mapping.entity_type == entity_type,
-                    Mapping.magento_id.in_(magento_ids[start:start + IN_CHUNK]))):
+            for mapping in session.scalars(_MAPPINGS, {
+                    "company_id": company_id, "entity_type": entity_type,
+                    "magento_ids": magento_ids[start:start + IN_CHUNK]}):
                 found[(company_id, entity_type, mapping.magento_id)] = mapping
     return found
+
+
+# Built once: read with every message set's answer, and a statement built afresh costs
+# SQLAlchemy more than SQLite takes to run it.
+_MAPPINGS = select(Mapping).where(
+    Mapping.company_id == bindparam("company_id"),
+    Mapping.entity_type == bindparam("entity_type"),
+    Mapping.magento_id.in_(bindparam("magento_ids", expanding=True)))
 
 
 def expect_dependents(session: Session, request_ids: Sequence[int]) -> None:
