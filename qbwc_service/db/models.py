@@ -55,6 +55,7 @@ __all__ = [
     "Watermark",
     "WcRun",
     "WebUser",
+    "quickbooks_facts",
     "utcnow",
 ]
 
@@ -365,6 +366,28 @@ class Mapping(Base):
     request_id: Mapped[int | None] = mapped_column(ForeignKey("requests.id"), nullable=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+def quickbooks_facts(ret: Any) -> dict[str, Any]:
+    """What a mapping keeps of the record QuickBooks answered with, beside its ids: its
+    type (a transaction's as answered, ``InvoiceRet``; a list record's without the
+    suffix, ``Customer``, ``ItemInventory``) and a transaction's total and date, which
+    reconciliation compares. What the answer does not say is left out.
+
+    The queue writes them when it links the mapping and the handlers again when they
+    apply the answer on their own: the same values, so a settled set's mappings are
+    written once, not inserted and then updated."""
+    facts: dict[str, Any] = {}
+    if ret.type:
+        facts["qb_type"] = ret.type if ret.txn_id else ret.type.removesuffix("Ret")
+    if ret.total is not None:
+        facts["amount"] = Decimal(ret.total)
+    if ret.txn_date:
+        try:
+            facts["txn_date"] = date.fromisoformat(ret.txn_date)
+        except ValueError:
+            pass
+    return facts
 
 
 class SiteQuantity(Base):

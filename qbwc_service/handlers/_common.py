@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from qbwc_service.db.models import Mapping
+from qbwc_service.db.models import Mapping, quickbooks_facts
 from qbwc_service.db.records import RequestLike
 from qbwc_service.db.set_index import dependents_of, mapping_of
 
@@ -31,13 +29,6 @@ def mapping_for(session: Session, request: RequestLike) -> Mapping | None:
     return mapping_of(session, (request.company_id, request.entity_type, request.magento_id))
 
 
-def _parse_date(text: str | None) -> date | None:
-    try:
-        return date.fromisoformat(text) if text else None
-    except ValueError:
-        return None
-
-
 def record_posted_amount(session: Session, request: RequestLike, response: Any) -> None:
     """Keep QuickBooks' own total and date on the mapping: reconciliation compares them."""
     if not response.ok or not response.rets:
@@ -45,10 +36,8 @@ def record_posted_amount(session: Session, request: RequestLike, response: Any) 
     mapping = mapping_for(session, request)
     if mapping is None:
         return
-    ret = response.rets[0]
-    if ret.total is not None:
-        mapping.amount = Decimal(ret.total)
-    mapping.txn_date = _parse_date(ret.txn_date) or mapping.txn_date
+    for name, value in quickbooks_facts(response.rets[0]).items():
+        setattr(mapping, name, value)
     mapping.document_hash = request.document_hash or mapping.document_hash
 
 

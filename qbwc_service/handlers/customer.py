@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from qbwc_service.db.models import quickbooks_facts
 from qbwc_service.db.records import RequestLike
 from qbwc_service.handlers._common import mapping_for
 
@@ -26,4 +27,4 @@ class CustomerHandler:
         ret = response.rets[0]
         if mapping is not None and (ret.full_name or ret.name):
             mapping.qb_name = ret.full_name or ret.name
-            mapping.qb_type = "Customer"
+            mapping.qb_type = quickbooks_facts(ret).get("qb_type", mapping.qb_type)

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from qbwc_service.db.models import quickbooks_facts
 from qbwc_service.db.records import RequestLike
 from qbwc_service.handlers._common import mapping_for
 
@@ -29,4 +30,4 @@ class ItemHandler:
         ret = response.rets[0]
         if mapping is not None:
             mapping.qb_name = ret.full_name or ret.name or mapping.qb_name
-            mapping.qb_type = request.operation.removesuffix("Add")
+            mapping.qb_type = quickbooks_facts(ret).get("qb_type", mapping.qb_type)

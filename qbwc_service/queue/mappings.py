@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from qbwc_service.db.models import Mapping
+from qbwc_service.db.models import Mapping, quickbooks_facts
 from qbwc_service.db.records import RequestLike
 from qbwc_service.db.set_index import Identity, index_mappings, read_mappings
 from qbwc_service.queue.bulk import insert_rows
@@ -33,7 +33,8 @@ class MappingBook:
 
     def link(self, request: RequestLike, ret: Any, *, qb_id: str | None, qb_name: str | None,
              edit_sequence: str | None) -> None:
-        """Point the request's Magento entity at the QuickBooks record ``ret`` describes."""
+        """Point the request's Magento entity at the QuickBooks record ``ret`` describes,
+        with what the mapping keeps of it (``models.quickbooks_facts``)."""
         if not (request.entity_type and request.magento_id and qb_id):
             return
         identity = (request.company_id, request.entity_type, request.magento_id)
@@ -42,20 +43,23 @@ class MappingBook:
             mapping.qb_id = qb_id
             mapping.qb_name = qb_name
             mapping.edit_sequence = edit_sequence
-            mapping.qb_type = getattr(ret, "type", None)
             mapping.request_id = request.id
             mapping.magento_ref = request.magento_ref or mapping.magento_ref
             mapping.document_hash = request.document_hash or mapping.document_hash
+            for name, value in quickbooks_facts(ret).items():
+                setattr(mapping, name, value)
             return
+        # Every row carries every key: the set's new mappings are one executemany.
         row = self.new.setdefault(identity, {
             "company_id": request.company_id, "entity_type": request.entity_type,
             "magento_id": request.magento_id, "magento_ref": None, "document_hash": None,
+            "qb_type": None, "amount": None, "txn_date": None,
         })
         row.update(
-            qb_id=qb_id, qb_name=qb_name, edit_sequence=edit_sequence,
-            qb_type=getattr(ret, "type", None), request_id=request.id,
+            qb_id=qb_id, qb_name=qb_name, edit_sequence=edit_sequence, request_id=request.id,
             magento_ref=request.magento_ref or row["magento_ref"],
             document_hash=request.document_hash or row["document_hash"],
+            **quickbooks_facts(ret),
         )
 
     def write(self) -> None:

@@ -9,10 +9,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, select
 
 from qbwc_service import queue
-from qbwc_service.db.models import MessageSet
+from qbwc_service.db.models import Mapping, MessageSet
 
 from .conftest import PASSWORD, Shop
 from .test_wire import _answer_all, _login, _send
@@ -106,6 +106,21 @@ def test_one_request_round_trip_statement_budget(make_shop: Any) -> None:
         assert sum(s.startswith("UPDATE wc_sessions") for s in seen) == 1
         assert not any("FROM companies" in s for s in seen)
     assert not any("count(" in s.lower() for s in received)
+
+
+def test_a_linked_mapping_is_written_once(make_shop: Any) -> None:
+    """An answer's new mapping is inserted with what the handler keeps of QuickBooks'
+    record (its type, name): not inserted and then updated in the same call."""
+    shop = make_shop(batch_start=1, batch_max=1)
+    _enqueue_customers(shop, 3, mapped=True)
+    ticket = _steady_run(shop)
+    with statements(shop) as received:
+        _receive(shop, ticket, _send(shop, ticket))
+    assert sum(s.startswith("INSERT INTO mappings") for s in received) == 1, received
+    assert not any(s.startswith("UPDATE mappings") for s in received), received
+    with shop.ctx.db.session() as session:
+        kinds = set(session.scalars(select(Mapping.qb_type)))
+    assert kinds == {"Customer"}
 
 
 def _statements_for_one_round_trip(shop: Shop, ticket: str) -> tuple[int, int, int]:

@@ -65,7 +65,7 @@ def test_success_records_ids_mapping_and_calls_handler(
     assert request.status_code == 0
     mapping = session.query(Mapping).one()
     assert (mapping.entity_type, mapping.magento_id, mapping.qb_id, mapping.qb_type) == (
-        "customer", "smith & sons", request.qb_id, "CustomerRet")
+        "customer", "smith & sons", request.qb_id, "Customer")
     assert recorder.seen == [(request.id, "succeeded", 0)]
     attempt = session.query(Attempt).one()
     assert attempt.received_at and attempt.status_code == 0 and "CustomerAddRs" in (
