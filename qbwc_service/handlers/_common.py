@@ -14,6 +14,7 @@ __all__ = [
     "AWAITING_PREFIX",
     "PostedTransactionHandler",
     "fill_awaited_ids",
+    "keep",
     "mapping_for",
     "record_posted_amount",
 ]
@@ -36,9 +37,17 @@ def record_posted_amount(session: Session, request: RequestLike, response: Any) 
     mapping = mapping_for(session, request)
     if mapping is None:
         return
-    for name, value in quickbooks_facts(response.rets[0]).items():
-        setattr(mapping, name, value)
-    mapping.document_hash = request.document_hash or mapping.document_hash
+    keep(mapping, {**quickbooks_facts(response.rets[0]),
+                   "document_hash": request.document_hash or mapping.document_hash})
+
+
+def keep(mapping: Mapping, values: dict[str, Any]) -> None:
+    """Give ``mapping`` those of ``values`` it does not hold yet. The queue has usually
+    written them when it linked the mapping; an equal value assigned would still mark the
+    row for the flush, which opens the handlers' savepoint only to find nothing to write."""
+    for name, value in values.items():
+        if getattr(mapping, name) != value:
+            setattr(mapping, name, value)
 
 
 def _replace(value: Any, token: str, txn_id: str) -> tuple[Any, bool]:

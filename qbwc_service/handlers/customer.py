@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from qbwc_service.db.models import quickbooks_facts
 from qbwc_service.db.records import RequestLike
-from qbwc_service.handlers._common import mapping_for
+from qbwc_service.handlers._common import keep, mapping_for
 
 __all__ = ["OPERATIONS", "CustomerHandler"]
 
@@ -26,5 +26,4 @@ class CustomerHandler:
         mapping = mapping_for(session, request)
         ret = response.rets[0]
         if mapping is not None and (ret.full_name or ret.name):
-            mapping.qb_name = ret.full_name or ret.name
-            mapping.qb_type = quickbooks_facts(ret).get("qb_type", mapping.qb_type)
+            keep(mapping, {"qb_name": ret.full_name or ret.name, **quickbooks_facts(ret)})

@@ -110,7 +110,8 @@ def test_one_request_round_trip_statement_budget(make_shop: Any) -> None:
 
 def test_a_linked_mapping_is_written_once(make_shop: Any) -> None:
     """An answer's new mapping is inserted with what the handler keeps of QuickBooks'
-    record (its type, name): not inserted and then updated in the same call."""
+    record (its type, name): not inserted and then updated in the same call, and the
+    handlers, with nothing left to write, open no savepoint."""
     shop = make_shop(batch_start=1, batch_max=1)
     _enqueue_customers(shop, 3, mapped=True)
     ticket = _steady_run(shop)
@@ -118,6 +119,7 @@ def test_a_linked_mapping_is_written_once(make_shop: Any) -> None:
         _receive(shop, ticket, _send(shop, ticket))
     assert sum(s.startswith("INSERT INTO mappings") for s in received) == 1, received
     assert not any(s.startswith("UPDATE mappings") for s in received), received
+    assert not any("SAVEPOINT" in s for s in received), received
     with shop.ctx.db.session() as session:
         kinds = set(session.scalars(select(Mapping.qb_type)))
     assert kinds == {"Customer"}
