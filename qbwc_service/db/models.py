@@ -241,8 +241,8 @@ class Request(Base):
     __tablename__ = "requests"
     __table_args__ = (
         UniqueConstraint("company_id", "idempotency_key", name="uq_requests_company_key"),
-        Index("ix_requests_company_status", "company_id", "status"),
-        # The claim walks this in order and stops after one message set's worth.
+        # The claim walks this in order and stops after one message set's worth; it also
+        # serves every look-up by company and status (its leading columns).
         Index("ix_requests_claim", "company_id", "status", "priority", "id"),
         Index("ix_requests_magento_ref", "magento_ref"),
     )
