@@ -378,8 +378,12 @@ def quickbooks_facts(ret: Any) -> dict[str, Any]:
     apply the answer on their own: the same values, so a settled set's mappings are
     written once, not inserted and then updated."""
     facts: dict[str, Any] = {}
+    if not ret.txn_id:
+        if ret.type:
+            facts["qb_type"] = ret.type.removesuffix("Ret")
+        return facts
     if ret.type:
-        facts["qb_type"] = ret.type if ret.txn_id else ret.type.removesuffix("Ret")
+        facts["qb_type"] = ret.type
     if ret.total is not None:
         facts["amount"] = Decimal(ret.total)
     if ret.txn_date:

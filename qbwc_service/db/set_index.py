@@ -36,6 +36,7 @@ __all__ = [
     "mapping_of",
     "read_dependents",
     "read_mappings",
+    "read_mappings_by_id",
 ]
 
 # (company_id, entity_type, magento_id): what names one Magento entity of one company.
@@ -90,8 +91,19 @@ def read_mappings(session: Session, identities: Iterable[Identity]) -> dict[Iden
     return found
 
 
+def read_mappings_by_id(session: Session, mapping_ids: Iterable[int]) -> dict[Identity, Mapping]:
+    """The mappings ``mapping_ids`` names, by identity (no statement for none)."""
+    ids = sorted(mapping_ids)
+    found: dict[Identity, Mapping] = {}
+    for start in range(0, len(ids), IN_CHUNK):
+        for mapping in session.scalars(_MAPPINGS_BY_ID, {"ids": ids[start:start + IN_CHUNK]}):
+            found[(mapping.company_id, mapping.entity_type, mapping.magento_id)] = mapping
+    return found
+
+
 # Built once: read with every message set's answer, and a statement built afresh costs
 # SQLAlchemy more than SQLite takes to run it.
+_MAPPINGS_BY_ID = select(Mapping).where(Mapping.id.in_(bindparam("ids", expanding=True)))
 _MAPPINGS = select(Mapping).where(
     Mapping.company_id == bindparam("company_id"),
     Mapping.entity_type == bindparam("entity_type"),

@@ -1,9 +1,11 @@
-"""Identity mappings touched by one message set: read in one query, new ones written at once.
+"""Identity mappings touched by one message set: read together, new ones written at once.
 
 A Magento document that QuickBooks accepted is linked to the record QuickBooks made
-(ListID/TxnID, name, EditSequence). One message set links up to a batch of them, so the
-links are looked up together and the new ones inserted together, before any handler
-reads them; the handlers then find them in the session's index (``db.set_index``).
+(ListID/TxnID, name, EditSequence). One message set links up to a batch of them: the
+queue learns which exist with the set's requests (their ids, in the same statement),
+reads those in one more (none for a set of new records), and inserts the new ones
+together, before any handler reads them; the handlers then find them in the session's
+index (``db.set_index``).
 """
 
 from __future__ import annotations
@@ -15,7 +17,12 @@ from sqlalchemy.orm import Session
 
 from qbwc_service.db.models import Mapping, quickbooks_facts
 from qbwc_service.db.records import RequestLike
-from qbwc_service.db.set_index import Identity, index_mappings, read_mappings
+from qbwc_service.db.set_index import (
+    Identity,
+    index_mappings,
+    read_mappings,
+    read_mappings_by_id,
+)
 from qbwc_service.queue.bulk import insert_rows
 
 __all__ = ["MappingBook"]
@@ -24,11 +31,10 @@ __all__ = ["MappingBook"]
 class MappingBook:
     """The mappings of one message set's requests, kept until ``write``."""
 
-    def __init__(self, session: Session, requests: Iterable[RequestLike]) -> None:
+    def __init__(self, session: Session, mapping_ids: Iterable[int]) -> None:
+        """``mapping_ids``: the existing mappings of the set's requests (read with them)."""
         self.session = session
-        self.existing: dict[Identity, Mapping] = read_mappings(session, {
-            (request.company_id, request.entity_type, request.magento_id)
-            for request in requests if request.entity_type and request.magento_id})
+        self.existing: dict[Identity, Mapping] = read_mappings_by_id(session, mapping_ids)
         self.new: dict[Identity, dict[str, Any]] = {}
 
     def link(self, request: RequestLike, ret: Any, *, qb_id: str | None, qb_name: str | None,

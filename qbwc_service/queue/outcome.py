@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from qbwc_service.db.models import (
     Attempt,
+    Mapping,
     MessageSet,
     MessageSetState,
     Request,
@@ -105,12 +106,19 @@ _SENT_REQUESTS = (
 # The sent requests, as records, with their open attempts' ids, in one statement.
 _REQUESTS = RequestRecord.table
 _ATTEMPTS = Attempt.__table__
+_MAPPINGS = Mapping.__table__
 _OPEN_ATTEMPT = "open_attempt_id"
+_MAPPING_ID = "mapping_id"
+# With the id of each request's identity mapping, where one exists: a set of new records
+# (the usual adds) then needs no read of mappings at all.
 _SENT_WITH_OPEN_ATTEMPT = (
-    select(_REQUESTS, _ATTEMPTS.c.id.label(_OPEN_ATTEMPT))
+    select(_REQUESTS, _ATTEMPTS.c.id.label(_OPEN_ATTEMPT), _MAPPINGS.c.id.label(_MAPPING_ID))
     .outerjoin(_ATTEMPTS, and_(_ATTEMPTS.c.request_id == _REQUESTS.c.id,
                                _ATTEMPTS.c.message_set_id == bindparam("message_set_id"),
                                _ATTEMPTS.c.received_at.is_(None)))
+    .outerjoin(_MAPPINGS, and_(_MAPPINGS.c.company_id == _REQUESTS.c.company_id,
+                               _MAPPINGS.c.entity_type == _REQUESTS.c.entity_type,
+                               _MAPPINGS.c.magento_id == _REQUESTS.c.magento_id))
     .where(_REQUESTS.c.message_set_pk == bindparam("message_set_pk"),
            _REQUESTS.c.status == RequestStatus.SENT.value)
     .order_by(_REQUESTS.c.id, _ATTEMPTS.c.id)
@@ -160,11 +168,13 @@ def sent_requests(session: Session, message_set: MessageSetRecord) -> list[Reque
 
 def _sent_with_open_attempts(
     session: Session, message_set: MessageSetRecord
-) -> tuple[list[RequestRecord], dict[int, int]]:
-    """``sent_requests`` as records, and ``open_attempts`` as ids by request (the newest
-    where a request has several): a plain success needs neither ORM object."""
+) -> tuple[list[RequestRecord], dict[int, int], set[int]]:
+    """``sent_requests`` as records, ``open_attempts`` as ids by request (the newest
+    where a request has several), and the ids of the requests' identity mappings that
+    exist: a plain success needs no ORM object."""
     requests: dict[int, RequestRecord] = {}
     attempt_ids: dict[int, int] = {}
+    mapping_ids: set[int] = set()
     session.flush()  # a Core statement: what this transaction changed, first
     rows = session.connection().execute(_SENT_WITH_OPEN_ATTEMPT, {
         "message_set_pk": message_set.id, "message_set_id": message_set.message_set_id})
@@ -176,7 +186,10 @@ def _sent_with_open_attempts(
         attempt_id = mapping[_OPEN_ATTEMPT]
         if attempt_id is not None:
             attempt_ids[request_id] = attempt_id
-    return list(requests.values()), attempt_ids
+        mapping_id = mapping[_MAPPING_ID]
+        if mapping_id is not None:
+            mapping_ids.add(mapping_id)
+    return list(requests.values()), attempt_ids, mapping_ids
 
 
 def _attempt(session: Session, attempt_ids: dict[int, int], request_id: int) -> Attempt | None:
@@ -214,9 +227,9 @@ def apply_response(
     except Exception as exc:
         # Unknown outcome: the set stays unsettled and error recovery will settle it.
         raise ResponseUnreadable(message_set.message_set_id, str(exc)) from exc
-    sent, attempt_ids = _sent_with_open_attempts(session, message_set)
+    sent, attempt_ids, mapping_ids = _sent_with_open_attempts(session, message_set)
     pending = {str(request.id): request for request in sent}
-    book = MappingBook(session, pending.values())
+    book = MappingBook(session, mapping_ids)
     accepted = AcceptedResponses(book, ACTOR)
     summary = ApplySummary(elapsed_ms=elapsed_ms)
     responses = list(parsed.responses)

@@ -255,12 +255,42 @@ def test_mappings_are_found_by_their_whole_identity(make_shop: Any) -> None:
         _receive(shop, ticket, _send(shop, ticket))
     mapping_reads = Executed()
     for statement, params in zip(seen, seen.parameters, strict=True):
-        if statement.lstrip().upper().startswith("SELECT") and "FROM mappings" in statement:
+        if statement.lstrip().upper().startswith("SELECT") and " mappings" in statement:
             mapping_reads.append(statement)
             mapping_reads.parameters.append(params)
-    assert mapping_reads
-    plans = _plans(shop, mapping_reads)
+    assert len(mapping_reads) >= 2  # with the sent requests, and the new ones read back
+    plans = [plan for plan in _plans(shop, mapping_reads) if "mappings" in plan]
     assert plans and all("entity_type=? AND magento_id=?" in plan for plan in plans), plans
+
+
+def _mapping_selects(seen: Executed) -> list[str]:
+    return [s for s in seen if s.lstrip().upper().startswith("SELECT") and "FROM mappings" in s]
+
+
+def test_a_set_reads_only_the_mappings_that_exist(make_shop: Any) -> None:
+    """The sent requests are read with their mappings' ids: a set of new records reads
+    mappings once (the new ones, back), a set whose records are mapped reads those once
+    by id (and writes them in place)."""
+    shop = make_shop(batch_start=5, batch_max=5)
+    _enqueue_customers(shop, 10, mapped=True)
+    ticket = _steady_run(shop)
+    with statements(shop) as new:
+        _receive(shop, ticket, _send(shop, ticket))
+    assert len(_mapping_selects(new)) == 1 and "mappings.id IN" not in _mapping_selects(new)[0]
+    with shop.ctx.db.session() as session:
+        for n in range(5):  # customers mapped by the first set, added again under new names
+            queue.enqueue(session, company_id=shop.company_id, operation="CustomerAdd",
+                          key=f"customer-again:{n}", payload={"Name": f"Customer {n} again"},
+                          entity_type="customer", magento_id=str(n))
+    with statements(shop) as again:
+        _receive(shop, ticket, _send(shop, ticket))
+    selects = _mapping_selects(again)
+    assert len(selects) == 1 and "mappings.id IN" in selects[0], selects
+    assert not any(s.startswith("INSERT INTO mappings") for s in again)
+    with shop.ctx.db.session() as session:
+        names = set(session.scalars(select(Mapping.qb_name).where(
+            Mapping.magento_id.in_([str(n) for n in range(5)]))))
+    assert names == {f"Customer {n} again" for n in range(5)}
 
 
 def test_the_awaited_message_set_is_found_without_the_runs_other_sets(make_shop: Any) -> None:
